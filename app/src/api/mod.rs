@@ -1,0 +1,10 @@
+//! Server functions. Each one is thin: it takes the services from context, checks the caller,
+//! calls one service and maps its error into [`AppError`](crate::error::AppError).
+
+pub mod system;
+
+#[cfg(feature = "ssr")]
+pub(crate) fn services() -> Result<crealia_core::Services, crate::error::AppError> {
+    leptos::prelude::use_context::<crealia_core::Services>()
+        .ok_or_else(|| crealia_core::Error::Internal("services were not provided to the server function".into()).into())
+}

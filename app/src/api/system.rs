@@ -1,0 +1,30 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the status panel shows: the state of each dependency, with no internal detail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SystemHealth {
+    pub overall: String,
+    pub database: String,
+    pub cache: String,
+    pub cache_backend: String,
+    pub graph_api: String,
+    pub graph_mode: String,
+}
+
+#[server]
+pub async fn system_status() -> Result<SystemHealth, AppError> {
+    let services = super::services()?;
+    let report = services.health.report().await;
+    let checks = report.checks;
+    Ok(SystemHealth {
+        overall: report.status.as_str().into(),
+        database: checks.database.status.as_str().into(),
+        cache: checks.cache.status.as_str().into(),
+        cache_backend: checks.cache.backend.as_str().into(),
+        graph_api: checks.graph_api.probe.status.as_str().into(),
+        graph_mode: checks.graph_api.target.mode.into(),
+    })
+}

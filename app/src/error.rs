@@ -1,0 +1,119 @@
+//! The error every server function returns. Its `Display` is what a creator reads: what went
+//! wrong and what to do. Internal details are logged on the server under a reference the
+//! creator can quote, and never sent to the browser.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("We couldn't find that. It may have been removed, or it belongs to another account.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Your Instagram account needs to be reconnected. Open Accounts and choose Reconnect.")]
+    NeedsReconnect,
+    #[error("{0} Please try again in a moment.")]
+    Unavailable(String),
+    #[error("Something went wrong on our side. Please try again; if it keeps happening, contact support and quote {0}.")]
+    Internal(String),
+    #[error("Crealia could not be reached. Check your connection and try again.")]
+    Network,
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unauthorized => 401,
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 422,
+            AppError::NeedsReconnect => 409,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal(_) | AppError::Network => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => AppError::Network,
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                AppError::Invalid(format!("The request was incomplete or malformed ({msg})."))
+            }
+            other => AppError::Internal(reference_for(&other.to_string())),
+        }
+    }
+}
+
+/// A short reference that ties what the creator sees to the server's log line.
+fn reference_for(detail: &str) -> String {
+    let mut hash: u32 = 2166136261;
+    for b in detail.bytes() {
+        hash = (hash ^ b as u32).wrapping_mul(16777619);
+    }
+    format!("ERR-{hash:08X}")
+}
+
+#[cfg(feature = "ssr")]
+impl From<crealia_core::Error> for AppError {
+    fn from(e: crealia_core::Error) -> Self {
+        use crealia_core::Error as E;
+        let app = match e {
+            E::NotFound | E::Forbidden => AppError::NotFound,
+            E::Invalid(msg) => AppError::Invalid(msg),
+            E::NeedsReconnect => AppError::NeedsReconnect,
+            E::Unavailable(what) => {
+                tracing::warn!(error = %what, "service unavailable");
+                AppError::Unavailable("A service Crealia depends on is not answering.".into())
+            }
+            E::Database(err) => internal(&err.to_string()),
+            E::Internal(err) => internal(&err),
+        };
+        set_status(&app);
+        app
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn internal(detail: &str) -> AppError {
+    let reference = format!("{}-{}", reference_for(detail), std::process::id());
+    tracing::error!(reference, error = detail, "server function failed");
+    AppError::Internal(reference)
+}
+
+/// Sets the HTTP status of the server function's response.
+#[cfg(feature = "ssr")]
+pub fn set_status(error: &AppError) {
+    if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = http::StatusCode::from_u16(error.status_code()) {
+            options.set_status(code);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_tell_the_creator_what_to_do() {
+        assert!(AppError::Unavailable("The database is not answering.".into())
+            .to_string()
+            .ends_with("Please try again in a moment."));
+        assert!(AppError::Internal("ERR-1".into()).to_string().contains("quote ERR-1"));
+    }
+
+    #[test]
+    fn transport_failures_become_network_errors_and_the_rest_stays_opaque() {
+        assert_eq!(AppError::from_server_fn_error(ServerFnErrorErr::Request("dns".into())), AppError::Network);
+        let opaque = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("pool timed out at 10.0.0.3".into()));
+        assert!(!opaque.to_string().contains("10.0.0.3"), "{opaque}");
+    }
+}

@@ -1,0 +1,71 @@
+//! Crealia's web application: every page renders on the server and hydrates in the browser.
+//!
+//! - `pages/`: one module per route.
+//! - `components/`: pieces shared by pages (layout, navigation, theme toggle).
+//! - `api/`: server functions; thin, they check the caller and call a `crealia_core` service.
+//! - `error`: the one error type server functions return, with what a creator should read.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use components::layout::Layout;
+use pages::{landing::LandingPage, not_found::NotFound, signin::SignInPage};
+
+/// The HTML document around the app. Its inline script applies the remembered theme before
+/// the first paint, so a dark-mode user never sees a white flash.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <script>{components::theme_toggle::THEME_BOOT_SCRIPT}</script>
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/crealia.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Meta name="description" content="Crealia: the Instagram control room for creators." />
+        <Title formatter=|page: String| if page.is_empty() { "Crealia".to_string() } else { format!("{page} · Crealia") } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=LandingPage />
+                    <Route path=path!("/auth/signin") view=SignInPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,305 @@
+//! The two-tier cache: moka in this process (L1), Redis shared by every process (L2).
+//!
+//! Redis is optional. When it is not configured, or is unreachable, the cache works on moka
+//! alone. A small circuit breaker keeps a dead Redis from slowing requests down: after a
+//! failure, Redis is skipped for `retry_after` and then tried again.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use moka::Expiry;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Every Redis key Crealia writes starts with this.
+const KEY_PREFIX: &str = "crealia:";
+
+#[derive(Clone)]
+pub struct CacheSettings {
+    pub redis_url: Option<String>,
+    pub max_entries: u64,
+    pub default_ttl: Duration,
+    /// How long one Redis call may take before it counts as a failure.
+    pub redis_timeout: Duration,
+    /// How long Redis is skipped after a failure.
+    pub retry_after: Duration,
+}
+
+impl std::fmt::Debug for CacheSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheSettings")
+            .field("redis", &self.redis_url.as_ref().map(|_| "[configured]"))
+            .field("max_entries", &self.max_entries)
+            .field("default_ttl", &self.default_ttl)
+            .finish()
+    }
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            redis_url: None,
+            max_entries: 10_000,
+            default_ttl: Duration::from_secs(24 * 3600),
+            redis_timeout: Duration::from_millis(500),
+            retry_after: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Which tiers answer right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Backend {
+    #[serde(rename = "moka")]
+    MokaOnly,
+    #[serde(rename = "moka+redis")]
+    MokaAndRedis,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::MokaOnly => "moka",
+            Backend::MokaAndRedis => "moka+redis",
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Entry {
+    bytes: Arc<[u8]>,
+    ttl: Duration,
+}
+
+struct EntryTtl;
+
+impl Expiry<String, Entry> for EntryTtl {
+    fn expire_after_create(&self, _key: &String, value: &Entry, _now: Instant) -> Option<Duration> {
+        Some(value.ttl)
+    }
+}
+
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    l1: moka::future::Cache<String, Entry>,
+    l2: Option<RedisTier>,
+    default_ttl: Duration,
+}
+
+impl Cache {
+    /// Builds the cache and makes a first attempt at Redis (bounded by `redis_timeout`).
+    /// An unreachable Redis is logged and leaves the cache on moka alone.
+    pub async fn connect(settings: &CacheSettings) -> Result<Self, redis::RedisError> {
+        let l1 = moka::future::Cache::builder()
+            .max_capacity(settings.max_entries)
+            .expire_after(EntryTtl)
+            .build();
+        let l2 = match &settings.redis_url {
+            Some(url) => {
+                let tier = RedisTier::new(url, settings.redis_timeout, settings.retry_after)?;
+                if let Err(e) = tier.ping().await {
+                    tracing::warn!(error = %e, "Redis is unreachable; caching in this process only until it answers");
+                }
+                Some(tier)
+            }
+            None => None,
+        };
+        Ok(Self { inner: Arc::new(Inner { l1, l2, default_ttl: settings.default_ttl }) })
+    }
+
+    /// A cache with moka alone, for tools and tests that need no Redis.
+    pub fn in_process(max_entries: u64) -> Self {
+        let l1 = moka::future::Cache::builder().max_capacity(max_entries).expire_after(EntryTtl).build();
+        Self { inner: Arc::new(Inner { l1, l2: None, default_ttl: CacheSettings::default().default_ttl }) }
+    }
+
+    pub fn redis_configured(&self) -> bool {
+        self.inner.l2.is_some()
+    }
+
+    /// The tiers in use at this moment.
+    pub fn backend(&self) -> Backend {
+        match &self.inner.l2 {
+            Some(tier) if tier.is_available() => Backend::MokaAndRedis,
+            _ => Backend::MokaOnly,
+        }
+    }
+
+    pub async fn get_bytes(&self, key: &str) -> Option<Arc<[u8]>> {
+        if let Some(entry) = self.inner.l1.get(key).await {
+            return Some(entry.bytes);
+        }
+        let tier = self.inner.l2.as_ref()?;
+        let (bytes, ttl) = tier.get(key).await?;
+        self.inner.l1.insert(key.to_string(), Entry { bytes: bytes.clone(), ttl }).await;
+        Some(bytes)
+    }
+
+    pub async fn set_bytes(&self, key: &str, bytes: Arc<[u8]>, ttl: Option<Duration>) {
+        let ttl = ttl.unwrap_or(self.inner.default_ttl);
+        self.inner.l1.insert(key.to_string(), Entry { bytes: bytes.clone(), ttl }).await;
+        if let Some(tier) = &self.inner.l2 {
+            tier.set(key, &bytes, ttl).await;
+        }
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let bytes = self.get_bytes(key).await?;
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                tracing::warn!(key, error = %e, "dropping an unreadable cache entry");
+                self.invalidate(key).await;
+                None
+            }
+        }
+    }
+
+    pub async fn set_json<T: Serialize>(&self, key: &str, value: &T, ttl: Option<Duration>) {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => self.set_bytes(key, bytes.into(), ttl).await,
+            Err(e) => tracing::warn!(key, error = %e, "value not cached: it does not serialise"),
+        }
+    }
+
+    pub async fn invalidate(&self, key: &str) {
+        self.inner.l1.invalidate(key).await;
+        if let Some(tier) = &self.inner.l2 {
+            tier.delete(key).await;
+        }
+    }
+
+    /// Pings Redis now (ignoring the breaker) and reports what it found.
+    pub async fn redis_health(&self) -> Option<Result<Duration, String>> {
+        let tier = self.inner.l2.as_ref()?;
+        let started = Instant::now();
+        Some(tier.ping().await.map(|_| started.elapsed()))
+    }
+}
+
+struct RedisTier {
+    client: redis::Client,
+    timeout: Duration,
+    retry_after: Duration,
+    conn: tokio::sync::Mutex<Option<ConnectionManager>>,
+    /// Redis is skipped until this instant after a failure.
+    open_until: Mutex<Option<Instant>>,
+}
+
+impl RedisTier {
+    fn new(url: &str, timeout: Duration, retry_after: Duration) -> Result<Self, redis::RedisError> {
+        Ok(Self {
+            client: redis::Client::open(url)?,
+            timeout,
+            retry_after,
+            conn: tokio::sync::Mutex::new(None),
+            open_until: Mutex::new(None),
+        })
+    }
+
+    fn is_available(&self) -> bool {
+        match *self.open_until.lock().expect("breaker lock") {
+            Some(until) => Instant::now() >= until,
+            None => true,
+        }
+    }
+
+    fn trip(&self, error: &str) {
+        let mut open = self.open_until.lock().expect("breaker lock");
+        if open.is_none() {
+            tracing::warn!(error, "Redis failed; serving from the in-process cache");
+        }
+        *open = Some(Instant::now() + self.retry_after);
+    }
+
+    fn close(&self) {
+        let mut open = self.open_until.lock().expect("breaker lock");
+        if open.take().is_some() {
+            tracing::info!("Redis answers again; using it as the shared cache");
+        }
+    }
+
+    async fn connection(&self) -> Result<ConnectionManager, String> {
+        let mut slot = self.conn.lock().await;
+        if let Some(conn) = slot.as_ref() {
+            return Ok(conn.clone());
+        }
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout))
+            .set_number_of_retries(0);
+        let conn = tokio::time::timeout(self.timeout, ConnectionManager::new_with_config(self.client.clone(), config))
+            .await
+            .map_err(|_| "connection timed out".to_string())?
+            .map_err(|e| e.to_string())?;
+        *slot = Some(conn.clone());
+        Ok(conn)
+    }
+
+    /// Runs one Redis operation, bounded by the timeout; a failure trips the breaker and
+    /// drops the connection so that the next attempt reconnects.
+    async fn run<T, F, Fut>(&self, respect_breaker: bool, op: F) -> Result<T, String>
+    where
+        F: FnOnce(ConnectionManager) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        if respect_breaker && !self.is_available() {
+            return Err("skipped: Redis failed recently".into());
+        }
+        let result = async {
+            let conn = self.connection().await?;
+            tokio::time::timeout(self.timeout, op(conn))
+                .await
+                .map_err(|_| "command timed out".to_string())?
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        match &result {
+            Ok(_) => self.close(),
+            Err(e) => {
+                *self.conn.lock().await = None;
+                self.trip(e);
+            }
+        }
+        result
+    }
+
+    async fn ping(&self) -> Result<(), String> {
+        self.run(false, |mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await })
+            .await
+            .map(|_| ())
+    }
+
+    async fn get(&self, key: &str) -> Option<(Arc<[u8]>, Duration)> {
+        let full = format!("{KEY_PREFIX}{key}");
+        let (bytes, pttl) = self
+            .run(true, |mut c| async move {
+                redis::pipe()
+                    .cmd("GET")
+                    .arg(&full)
+                    .cmd("PTTL")
+                    .arg(&full)
+                    .query_async::<(Option<Vec<u8>>, i64)>(&mut c)
+                    .await
+            })
+            .await
+            .ok()?;
+        Some((bytes?.into(), Duration::from_millis(pttl.max(1) as u64)))
+    }
+
+    async fn set(&self, key: &str, bytes: &[u8], ttl: Duration) {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(format!("{KEY_PREFIX}{key}")).arg(bytes).arg("PX").arg(ttl.as_millis().max(1) as u64);
+        let _ = self.run(true, |mut c| async move { cmd.query_async::<()>(&mut c).await }).await;
+    }
+
+    async fn delete(&self, key: &str) {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(format!("{KEY_PREFIX}{key}"));
+        let _ = self.run(true, |mut c| async move { cmd.query_async::<i64>(&mut c).await }).await;
+    }
+}

@@ -1,0 +1,123 @@
+//! The PostgreSQL pool and the migrations in the repository's `migrations/` folder.
+
+use std::time::Duration;
+
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+use thiserror::Error;
+
+/// The migrations, embedded at compile time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error("cannot connect to PostgreSQL at {target}: {reason}")]
+    Connect { target: String, reason: String },
+    #[error("cannot create the database {database} at {target}: {reason}")]
+    Create { target: String, database: String, reason: String },
+    #[error("cannot apply the migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// How the pool connects. `url` may hold a password: it is parsed here and never logged.
+#[derive(Clone)]
+pub struct DbSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    /// Create the database when the server answers but the database does not exist yet.
+    pub create_if_missing: bool,
+}
+
+impl std::fmt::Debug for DbSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSettings")
+            .field("target", &describe_target(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("create_if_missing", &self.create_if_missing)
+            .finish()
+    }
+}
+
+/// `host:port/database` of a PostgreSQL URL, for messages: never the user or password.
+pub fn describe_target(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => format!(
+            "{}:{}{}",
+            u.host_str().unwrap_or("localhost"),
+            u.port().unwrap_or(5432),
+            u.path()
+        ),
+        Err(_) => "an unparsable URL".into(),
+    }
+}
+
+/// Opens the pool, creating the database first when allowed and missing.
+pub async fn connect(settings: &DbSettings) -> Result<PgPool, DbError> {
+    let target = describe_target(&settings.url);
+    let connect_err = |e: sqlx::Error| DbError::Connect { target: target.clone(), reason: short_reason(&e) };
+    let options: PgConnectOptions = settings.url.parse().map_err(connect_err)?;
+
+    if settings.create_if_missing {
+        let exists = tokio::time::timeout(settings.acquire_timeout, Postgres::database_exists(&settings.url))
+            .await
+            .map_err(|_| DbError::Connect { target: target.clone(), reason: "timed out".into() })?
+            .map_err(connect_err)?;
+        if !exists {
+            let database = options.get_database().unwrap_or("postgres").to_string();
+            tracing::info!(%target, "creating database");
+            Postgres::create_database(&settings.url).await.map_err(|e| DbError::Create {
+                target: target.clone(),
+                database,
+                reason: short_reason(&e),
+            })?;
+        }
+    }
+
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_with(options)
+        .await
+        .map_err(connect_err)?;
+    Ok(pool)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(pool: &PgPool) -> Result<(), DbError> {
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// A one-line reason without the URL (sqlx errors can embed it).
+fn short_reason(e: &sqlx::Error) -> String {
+    let text = match e {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::PoolTimedOut => "timed out waiting for a connection".into(),
+        sqlx::Error::Database(db) => db.message().to_string(),
+        sqlx::Error::Configuration(c) => c.to_string(),
+        other => other.to_string(),
+    };
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_description_hides_credentials() {
+        let d = describe_target("postgres://alice:s3cret@db.example:6543/crealia");
+        assert_eq!(d, "db.example:6543/crealia");
+        assert!(!d.contains("s3cret") && !d.contains("alice"));
+        let settings = DbSettings {
+            url: "postgres://alice:s3cret@db.example:6543/crealia".into(),
+            max_connections: 1,
+            acquire_timeout: std::time::Duration::from_secs(1),
+            create_if_missing: false,
+        };
+        assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+}

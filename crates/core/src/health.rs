@@ -1,0 +1,160 @@
+//! Readiness: the state of the database, the cache tiers and the Graph API target.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sqlx::PgPool;
+
+use crate::cache::{Backend, Cache};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Degraded,
+    Down,
+    /// Not configured on purpose (Redis without `REDIS_URL`).
+    Disabled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Degraded => "degraded",
+            Status::Down => "down",
+            Status::Disabled => "disabled",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    pub status: Status,
+    pub latency_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Check {
+    fn from_probe(result: Result<Duration, String>) -> Self {
+        match result {
+            Ok(latency) => Check { status: Status::Ok, latency_ms: Some(millis(latency)), error: None },
+            Err(error) => Check { status: Status::Down, latency_ms: None, error: Some(error) },
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CacheCheck {
+    pub status: Status,
+    pub backend: Backend,
+    pub redis: Check,
+}
+
+/// Where Graph API calls go.
+#[derive(Clone, Debug, Serialize)]
+pub struct GraphTarget {
+    /// `sandbox` (Crealia's offline imitation) or `meta` (the real Instagram API).
+    pub mode: &'static str,
+    pub base_url: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GraphCheck {
+    #[serde(flatten)]
+    pub probe: Check,
+    #[serde(flatten)]
+    pub target: GraphTarget,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Checks {
+    pub database: Check,
+    pub cache: CacheCheck,
+    pub graph_api: GraphCheck,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HealthReport {
+    pub status: Status,
+    pub checks: Checks,
+}
+
+#[derive(Clone)]
+pub struct HealthService {
+    db: PgPool,
+    cache: Cache,
+    graph: GraphTarget,
+    http: reqwest::Client,
+}
+
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+impl HealthService {
+    pub fn new(db: PgPool, cache: Cache, graph: GraphTarget) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(PROBE_TIMEOUT)
+            .build()
+            .expect("a reqwest client with a timeout builds");
+        Self { db, cache, graph, http }
+    }
+
+    pub fn graph_target(&self) -> &GraphTarget {
+        &self.graph
+    }
+
+    /// Probes every dependency at once.
+    pub async fn report(&self) -> HealthReport {
+        let (database, cache, graph_api) = tokio::join!(self.database(), self.cache(), self.graph_api());
+        let status = if database.status == Status::Down {
+            Status::Down
+        } else if cache.status != Status::Ok || graph_api.probe.status != Status::Ok {
+            Status::Degraded
+        } else {
+            Status::Ok
+        };
+        HealthReport { status, checks: Checks { database, cache, graph_api } }
+    }
+
+    async fn database(&self) -> Check {
+        let started = Instant::now();
+        let probe = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&self.db)).await;
+        Check::from_probe(match probe {
+            Ok(Ok(_)) => Ok(started.elapsed()),
+            Ok(Err(e)) => Err(e.to_string().lines().next().unwrap_or_default().to_string()),
+            Err(_) => Err("timed out".into()),
+        })
+    }
+
+    async fn cache(&self) -> CacheCheck {
+        match self.cache.redis_health().await {
+            None => CacheCheck {
+                status: Status::Ok,
+                backend: Backend::MokaOnly,
+                redis: Check { status: Status::Disabled, latency_ms: None, error: None },
+            },
+            Some(probe) => {
+                let redis = Check::from_probe(probe);
+                let status = if redis.status == Status::Ok { Status::Ok } else { Status::Degraded };
+                CacheCheck { status, backend: self.cache.backend(), redis }
+            }
+        }
+    }
+
+    /// Any HTTP answer from the target counts as reachable: the API root itself answers an error.
+    async fn graph_api(&self) -> GraphCheck {
+        let started = Instant::now();
+        let probe = match self.http.get(&self.graph.base_url).send().await {
+            Ok(_) => Ok(started.elapsed()),
+            Err(e) if e.is_timeout() => Err("timed out".to_string()),
+            Err(e) if e.is_connect() => Err("connection refused or unreachable".to_string()),
+            Err(_) => Err("request failed".to_string()),
+        };
+        GraphCheck { probe: Check::from_probe(probe), target: self.graph.clone() }
+    }
+}
+
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+}

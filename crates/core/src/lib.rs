@@ -1,0 +1,27 @@
+//! Crealia's server-side services. Plain structs with async methods, no web framework:
+//! the server binary wires them up and the Leptos server functions call them.
+
+pub mod cache;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod seed;
+
+pub use cache::Cache;
+pub use error::{Error, Result};
+pub use health::{HealthReport, HealthService};
+
+/// Everything a request handler may need, cheap to clone (every field is a handle).
+#[derive(Clone)]
+pub struct Services {
+    pub db: sqlx::PgPool,
+    pub cache: Cache,
+    pub health: HealthService,
+}
+
+impl Services {
+    pub fn new(db: sqlx::PgPool, cache: Cache, graph_target: health::GraphTarget) -> Self {
+        let health = HealthService::new(db.clone(), cache.clone(), graph_target);
+        Self { db, cache, health }
+    }
+}

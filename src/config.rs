@@ -1,0 +1,320 @@
+//! Configuration: read once from the environment (and `.env`) into a typed struct.
+//! Every problem names the variable and how to fix it, on one line; secrets are never printed.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crealia_core::cache::CacheSettings;
+use crealia_core::db::DbSettings;
+use url::Url;
+
+/// A value that must never be printed: its `Debug` shows `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Which Graph API Crealia talks to.
+#[derive(Clone, Debug)]
+pub enum GraphSource {
+    /// Crealia's offline imitation; `base_url` None means the one mounted in this process.
+    Sandbox { base_url: Option<Url> },
+    /// Meta's Instagram API, with the app's credentials.
+    Meta { app_id: String, app_secret: Secret, base_url: Url },
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    pub request_timeout: Duration,
+    pub body_limit_bytes: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub environment: Environment,
+    pub addr: SocketAddr,
+    /// The address people (and Instagram) reach Crealia at. Defaults to `http://ADDR`.
+    pub public_base_url: Option<Url>,
+    pub site_root: String,
+    pub site_pkg_dir: String,
+    pub output_name: String,
+    pub log_format: LogFormat,
+    pub database: DbSettings,
+    pub cache: CacheSettings,
+    pub graph: GraphSource,
+    pub http: HttpSettings,
+}
+
+/// One configuration problem, displayed as one line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}. {}", self.var, self.problem, self.fix)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/crealia";
+
+/// Every variable Crealia reads, for the README and `crealia config`.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("APP_ENV", "development", "`development` or `production` (production logs JSON and requires PUBLIC_BASE_URL)"),
+    ("LEPTOS_SITE_ADDR", "127.0.0.1:3000", "address and port the server listens on"),
+    ("PUBLIC_BASE_URL", "http://LEPTOS_SITE_ADDR", "URL people and Instagram reach Crealia at"),
+    ("LEPTOS_SITE_ROOT", "target/site", "folder with the built site (pkg/, assets)"),
+    ("LEPTOS_SITE_PKG_DIR", "pkg", "folder under the site root with the .wasm, .js and .css"),
+    ("LEPTOS_OUTPUT_NAME", "crealia", "file name of the .wasm/.js/.css bundle"),
+    ("LOG_FORMAT", "pretty (json in production)", "`pretty` or `json`"),
+    ("RUST_LOG", "info,crealia=debug", "log filter (tracing-subscriber syntax)"),
+    ("DATABASE_URL", DEFAULT_DATABASE_URL, "PostgreSQL URL; the database is created if missing"),
+    ("DATABASE_MAX_CONNECTIONS", "10", "size of the connection pool"),
+    ("DATABASE_CONNECT_TIMEOUT_SECS", "5", "how long to wait for a connection"),
+    ("REDIS_URL", "(unset: moka only)", "Redis URL for the shared cache; without it each process caches alone"),
+    ("CACHE_MAX_ENTRIES", "10000", "entries kept in the in-process cache"),
+    ("CACHE_TTL_SECS", "86400", "default time to live of a cached entry"),
+    ("INSTAGRAM_APP_ID", "(unset: sandbox)", "Meta app id; set with INSTAGRAM_APP_SECRET to use the real Instagram API"),
+    ("INSTAGRAM_APP_SECRET", "(unset: sandbox)", "Meta app secret (never logged)"),
+    ("GRAPH_API_BASE_URL", "sandbox in this process, or https://graph.instagram.com", "override where Graph API calls go"),
+    ("REQUEST_TIMEOUT_SECS", "30", "longest time one HTTP request may take"),
+    ("BODY_LIMIT_BYTES", "1048576", "largest request body accepted (uploads have their own limit)"),
+];
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads from a map, for tests.
+    pub fn from_map(map: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| map.get(name).cloned())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Vars(&get);
+        let environment = match env.get("APP_ENV").as_deref() {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => return Err(env.invalid("APP_ENV", other, "Use `development` or `production`.")),
+        };
+        let addr: SocketAddr = env.parse("LEPTOS_SITE_ADDR", "127.0.0.1:3000".parse().unwrap(), "Use host:port, for example 127.0.0.1:3000.")?;
+        let public_base_url = match env.get("PUBLIC_BASE_URL") {
+            Some(raw) => Some(env.http_url("PUBLIC_BASE_URL", &raw)?),
+            None if environment == Environment::Production => {
+                return Err(ConfigError {
+                    var: "PUBLIC_BASE_URL",
+                    problem: "is required in production".into(),
+                    fix: "Set it to the https:// address people reach Crealia at.".into(),
+                })
+            }
+            None => None,
+        };
+        let log_format = match env.get("LOG_FORMAT").as_deref() {
+            None if environment == Environment::Production => LogFormat::Json,
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(env.invalid("LOG_FORMAT", other, "Use `pretty` or `json`.")),
+        };
+
+        let database_url = env.get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        validate_database_url(&database_url)?;
+        let database = DbSettings {
+            url: database_url,
+            max_connections: env.parse("DATABASE_MAX_CONNECTIONS", 10u32, "Use a whole number such as 10.")?,
+            acquire_timeout: Duration::from_secs(env.parse("DATABASE_CONNECT_TIMEOUT_SECS", 5u64, "Use a whole number of seconds.")?),
+            create_if_missing: true,
+        };
+
+        let redis_url = env.get("REDIS_URL").filter(|v| !v.trim().is_empty());
+        if let Some(raw) = &redis_url {
+            let ok = Url::parse(raw).map(|u| matches!(u.scheme(), "redis" | "rediss" | "unix")).unwrap_or(false);
+            if !ok {
+                return Err(ConfigError {
+                    var: "REDIS_URL",
+                    problem: "is not a Redis URL".into(),
+                    fix: "Use redis://127.0.0.1:6379, or unset it to cache in-process only.".into(),
+                });
+            }
+        }
+        let cache = CacheSettings {
+            redis_url,
+            max_entries: env.parse("CACHE_MAX_ENTRIES", 10_000u64, "Use a whole number such as 10000.")?,
+            default_ttl: Duration::from_secs(env.parse("CACHE_TTL_SECS", 86_400u64, "Use a whole number of seconds.")?),
+            ..CacheSettings::default()
+        };
+
+        let base_override = match env.get("GRAPH_API_BASE_URL") {
+            Some(raw) => Some(env.http_url("GRAPH_API_BASE_URL", &raw)?),
+            None => None,
+        };
+        let graph = match (env.get("INSTAGRAM_APP_ID"), env.get("INSTAGRAM_APP_SECRET")) {
+            (Some(app_id), Some(secret)) => GraphSource::Meta {
+                app_id,
+                app_secret: Secret::new(secret),
+                base_url: base_override.unwrap_or_else(|| Url::parse("https://graph.instagram.com").unwrap()),
+            },
+            (None, None) => GraphSource::Sandbox { base_url: base_override },
+            (Some(_), None) => return Err(missing_pair("INSTAGRAM_APP_SECRET", "INSTAGRAM_APP_ID")),
+            (None, Some(_)) => return Err(missing_pair("INSTAGRAM_APP_ID", "INSTAGRAM_APP_SECRET")),
+        };
+
+        let http = HttpSettings {
+            request_timeout: Duration::from_secs(env.parse("REQUEST_TIMEOUT_SECS", 30u64, "Use a whole number of seconds.")?),
+            body_limit_bytes: env.parse("BODY_LIMIT_BYTES", 1024 * 1024usize, "Use a number of bytes such as 1048576.")?,
+        };
+
+        Ok(Config {
+            environment,
+            addr,
+            public_base_url,
+            site_root: env.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            site_pkg_dir: env.get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
+            output_name: env.get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "crealia".into()),
+            log_format,
+            database,
+            cache,
+            graph,
+            http,
+        })
+    }
+}
+
+fn missing_pair(missing: &'static str, present: &str) -> ConfigError {
+    ConfigError {
+        var: missing,
+        problem: format!("is missing while {present} is set"),
+        fix: "Set both to use the real Instagram API, or neither to use the sandbox.".into(),
+    }
+}
+
+fn validate_database_url(raw: &str) -> Result<(), ConfigError> {
+    let fix = "Set it like postgres://user:password@127.0.0.1:5432/crealia, or unset it for the local default.";
+    let url = Url::parse(raw).map_err(|e| ConfigError {
+        var: "DATABASE_URL",
+        problem: format!("is not a valid URL ({e})"),
+        fix: fix.into(),
+    })?;
+    if !matches!(url.scheme(), "postgres" | "postgresql") {
+        return Err(ConfigError {
+            var: "DATABASE_URL",
+            problem: format!("uses the scheme `{}`, not postgres://", url.scheme()),
+            fix: fix.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Lookup helpers that turn a bad value into a [`ConfigError`] naming the variable.
+struct Vars<'a, F: Fn(&str) -> Option<String>>(&'a F);
+
+impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: FromStr>(&self, name: &'static str, default: T, fix: &str) -> Result<T, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw.parse().map_err(|_| self.invalid(name, &raw, fix)),
+        }
+    }
+
+    fn http_url(&self, name: &'static str, raw: &str) -> Result<Url, ConfigError> {
+        match Url::parse(raw) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+            _ => Err(ConfigError {
+                var: name,
+                problem: "is not an http(s) URL".into(),
+                fix: "Use a full address such as https://crealia.example.com.".into(),
+            }),
+        }
+    }
+
+    fn invalid(&self, name: &'static str, raw: &str, fix: &str) -> ConfigError {
+        ConfigError { var: name, problem: format!("has the invalid value `{raw}`"), fix: fix.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_map(&map)
+    }
+
+    #[test]
+    fn defaults_need_no_variable() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database.url, DEFAULT_DATABASE_URL);
+        assert!(c.cache.redis_url.is_none());
+        assert!(matches!(c.graph, GraphSource::Sandbox { base_url: None }));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable_and_the_fix() {
+        let e = config(&[("DATABASE_MAX_CONNECTIONS", "many")]).unwrap_err();
+        assert_eq!(e.var, "DATABASE_MAX_CONNECTIONS");
+        assert!(e.to_string().starts_with("DATABASE_MAX_CONNECTIONS has the invalid value `many`. Use"));
+        let e = config(&[("DATABASE_URL", "mysql://x@y/z")]).unwrap_err();
+        assert_eq!(e.var, "DATABASE_URL");
+        let e = config(&[("REDIS_URL", "localhost")]).unwrap_err();
+        assert_eq!(e.var, "REDIS_URL");
+    }
+
+    #[test]
+    fn instagram_credentials_come_in_pairs_and_switch_to_meta() {
+        let e = config(&[("INSTAGRAM_APP_ID", "123")]).unwrap_err();
+        assert_eq!(e.var, "INSTAGRAM_APP_SECRET");
+        let c = config(&[("INSTAGRAM_APP_ID", "123"), ("INSTAGRAM_APP_SECRET", "shh-very-secret")]).unwrap();
+        match &c.graph {
+            GraphSource::Meta { base_url, .. } => assert_eq!(base_url.as_str(), "https://graph.instagram.com/"),
+            other => panic!("expected Meta, got {other:?}"),
+        }
+        assert!(!format!("{c:?}").contains("shh-very-secret"), "Debug output leaks the app secret");
+    }
+
+    #[test]
+    fn production_requires_a_public_url_and_logs_json() {
+        assert_eq!(config(&[("APP_ENV", "production")]).unwrap_err().var, "PUBLIC_BASE_URL");
+        let c = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example")]).unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+}

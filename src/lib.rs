@@ -1,0 +1,7 @@
+//! The Crealia server: configuration, start-up, the HTTP router and its non-Leptos routes.
+
+pub mod cli;
+pub mod config;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

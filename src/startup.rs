@@ -1,0 +1,160 @@
+//! Builds the application from a [`Config`]: database, cache, services, router, listener.
+
+use std::net::SocketAddr;
+
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use crealia_core::cache::Cache;
+use crealia_core::db::{self, DbError};
+use crealia_core::health::GraphTarget;
+use crealia_core::Services;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::PgPool;
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::config::{Config, ConfigError, Environment, GraphSource};
+use crate::routes::health;
+use crate::telemetry;
+
+/// Why Crealia could not start, each displayed as one line that says what to do.
+#[derive(Debug, Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("DATABASE_URL: {0}. Start PostgreSQL or point DATABASE_URL at a running server.")]
+    Database(DbError),
+    #[error("DATABASE_URL: {0}")]
+    Migrate(DbError),
+    #[error("REDIS_URL: {0}. Fix the URL or unset it to cache in-process only.")]
+    Redis(String),
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+    #[error("seeding failed: {0}")]
+    Seed(crealia_core::Error),
+    #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {reason}. Choose a free port or stop what uses it.")]
+    Bind { addr: SocketAddr, reason: String },
+}
+
+/// The state axum routes and Leptos share. Server functions get `Services` through context.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    services: Services,
+}
+
+impl Application {
+    /// Connects to the database (creating and migrating it as needed) and binds the listener.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let pool = db::connect(&config.database).await.map_err(StartupError::Database)?;
+        Self::build_with_pool(config, pool).await
+    }
+
+    /// Same as [`build`](Self::build) with a pool made elsewhere (tests use isolated databases).
+    pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartupError> {
+        db::migrate(&pool).await.map_err(StartupError::Migrate)?;
+        let cache = Cache::connect(&config.cache).await.map_err(|e| StartupError::Redis(e.to_string()))?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
+        let local = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
+        let services = Services::new(pool, cache, graph_target(&config, local));
+        let router = router(&config, local, services.clone());
+        Ok(Self { listener, router, services })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "Crealia is listening");
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+/// Where Graph API calls go once the listener's port is known.
+fn graph_target(config: &Config, local: SocketAddr) -> GraphTarget {
+    match &config.graph {
+        GraphSource::Meta { base_url, .. } => GraphTarget { mode: "meta", base_url: base_url.to_string() },
+        GraphSource::Sandbox { base_url: Some(url) } => GraphTarget { mode: "sandbox", base_url: url.to_string() },
+        GraphSource::Sandbox { base_url: None } => {
+            let host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
+            GraphTarget { mode: "sandbox", base_url: format!("http://{host}:{}/sandbox/", local.port()) }
+        }
+    }
+}
+
+fn router(config: &Config, local: SocketAddr, services: Services) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name(config.output_name.clone())
+        .site_root(config.site_root.clone())
+        .site_pkg_dir(config.site_pkg_dir.clone())
+        .site_addr(local)
+        .env(match config.environment {
+            Environment::Development => leptos::config::Env::DEV,
+            Environment::Production => leptos::config::Env::PROD,
+        })
+        .build();
+    let state = AppState { leptos_options: leptos_options.clone(), services: services.clone() };
+    let routes = generate_route_list(App);
+    let context = move || provide_context(services.clone());
+
+    let middleware = ServiceBuilder::new()
+        .layer(telemetry::set_request_id())
+        .layer(telemetry::trace_layer())
+        .layer(telemetry::propagate_request_id())
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(config.http.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.http.request_timeout));
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .with_state(state)
+        .layer(middleware)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,51 @@
+//! Server-side rendering of the pages the product starts with.
+
+mod common;
+
+use common::spawn_app;
+use sqlx::PgPool;
+
+#[sqlx::test(migrations = false)]
+async fn landing_page_is_rendered_on_the_server(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let response = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Your Instagram control room"), "landing content is in the HTML");
+    assert!(html.contains("/pkg/crealia.js"), "hydration script is referenced");
+    assert!(html.contains("<title>Crealia</title>"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn sign_in_page_renders_its_form(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let html = app.client.get(app.url("/auth/signin")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Sign in to Crealia"));
+    assert!(html.contains(r#"type="password""#));
+}
+
+#[sqlx::test(migrations = false)]
+async fn unknown_pages_answer_404_with_a_way_back(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let response = app.client.get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+    assert!(response.text().await.unwrap().contains("This page does not exist"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_status_server_function_answers_from_the_services(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("System status"));
+    // Server functions register under /api/<name><hash>; find it through the router's answer
+    // to a POST with no body on an unknown one: 404 there, while the real one is exercised in
+    // the browser suite. Here we call the service through its registered path.
+    let paths: Vec<_> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
+    let path = paths.iter().find(|p| p.contains("system_status")).expect("system_status is registered");
+    let response = app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["cache_backend"], "moka");
+    assert_eq!(body["graph_mode"], "sandbox");
+}
