@@ -1,0 +1,176 @@
+//! The admin API under `/__admin`, for tests and demos: the clock, faults, tokens, settings and
+//! what the sandbox has seen. Meta has no such thing; Crealia never calls it in production.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::faults::FaultRule;
+use crate::world::{Token, TokenKind};
+use crate::{Sandbox, TokenShape};
+
+pub fn router() -> Router<Sandbox> {
+    Router::new()
+        .route("/world", get(world))
+        .route("/clock", get(clock))
+        .route("/clock/advance", post(advance_clock))
+        .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route("/tokens", post(issue_token))
+        .route("/tokens/revoke", post(revoke_token))
+        .route("/config", put(update_config))
+        .route("/calls", get(calls).delete(reset_calls))
+}
+
+/// The seeded accounts with what a test compares against.
+async fn world(State(sandbox): State<Sandbox>) -> Json<Value> {
+    let world = sandbox.world();
+    let accounts: Vec<Value> = world
+        .accounts
+        .iter()
+        .map(|a| {
+            json!({
+                "ig_id": a.ig_id,
+                "app_scoped_id": a.app_scoped_id,
+                "username": a.username,
+                "followers_count": a.followers,
+                "follows_count": a.follows,
+                "media_count": world.media_order.get(&a.ig_id).map_or(0, Vec::len),
+            })
+        })
+        .collect();
+    Json(json!({ "accounts": accounts, "seed": sandbox.config().seed }))
+}
+
+async fn clock(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "now": sandbox.clock().now(), "offset_secs": sandbox.clock().offset() }))
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    seconds: i64,
+}
+
+async fn advance_clock(State(sandbox): State<Sandbox>, Json(a): Json<Advance>) -> Json<Value> {
+    let offset = sandbox.clock().advance(a.seconds);
+    Json(json!({ "now": sandbox.clock().now(), "offset_secs": offset }))
+}
+
+async fn list_faults(State(sandbox): State<Sandbox>) -> Json<Vec<FaultRule>> {
+    Json(sandbox.faults().list())
+}
+
+async fn add_fault(State(sandbox): State<Sandbox>, Json(rule): Json<FaultRule>) -> impl IntoResponse {
+    sandbox.faults().add(rule);
+    StatusCode::CREATED
+}
+
+async fn clear_faults(State(sandbox): State<Sandbox>) -> impl IntoResponse {
+    sandbox.faults().clear();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct Issue {
+    /// The account's professional id or username.
+    account: String,
+    #[serde(default)]
+    short_lived: bool,
+    /// Defaults to every Instagram Login scope.
+    permissions: Option<Vec<String>>,
+    /// Pretend the token was issued this long ago.
+    #[serde(default)]
+    age_secs: i64,
+}
+
+/// Issues a token without the OAuth dance, for tests of everything after sign-in.
+async fn issue_token(State(sandbox): State<Sandbox>, Json(i): Json<Issue>) -> impl IntoResponse {
+    let now = sandbox.clock().now();
+    let mut world = sandbox.world();
+    let Some(ig_id) = world.account(&i.account).or_else(|| world.account_by_username(&i.account)).map(|a| a.ig_id.clone()) else {
+        return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such account" })));
+    };
+    let token = world.new_token("IGAA");
+    let issued_at = now - i.age_secs;
+    let (kind, lifetime) = if i.short_lived {
+        (TokenKind::ShortLived, crate::oauth::SHORT_LIVED_SECS)
+    } else {
+        (TokenKind::LongLived, crate::oauth::LONG_LIVED_SECS)
+    };
+    let permissions = i.permissions.unwrap_or_else(|| crate::oauth::SCOPES.iter().map(|s| s.to_string()).collect());
+    world.tokens.insert(token.clone(), Token { ig_id: ig_id.clone(), kind, issued_at, expires_at: issued_at + lifetime, permissions, revoked: None });
+    (StatusCode::CREATED, Json(json!({ "access_token": token, "ig_id": ig_id, "expires_at": issued_at + lifetime })))
+}
+
+#[derive(Deserialize)]
+struct Revoke {
+    access_token: Option<String>,
+    /// Revokes every token of this account.
+    account: Option<String>,
+    /// The 190 subcode the token answers from now on (460: password changed).
+    #[serde(default = "default_subcode")]
+    subcode: i64,
+}
+
+fn default_subcode() -> i64 {
+    460
+}
+
+async fn revoke_token(State(sandbox): State<Sandbox>, Json(r): Json<Revoke>) -> Json<Value> {
+    let mut world = sandbox.world();
+    let account = r.account.as_ref().and_then(|a| world.account(a).or_else(|| world.account_by_username(a))).map(|a| a.ig_id.clone());
+    let mut revoked = 0;
+    for (value, token) in world.tokens.iter_mut() {
+        if Some(value) == r.access_token.as_ref() || Some(&token.ig_id) == account.as_ref() {
+            token.revoked = Some(r.subcode);
+            revoked += 1;
+        }
+    }
+    Json(json!({ "revoked": revoked }))
+}
+
+#[derive(Deserialize)]
+struct ConfigChange {
+    token_shape: Option<TokenShape>,
+    quota_total: Option<u32>,
+    lenient_image_formats: Option<bool>,
+    account_calls_per_hour: Option<u32>,
+    app_calls_per_hour: Option<u32>,
+    video_processing_secs: Option<i64>,
+}
+
+async fn update_config(State(sandbox): State<Sandbox>, Json(c): Json<ConfigChange>) -> impl IntoResponse {
+    sandbox.update_config(|config| {
+        if let Some(v) = c.token_shape {
+            config.token_shape = v;
+        }
+        if let Some(v) = c.quota_total {
+            config.quota_total = v;
+        }
+        if let Some(v) = c.lenient_image_formats {
+            config.lenient_image_formats = v;
+        }
+        if let Some(v) = c.account_calls_per_hour {
+            config.account_calls_per_hour = v;
+        }
+        if let Some(v) = c.app_calls_per_hour {
+            config.app_calls_per_hour = v;
+        }
+        if let Some(v) = c.video_processing_secs {
+            config.video_processing_secs = v;
+        }
+    });
+    StatusCode::NO_CONTENT
+}
+
+async fn calls(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!(sandbox.usage().calls()))
+}
+
+async fn reset_calls(State(sandbox): State<Sandbox>) -> impl IntoResponse {
+    sandbox.usage().reset();
+    StatusCode::NO_CONTENT
+}

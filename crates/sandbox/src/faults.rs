@@ -1,0 +1,180 @@
+//! Fault injection, steered through the admin API: latency, 5xx, rate-limit errors, token
+//! revocation, media-fetch failures and webhook receiver timeouts, per endpoint, for N calls
+//! or with a probability.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::Sandbox;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Delay the answer.
+    Latency { ms: u64 },
+    /// Answer 500 with Meta's transient error (code 2).
+    ServerError,
+    /// Answer a rate-limit error: code 4 (app), 17 (user) or 80002 (Instagram account).
+    RateLimit { code: i64 },
+    /// The token of the call answers 190 with this subcode from now on.
+    RevokeToken { subcode: i64 },
+    /// Fetching `image_url`/`video_url` fails (container creation answers 9004/2207052).
+    MediaFetchFailure,
+    /// Webhook deliveries time out as if the receiver never answered.
+    WebhookTimeout,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FaultRule {
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// Which calls it hits: a substring of `METHOD /path` with ids written `{id}`
+    /// (e.g. `POST /{id}/media_publish`); absent means every call.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// Hits this many calls, then disappears; absent means until cleared.
+    #[serde(default)]
+    pub times: Option<u32>,
+    /// Chance of hitting a matching call (0..1); absent means every matching call.
+    #[serde(default)]
+    pub probability: Option<f64>,
+}
+
+#[derive(Default)]
+pub struct Faults {
+    rules: Mutex<Vec<FaultRule>>,
+    dice: Mutex<u64>,
+}
+
+impl Faults {
+    pub fn add(&self, rule: FaultRule) {
+        self.rules.lock().expect("faults lock").push(rule);
+    }
+
+    pub fn clear(&self) {
+        self.rules.lock().expect("faults lock").clear();
+    }
+
+    pub fn list(&self) -> Vec<FaultRule> {
+        self.rules.lock().expect("faults lock").clone()
+    }
+
+    /// Takes the faults that hit this call (consuming one of their `times`).
+    pub fn hit(&self, endpoint: &str, wanted: impl Fn(&FaultKind) -> bool) -> Vec<FaultKind> {
+        let mut rules = self.rules.lock().expect("faults lock");
+        let mut hits = Vec::new();
+        for rule in rules.iter_mut() {
+            if !wanted(&rule.kind) || rule.times == Some(0) {
+                continue;
+            }
+            if let Some(pattern) = &rule.endpoint {
+                if !endpoint.contains(pattern.as_str()) {
+                    continue;
+                }
+            }
+            if let Some(p) = rule.probability {
+                if self.roll() >= p {
+                    continue;
+                }
+            }
+            if let Some(n) = rule.times.as_mut() {
+                *n -= 1;
+            }
+            hits.push(rule.kind.clone());
+        }
+        rules.retain(|r| r.times != Some(0));
+        hits
+    }
+
+    fn roll(&self) -> f64 {
+        let mut state = self.dice.lock().expect("dice lock");
+        *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `METHOD /path` with numeric ids replaced by `{id}` and the version prefix dropped.
+pub fn endpoint_key(method: &str, path: &str) -> String {
+    let mut key = String::from(method);
+    key.push(' ');
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let skip = usize::from(segments.first().is_some_and(|s| is_version(s)));
+    if segments.len() == skip {
+        key.push('/');
+    }
+    for s in &segments[skip..] {
+        key.push('/');
+        if s.chars().all(|c| c.is_ascii_digit()) {
+            key.push_str("{id}");
+        } else {
+            key.push_str(s);
+        }
+    }
+    key
+}
+
+pub fn is_version(segment: &str) -> bool {
+    segment.strip_prefix('v').is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// Applies latency, server errors and rate limits before the handler runs. Token revocation
+/// is applied by the token check; media and webhook faults where those happen.
+pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/__admin") {
+        return next.run(request).await;
+    }
+    let key = endpoint_key(request.method().as_str(), path);
+    let hits = sandbox
+        .faults()
+        .hit(&key, |k| matches!(k, FaultKind::Latency { .. } | FaultKind::ServerError | FaultKind::RateLimit { .. }));
+    let mut failure = None;
+    for hit in hits {
+        match hit {
+            FaultKind::Latency { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
+            FaultKind::ServerError => failure = Some(ApiError::server_error()),
+            FaultKind::RateLimit { code } => {
+                failure = Some(match code {
+                    17 => ApiError::user_rate_limit(),
+                    80002 => ApiError::account_rate_limit(),
+                    _ => ApiError::app_rate_limit(),
+                })
+            }
+            _ => {}
+        }
+    }
+    match failure {
+        Some(error) => error.into_response(),
+        None => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_keys_hide_ids_and_versions() {
+        assert_eq!(endpoint_key("POST", "/v25.0/17841400000/media_publish"), "POST /{id}/media_publish");
+        assert_eq!(endpoint_key("GET", "/me"), "GET /me");
+        assert_eq!(endpoint_key("GET", "/v25.0"), "GET /");
+    }
+
+    #[test]
+    fn a_rule_with_times_hits_that_many_calls_then_goes() {
+        let faults = Faults::default();
+        faults.add(FaultRule { kind: FaultKind::ServerError, endpoint: Some("/media_publish".into()), times: Some(2), probability: None });
+        let any = |_: &FaultKind| true;
+        assert!(faults.hit("GET /me", any).is_empty(), "other endpoints are spared");
+        assert_eq!(faults.hit("POST /{id}/media_publish", any).len(), 1);
+        assert_eq!(faults.hit("POST /{id}/media_publish", any).len(), 1);
+        assert!(faults.hit("POST /{id}/media_publish", any).is_empty());
+        assert!(faults.list().is_empty());
+    }
+}

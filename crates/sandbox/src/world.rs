@@ -1,0 +1,477 @@
+//! The sandbox's world: professional accounts, their media and comments, 90 days of daily
+//! insights, and the tokens, codes and containers the API hands out. All generated from a seed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::rng::Rng;
+
+pub const DAY: i64 = 86_400;
+/// Days of daily insights generated before the seed's "now".
+pub const HISTORY_DAYS: i64 = 90;
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The professional-account id (`1784…`): `user_id` of `/me`, `entry.id` of webhooks.
+    pub ig_id: String,
+    /// The app-scoped id (`id` of `/me`).
+    pub app_scoped_id: String,
+    pub username: String,
+    pub name: String,
+    pub biography: String,
+    pub website: String,
+    pub account_type: &'static str,
+    pub followers: u64,
+    pub follows: u64,
+    pub profile_picture_url: String,
+    /// Day number (unix seconds / DAY) → that day's figures.
+    pub days: BTreeMap<i64, DayStats>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DayStats {
+    pub reach: i64,
+    pub views: i64,
+    pub accounts_engaged: i64,
+    pub likes: i64,
+    pub comments: i64,
+    pub shares: i64,
+    pub saves: i64,
+    pub replies: i64,
+    pub reposts: i64,
+    pub follows: i64,
+    pub unfollows: i64,
+    pub profile_links_taps: i64,
+    /// Followers at the end of the day.
+    pub followers: i64,
+}
+
+impl DayStats {
+    pub fn total_interactions(&self) -> i64 {
+        self.likes + self.comments + self.shares + self.saves + self.replies + self.reposts
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaKind {
+    Image,
+    Video,
+    Carousel,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Image => "IMAGE",
+            MediaKind::Video => "VIDEO",
+            MediaKind::Carousel => "CAROUSEL_ALBUM",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProductType {
+    Feed,
+    Reels,
+    Story,
+}
+
+impl ProductType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductType::Feed => "FEED",
+            ProductType::Reels => "REELS",
+            ProductType::Story => "STORY",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Media {
+    pub id: String,
+    pub owner: String,
+    pub kind: MediaKind,
+    pub product: ProductType,
+    pub caption: Option<String>,
+    pub alt_text: Option<String>,
+    pub media_url: String,
+    pub permalink: String,
+    pub timestamp: i64,
+    pub like_count: u64,
+    pub comments_count: u64,
+    pub reach: i64,
+    pub views: i64,
+    pub saved: i64,
+    pub shares: i64,
+    pub children: Vec<String>,
+    /// True for carousel children: they are not listed in `/media` and have no insights.
+    pub is_child: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Comment {
+    pub id: String,
+    pub media_id: String,
+    pub parent_id: Option<String>,
+    pub from_id: String,
+    pub username: String,
+    pub text: String,
+    pub timestamp: i64,
+    pub like_count: u64,
+    pub hidden: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    ShortLived,
+    LongLived,
+}
+
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub ig_id: String,
+    pub kind: TokenKind,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub permissions: Vec<String>,
+    /// Set by the admin API or a fault: the 190 subcode this token now answers.
+    pub revoked: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthCode {
+    pub ig_id: String,
+    pub redirect_uri: String,
+    pub permissions: Vec<String>,
+    pub issued_at: i64,
+    pub used: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContainerState {
+    /// Processing until the clock reaches this time.
+    InProgress { ready_at: i64 },
+    Finished,
+    Error { subcode: i64 },
+    /// 24 h after creation an unpublished container can no longer be used.
+    Expired,
+    Published { media_id: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub id: String,
+    pub owner: String,
+    pub kind: MediaKind,
+    pub product: ProductType,
+    pub is_carousel_item: bool,
+    pub caption: Option<String>,
+    pub alt_text: Option<String>,
+    pub media_url: String,
+    pub children: Vec<String>,
+    pub created_at: i64,
+    pub state: ContainerState,
+}
+
+/// Everything the sandbox knows. Guarded by one mutex in [`crate::Sandbox`].
+pub struct World {
+    pub rng: Rng,
+    pub accounts: Vec<Account>,
+    pub media: HashMap<String, Media>,
+    /// Per account, newest first.
+    pub media_order: HashMap<String, Vec<String>>,
+    pub comments: HashMap<String, Comment>,
+    /// Per media, oldest first (top-level comments and replies).
+    pub comment_order: HashMap<String, Vec<String>>,
+    pub tokens: HashMap<String, Token>,
+    pub codes: HashMap<String, AuthCode>,
+    pub containers: HashMap<String, Container>,
+    /// Per account, the times of API-published posts (for `content_publishing_limit`).
+    pub published_at: HashMap<String, Vec<i64>>,
+    next_id: u64,
+}
+
+impl World {
+    pub fn account(&self, ig_id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.ig_id == ig_id)
+    }
+
+    pub fn account_mut(&mut self, ig_id: &str) -> Option<&mut Account> {
+        self.accounts.iter_mut().find(|a| a.ig_id == ig_id)
+    }
+
+    pub fn account_by_username(&self, username: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.username == username)
+    }
+
+    /// A fresh 17-digit object id, unique in this world.
+    pub fn new_id(&mut self) -> String {
+        self.next_id += 1 + self.rng.range(0, 7);
+        format!("{}", 17_900_000_000_000_000u64 + self.next_id)
+    }
+
+    pub fn new_token(&mut self, prefix: &str) -> String {
+        format!("{prefix}{}", self.rng.token(150))
+    }
+
+    pub fn add_media(&mut self, media: Media) {
+        if !media.is_child {
+            self.media_order.entry(media.owner.clone()).or_default().insert(0, media.id.clone());
+        }
+        self.media.insert(media.id.clone(), media);
+    }
+
+    pub fn add_comment(&mut self, comment: Comment) {
+        if let Some(media) = self.media.get_mut(&comment.media_id) {
+            media.comments_count += 1;
+        }
+        self.comment_order.entry(comment.media_id.clone()).or_default().push(comment.id.clone());
+        self.comments.insert(comment.id.clone(), comment);
+    }
+
+    /// Generates the world of `seed` as it stands at `now` (unix seconds).
+    pub fn seeded(seed: u64, now: i64) -> World {
+        let mut world = World {
+            rng: Rng::new(seed),
+            accounts: Vec::new(),
+            media: HashMap::new(),
+            media_order: HashMap::new(),
+            comments: HashMap::new(),
+            comment_order: HashMap::new(),
+            tokens: HashMap::new(),
+            codes: HashMap::new(),
+            containers: HashMap::new(),
+            published_at: HashMap::new(),
+            next_id: 0,
+        };
+        for (i, profile) in PROFILES.iter().enumerate() {
+            let account = generate_account(&mut world, i as u64, profile, now);
+            world.accounts.push(account);
+        }
+        for profile in PROFILES {
+            generate_media(&mut world, profile, now);
+        }
+        world
+    }
+}
+
+/// The seeded accounts: different sizes, one under 100 followers, one with a long history.
+pub struct Profile {
+    pub username: &'static str,
+    pub name: &'static str,
+    pub biography: &'static str,
+    pub account_type: &'static str,
+    pub followers: u64,
+    pub follows: u64,
+    /// Media generated, spread over `history_days`.
+    pub media: usize,
+    pub history_days: i64,
+    pub reels_share: f64,
+}
+
+pub const PROFILES: &[Profile] = &[
+    Profile {
+        username: "lumen.studio",
+        name: "Lumen Studio",
+        biography: "Film photography and slow travel. Prints every Friday.",
+        account_type: "BUSINESS",
+        followers: 48_210,
+        follows: 412,
+        media: 420,
+        history_days: 1_100,
+        reels_share: 0.3,
+    },
+    Profile {
+        username: "nordlys.cafe",
+        name: "Nordlys Café",
+        biography: "Coffee, cardamom buns and a view of the harbour.",
+        account_type: "BUSINESS",
+        followers: 3_154,
+        follows: 280,
+        media: 48,
+        history_days: 120,
+        reels_share: 0.15,
+    },
+    Profile {
+        username: "mira.moves",
+        name: "Mira Moves",
+        biography: "Dance tutorials in 30 seconds. New reel every other day.",
+        account_type: "MEDIA_CREATOR",
+        followers: 212_840,
+        follows: 96,
+        media: 160,
+        history_days: 320,
+        reels_share: 0.85,
+    },
+    Profile {
+        username: "tiny.sprout",
+        name: "Tiny Sprout",
+        biography: "A balcony garden, just getting started.",
+        account_type: "MEDIA_CREATOR",
+        followers: 64,
+        follows: 150,
+        media: 5,
+        history_days: 40,
+        reels_share: 0.0,
+    },
+];
+
+fn generate_account(world: &mut World, index: u64, p: &Profile, now: i64) -> Account {
+    let ig_id = format!("1784140{:010}", 5_000_000_000 + index * 1_234_567 + world.rng.range(0, 999));
+    let app_scoped_id = format!("{}", 27_640_000_000_000_000u64 + world.rng.range(0, 999_999_999_999));
+    let today = now.div_euclid(DAY);
+
+    // Work backwards from today's follower count so the last day matches the profile.
+    let mut days = BTreeMap::new();
+    let mut followers = p.followers as f64;
+    let growth = 0.0015 + world.rng.unit() * 0.002;
+    for back in 0..HISTORY_DAYS {
+        let day = today - back;
+        let weekday = (day + 4).rem_euclid(7); // 0 = Monday for day 0 = Thursday 1970-01-01
+        let weekly = match weekday {
+            5 | 6 => 1.22,
+            4 => 1.1,
+            0 => 0.9,
+            _ => 1.0,
+        };
+        let noise = 0.85 + world.rng.unit() * 0.3;
+        let spike = if world.rng.unit() < 0.12 { 1.5 + world.rng.unit() } else { 1.0 };
+        let reach = (followers * 0.11 * weekly * noise * spike).round().max(0.0) as i64 + world.rng.range(0, 3) as i64;
+        let views = (reach as f64 * (2.1 + world.rng.unit())).round() as i64;
+        let engaged = (reach as f64 * (0.06 + world.rng.unit() * 0.03)).round() as i64;
+        let likes = (engaged as f64 * 2.4).round() as i64;
+        let comments = (likes as f64 * 0.06).round() as i64;
+        let shares = (likes as f64 * 0.05).round() as i64;
+        let saves = (likes as f64 * 0.08).round() as i64;
+        let follows = (followers * growth * weekly * spike * noise).round() as i64;
+        let unfollows = (followers * 0.0009 * (0.5 + world.rng.unit())).round() as i64;
+        let stats = DayStats {
+            reach,
+            views,
+            accounts_engaged: engaged,
+            likes,
+            comments,
+            shares,
+            saves,
+            replies: (comments as f64 * 0.3).round() as i64,
+            reposts: (shares as f64 * 0.2).round() as i64,
+            follows,
+            unfollows,
+            profile_links_taps: (reach as f64 * 0.004).round() as i64,
+            followers: followers.round() as i64,
+        };
+        followers = (followers - (follows - unfollows) as f64).max(1.0);
+        days.insert(day, stats);
+    }
+
+    Account {
+        ig_id,
+        app_scoped_id,
+        username: p.username.into(),
+        name: p.name.into(),
+        biography: p.biography.into(),
+        website: format!("https://{}.example", p.username.replace('.', "-")),
+        account_type: p.account_type,
+        followers: p.followers,
+        follows: p.follows,
+        profile_picture_url: format!("https://sandbox.crealia.invalid/avatars/{}.jpg", p.username),
+        days,
+    }
+}
+
+const CAPTIONS: &[&str] = &[
+    "Golden hour never gets old ✨ #photography #goldenhour",
+    "New week, new plans. What are you working on?",
+    "Behind the scenes of today's shoot 🎞️ #bts",
+    "Swipe for the before and after →",
+    "Saturday mornings like this ☕️ #slowliving",
+    "Tutorial drop! Save it for later 💾",
+    "Thank you for 1,000 comments on the last one 🙏",
+    "Café au lait, äöå and a little bit of rain 🌧️",
+];
+
+const COMMENTERS: &[&str] = &["ks.hyeon", "ana.lens", "joaquin_rr", "li.wei", "sofie.k", "noah.builds", "amara.reads"];
+const COMMENT_TEXTS: &[&str] = &["Love this! 😍", "Where was this taken?", "So good", "Can you share the settings?", "🔥🔥🔥", "Saving this one", "Wow, the colours"];
+
+fn generate_media(world: &mut World, p: &Profile, now: i64) {
+    let owner = world.account_by_username(p.username).expect("account generated").ig_id.clone();
+    let step = (p.history_days * DAY) / p.media.max(1) as i64;
+    for i in (0..p.media).rev() {
+        let timestamp = now - (i as i64) * step - world.rng.range(3_600, 20_000) as i64;
+        let id = world.new_id();
+        let reel = world.rng.unit() < p.reels_share;
+        let carousel = !reel && world.rng.unit() < 0.2;
+        let kind = if reel { MediaKind::Video } else if carousel { MediaKind::Carousel } else { MediaKind::Image };
+        let product = if reel { ProductType::Reels } else { ProductType::Feed };
+        let reach = (p.followers as f64 * (0.2 + world.rng.unit() * 0.5) * if reel { 1.8 } else { 1.0 }).round() as i64 + 3;
+        let like_count = (reach as f64 * (0.04 + world.rng.unit() * 0.05)).round() as u64;
+        let mut children = Vec::new();
+        if carousel {
+            for _ in 0..world.rng.range(2, 5) {
+                let child_id = world.new_id();
+                world.add_media(Media {
+                    id: child_id.clone(),
+                    owner: owner.clone(),
+                    kind: MediaKind::Image,
+                    product: ProductType::Feed,
+                    caption: None,
+                    alt_text: None,
+                    media_url: format!("https://sandbox.crealia.invalid/media/{child_id}.jpg"),
+                    permalink: String::new(),
+                    timestamp,
+                    like_count: 0,
+                    comments_count: 0,
+                    reach: 0,
+                    views: 0,
+                    saved: 0,
+                    shares: 0,
+                    children: Vec::new(),
+                    is_child: true,
+                });
+                children.push(child_id);
+            }
+        }
+        let caption = world.rng.pick(CAPTIONS).to_string();
+        let permalink = format!("https://www.instagram.com/p/{}/", world.rng.token(11));
+        let views = (reach as f64 * (1.6 + world.rng.unit())).round() as i64;
+        world.add_media(Media {
+            id: id.clone(),
+            owner: owner.clone(),
+            kind,
+            product,
+            caption: Some(caption),
+            alt_text: None,
+            media_url: format!("https://sandbox.crealia.invalid/media/{id}.{}", if reel { "mp4" } else { "jpg" }),
+            permalink,
+            timestamp,
+            like_count,
+            comments_count: 0,
+            reach,
+            views,
+            saved: (like_count as f64 * 0.1).round() as i64,
+            shares: (like_count as f64 * 0.05).round() as i64,
+            children,
+            is_child: false,
+        });
+        // Recent media carry a few comments, some with replies.
+        if i < 12 {
+            for c in 0..world.rng.range(0, 4) {
+                let comment_id = world.new_id();
+                let username = world.rng.pick(COMMENTERS).to_string();
+                let text = world.rng.pick(COMMENT_TEXTS).to_string();
+                let from_id = format!("{}", 742_000_000_000_000u64 + world.rng.range(0, 999_999));
+                let like_count = world.rng.range(0, 9);
+                world.add_comment(Comment {
+                    id: comment_id.clone(),
+                    media_id: id.clone(),
+                    parent_id: None,
+                    from_id,
+                    username,
+                    text,
+                    timestamp: timestamp + 600 * (c as i64 + 1),
+                    like_count,
+                    hidden: false,
+                });
+            }
+        }
+    }
+}
