@@ -45,8 +45,9 @@ pub enum LogFormat {
 /// Which Graph API Crealia talks to.
 #[derive(Clone, Debug)]
 pub enum GraphSource {
-    /// Crealia's offline imitation; `base_url` None means the one mounted in this process.
-    Sandbox { base_url: Option<Url> },
+    /// Crealia's offline imitation; `base_url` None means the one mounted in this process
+    /// under `/sandbox`, generated from `seed`.
+    Sandbox { base_url: Option<Url>, seed: u64 },
     /// Meta's Instagram API, with the app's credentials.
     Meta { app_id: String, app_secret: Secret, base_url: Url },
 }
@@ -110,6 +111,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("INSTAGRAM_APP_ID", "(unset: sandbox)", "Meta app id; set with INSTAGRAM_APP_SECRET to use the real Instagram API"),
     ("INSTAGRAM_APP_SECRET", "(unset: sandbox)", "Meta app secret (never logged)"),
     ("GRAPH_API_BASE_URL", "sandbox in this process, or https://graph.instagram.com", "override where Graph API calls go"),
+    ("SANDBOX_SEED", "20261124", "seed of the in-process Graph API sandbox's world (same seed, same accounts and data)"),
     ("REQUEST_TIMEOUT_SECS", "30", "longest time one HTTP request may take"),
     ("BODY_LIMIT_BYTES", "1048576", "largest request body accepted (uploads have their own limit)"),
 ];
@@ -188,7 +190,10 @@ impl Config {
                 app_secret: Secret::new(secret),
                 base_url: base_override.unwrap_or_else(|| Url::parse("https://graph.instagram.com").unwrap()),
             },
-            (None, None) => GraphSource::Sandbox { base_url: base_override },
+            (None, None) => GraphSource::Sandbox {
+                base_url: base_override,
+                seed: env.parse("SANDBOX_SEED", crealia_sandbox::SandboxConfig::default().seed, "Use a whole number.")?,
+            },
             (Some(_), None) => return Err(missing_pair("INSTAGRAM_APP_SECRET", "INSTAGRAM_APP_ID")),
             (None, Some(_)) => return Err(missing_pair("INSTAGRAM_APP_ID", "INSTAGRAM_APP_SECRET")),
         };
@@ -285,7 +290,7 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.database.url, DEFAULT_DATABASE_URL);
         assert!(c.cache.redis_url.is_none());
-        assert!(matches!(c.graph, GraphSource::Sandbox { base_url: None }));
+        assert!(matches!(c.graph, GraphSource::Sandbox { base_url: None, .. }));
     }
 
     #[test]

@@ -97,8 +97,8 @@ impl Application {
 fn graph_target(config: &Config, local: SocketAddr) -> GraphTarget {
     match &config.graph {
         GraphSource::Meta { base_url, .. } => GraphTarget { mode: "meta", base_url: base_url.to_string() },
-        GraphSource::Sandbox { base_url: Some(url) } => GraphTarget { mode: "sandbox", base_url: url.to_string() },
-        GraphSource::Sandbox { base_url: None } => {
+        GraphSource::Sandbox { base_url: Some(url), .. } => GraphTarget { mode: "sandbox", base_url: url.to_string() },
+        GraphSource::Sandbox { base_url: None, .. } => {
             let host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
             GraphTarget { mode: "sandbox", base_url: format!("http://{host}:{}/sandbox/", local.port()) }
         }
@@ -128,7 +128,13 @@ fn router(config: &Config, local: SocketAddr, services: Services) -> Router {
         .layer(RequestBodyLimitLayer::new(config.http.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.http.request_timeout));
 
-    Router::new()
+    let mut router = Router::<AppState>::new();
+    if let GraphSource::Sandbox { base_url: None, seed } = &config.graph {
+        let sandbox = crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig { seed: *seed, ..Default::default() });
+        router = router.nest_service("/sandbox", sandbox.router());
+    }
+
+    router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .leptos_routes_with_context(&state, routes, context.clone(), {

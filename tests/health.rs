@@ -87,3 +87,26 @@ async fn oversized_bodies_are_refused_with_413(pool: PgPool) {
     let response = app.client.post(app.url("/api/anything")).body(vec![b'x'; 4096]).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 413);
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_sandbox_is_mounted_in_process_by_default(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (status, world) = app.get_json("/sandbox/__admin/world").await;
+    assert_eq!(status, 200);
+    assert!(world["accounts"].as_array().unwrap().iter().any(|a| a["username"] == "lumen.studio"));
+
+    let (status, body) = app.get_json("/sandbox/v25.0/me").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], 2500, "Meta's answer to a call without a token: {body}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_external_graph_api_url_replaces_the_in_process_sandbox(pool: PgPool) {
+    let app = spawn_app(pool, &[("GRAPH_API_BASE_URL", "http://127.0.0.1:1/")]).await;
+    let response = app.client.get(app.url("/sandbox/__admin/world")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 404, "nothing is mounted");
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["checks"]["graph_api"]["status"], "down");
+    assert_eq!(body["status"], "degraded");
+}
