@@ -140,6 +140,7 @@ struct ConfigChange {
     account_calls_per_hour: Option<u32>,
     app_calls_per_hour: Option<u32>,
     video_processing_secs: Option<i64>,
+    insights_delay_secs: Option<i64>,
 }
 
 async fn update_config(State(sandbox): State<Sandbox>, Json(c): Json<ConfigChange>) -> impl IntoResponse {
@@ -161,6 +162,9 @@ async fn update_config(State(sandbox): State<Sandbox>, Json(c): Json<ConfigChang
         }
         if let Some(v) = c.video_processing_secs {
             config.video_processing_secs = v;
+        }
+        if let Some(v) = c.insights_delay_secs {
+            config.insights_delay_secs = v;
         }
     });
     StatusCode::NO_CONTENT

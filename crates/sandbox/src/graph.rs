@@ -77,6 +77,13 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> ApiResult
         ("POST", [id, "media"]) => publish::create_container(call, id).await,
         ("POST", [id, "media_publish"]) => publish::publish(call, id),
         ("GET", [id, "content_publishing_limit"]) => publish::publishing_limit(call, id),
+        ("GET", [id, "insights"]) => {
+            if call.sandbox.world().account(id).is_some() {
+                crate::insights::account_insights(call, id)
+            } else {
+                crate::insights::media_insights(call, id)
+            }
+        }
         ("GET", [id, "comments"]) => comments(call, id, None),
         ("GET", [id, "replies"]) => comments(call, id, Some(())),
         ("POST", [id, "replies"]) => reply(call, id),

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod faults;
 pub mod graph;
+pub mod insights;
 pub mod oauth;
 pub mod params;
 pub mod publish;
@@ -54,6 +55,8 @@ pub struct SandboxConfig {
     /// Calls per hour for the whole app before error 4.
     pub app_calls_per_hour: u32,
     pub fetch_timeout: Duration,
+    /// A day's insights appear once the day ended this long ago (Meta: up to 48 h).
+    pub insights_delay_secs: i64,
 }
 
 impl Default for SandboxConfig {
@@ -70,6 +73,7 @@ impl Default for SandboxConfig {
             account_calls_per_hour: 4_800,
             app_calls_per_hour: 1_000_000,
             fetch_timeout: Duration::from_secs(10),
+            insights_delay_secs: 48 * 3_600,
         }
     }
 }
