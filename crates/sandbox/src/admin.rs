@@ -23,6 +23,8 @@ pub fn router() -> Router<Sandbox> {
         .route("/tokens/revoke", post(revoke_token))
         .route("/config", put(update_config))
         .route("/calls", get(calls).delete(reset_calls))
+        .route("/webhooks", put(subscribe).get(deliveries))
+        .route("/webhooks/events", post(produce_events))
 }
 
 /// The seeded accounts with what a test compares against.
@@ -177,4 +179,23 @@ async fn calls(State(sandbox): State<Sandbox>) -> Json<Value> {
 async fn reset_calls(State(sandbox): State<Sandbox>) -> impl IntoResponse {
     sandbox.usage().reset();
     StatusCode::NO_CONTENT
+}
+
+async fn subscribe(State(sandbox): State<Sandbox>, Json(sub): Json<crate::webhooks::Subscription>) -> impl IntoResponse {
+    match crate::webhooks::subscribe(&sandbox, sub).await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "success": true }))),
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({ "error": e }))),
+    }
+}
+
+async fn deliveries(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "subscription": sandbox.webhooks().subscription().map(|s| s.callback_url), "deliveries": sandbox.webhooks().deliveries() }))
+}
+
+/// Produces comments, mentions or messages and queues their webhook deliveries.
+async fn produce_events(State(sandbox): State<Sandbox>, Json(batch): Json<crate::webhooks::EventBatch>) -> impl IntoResponse {
+    match crate::webhooks::produce(&sandbox, batch) {
+        Ok(v) => (StatusCode::CREATED, Json(v)),
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({ "error": e }))),
+    }
 }

@@ -15,6 +15,7 @@ pub mod params;
 pub mod publish;
 pub mod rng;
 pub mod usage;
+pub mod webhooks;
 pub mod world;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -90,6 +91,7 @@ struct Inner {
     world: Mutex<World>,
     faults: faults::Faults,
     usage: usage::Usage,
+    webhooks: webhooks::Webhooks,
     http: reqwest::Client,
 }
 
@@ -109,6 +111,7 @@ impl Sandbox {
                 world: Mutex::new(world),
                 faults: faults::Faults::default(),
                 usage: usage::Usage::default(),
+                webhooks: webhooks::Webhooks::default(),
                 http,
             }),
         }
@@ -137,6 +140,10 @@ impl Sandbox {
 
     pub fn usage(&self) -> &usage::Usage {
         &self.inner.usage
+    }
+
+    pub fn webhooks(&self) -> &webhooks::Webhooks {
+        &self.inner.webhooks
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
