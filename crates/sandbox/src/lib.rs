@@ -58,6 +58,9 @@ pub struct SandboxConfig {
     pub fetch_timeout: Duration,
     /// A day's insights appear once the day ended this long ago (Meta: up to 48 h).
     pub insights_delay_secs: i64,
+    /// Demo mode: a random comment, mention or message this often (real time) once a webhook
+    /// subscription exists.
+    pub demo_event_interval: Option<Duration>,
 }
 
 impl Default for SandboxConfig {
@@ -75,6 +78,7 @@ impl Default for SandboxConfig {
             app_calls_per_hour: 1_000_000,
             fetch_timeout: Duration::from_secs(10),
             insights_delay_secs: 48 * 3_600,
+            demo_event_interval: None,
         }
     }
 }

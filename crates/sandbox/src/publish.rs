@@ -334,25 +334,8 @@ pub fn publish(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> {
 }
 
 fn new_media(id: &str, c: &Container, now: i64, children: Vec<String>, is_child: bool) -> Media {
-    Media {
-        id: id.to_string(),
-        owner: c.owner.clone(),
-        kind: c.kind,
-        product: c.product,
-        caption: c.caption.clone(),
-        alt_text: c.alt_text.clone(),
-        media_url: c.media_url.clone(),
-        permalink: String::new(),
-        timestamp: now,
-        like_count: 0,
-        comments_count: 0,
-        reach: 0,
-        views: 0,
-        saved: 0,
-        shares: 0,
-        children,
-        is_child,
-    }
+    let fresh = Media::fresh(id, &c.owner, c.kind, c.product, c.media_url.clone(), now);
+    Media { caption: c.caption.clone(), alt_text: c.alt_text.clone(), children, is_child, ..fresh }
 }
 
 #[cfg(test)]

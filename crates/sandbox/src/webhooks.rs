@@ -152,7 +152,14 @@ fn start_worker(sandbox: &Sandbox) {
     }
     let sandbox = sandbox.clone();
     tokio::spawn(async move {
+        let mut last_demo = std::time::Instant::now();
         loop {
+            if let Some(every) = sandbox.config().demo_event_interval {
+                if last_demo.elapsed() >= every {
+                    last_demo = std::time::Instant::now();
+                    produce_random(&sandbox);
+                }
+            }
             deliver_due(&sandbox).await;
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -240,6 +247,23 @@ pub struct EventBatch {
     /// Send every event in one delivery (several entries); otherwise one delivery each.
     #[serde(default)]
     pub batch: bool,
+}
+
+const DEMO_TEXTS: &[&str] = &["This is gorgeous 😍", "Where can I buy a print?", "Tutorial please!", "Danke, sehr schön", "¿Dónde es esto?", "🔥🔥"];
+
+/// Demo mode: one random comment, mention or message for a random account.
+fn produce_random(sandbox: &Sandbox) {
+    let event = {
+        let mut world = sandbox.world();
+        let usernames: Vec<String> = world.accounts.iter().map(|a| a.username.clone()).collect();
+        let account = world.rng.pick(&usernames).clone();
+        let kind = *world.rng.pick(&["comment", "comment", "comment", "mention", "message"]);
+        let text = world.rng.pick(DEMO_TEXTS).to_string();
+        EventRequest { kind: kind.into(), account, text: Some(text), media_id: None, from_username: None, shape: None, id_field: None }
+    };
+    if let Err(e) = produce(sandbox, EventBatch { events: vec![event], batch: false }) {
+        tracing::debug!(error = %e, "demo event skipped");
+    }
 }
 
 /// Makes the events happen in the world and queues their deliveries; returns the ids of the

@@ -107,6 +107,31 @@ pub struct Media {
     pub is_child: bool,
 }
 
+impl Media {
+    /// A media just made: no permalink, caption or figures yet.
+    pub fn fresh(id: &str, owner: &str, kind: MediaKind, product: ProductType, media_url: String, timestamp: i64) -> Media {
+        Media {
+            id: id.to_string(),
+            owner: owner.to_string(),
+            kind,
+            product,
+            caption: None,
+            alt_text: None,
+            media_url,
+            permalink: String::new(),
+            timestamp,
+            like_count: 0,
+            comments_count: 0,
+            reach: 0,
+            views: 0,
+            saved: 0,
+            shares: 0,
+            children: Vec::new(),
+            is_child: false,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Comment {
     pub id: String,
@@ -408,25 +433,9 @@ fn generate_media(world: &mut World, p: &Profile, now: i64) {
         if carousel {
             for _ in 0..world.rng.range(2, 5) {
                 let child_id = world.new_id();
-                world.add_media(Media {
-                    id: child_id.clone(),
-                    owner: owner.clone(),
-                    kind: MediaKind::Image,
-                    product: ProductType::Feed,
-                    caption: None,
-                    alt_text: None,
-                    media_url: format!("https://sandbox.crealia.invalid/media/{child_id}.jpg"),
-                    permalink: String::new(),
-                    timestamp,
-                    like_count: 0,
-                    comments_count: 0,
-                    reach: 0,
-                    views: 0,
-                    saved: 0,
-                    shares: 0,
-                    children: Vec::new(),
-                    is_child: true,
-                });
+                let url = format!("https://sandbox.crealia.invalid/media/{child_id}.jpg");
+                let child = Media::fresh(&child_id, &owner, MediaKind::Image, ProductType::Feed, url, timestamp);
+                world.add_media(Media { is_child: true, ..child });
                 children.push(child_id);
             }
         }

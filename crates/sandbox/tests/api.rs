@@ -169,3 +169,30 @@ async fn the_same_seed_makes_the_same_world() {
     let tiny = a.accounts.iter().find(|x| x.username == "tiny.sprout").unwrap();
     assert!(tiny.followers < 100, "one account is under the 100-follower threshold");
 }
+
+#[tokio::test]
+async fn the_app_budget_answers_code_4_and_latency_faults_still_answer() {
+    let s = spawn().await;
+    let token = s.token("lumen.studio").await;
+    s.fault(json!({ "kind": "latency", "ms": 50, "times": 1 })).await;
+    assert_eq!(s.get("/me", &token).await.0, 200, "a slow answer is still an answer");
+
+    s.http.put(s.url("/__admin/config")).json(&json!({ "app_calls_per_hour": 1 })).send().await.unwrap();
+    let (status, body) = s.get("/me", &token).await;
+    assert_graph_error(status, &body, 4, None);
+    assert_eq!(body["error"]["message"], "(#4) Application request limit reached");
+}
+
+#[tokio::test]
+async fn a_media_fetch_fault_fails_container_creation_like_an_unreachable_url() {
+    let s = spawn().await;
+    let files = common::media_server().await;
+    let token = s.token("nordlys.cafe").await;
+    let (ig, _) = s.account("nordlys.cafe");
+    s.fault(json!({ "kind": "media_fetch_failure", "times": 1 })).await;
+    let url = format!("{files}/square.jpg");
+    let (status, body) = s.post(&format!("/{ig}/media"), &token, &[("image_url", &url)]).await;
+    assert_graph_error(status, &body, 9004, Some(2207052));
+    let (status, _) = s.post(&format!("/{ig}/media"), &token, &[("image_url", &url)]).await;
+    assert_eq!(status, 200, "the fault is spent");
+}

@@ -203,3 +203,18 @@ async fn a_receiver_timeout_fault_makes_meta_send_the_same_delivery_again() {
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].1, got[1].1, "a duplicate the receiver must recognise");
 }
+
+#[tokio::test]
+async fn demo_mode_produces_events_by_itself() {
+    let s = common::spawn_with(crealia_sandbox::SandboxConfig {
+        demo_event_interval: Some(Duration::from_millis(100)),
+        ..Default::default()
+    })
+    .await;
+    let (url, r) = receiver().await;
+    s.http.put(s.url("/__admin/webhooks")).json(&json!({ "callback_url": url, "verify_token": VERIFY })).send().await.unwrap();
+    let got = wait_for(&r, 2).await;
+    assert!(got.len() >= 2, "random events arrive without being asked for");
+    let secret = s.sandbox.config().app_secret;
+    assert!(got.iter().all(|(h, b)| h["x-hub-signature-256"].to_str().unwrap() == independent_hmac(&secret, b)));
+}
