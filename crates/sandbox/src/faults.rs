@@ -28,6 +28,9 @@ pub enum FaultKind {
     MediaFetchFailure,
     /// Webhook deliveries time out as if the receiver never answered.
     WebhookTimeout,
+    /// Answer any documented Graph API error, e.g. `{"code": -1, "subcode": 2207001}` (an
+    /// Instagram server error, transient) or `{"code": 25, "subcode": 2207050}` (restricted).
+    GraphError { code: i64, #[serde(default)] subcode: Option<i64> },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -133,12 +136,18 @@ pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next
     let key = endpoint_key(request.method().as_str(), path);
     let hits = sandbox
         .faults()
-        .hit(&key, |k| matches!(k, FaultKind::Latency { .. } | FaultKind::ServerError | FaultKind::RateLimit { .. }));
+        .hit(&key, |k| matches!(k, FaultKind::Latency { .. } | FaultKind::ServerError | FaultKind::RateLimit { .. } | FaultKind::GraphError { .. }));
     let mut failure = None;
     for hit in hits {
         match hit {
             FaultKind::Latency { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
             FaultKind::ServerError => failure = Some(ApiError::server_error()),
+            FaultKind::GraphError { code, subcode: Some(subcode) } if subcode >= 2_207_000 => {
+                failure = Some(ApiError::publishing(code, subcode))
+            }
+            FaultKind::GraphError { code, subcode } => {
+                failure = Some(ApiError::graph(code, subcode, format!("(#{code}) Injected error")))
+            }
             FaultKind::RateLimit { code } => {
                 failure = Some(match code {
                     17 => ApiError::user_rate_limit(),

@@ -213,3 +213,41 @@ async fn another_accounts_objects_do_not_exist_for_this_token() {
     let (status, body) = c.s.post(&format!("/{}/media", c.ig), &limited, &[("image_url", &url)]).await;
     assert_graph_error(status, &body, 10, None);
 }
+
+#[tokio::test]
+async fn unknown_containers_and_slow_downloads_fail_with_their_codes() {
+    let s = common::spawn_with(crealia_sandbox::SandboxConfig {
+        fetch_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    let files = media_server().await;
+    let token = s.token("nordlys.cafe").await;
+    let (ig, _) = s.account("nordlys.cafe");
+    let (status, body) = s.post(&format!("/{ig}/media_publish"), &token, &[("creation_id", "17999999999999999")]).await;
+    assert_graph_error(status, &body, 24, Some(2207006));
+    let url = format!("{files}/slow.jpg");
+    let (status, body) = s.post(&format!("/{ig}/media"), &token, &[("image_url", &url)]).await;
+    assert_graph_error(status, &body, -2, Some(2207003));
+    assert_eq!(body["error"]["is_transient"], true);
+}
+
+#[tokio::test]
+async fn any_documented_publishing_error_can_be_injected() {
+    let c = ctx().await;
+    let (_, body) = c.image("square.jpg").await;
+    let container = body["id"].as_str().unwrap().to_string();
+    c.s.fault(json!({ "kind": "graph_error", "code": -1, "subcode": 2207001, "endpoint": "/media_publish", "times": 1 })).await;
+    let (status, body) = c.publish(&container).await;
+    assert_graph_error(status, &body, -1, Some(2207001));
+    assert_eq!(body["error"]["is_transient"], true);
+    let (status, _) = c.publish(&container).await;
+    assert_eq!(status, 200, "published once the fault is spent");
+}
+
+#[tokio::test]
+async fn subscribing_the_app_to_an_account_answers_success() {
+    let c = ctx().await;
+    let (status, body) = c.s.post(&format!("/v25.0/{}/subscribed_apps", c.ig), &c.token, &[("subscribed_fields", "comments,messages")]).await;
+    assert_eq!((status, body), (200, json!({ "success": true })));
+}

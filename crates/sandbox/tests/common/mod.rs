@@ -114,7 +114,8 @@ pub fn mp4() -> Vec<u8> {
 }
 
 /// Serves `/square.jpg`, `/portrait.jpg` (4:5), `/tall.jpg` (9:16), `/image.png`,
-/// `/huge.jpg` (9 MB), `/reel.mp4`, `/notes.txt`; anything else is 404.
+/// `/huge.jpg` (9 MB), `/reel.mp4`, `/notes.txt`, `/slow.jpg` (answers after 3 s); anything
+/// else is 404.
 pub async fn media_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -128,7 +129,14 @@ pub async fn media_server() -> String {
         .route("/image.png", get(file(png(1080, 1080), "image/png")))
         .route("/huge.jpg", get(file(huge, "image/jpeg")))
         .route("/reel.mp4", get(file(mp4(), "video/mp4")))
-        .route("/notes.txt", get(file(b"just text".to_vec(), "text/plain")));
+        .route("/notes.txt", get(file(b"just text".to_vec(), "text/plain")))
+        .route(
+            "/slow.jpg",
+            get(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                ([(header::CONTENT_TYPE, "image/jpeg")], jpeg(1080, 1080))
+            }),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await });
     base
 }
