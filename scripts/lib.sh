@@ -13,6 +13,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 CARGO_LEPTOS_VERSION="0.3.10"
 DATA_DIR="$ROOT/.data"
 
+# Every clone shares one target folder, and cargo copies a finished binary (target/debug/crealia,
+# the front end's app.wasm) to its fixed place only when it rebuilds it: after another clone
+# built, the files there may be that clone's. Touching the two crates that make those files
+# makes this clone's build rebuild them (about a minute) and put its own there.
+claim_build_outputs() {
+  touch "$ROOT/src/main.rs" "$ROOT/app/src/lib.rs"
+}
+
 say() { printf '\033[1;35m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
