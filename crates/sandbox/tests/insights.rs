@@ -146,3 +146,24 @@ async fn media_insights_accrue_after_publishing() {
     let (status, body) = s.get(&format!("/v25.0/{media_id}/insights?metric=navigation"), &token).await;
     assert_graph_error(status, &body, 100, None);
 }
+
+#[tokio::test]
+async fn the_period_must_match_the_metric_and_profiles_answer_their_fields() {
+    let s = spawn().await;
+    let (status, body) = insights(&s, "lumen.studio", "metric=reach&period=week&metric_type=total_value").await;
+    assert_graph_error(status, &body, 100, None);
+
+    let token = s.token("lumen.studio").await;
+    let (ig, _) = s.account("lumen.studio");
+    let (status, profile) = s.get(&format!("/v25.0/{ig}?fields=biography,id,username,website,followers_count,follows_count,media_count,name,profile_picture_url"), &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(profile["id"], ig.as_str(), "the node's id is the professional id");
+    assert_eq!(profile["username"], "lumen.studio");
+    for field in ["biography", "website", "name", "profile_picture_url"] {
+        assert!(profile[field].is_string(), "{field}: {profile}");
+    }
+    for field in ["followers_count", "follows_count", "media_count"] {
+        assert!(profile[field].is_u64(), "{field}: {profile}");
+    }
+    assert!(profile.get("account_type").is_none(), "only the fields asked for");
+}

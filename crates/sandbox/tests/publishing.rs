@@ -251,3 +251,23 @@ async fn subscribing_the_app_to_an_account_answers_success() {
     let (status, body) = c.s.post(&format!("/v25.0/{}/subscribed_apps", c.ig), &c.token, &[("subscribed_fields", "comments,messages")]).await;
     assert_eq!((status, body), (200, json!({ "success": true })));
 }
+
+#[tokio::test]
+async fn alt_text_collaborators_and_location_follow_the_rules() {
+    let c = ctx().await;
+    let url = format!("{}/square.jpg", c.files);
+    let long_alt = "a".repeat(1_001);
+    let (status, body) = c.create(&[("image_url", &url), ("alt_text", &long_alt)]).await;
+    assert_graph_error(status, &body, 100, None);
+    let video = format!("{}/reel.mp4", c.files);
+    let (status, body) = c.create(&[("media_type", "REELS"), ("video_url", &video), ("alt_text", "a reel")]).await;
+    assert_graph_error(status, &body, 100, None);
+    let (status, body) = c.create(&[("image_url", &url), ("collaborators", "a,b,c,d")]).await;
+    assert_graph_error(status, &body, 100, None);
+    let (status, body) = c.create(&[("media_type", "STORIES"), ("image_url", &url), ("collaborators", "a")]).await;
+    assert_graph_error(status, &body, 100, None);
+    let (status, body) = c.create(&[("image_url", &url), ("is_carousel_item", "true"), ("location_id", "1234")]).await;
+    assert_graph_error(status, &body, 100, None);
+    let (status, body) = c.create(&[("image_url", &url), ("collaborators", "a,b,c"), ("location_id", "1234")]).await;
+    assert_eq!(status, 200, "{body}");
+}
