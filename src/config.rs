@@ -72,7 +72,15 @@ pub struct Config {
     pub cache: CacheSettings,
     pub graph: GraphSource,
     pub http: HttpSettings,
+    /// Encrypts Instagram tokens at rest (base64 of 32 bytes).
+    pub token_key: Secret,
+    /// Older keys, still accepted for decryption after a rotation.
+    pub retired_token_keys: Vec<Secret>,
 }
+
+/// The development key, used only when `APP_ENV=development` and no key is set: anyone can
+/// read it here, so production refuses to start without `TOKEN_ENCRYPTION_KEY`.
+pub const DEVELOPMENT_TOKEN_KEY: &str = "Y3JlYWxpYS1kZXZlbG9wbWVudC1rZXktMzItYnl0ZXM=";
 
 /// One configuration problem, displayed as one line.
 #[derive(Debug, PartialEq, Eq)]
@@ -112,6 +120,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("INSTAGRAM_APP_SECRET", "(unset: sandbox)", "Meta app secret (never logged)"),
     ("GRAPH_API_BASE_URL", "sandbox in this process, or https://graph.instagram.com", "override where Graph API calls go"),
     ("SANDBOX_SEED", "20261124", "seed of the in-process Graph API sandbox's world (same seed, same accounts and data)"),
+    ("TOKEN_ENCRYPTION_KEY", "(a public development key; required in production)", "base64 of 32 random bytes (openssl rand -base64 32) that encrypts Instagram tokens at rest"),
+    ("TOKEN_ENCRYPTION_RETIRED_KEYS", "(none)", "comma-separated older keys, still used to decrypt after a rotation (`crealia tokens rotate`)"),
     ("REQUEST_TIMEOUT_SECS", "30", "longest time one HTTP request may take"),
     ("BODY_LIMIT_BYTES", "1048576", "largest request body accepted (uploads have their own limit)"),
 ];
@@ -203,6 +213,32 @@ impl Config {
             body_limit_bytes: env.parse("BODY_LIMIT_BYTES", 1024 * 1024usize, "Use a number of bytes such as 1048576.")?,
         };
 
+        let token_key = match env.get("TOKEN_ENCRYPTION_KEY") {
+            Some(k) => Secret::new(k),
+            None if environment == Environment::Development => Secret::new(DEVELOPMENT_TOKEN_KEY),
+            None => {
+                return Err(ConfigError {
+                    var: "TOKEN_ENCRYPTION_KEY",
+                    problem: "is required in production".into(),
+                    fix: "Set it to the output of `openssl rand -base64 32` and keep it safe.".into(),
+                })
+            }
+        };
+        let key_fix = "Use the base64 of 32 random bytes, as `openssl rand -base64 32` prints.";
+        crealia_core::crypto::TokenKey::from_base64(token_key.expose())
+            .map_err(|_| ConfigError { var: "TOKEN_ENCRYPTION_KEY", problem: "is not a valid key".into(), fix: key_fix.into() })?;
+        let retired_token_keys: Vec<Secret> = env
+            .get("TOKEN_ENCRYPTION_RETIRED_KEYS")
+            .map(|v| v.split(',').map(str::trim).filter(|k| !k.is_empty()).map(Secret::new).collect())
+            .unwrap_or_default();
+        for key in &retired_token_keys {
+            crealia_core::crypto::TokenKey::from_base64(key.expose()).map_err(|_| ConfigError {
+                var: "TOKEN_ENCRYPTION_RETIRED_KEYS",
+                problem: "holds a key that is not valid".into(),
+                fix: key_fix.into(),
+            })?;
+        }
+
         Ok(Config {
             environment,
             addr,
@@ -215,6 +251,8 @@ impl Config {
             cache,
             graph,
             http,
+            token_key,
+            retired_token_keys,
         })
     }
 }
@@ -317,9 +355,15 @@ mod tests {
     }
 
     #[test]
-    fn production_requires_a_public_url_and_logs_json() {
+    fn production_requires_a_public_url_and_a_token_key_and_logs_json() {
         assert_eq!(config(&[("APP_ENV", "production")]).unwrap_err().var, "PUBLIC_BASE_URL");
-        let c = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example")]).unwrap();
+        let e = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example")]).unwrap_err();
+        assert_eq!(e.var, "TOKEN_ENCRYPTION_KEY");
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let c = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key)]).unwrap();
         assert_eq!(c.log_format, LogFormat::Json);
+        assert!(!format!("{c:?}").contains(key), "the key never shows in Debug output");
+        assert_eq!(config(&[("TOKEN_ENCRYPTION_KEY", "c2hvcnQ=")]).unwrap_err().var, "TOKEN_ENCRYPTION_KEY");
+        assert_eq!(config(&[("TOKEN_ENCRYPTION_RETIRED_KEYS", "nope")]).unwrap_err().var, "TOKEN_ENCRYPTION_RETIRED_KEYS");
     }
 }

@@ -23,7 +23,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
-use crate::routes::health;
+use crate::routes::{health, instagram, session};
 use crate::telemetry;
 
 /// Why Crealia could not start, each displayed as one line that says what to do.
@@ -73,7 +73,15 @@ impl Application {
             .await
             .map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let local = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
-        let services = Services::new(pool, cache, graph_target(&config, local));
+        let public_base = public_base_url(&config, local);
+        let connections = crealia_core::connections::Connections::new(
+            pool.clone(),
+            token_cipher(&config),
+            graph_client(&config, local),
+            format!("{public_base}/api/auth/callback"),
+        );
+        let secure = public_base.starts_with("https://");
+        let services = Services::new(pool, cache, graph_target(&config, local), connections, secure);
         let router = router(&config, local, services.clone());
         Ok(Self { listener, router, services })
     }
@@ -89,7 +97,47 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "Crealia is listening");
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+fn loopback(local: SocketAddr) -> String {
+    let host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
+    format!("http://{host}:{}", local.port())
+}
+
+/// Where people reach Crealia (no trailing slash): PUBLIC_BASE_URL, or this listener.
+fn public_base_url(config: &Config, local: SocketAddr) -> String {
+    match &config.public_base_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_string(),
+        None => loopback(local),
+    }
+}
+
+fn token_cipher(config: &Config) -> crealia_core::crypto::TokenCipher {
+    use crealia_core::crypto::{TokenCipher, TokenKey};
+    // Both were validated when the configuration was read.
+    let current = TokenKey::from_base64(config.token_key.expose()).expect("validated key");
+    let retired = config.retired_token_keys.iter().map(|k| TokenKey::from_base64(k.expose()).expect("validated key")).collect();
+    TokenCipher::new(current, retired)
+}
+
+/// The Graph API client: Meta's hosts with the app's credentials, or the sandbox's.
+fn graph_client(config: &Config, local: SocketAddr) -> crealia_graph::client::GraphClient {
+    use crealia_graph::client::{Endpoints, GraphClient};
+    let timeout = std::time::Duration::from_secs(20);
+    let sandbox = crealia_sandbox::SandboxConfig::default();
+    match &config.graph {
+        GraphSource::Meta { app_id, app_secret, base_url } => {
+            let endpoints = if base_url.as_str() == "https://graph.instagram.com/" { Endpoints::meta() } else { Endpoints::under(base_url) };
+            GraphClient::new(endpoints, app_id.clone(), app_secret.expose().to_string(), timeout)
+        }
+        GraphSource::Sandbox { base_url, .. } => {
+            let base = base_url.clone().unwrap_or_else(|| url::Url::parse(&format!("{}/sandbox/", loopback(local))).expect("valid"));
+            GraphClient::new(Endpoints::under(&base), sandbox.app_id, sandbox.app_secret, timeout)
+        }
     }
 }
 
@@ -98,10 +146,7 @@ fn graph_target(config: &Config, local: SocketAddr) -> GraphTarget {
     match &config.graph {
         GraphSource::Meta { base_url, .. } => GraphTarget { mode: "meta", base_url: base_url.to_string() },
         GraphSource::Sandbox { base_url: Some(url), .. } => GraphTarget { mode: "sandbox", base_url: url.to_string() },
-        GraphSource::Sandbox { base_url: None, .. } => {
-            let host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
-            GraphTarget { mode: "sandbox", base_url: format!("http://{host}:{}/sandbox/", local.port()) }
-        }
+        GraphSource::Sandbox { base_url: None, .. } => GraphTarget { mode: "sandbox", base_url: format!("{}/sandbox/", loopback(local)) },
     }
 }
 
@@ -117,6 +162,7 @@ fn router(config: &Config, local: SocketAddr, services: Services) -> Router {
         })
         .build();
     let state = AppState { leptos_options: leptos_options.clone(), services: services.clone() };
+    let services_for_sessions = services.clone();
     let routes = generate_route_list(App);
     let context = move || provide_context(services.clone());
 
@@ -137,11 +183,14 @@ fn router(config: &Config, local: SocketAddr, services: Services) -> Router {
     router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/api/auth/instagram/start", get(instagram::start))
+        .route("/api/auth/callback", get(instagram::callback))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(services_for_sessions, session::resolve))
         .with_state(state)
         .layer(middleware)
 }

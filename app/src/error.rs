@@ -22,6 +22,10 @@ pub enum AppError {
     Internal(String),
     #[error("Crealia could not be reached. Check your connection and try again.")]
     Network,
+    #[error("The email or password is not right. Check both and try again.")]
+    InvalidCredentials,
+    #[error("Too many attempts. For your safety, wait {0} minutes before trying again.")]
+    TooManyAttempts(u64),
 }
 
 impl AppError {
@@ -34,6 +38,8 @@ impl AppError {
             AppError::NeedsReconnect => 409,
             AppError::Unavailable(_) => 503,
             AppError::Internal(_) | AppError::Network => 500,
+            AppError::InvalidCredentials => 401,
+            AppError::TooManyAttempts(_) => 429,
         }
     }
 }
@@ -69,6 +75,9 @@ impl From<crealia_core::Error> for AppError {
             E::NotFound | E::Forbidden => AppError::NotFound,
             E::Invalid(msg) => AppError::Invalid(msg),
             E::NeedsReconnect => AppError::NeedsReconnect,
+            E::InvalidCredentials => AppError::InvalidCredentials,
+            E::Throttled { retry_after_secs } => AppError::TooManyAttempts(retry_after_secs.div_ceil(60)),
+            E::Unauthorized => AppError::Unauthorized,
             E::Unavailable(what) => {
                 tracing::warn!(error = %what, "service unavailable");
                 AppError::Unavailable("A service Crealia depends on is not answering.".into())

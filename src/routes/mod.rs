@@ -1,3 +1,5 @@
 //! HTTP routes that are not Leptos pages or server functions.
 
 pub mod health;
+pub mod instagram;
+pub mod session;

@@ -12,6 +12,12 @@ pub enum Error {
     Invalid(String),
     #[error("the Instagram account needs to be reconnected")]
     NeedsReconnect,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    #[error("not signed in")]
+    Unauthorized,
     #[error("a service is unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]

@@ -1,7 +1,10 @@
 //! Crealia's server-side services. Plain structs with async methods, no web framework:
 //! the server binary wires them up and the Leptos server functions call them.
 
+pub mod accounts;
 pub mod cache;
+pub mod connections;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod health;
@@ -17,11 +20,22 @@ pub struct Services {
     pub db: sqlx::PgPool,
     pub cache: Cache,
     pub health: HealthService,
+    pub accounts: accounts::Accounts,
+    pub connections: connections::Connections,
+    /// Session cookies get `Secure` when Crealia is served over HTTPS.
+    pub secure_cookies: bool,
 }
 
 impl Services {
-    pub fn new(db: sqlx::PgPool, cache: Cache, graph_target: health::GraphTarget) -> Self {
+    pub fn new(
+        db: sqlx::PgPool,
+        cache: Cache,
+        graph_target: health::GraphTarget,
+        connections: connections::Connections,
+        secure_cookies: bool,
+    ) -> Self {
         let health = HealthService::new(db.clone(), cache.clone(), graph_target);
-        Self { db, cache, health }
+        let accounts = accounts::Accounts::new(db.clone());
+        Self { db, cache, health, accounts, connections, secure_cookies }
     }
 }

@@ -3,3 +3,6 @@
 //! Where Meta's sources disagree, the types accept every variant.
 
 pub mod wire;
+
+#[cfg(feature = "client")]
+pub mod client;

@@ -1,0 +1,248 @@
+//! Instagram connections: the Instagram Login flow (state bound to the session), the token
+//! exchanges, storing the long-lived token encrypted, listing and disconnecting. Every query
+//! is scoped to the signed-in user.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use base64::Engine;
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use crealia_graph::client::{Error as GraphError, GraphClient};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use thiserror::Error;
+
+use crate::accounts::SessionToken;
+use crate::crypto::{SecretToken, TokenCipher};
+use crate::{Error, Result};
+
+/// Instagram Login scopes Crealia asks for.
+pub const SCOPES: &[&str] = &[
+    "instagram_business_basic",
+    "instagram_business_content_publish",
+    "instagram_business_manage_comments",
+    "instagram_business_manage_messages",
+    "instagram_business_manage_insights",
+];
+
+/// A connection is "expiring soon" this close to its token's end.
+pub const EXPIRING_SOON_DAYS: i64 = 10;
+const STATE_LIFETIME_MINUTES: i64 = 15;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionView {
+    pub id: i64,
+    pub ig_user_id: String,
+    pub username: String,
+    pub name: Option<String>,
+    pub profile_picture_url: Option<String>,
+    /// `active`, `expiring_soon` or `needs_reconnect`.
+    pub state: String,
+    pub token_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Why a connection attempt ended without a connection, each with its own page message.
+#[derive(Debug, Error)]
+pub enum ConnectError {
+    #[error("the person cancelled on Instagram")]
+    Denied,
+    #[error("the state does not match this session")]
+    BadState,
+    #[error("Instagram refused the code: {0}")]
+    CodeRejected(String),
+    #[error("the Instagram account is connected to another Crealia account")]
+    OwnedByAnotherUser,
+    #[error("the Graph API failed: {0}")]
+    Graph(GraphError),
+    #[error(transparent)]
+    Internal(#[from] Error),
+}
+
+impl From<sqlx::Error> for ConnectError {
+    fn from(e: sqlx::Error) -> Self {
+        ConnectError::Internal(Error::Database(e))
+    }
+}
+
+impl ConnectError {
+    /// A short code for the page's query string.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConnectError::Denied => "denied",
+            ConnectError::BadState => "state",
+            ConnectError::CodeRejected(_) => "code",
+            ConnectError::OwnedByAnotherUser => "taken",
+            ConnectError::Graph(_) => "graph",
+            ConnectError::Internal(_) => "internal",
+        }
+    }
+}
+
+fn sha(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+#[derive(Clone)]
+pub struct Connections {
+    db: PgPool,
+    cipher: TokenCipher,
+    graph: GraphClient,
+    redirect_uri: String,
+}
+
+type ConnectionRow = (i64, String, String, Option<String>, Option<String>, String, Option<DateTime<Utc>>);
+
+fn view((id, ig_user_id, username, name, picture, state, expires): ConnectionRow) -> ConnectionView {
+    let state = match (state.as_str(), expires) {
+        ("active", Some(at)) if at - Utc::now() < ChronoDuration::days(EXPIRING_SOON_DAYS) => "expiring_soon".to_string(),
+        _ => state,
+    };
+    ConnectionView { id, ig_user_id, username, name, profile_picture_url: picture, state, token_expires_at: expires }
+}
+
+impl Connections {
+    pub fn new(db: PgPool, cipher: TokenCipher, graph: GraphClient, redirect_uri: String) -> Self {
+        Connections { db, cipher, graph, redirect_uri }
+    }
+
+    pub fn graph(&self) -> &GraphClient {
+        &self.graph
+    }
+
+    pub fn cipher(&self) -> &TokenCipher {
+        &self.cipher
+    }
+
+    /// Starts the flow: a fresh `state`, stored (hashed) for this session; returns where to send
+    /// the browser.
+    pub async fn start(&self, user_id: i64, session: &SessionToken) -> Result<url::Url> {
+        let mut bytes = [0u8; 24];
+        OsRng.fill_bytes(&mut bytes);
+        let state = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        sqlx::query(
+            "INSERT INTO oauth_states (state_hash, session_hash, user_id, expires_at)
+             VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+        )
+        .bind(sha(state.as_bytes()))
+        .bind(session.hash())
+        .bind(user_id)
+        .bind(STATE_LIFETIME_MINUTES as i32)
+        .execute(&self.db)
+        .await?;
+        Ok(self.graph.authorize_url(&self.redirect_uri, SCOPES, &state))
+    }
+
+    /// Finishes the flow after Instagram's redirect. `state` must be one this session started
+    /// (and is used up); the code becomes a long-lived token, stored encrypted.
+    pub async fn complete(&self, session: &SessionToken, state: &str, code: &str) -> std::result::Result<ConnectionView, ConnectError> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "DELETE FROM oauth_states WHERE state_hash = $1 AND session_hash = $2 AND expires_at > now() RETURNING user_id",
+        )
+        .bind(sha(state.as_bytes()))
+        .bind(session.hash())
+        .fetch_optional(&self.db)
+        .await?;
+        let Some((user_id,)) = row else { return Err(ConnectError::BadState) };
+
+        let short = self.graph.exchange_code(code, &self.redirect_uri).await.map_err(|e| match e {
+            GraphError::OAuth(message) => ConnectError::CodeRejected(message),
+            other => ConnectError::Graph(other),
+        })?;
+        let long = self.graph.exchange_long_lived(&short.access_token).await.map_err(ConnectError::Graph)?;
+        let profile = self.graph.me(&long.access_token).await.map_err(ConnectError::Graph)?;
+        let ig_user_id = profile.user_id.clone().map(|id| id.0).ok_or_else(|| ConnectError::Graph(GraphError::Decode("/me had no user_id".into())))?;
+        let username = profile.username.clone().unwrap_or_default();
+        let permissions: Vec<String> = short.permissions.0.clone();
+        let expires_at = Utc::now() + ChronoDuration::seconds(long.expires_in as i64);
+        let token = SecretToken::new(long.access_token);
+
+        let mut tx = self.db.begin().await?;
+        let existing: Option<(i64, i64)> =
+            sqlx::query_as("SELECT id, user_id FROM instagram_connections WHERE ig_user_id = $1 FOR UPDATE")
+                .bind(&ig_user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id = match existing {
+            Some((_, owner)) if owner != user_id => return Err(ConnectError::OwnedByAnotherUser),
+            Some((id, _)) => id,
+            None => {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO instagram_connections (user_id, ig_user_id, username) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(user_id)
+                .bind(&ig_user_id)
+                .bind(&username)
+                .fetch_one(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        let (ciphertext, key_id) = self.cipher.encrypt(id, &token);
+        let row: ConnectionRow = sqlx::query_as(
+            "UPDATE instagram_connections SET
+                app_scoped_id = $2, username = $3, name = $4, account_type = $5, profile_picture_url = $6,
+                permissions = $7, token_ciphertext = $8, token_key_id = $9, token_issued_at = now(),
+                token_expires_at = $10, refreshed_at = now(), state = 'active', last_error = NULL, updated_at = now()
+             WHERE id = $1
+             RETURNING id, ig_user_id, username, name, profile_picture_url, state, token_expires_at",
+        )
+        .bind(id)
+        .bind(&short.user_id.0)
+        .bind(&username)
+        .bind(&profile.name)
+        .bind(&profile.account_type)
+        .bind(&profile.profile_picture_url)
+        .bind(&permissions)
+        .bind(ciphertext)
+        .bind(key_id)
+        .bind(expires_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(connection_id = id, user_id, "Instagram account connected");
+        Ok(view(row))
+    }
+
+    pub async fn list(&self, user_id: i64) -> Result<Vec<ConnectionView>> {
+        let rows: Vec<ConnectionRow> = sqlx::query_as(
+            "SELECT id, ig_user_id, username, name, profile_picture_url, state, token_expires_at
+             FROM instagram_connections WHERE user_id = $1 AND state <> 'disconnected' ORDER BY username",
+        )
+        .bind(user_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(view).collect())
+    }
+
+    /// Removes one of the user's connections and its token. Another user's id is NotFound.
+    pub async fn disconnect(&self, user_id: i64, connection_id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM instagram_connections WHERE id = $1 AND user_id = $2")
+            .bind(connection_id)
+            .bind(user_id)
+            .execute(&self.db)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        tracing::info!(connection_id, user_id, "Instagram account disconnected");
+        Ok(())
+    }
+
+    /// The plain token of one of the user's active connections, for a Graph API call.
+    pub async fn token(&self, user_id: i64, connection_id: i64) -> Result<SecretToken> {
+        let row: Option<(String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
+            "SELECT state, token_ciphertext, token_key_id FROM instagram_connections WHERE id = $1 AND user_id = $2",
+        )
+        .bind(connection_id)
+        .bind(user_id)
+        .fetch_optional(&self.db)
+        .await?;
+        match row {
+            None => Err(Error::NotFound),
+            Some((state, _, _)) if state == "needs_reconnect" => Err(Error::NeedsReconnect),
+            Some((_, Some(blob), Some(key_id))) => {
+                self.cipher.decrypt(connection_id, &key_id, &blob).map_err(|e| Error::Internal(e.to_string()))
+            }
+            Some(_) => Err(Error::NeedsReconnect),
+        }
+    }
+}

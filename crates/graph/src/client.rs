@@ -1,0 +1,214 @@
+//! The Graph API client: typed calls over reqwest, Meta's error codes as a typed error. Tokens
+//! travel in headers or query strings and never appear in an error or a log line.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+use url::Url;
+
+use crate::wire::{ErrorEnvelope, LongLivedToken, OAuthError, Profile, ShortLivedToken, ShortLivedTokenResponse};
+
+/// Where the three parts of Instagram Login live.
+#[derive(Clone, Debug)]
+pub struct Endpoints {
+    /// `https://www.instagram.com/oauth/authorize`
+    pub authorize_url: Url,
+    /// `https://api.instagram.com/oauth/access_token`
+    pub token_url: Url,
+    /// `https://graph.instagram.com/` (ends with a slash)
+    pub graph_url: Url,
+    pub version: String,
+}
+
+impl Endpoints {
+    pub fn meta() -> Self {
+        Endpoints {
+            authorize_url: Url::parse("https://www.instagram.com/oauth/authorize").expect("valid"),
+            token_url: Url::parse("https://api.instagram.com/oauth/access_token").expect("valid"),
+            graph_url: Url::parse("https://graph.instagram.com/").expect("valid"),
+            version: "v25.0".into(),
+        }
+    }
+
+    /// Everything under one base, as Crealia's sandbox serves it.
+    pub fn under(base: &Url) -> Self {
+        let mut base = base.clone();
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        Endpoints {
+            authorize_url: base.join("oauth/authorize").expect("valid"),
+            token_url: base.join("oauth/access_token").expect("valid"),
+            graph_url: base,
+            version: "v25.0".into(),
+        }
+    }
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    /// Meta's `{"error": {...}}` envelope.
+    #[error("Graph API error {code}/{subcode:?}: {message}")]
+    Api { status: u16, code: i64, subcode: Option<i64>, message: String, transient: bool, user_message: Option<String> },
+    /// The token endpoint's own error shape.
+    #[error("OAuth error: {0}")]
+    OAuth(String),
+    #[error("the Graph API could not be reached: {0}")]
+    Transport(String),
+    #[error("the Graph API answered something unexpected: {0}")]
+    Decode(String),
+}
+
+impl Error {
+    /// Code 190: the token is invalid, expired or revoked; the account must be reconnected.
+    pub fn is_invalid_token(&self) -> bool {
+        matches!(self, Error::Api { code: 190, .. })
+    }
+
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Error::Api { code: 4 | 17 | 32 | 613 | 80002, .. })
+    }
+
+    /// Worth retrying later: transport failures, 5xx, rate limits, Meta's transient flag.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport(_) => true,
+            Error::Api { status, transient, .. } => *transient || *status >= 500 || self.is_rate_limited(),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    app_id: String,
+    app_secret: String,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient").field("endpoints", &self.endpoints).field("app_id", &self.app_id).finish_non_exhaustive()
+    }
+}
+
+fn transport(e: reqwest::Error) -> Error {
+    // reqwest's message embeds the URL, which may carry a token: drop it.
+    Error::Transport(e.without_url().to_string())
+}
+
+impl GraphClient {
+    pub fn new(endpoints: Endpoints, app_id: impl Into<String>, app_secret: impl Into<String>, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder().timeout(timeout).build().expect("an HTTP client with a timeout builds");
+        GraphClient { http, endpoints, app_id: app_id.into(), app_secret: app_secret.into() }
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    /// The consent page address for this redirect, scopes and state.
+    pub fn authorize_url(&self, redirect_uri: &str, scopes: &[&str], state: &str) -> Url {
+        let mut url = self.endpoints.authorize_url.clone();
+        url.query_pairs_mut()
+            .append_pair("client_id", &self.app_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("response_type", "code")
+            .append_pair("scope", &scopes.join(","))
+            .append_pair("state", state);
+        url
+    }
+
+    fn graph(&self, path: &str) -> Url {
+        self.endpoints.graph_url.join(path.trim_start_matches('/')).expect("a relative Graph API path")
+    }
+
+    async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(transport)?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&bytes).map_err(|e| Error::Decode(e.to_string()));
+        }
+        if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(&bytes) {
+            let e = envelope.error;
+            return Err(Error::Api {
+                status,
+                code: e.code,
+                subcode: e.error_subcode,
+                message: e.message,
+                transient: e.is_transient.unwrap_or(false),
+                user_message: e.error_user_msg,
+            });
+        }
+        if let Ok(oauth) = serde_json::from_slice::<OAuthError>(&bytes) {
+            return Err(Error::OAuth(oauth.error_message));
+        }
+        Err(Error::Decode(format!("HTTP {status} without a Graph API error body")))
+    }
+
+    /// Code → short-lived token. Accepts the flat and the wrapped answer.
+    pub async fn exchange_code(&self, code: &str, redirect_uri: &str) -> Result<ShortLivedToken> {
+        let code = code.trim_end_matches("#_");
+        let response = self
+            .http
+            .post(self.endpoints.token_url.clone())
+            .form(&[
+                ("client_id", self.app_id.as_str()),
+                ("client_secret", self.app_secret.as_str()),
+                ("grant_type", "authorization_code"),
+                ("redirect_uri", redirect_uri),
+                ("code", code),
+            ])
+            .send()
+            .await
+            .map_err(transport)?;
+        let answer: ShortLivedTokenResponse = Self::read(response).await?;
+        answer.into_token().ok_or_else(|| Error::Decode("the token answer held no token".into()))
+    }
+
+    /// Short-lived → long-lived (60 days).
+    pub async fn exchange_long_lived(&self, short_token: &str) -> Result<LongLivedToken> {
+        let response = self
+            .http
+            .get(self.graph("access_token"))
+            .query(&[("grant_type", "ig_exchange_token"), ("client_secret", self.app_secret.as_str()), ("access_token", short_token)])
+            .send()
+            .await
+            .map_err(transport)?;
+        Self::read(response).await
+    }
+
+    /// A long-lived token at least 24 h old → 60 new days.
+    pub async fn refresh(&self, long_token: &str) -> Result<LongLivedToken> {
+        let response = self
+            .http
+            .get(self.graph("refresh_access_token"))
+            .query(&[("grant_type", "ig_refresh_token"), ("access_token", long_token)])
+            .send()
+            .await
+            .map_err(transport)?;
+        Self::read(response).await
+    }
+
+    /// `GET /me` with the fields Crealia shows.
+    pub async fn me(&self, token: &str) -> Result<Profile> {
+        let path = format!("{}/me", self.endpoints.version);
+        let response = self
+            .http
+            .get(self.graph(&path))
+            .bearer_auth(token)
+            .query(&[("fields", "user_id,username,name,account_type,profile_picture_url,followers_count,follows_count,media_count")])
+            .send()
+            .await
+            .map_err(transport)?;
+        Self::read(response).await
+    }
+}
