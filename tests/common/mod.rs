@@ -12,6 +12,7 @@ use sqlx::PgPool;
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    pub services: crealia_core::Services,
 }
 
 impl TestApp {
@@ -46,6 +47,44 @@ pub async fn spawn_app(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     let config = Config::from_map(&map).expect("test configuration is valid");
     let app = Application::build_with_pool(config, pool).await.expect("application starts");
     let addr = app.local_addr();
+    let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { addr, client: reqwest::Client::new() }
+    TestApp { addr, client: reqwest::Client::new(), services }
+}
+
+/// A browser-like client: no automatic redirects, one session cookie.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn new() -> Self {
+        Browser { client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(), cookie: None }
+    }
+
+    /// GET with the session cookie; returns the status and the Location header.
+    pub async fn get(&self, url: &str) -> (u16, Option<String>, String) {
+        let mut req = self.client.get(url);
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        (r.status().as_u16(), location, r.text().await.unwrap())
+    }
+
+    pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> (u16, Option<String>) {
+        let r = self.client.post(url).form(form).send().await.unwrap();
+        (r.status().as_u16(), r.headers().get("location").map(|v| v.to_str().unwrap().to_string()))
+    }
+}
+
+impl TestApp {
+    /// Signs up `email` through the accounts service and returns a browser holding its session.
+    pub async fn signed_in(&self, services: &crealia_core::Services, email: &str) -> Browser {
+        services.accounts.sign_up(email, "a long enough password", "").await.expect("sign-up");
+        let (_, token) = services.accounts.sign_in(email, "a long enough password", "127.0.0.1", None).await.expect("sign-in");
+        Browser { cookie: Some(format!("crealia_session={}", token.as_str())), ..Browser::new() }
+    }
 }

@@ -1,0 +1,160 @@
+//! Connecting an Instagram account through the in-process sandbox, over real HTTP: the whole
+//! Instagram Login flow and each way it can fail.
+
+mod common;
+
+use common::{spawn_app, Browser, TestApp};
+use serde_json::json;
+use sqlx::PgPool;
+
+/// Follows the flow like a person: start → consent page → Allow (as `username`) → callback.
+/// Returns where the callback sends the browser.
+async fn connect(app: &TestApp, browser: &Browser, username: &str, decision: &str) -> String {
+    let (status, consent, _) = browser.get(&app.url("/api/auth/instagram/start")).await;
+    assert_eq!(status, 303);
+    let consent = consent.unwrap();
+    assert!(consent.starts_with(&app.url("/sandbox/oauth/authorize?")), "{consent}");
+    let q: std::collections::HashMap<String, String> = url::Url::parse(&consent).unwrap().query_pairs().into_owned().collect();
+    assert_eq!(q["redirect_uri"], app.url("/api/auth/callback"));
+    assert!(q["scope"].contains("instagram_business_content_publish") && q["scope"].contains("instagram_business_manage_insights"));
+
+    let (status, page, _) = browser.get(&consent).await;
+    assert_eq!(status, 200, "{page:?}");
+    let ig_id = app.sandbox_account(username).await;
+    let (status, back) = browser
+        .post_form(
+            &app.url("/sandbox/oauth/authorize"),
+            &[("client_id", &q["client_id"]), ("redirect_uri", &q["redirect_uri"]), ("scope", &q["scope"]), ("state", &q["state"]), ("decision", decision), ("account", &ig_id)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (status, end, _) = browser.get(&back.unwrap()).await;
+    assert_eq!(status, 303);
+    end.unwrap()
+}
+
+impl TestApp {
+    async fn sandbox_account(&self, username: &str) -> String {
+        let (_, world) = self.get_json("/sandbox/__admin/world").await;
+        world["accounts"].as_array().unwrap().iter().find(|a| a["username"] == username).unwrap()["ig_id"].as_str().unwrap().to_string()
+    }
+
+    async fn sandbox_admin(&self, method: reqwest::Method, path: &str, body: serde_json::Value) {
+        self.client.request(method, self.url(&format!("/sandbox/__admin{path}"))).json(&body).send().await.unwrap();
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_creator_connects_an_account_and_the_token_is_stored_encrypted(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    assert_eq!(connect(&app, &browser, "lumen.studio", "allow").await, "/instagram-auth?connected=lumen.studio");
+
+    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0;
+    let list = app.services.connections.list(user.id).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].username, "lumen.studio");
+    assert_eq!(list[0].state, "active");
+    let ig_id = app.sandbox_account("lumen.studio").await;
+    assert_eq!(list[0].ig_user_id, ig_id);
+
+    // The user_id of the token exchange is above 2^53 and kept digit for digit.
+    let (_, world) = app.get_json("/sandbox/__admin/world").await;
+    let app_scoped = world["accounts"][0]["app_scoped_id"].as_str().unwrap().to_string();
+    let stored: String = sqlx::query_scalar("SELECT app_scoped_id FROM instagram_connections").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, app_scoped);
+
+    // The stored token works against the Graph API, and no table holds it in clear.
+    let token = app.services.connections.token(user.id, list[0].id).await.unwrap();
+    let me = app.services.connections.graph().me(token.expose()).await.unwrap();
+    assert_eq!(me.username.as_deref(), Some("lumen.studio"));
+    let dump: Vec<String> = sqlx::query_scalar(
+        "SELECT row_to_json(t)::text FROM (SELECT * FROM instagram_connections) t
+         UNION ALL SELECT row_to_json(t)::text FROM (SELECT * FROM sessions) t
+         UNION ALL SELECT row_to_json(t)::text FROM (SELECT * FROM oauth_states) t
+         UNION ALL SELECT row_to_json(t)::text FROM (SELECT * FROM users) t",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let needle = &token.expose()[..24];
+    assert!(dump.iter().all(|row| !row.contains(needle)), "a table holds the plain token");
+    assert!(dump.iter().all(|row| !row.contains("IGAA")), "no token of the sandbox in any table");
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_wrapped_token_answer_works_too(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    app.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "token_shape": "wrapped" })).await;
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    assert_eq!(connect(&app, &browser, "nordlys.cafe", "allow").await, "/instagram-auth?connected=nordlys.cafe");
+}
+
+#[sqlx::test(migrations = false)]
+async fn cancel_bad_state_reused_code_and_graph_errors_each_end_with_their_message(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    assert_eq!(connect(&app, &browser, "lumen.studio", "deny").await, "/instagram-auth?error=denied");
+
+    // A state this session did not start.
+    let (status, end, _) = browser.get(&app.url("/api/auth/callback?code=AQBforged&state=not-ours")).await;
+    assert_eq!((status, end.as_deref()), (303, Some("/instagram-auth?error=state")));
+
+    // Another session cannot finish this session's flow (state bound to the session).
+    let (_, consent, _) = browser.get(&app.url("/api/auth/instagram/start")).await;
+    let state: String = url::Url::parse(&consent.unwrap()).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let other = app.signed_in(&app.services, "bo@example.com").await;
+    let (_, end, _) = other.get(&app.url(&format!("/api/auth/callback?code=AQBx&state={state}"))).await;
+    assert_eq!(end.as_deref(), Some("/instagram-auth?error=state"));
+
+    // A reused code: Instagram refuses it.
+    let end = connect(&app, &browser, "lumen.studio", "allow").await;
+    assert_eq!(end, "/instagram-auth?connected=lumen.studio");
+    let (_, consent, _) = browser.get(&app.url("/api/auth/instagram/start")).await;
+    let fresh_state: String = url::Url::parse(&consent.unwrap()).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let (_, end, _) = browser.get(&app.url(&format!("/api/auth/callback?code=AQBused&state={fresh_state}"))).await;
+    assert_eq!(end.as_deref(), Some("/instagram-auth?error=code"));
+
+    // The Graph API failing during the exchange.
+    app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "server_error", "endpoint": "/access_token", "times": 1 })).await;
+    assert_eq!(connect(&app, &browser, "nordlys.cafe", "allow").await, "/instagram-auth?error=graph");
+}
+
+#[sqlx::test(migrations = false)]
+async fn reconnecting_updates_and_another_creators_account_is_refused(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let ana = app.signed_in(&app.services, "ana@example.com").await;
+    connect(&app, &ana, "lumen.studio", "allow").await;
+    connect(&app, &ana, "lumen.studio", "allow").await;
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM instagram_connections").fetch_one(&pool).await.unwrap();
+    assert_eq!(rows, 1, "the same account is updated, not duplicated");
+
+    let bo = app.signed_in(&app.services, "bo@example.com").await;
+    assert_eq!(connect(&app, &bo, "lumen.studio", "allow").await, "/instagram-auth?error=taken");
+    assert_eq!(connect(&app, &bo, "nordlys.cafe", "allow").await, "/instagram-auth?connected=nordlys.cafe");
+}
+
+#[sqlx::test(migrations = false)]
+async fn signed_out_visitors_are_sent_to_sign_in(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (status, location, _) = Browser::new().get(&app.url("/api/auth/instagram/start")).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/auth/signin?next=%2Finstagram-auth")));
+}
+
+#[sqlx::test(migrations = false)]
+async fn disconnect_is_scoped_to_the_owner(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let ana = app.signed_in(&app.services, "ana@example.com").await;
+    connect(&app, &ana, "lumen.studio", "allow").await;
+    let ana_id = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let connection = app.services.connections.list(ana_id).await.unwrap()[0].id;
+
+    let _bo = app.signed_in(&app.services, "bo@example.com").await;
+    let bo_id = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    assert!(matches!(app.services.connections.disconnect(bo_id, connection).await, Err(crealia_core::Error::NotFound)));
+    assert!(matches!(app.services.connections.token(bo_id, connection).await, Err(crealia_core::Error::NotFound)));
+    assert_eq!(app.services.connections.list(bo_id).await.unwrap(), vec![]);
+
+    app.services.connections.disconnect(ana_id, connection).await.unwrap();
+    assert_eq!(app.services.connections.list(ana_id).await.unwrap(), vec![]);
+}
