@@ -49,3 +49,29 @@ async fn the_status_server_function_answers_from_the_services(pool: PgPool) {
     assert_eq!(body["cache_backend"], "moka");
     assert_eq!(body["graph_mode"], "sandbox");
 }
+
+#[sqlx::test(migrations = false)]
+async fn protected_pages_redirect_signed_out_visitors_to_sign_in(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let browser = common::Browser::new();
+    let (status, location, _) = browser.get(&app.url("/instagram-auth")).await;
+    assert_eq!(status, 302);
+    assert_eq!(location.as_deref(), Some("/auth/signin?next=%2Finstagram-auth"));
+
+    let signed_in = app.signed_in(&app.services, "ana@example.com").await;
+    let (status, _, html) = signed_in.get(&app.url("/instagram-auth")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("No account connected yet"), "rendered for the signed-in creator");
+    assert!(html.contains("Sign out"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_connect_page_explains_each_failure(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    for (code, text) in [("denied", "You cancelled on Instagram"), ("taken", "already connected to another Crealia account"), ("code", "did not accept")] {
+        let (_, _, html) = browser.get(&app.url(&format!("/instagram-auth?error={code}"))).await;
+        assert!(html.contains(text), "{code}");
+        assert!(html.contains("Try again"));
+    }
+}

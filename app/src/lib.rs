@@ -16,11 +16,16 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use components::layout::Layout;
-use pages::{landing::LandingPage, not_found::NotFound, signin::SignInPage};
+use pages::{
+    instagram_auth::InstagramAuthPage,
+    landing::LandingPage,
+    not_found::NotFound,
+    signin::{SignInPage, SignUpPage},
+};
 
 /// The HTML document around the app. Its inline script applies the remembered theme before
 /// the first paint, so a dark-mode user never sees a white flash.
@@ -57,6 +62,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=LandingPage />
                     <Route path=path!("/auth/signin") view=SignInPage />
+                    <Route path=path!("/auth/signup") view=SignUpPage />
+                    // Protected pages render whole before answering, so a signed-out visitor
+                    // gets a real redirect to sign-in.
+                    <Route path=path!("/instagram-auth") view=InstagramAuthPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

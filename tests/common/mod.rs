@@ -65,7 +65,8 @@ impl Browser {
 
     /// GET with the session cookie; returns the status and the Location header.
     pub async fn get(&self, url: &str) -> (u16, Option<String>, String) {
-        let mut req = self.client.get(url);
+        // As a browser navigating does: Leptos answers a real 302 only to `Accept: text/html`.
+        let mut req = self.client.get(url).header("accept", "text/html,application/xhtml+xml,*/*;q=0.8");
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
         }

@@ -1,11 +1,18 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use super::theme_toggle::ThemeToggle;
+use crate::api::auth::{current_creator, SignOut};
 
-/// The frame of every page: brand, navigation, theme toggle, footer.
+/// The frame of every page: brand, navigation (which knows who is signed in), theme toggle.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let location = use_location();
+    let sign_out = ServerAction::<SignOut>::new();
+    // Asked again on every navigation and after signing out.
+    let creator = Resource::new(move || (location.pathname.get(), sign_out.version().get()), |_| current_creator());
+
     view! {
         <div class="app">
             <header class="topbar">
@@ -15,7 +22,20 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </A>
                 <nav class="topnav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
-                    <A href="/auth/signin">"Sign in"</A>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match creator.await {
+                                Ok(Some(c)) => view! {
+                                    <A href="/instagram-auth">"Accounts"</A>
+                                    <span class="whoami" title=c.email.clone()>{c.display_name.clone()}</span>
+                                    <ActionForm action=sign_out attr:class="inline-form">
+                                        <button type="submit" class="linklike">"Sign out"</button>
+                                    </ActionForm>
+                                }.into_any(),
+                                _ => view! { <A href="/auth/signin">"Sign in"</A> }.into_any(),
+                            }
+                        })}
+                    </Transition>
                 </nav>
                 <ThemeToggle />
             </header>

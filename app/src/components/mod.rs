@@ -1,3 +1,4 @@
+pub mod auth;
 pub mod layout;
 pub mod status_panel;
 pub mod theme_toggle;

@@ -1,15 +1,25 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
-/// `/auth/signin`: the sign-in form. Accounts and sessions are wired up by the accounts work;
-/// until then the form explains that sign-in is not open yet.
+use crate::api::auth::{SignIn, SignUp};
+
+/// `/auth/signin`: email and password; back to `next` afterwards.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    let signup_href = move || format!("/auth/signup?next={}", urlencode(&next()));
+
     view! {
         <Title text="Sign in" />
         <section class="auth card">
             <h1>"Sign in to Crealia"</h1>
-            <form class="form" method="post" action="/auth/signin" on:submit=|ev| ev.prevent_default()>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="next" prop:value=next />
                 <label>
                     <span>"Email"</span>
                     <input type="email" name="email" autocomplete="username" required />
@@ -18,9 +28,58 @@ pub fn SignInPage() -> impl IntoView {
                     <span>"Password"</span>
                     <input type="password" name="password" autocomplete="current-password" required />
                 </label>
-                <button type="submit" class="button button-primary" disabled=true>"Sign in"</button>
-                <p class="muted">"Accounts open in the next release of Crealia."</p>
-            </form>
+                {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                    "Sign in"
+                </button>
+            </ActionForm>
+            <p class="muted">"New to Crealia? " <A href=signup_href>"Create an account"</A></p>
         </section>
     }
+}
+
+/// `/auth/signup`: a new creator account, signed in at once.
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let action = ServerAction::<SignUp>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+
+    view! {
+        <Title text="Create your account" />
+        <section class="auth card">
+            <h1>"Create your Crealia account"</h1>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="next" prop:value=next />
+                <label>
+                    <span>"Your name"</span>
+                    <input type="text" name="display_name" autocomplete="name" />
+                </label>
+                <label>
+                    <span>"Email"</span>
+                    <input type="email" name="email" autocomplete="username" required />
+                </label>
+                <label>
+                    <span>"Password"</span>
+                    <input type="password" name="password" autocomplete="new-password" minlength="10" required />
+                    <small class="muted">"At least 10 characters."</small>
+                </label>
+                {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                    "Create account"
+                </button>
+            </ActionForm>
+            <p class="muted">"Already have an account? " <A href="/auth/signin">"Sign in"</A></p>
+        </section>
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

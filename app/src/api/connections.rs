@@ -1,0 +1,53 @@
+//! The creator's Instagram connections: list and disconnect. Connecting is a redirect flow
+//! (`/api/auth/instagram/start`), not a server function.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub id: i64,
+    pub username: String,
+    pub name: Option<String>,
+    pub profile_picture_url: Option<String>,
+    /// `active`, `expiring_soon` or `needs_reconnect`.
+    pub state: String,
+    /// Days until the token expires, when known.
+    pub expires_in_days: Option<i64>,
+}
+
+#[server]
+pub async fn list_connections() -> Result<Vec<Connection>, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let now = chrono_now();
+    Ok(services
+        .connections
+        .list(user.id)
+        .await?
+        .into_iter()
+        .map(|c| Connection {
+            id: c.id,
+            username: c.username,
+            name: c.name,
+            profile_picture_url: c.profile_picture_url,
+            state: c.state,
+            expires_in_days: c.token_expires_at.map(|at| (at.timestamp() - now) / 86_400),
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+}
+
+#[server]
+pub async fn disconnect_connection(id: i64) -> Result<(), AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    services.connections.disconnect(user.id, id).await?;
+    Ok(())
+}

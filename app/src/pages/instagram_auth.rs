@@ -1,0 +1,118 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::connections::{list_connections, Connection, DisconnectConnection};
+use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
+use crate::error::AppError;
+
+/// What each failed connection attempt tells the creator.
+pub fn connect_error_message(code: &str) -> &'static str {
+    match code {
+        "denied" => "You cancelled on Instagram, so nothing was connected.",
+        "state" => "This connection attempt expired or was started elsewhere. Please start again.",
+        "code" => "Instagram did not accept the sign-in code (it may have been used already). Please try again.",
+        "taken" => "This Instagram account is already connected to another Crealia account. Disconnect it there first, or choose another account.",
+        "graph" => "Instagram did not answer as expected. Please try again in a moment.",
+        _ => "Something went wrong on our side. Please try again.",
+    }
+}
+
+/// `/instagram-auth`: the creator's connected accounts; connect, reconnect, disconnect.
+#[component]
+pub fn InstagramAuthPage() -> impl IntoView {
+    if !signed_in_or_redirect("/instagram-auth") {
+        return view! { <p class="muted">"Taking you to sign in…"</p> }.into_any();
+    }
+    let query = use_query_map();
+    let disconnect = ServerAction::<DisconnectConnection>::new();
+    let connections = Resource::new(move || disconnect.version().get(), |_| list_connections());
+    let notice = move || {
+        let q = query.read();
+        match (q.get("connected"), q.get("error")) {
+            (Some(user), _) => Some((true, format!("@{user} is connected."))),
+            (None, Some(code)) => Some((false, connect_error_message(&code).to_string())),
+            _ => None,
+        }
+    };
+
+    view! {
+        <Title text="Instagram accounts" />
+        <section class="page-head">
+            <div>
+                <h1>"Instagram accounts"</h1>
+                <p class="muted">"Crealia works with Instagram professional accounts (Business or Creator)."</p>
+            </div>
+            <a href="/api/auth/instagram/start" rel="external" class="button button-primary">
+                "Connect an Instagram account"
+            </a>
+        </section>
+        {move || {
+            notice()
+                .map(|(ok, text)| {
+                    view! {
+                        <div class=if ok { "notice notice-ok" } else { "notice notice-error" } role="status">
+                            <span>{text}</span>
+                            {(!ok).then(|| view! { <a href="/api/auth/instagram/start" rel="external" class="button">"Try again"</a> })}
+                        </div>
+                    }
+                })
+        }}
+        <Suspense fallback=|| view! { <p class="muted">"Loading your accounts…"</p> }>
+            {move || Suspend::new(async move {
+                match connections.await {
+                    Err(AppError::Unauthorized) => {
+                        redirect_to_sign_in("/instagram-auth");
+                        view! { <p class="muted">"Taking you to sign in…"</p> }.into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <div class="card empty">
+                            <h2>"No account connected yet"</h2>
+                            <p class="muted">"Connect an Instagram professional account to see its insights, publish and answer comments."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="connections" aria-label="Connected accounts">
+                            {list.into_iter().map(|c| view! { <ConnectionRow connection=c disconnect /> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConnection>) -> impl IntoView {
+    let (label, class) = match connection.state.as_str() {
+        "needs_reconnect" => ("Needs reconnect", "pill pill-down"),
+        "expiring_soon" => ("Expiring soon", "pill pill-degraded"),
+        _ => ("Active", "pill pill-ok"),
+    };
+    let needs_reconnect = connection.state != "active";
+    let expiry = connection.expires_in_days.map(|d| format!("Token renews automatically · {d} days left"));
+    let id = connection.id;
+    let username = connection.username.clone();
+    view! {
+        <li class="card connection" data-testid=format!("connection-{}", connection.username)>
+            <div class="avatar" aria-hidden="true">{connection.username.chars().next().unwrap_or('@').to_ascii_uppercase().to_string()}</div>
+            <div class="connection-main">
+                <strong>"@"{connection.username.clone()}</strong>
+                {connection.name.map(|n| view! { <span class="muted">{n}</span> })}
+                {expiry.map(|e| view! { <small class="muted">{e}</small> })}
+            </div>
+            <span class=class>{label}</span>
+            {needs_reconnect.then(|| view! { <a href="/api/auth/instagram/start" rel="external" class="button">"Reconnect"</a> })}
+            <button
+                type="button"
+                class="button button-quiet"
+                aria-label=format!("Disconnect @{username}")
+                on:click=move |_| { disconnect.dispatch(DisconnectConnection { id }); }
+            >
+                "Disconnect"
+            </button>
+        </li>
+    }
+}
