@@ -1,0 +1,75 @@
+import { test, expect, Page } from "@playwright/test";
+
+const password = "a long enough password";
+
+function uniqueEmail(): string {
+  return `creator-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+async function signUp(page: Page, email: string) {
+  await page.goto("/auth/signup");
+  await page.getByLabel("Your name").fill("Ana Lens");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/instagram-auth$/);
+}
+
+test("sign up, sign out, sign in, connect a sandbox account and disconnect it", async ({ page }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await expect(page.getByRole("heading", { name: "Instagram accounts" })).toBeVisible();
+  await expect(page.getByText("No account connected yet")).toBeVisible();
+  await expect(page.getByText("Ana Lens")).toBeVisible();
+
+  // Sign out: back to the landing page, and the accounts page is closed again.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign in" })).toBeVisible();
+  await page.goto("/instagram-auth");
+  await expect(page).toHaveURL(/\/auth\/signin\?next=%2Finstagram-auth$/);
+
+  // Sign in: back where we were going.
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/instagram-auth$/);
+
+  // Connect through the sandbox's consent page.
+  await page.getByRole("link", { name: "Connect an Instagram account" }).click();
+  await expect(page.getByRole("heading", { name: "Allow access to your Instagram account?" })).toBeVisible();
+  await page.getByLabel(/@nordlys\.cafe/).check();
+  await page.getByRole("button", { name: "Allow" }).click();
+  // Instagram appends `#_` to its redirect and browsers keep a fragment across redirects.
+  await expect(page).toHaveURL(/\/instagram-auth\?connected=nordlys\.cafe(#_)?$/);
+  await expect(page.getByRole("status")).toContainText("@nordlys.cafe is connected.");
+  const row = page.getByTestId("connection-nordlys.cafe");
+  await expect(row).toBeVisible();
+  await expect(row).toContainText("Active");
+
+  // Disconnect it.
+  await row.getByRole("button", { name: "Disconnect @nordlys.cafe" }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.getByText("No account connected yet")).toBeVisible();
+});
+
+test("a wrong password is refused with a clear message", async ({ page }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/auth/signin");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The email or password is not right. Check both and try again.");
+});
+
+test("cancelling on Instagram says so and offers to try again", async ({ page }) => {
+  await signUp(page, uniqueEmail());
+  await page.getByRole("link", { name: "Connect an Instagram account" }).click();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page).toHaveURL(/\/instagram-auth\?error=denied(#_)?$/);
+  await expect(page.getByRole("status")).toContainText("You cancelled on Instagram");
+  await expect(page.getByRole("status").getByRole("link", { name: "Try again" })).toBeVisible();
+});
