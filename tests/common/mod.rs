@@ -89,3 +89,41 @@ impl TestApp {
         Browser { cookie: Some(format!("crealia_session={}", token.as_str())), ..Browser::new() }
     }
 }
+
+/// Follows the flow like a person: start → consent page → Allow (as `username`) → callback.
+/// Returns where the callback sends the browser.
+pub async fn connect(app: &TestApp, browser: &Browser, username: &str, decision: &str) -> String {
+    let (status, consent, _) = browser.get(&app.url("/api/auth/instagram/start")).await;
+    assert_eq!(status, 303);
+    let consent = consent.unwrap();
+    assert!(consent.starts_with(&app.url("/sandbox/oauth/authorize?")), "{consent}");
+    let q: std::collections::HashMap<String, String> = url::Url::parse(&consent).unwrap().query_pairs().into_owned().collect();
+    assert_eq!(q["redirect_uri"], app.url("/api/auth/callback"));
+    assert!(q["scope"].contains("instagram_business_content_publish") && q["scope"].contains("instagram_business_manage_insights"));
+
+    let (status, page, _) = browser.get(&consent).await;
+    assert_eq!(status, 200, "{page:?}");
+    let ig_id = app.sandbox_account(username).await;
+    let (status, back) = browser
+        .post_form(
+            &app.url("/sandbox/oauth/authorize"),
+            &[("client_id", &q["client_id"]), ("redirect_uri", &q["redirect_uri"]), ("scope", &q["scope"]), ("state", &q["state"]), ("decision", decision), ("account", &ig_id)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (status, end, _) = browser.get(&back.unwrap()).await;
+    assert_eq!(status, 303);
+    end.unwrap()
+}
+
+impl TestApp {
+    pub async fn sandbox_account(&self, username: &str) -> String {
+        let (_, world) = self.get_json("/sandbox/__admin/world").await;
+        world["accounts"].as_array().unwrap().iter().find(|a| a["username"] == username).unwrap()["ig_id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn sandbox_admin(&self, method: reqwest::Method, path: &str, body: serde_json::Value) {
+        self.client.request(method, self.url(&format!("/sandbox/__admin{path}"))).json(&body).send().await.unwrap();
+    }
+}
+

@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod seed;
+pub mod tokens;
 
 pub use cache::Cache;
 pub use error::{Error, Result};
@@ -22,6 +23,7 @@ pub struct Services {
     pub health: HealthService,
     pub accounts: accounts::Accounts,
     pub connections: connections::Connections,
+    pub tokens: tokens::TokenManager,
     /// Session cookies get `Secure` when Crealia is served over HTTPS.
     pub secure_cookies: bool,
 }
@@ -36,6 +38,7 @@ impl Services {
     ) -> Self {
         let health = HealthService::new(db.clone(), cache.clone(), graph_target);
         let accounts = accounts::Accounts::new(db.clone());
-        Self { db, cache, health, accounts, connections, secure_cookies }
+        let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), tokens::RefreshPolicy::default());
+        Self { db, cache, health, accounts, connections, tokens, secure_cookies }
     }
 }

@@ -1,0 +1,238 @@
+//! The token manager: refreshes long-lived tokens before they expire, marks connections whose
+//! token Instagram refuses (190) as needing a reconnect, re-encrypts under a new key, and cleans
+//! up what has expired.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use crealia_graph::client::Error as GraphError;
+use serde::Serialize;
+use sqlx::PgPool;
+
+use crate::connections::Connections;
+use crate::crypto::SecretToken;
+use crate::Result;
+
+/// Only one process refreshes at a time (PostgreSQL advisory lock, per transaction).
+const REFRESH_LOCK: i64 = 0x4352_4541_4c49_4131;
+
+#[derive(Clone, Debug)]
+pub struct RefreshPolicy {
+    /// Refresh once a token is this close to its expiry...
+    pub window: Duration,
+    /// ...and at least this old (Meta refuses younger tokens).
+    pub min_age: Duration,
+    /// Spread refreshes over this much time so they do not all happen at once.
+    pub jitter: Duration,
+    pub batch: i64,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        RefreshPolicy {
+            window: Duration::from_secs(10 * 86_400),
+            min_age: Duration::from_secs(86_400),
+            jitter: Duration::from_secs(12 * 3_600),
+            batch: 100,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RefreshReport {
+    pub refreshed: u32,
+    pub needs_reconnect: u32,
+    pub failed: u32,
+    /// Another process held the lock: nothing was done.
+    pub skipped: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CleanupReport {
+    pub expired_tokens: u64,
+    pub expired_sessions: u64,
+    pub expired_oauth_states: u64,
+    pub old_sign_in_attempts: u64,
+}
+
+#[derive(Clone)]
+pub struct TokenManager {
+    db: PgPool,
+    connections: Connections,
+    policy: RefreshPolicy,
+}
+
+/// A stable offset in [0, jitter) for a connection, so its refresh time does not move.
+fn jitter_for(connection_id: i64, jitter: Duration) -> ChronoDuration {
+    let spread = jitter.as_secs().max(1);
+    let mixed = (connection_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11;
+    ChronoDuration::seconds((mixed % spread) as i64)
+}
+
+type DueRow = (i64, Vec<u8>, String, DateTime<Utc>);
+
+impl TokenManager {
+    pub fn new(db: PgPool, connections: Connections, policy: RefreshPolicy) -> Self {
+        TokenManager { db, connections, policy }
+    }
+
+    /// Refreshes every active token that is due at `now` (Crealia's clock; tests pass a future
+    /// instant). Runs in one transaction under an advisory lock: a second process skips.
+    pub async fn refresh_due(&self, now: DateTime<Utc>) -> Result<RefreshReport> {
+        let mut tx = self.db.begin().await?;
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(REFRESH_LOCK).fetch_one(&mut *tx).await?;
+        if !locked {
+            return Ok(RefreshReport { skipped: true, ..RefreshReport::default() });
+        }
+        let window = ChronoDuration::from_std(self.policy.window + self.policy.jitter).unwrap_or_default();
+        let min_age = ChronoDuration::from_std(self.policy.min_age).unwrap_or_default();
+        // Candidates: within the window plus the largest jitter; the exact moment is per row.
+        let rows: Vec<DueRow> = sqlx::query_as(
+            "SELECT id, token_ciphertext, token_key_id, token_expires_at FROM instagram_connections
+             WHERE state = 'active' AND token_ciphertext IS NOT NULL
+               AND token_expires_at < $1 AND token_expires_at > $2
+               AND COALESCE(refreshed_at, token_issued_at, created_at) <= $3
+             ORDER BY token_expires_at LIMIT $4 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(now + window)
+        .bind(now)
+        .bind(now - min_age)
+        .bind(self.policy.batch)
+        .fetch_all(&mut *tx)
+        .await?;
+
+        let mut report = RefreshReport::default();
+        let base_window = ChronoDuration::from_std(self.policy.window).unwrap_or_default();
+        for (id, blob, key_id, expires_at) in rows {
+            if expires_at - now > base_window + jitter_for(id, self.policy.jitter) {
+                continue; // not this one's moment yet
+            }
+            let token = match self.connections.cipher().decrypt(id, &key_id, &blob) {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::error!(connection_id = id, error = %e, "a stored token does not decrypt");
+                    report.failed += 1;
+                    continue;
+                }
+            };
+            match self.connections.graph().refresh(token.expose()).await {
+                Ok(fresh) => {
+                    let (ciphertext, new_key) = self.connections.cipher().encrypt(id, &SecretToken::new(fresh.access_token));
+                    sqlx::query(
+                        "UPDATE instagram_connections SET token_ciphertext = $2, token_key_id = $3, token_expires_at = $4,
+                         refreshed_at = $5, last_error = NULL, updated_at = now() WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(ciphertext)
+                    .bind(new_key)
+                    .bind(now + ChronoDuration::seconds(fresh.expires_in as i64))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    tracing::info!(connection_id = id, "Instagram token refreshed");
+                    report.refreshed += 1;
+                }
+                Err(e) if e.is_invalid_token() => {
+                    mark_needs_reconnect(&mut *tx, id, &e).await?;
+                    report.needs_reconnect += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(connection_id = id, error = %e, "token refresh failed; will retry");
+                    sqlx::query("UPDATE instagram_connections SET last_error = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(short_error(&e))
+                        .execute(&mut *tx)
+                        .await?;
+                    report.failed += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Asks Instagram whether a connection's token still works; a 190 marks it for reconnect.
+    pub async fn validate(&self, user_id: i64, connection_id: i64) -> Result<bool> {
+        let token = self.connections.token(user_id, connection_id).await?;
+        match self.connections.graph().me(token.expose()).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_invalid_token() => {
+                mark_needs_reconnect(&self.db, connection_id, &e).await?;
+                Ok(false)
+            }
+            Err(e) => Err(crate::Error::Unavailable(short_error(&e))),
+        }
+    }
+
+    /// Re-encrypts every token that is not under the current key. Returns how many.
+    pub async fn rotate(&self) -> Result<u64> {
+        let cipher = self.connections.cipher();
+        let rows: Vec<(i64, Vec<u8>, String)> = sqlx::query_as(
+            "SELECT id, token_ciphertext, token_key_id FROM instagram_connections
+             WHERE token_ciphertext IS NOT NULL AND token_key_id <> $1",
+        )
+        .bind(cipher.current_key_id())
+        .fetch_all(&self.db)
+        .await?;
+        let mut rotated = 0;
+        for (id, blob, key_id) in rows {
+            let token = cipher.decrypt(id, &key_id, &blob).map_err(|e| crate::Error::Internal(format!("connection {id}: {e}")))?;
+            let (ciphertext, new_key) = cipher.encrypt(id, &token);
+            rotated += sqlx::query(
+                "UPDATE instagram_connections SET token_ciphertext = $2, token_key_id = $3, updated_at = now()
+                 WHERE id = $1 AND token_key_id = $4",
+            )
+            .bind(id)
+            .bind(ciphertext)
+            .bind(new_key)
+            .bind(key_id)
+            .execute(&self.db)
+            .await?
+            .rows_affected();
+        }
+        Ok(rotated)
+    }
+
+    /// Deletes expired tokens (their connections then need a reconnect), expired sessions and
+    /// OAuth states, and sign-in attempts older than a day.
+    pub async fn cleanup(&self, now: DateTime<Utc>) -> Result<CleanupReport> {
+        let expired_tokens = sqlx::query(
+            "UPDATE instagram_connections SET token_ciphertext = NULL, token_key_id = NULL, state = 'needs_reconnect',
+             last_error = 'The Instagram token expired.', updated_at = now()
+             WHERE token_ciphertext IS NOT NULL AND token_expires_at <= $1",
+        )
+        .bind(now)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        let expired_sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.db).await?.rows_affected();
+        let expired_oauth_states =
+            sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(now).execute(&self.db).await?.rows_affected();
+        let old_sign_in_attempts = sqlx::query("DELETE FROM sign_in_attempts WHERE attempted_at <= $1 - interval '1 day'")
+            .bind(now)
+            .execute(&self.db)
+            .await?
+            .rows_affected();
+        Ok(CleanupReport { expired_tokens, expired_sessions, expired_oauth_states, old_sign_in_attempts })
+    }
+}
+
+fn short_error(e: &GraphError) -> String {
+    match e {
+        GraphError::Api { code, subcode, .. } => format!("Graph API error {code}/{}", subcode.unwrap_or(0)),
+        GraphError::OAuth(_) => "OAuth error".into(),
+        GraphError::Transport(_) => "Graph API unreachable".into(),
+        GraphError::Decode(_) => "unexpected Graph API answer".into(),
+    }
+}
+
+/// A 190 answer: the connection stops working until the creator reconnects.
+pub async fn mark_needs_reconnect<'e, E: sqlx::PgExecutor<'e>>(db: E, connection_id: i64, error: &GraphError) -> Result<()> {
+    tracing::warn!(connection_id, error = %short_error(error), "Instagram refused the token; the account needs a reconnect");
+    sqlx::query("UPDATE instagram_connections SET state = 'needs_reconnect', last_error = $2, updated_at = now() WHERE id = $1")
+        .bind(connection_id)
+        .bind(short_error(error))
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! The token manager against the in-process sandbox: refresh at the right moment, 190 →
+//! needs reconnect, key rotation, cleanup.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{connect, spawn_app, TestApp};
+use serde_json::json;
+use sqlx::PgPool;
+
+const DAY: i64 = 86_400;
+
+/// Ana with lumen.studio connected; returns (user id, connection id).
+async fn connected(app: &TestApp) -> (i64, i64) {
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    assert!(connect(app, &browser, "lumen.studio", "allow").await.contains("connected"));
+    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0;
+    let id = app.services.connections.list(user.id).await.unwrap()[0].id;
+    (user.id, id)
+}
+
+async fn expiry(pool: &PgPool, id: i64) -> chrono::DateTime<Utc> {
+    sqlx::query_scalar("SELECT token_expires_at FROM instagram_connections WHERE id = $1").bind(id).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_token_is_refreshed_near_its_expiry_and_left_alone_right_after(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (user, id) = connected(&app).await;
+    let before = app.services.connections.token(user, id).await.unwrap();
+
+    // Today: 60 days left, nothing to do.
+    let report = app.services.tokens.refresh_due(Utc::now()).await.unwrap();
+    assert_eq!(report.refreshed, 0);
+
+    // 55 days on (both clocks): 5 days left, inside the 10-day window → refreshed.
+    app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 55 * DAY })).await;
+    let later = Utc::now() + Duration::days(55);
+    let report = app.services.tokens.refresh_due(later).await.unwrap();
+    assert_eq!(report.refreshed, 1, "{report:?}");
+    let after = app.services.connections.token(user, id).await.unwrap();
+    assert_ne!(before, after, "a new token is stored");
+    assert!(expiry(&pool, id).await > later + Duration::days(59), "60 more days");
+    let me = app.services.connections.graph().me(after.expose()).await.unwrap();
+    assert_eq!(me.username.as_deref(), Some("lumen.studio"));
+
+    // An hour later the fresh token is not refreshed again.
+    let report = app.services.tokens.refresh_due(later + Duration::hours(1)).await.unwrap();
+    assert_eq!(report.refreshed, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_token_refreshed_less_than_a_day_ago_is_left_alone_even_near_expiry(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (_, id) = connected(&app).await;
+    // As if the token had 3 days left but was refreshed an hour ago.
+    sqlx::query("UPDATE instagram_connections SET token_expires_at = now() + interval '3 days', refreshed_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let report = app.services.tokens.refresh_due(Utc::now()).await.unwrap();
+    assert_eq!(report.refreshed, 0, "{report:?}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_revoked_token_marks_the_connection_for_reconnect(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (user, id) = connected(&app).await;
+    assert!(app.services.tokens.validate(user, id).await.unwrap());
+
+    app.sandbox_admin(reqwest::Method::POST, "/tokens/revoke", json!({ "account": "lumen.studio", "subcode": 460 })).await;
+    assert!(!app.services.tokens.validate(user, id).await.unwrap());
+    let list = app.services.connections.list(user).await.unwrap();
+    assert_eq!(list[0].state, "needs_reconnect", "the creator sees it");
+    assert!(matches!(app.services.connections.token(user, id).await, Err(crealia_core::Error::NeedsReconnect)), "work stops for it");
+
+    // The refresh job meets the same 190 and marks it too (on a second connection).
+    let browser = app.signed_in(&app.services, "bo@example.com").await;
+    connect(&app, &browser, "nordlys.cafe", "allow").await;
+    app.sandbox_admin(reqwest::Method::POST, "/tokens/revoke", json!({ "account": "nordlys.cafe", "subcode": 460 })).await;
+    app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 55 * DAY })).await;
+    let report = app.services.tokens.refresh_due(Utc::now() + Duration::days(55)).await.unwrap();
+    assert_eq!(report.needs_reconnect, 1, "{report:?}");
+    let state: String = sqlx::query_scalar("SELECT state FROM instagram_connections WHERE username = 'nordlys.cafe'").fetch_one(&pool).await.unwrap();
+    assert_eq!(state, "needs_reconnect");
+}
+
+#[sqlx::test(migrations = false)]
+async fn rotation_re_encrypts_and_old_rows_decrypt_before_it(pool: PgPool) {
+    let old_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let new_key = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+    let app = spawn_app(pool.clone(), &[("TOKEN_ENCRYPTION_KEY", old_key)]).await;
+    let (user, id) = connected(&app).await;
+    let token = app.services.connections.token(user, id).await.unwrap();
+    let old_id: String = sqlx::query_scalar("SELECT token_key_id FROM instagram_connections").fetch_one(&pool).await.unwrap();
+
+    // A server with the new key and the old one retired still reads the row...
+    let rotated = spawn_app(pool.clone(), &[("TOKEN_ENCRYPTION_KEY", new_key), ("TOKEN_ENCRYPTION_RETIRED_KEYS", old_key)]).await;
+    assert_eq!(rotated.services.connections.token(user, id).await.unwrap(), token);
+    // ...and `tokens rotate` moves it to the new key.
+    assert_eq!(rotated.services.tokens.rotate().await.unwrap(), 1);
+    let new_id: String = sqlx::query_scalar("SELECT token_key_id FROM instagram_connections").fetch_one(&pool).await.unwrap();
+    assert_ne!(new_id, old_id);
+    assert_eq!(rotated.services.tokens.rotate().await.unwrap(), 0, "nothing left to rotate");
+
+    // Once rotated, the new key alone is enough.
+    let fresh = spawn_app(pool.clone(), &[("TOKEN_ENCRYPTION_KEY", new_key)]).await;
+    assert_eq!(fresh.services.connections.token(user, id).await.unwrap(), token);
+}
+
+#[sqlx::test(migrations = false)]
+async fn cleanup_deletes_expired_tokens_and_sessions_and_reports_counts(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (_, id) = connected(&app).await;
+    let report = app.services.tokens.cleanup(Utc::now()).await.unwrap();
+    assert_eq!(report.expired_tokens, 0);
+
+    let report = app.services.tokens.cleanup(Utc::now() + Duration::days(61)).await.unwrap();
+    assert_eq!(report.expired_tokens, 1);
+    assert!(report.expired_sessions >= 1, "{report:?}");
+    let (blob, state): (Option<Vec<u8>>, String) =
+        sqlx::query_as("SELECT token_ciphertext, state FROM instagram_connections WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert!(blob.is_none());
+    assert_eq!(state, "needs_reconnect");
+}
