@@ -53,6 +53,13 @@ pub enum GraphSource {
 }
 
 #[derive(Clone, Debug)]
+pub struct JobSettings {
+    /// Run the background jobs (token refresh, cleanup) in this process.
+    pub enabled: bool,
+    pub token_refresh_interval: Duration,
+}
+
+#[derive(Clone, Debug)]
 pub struct HttpSettings {
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
@@ -76,6 +83,9 @@ pub struct Config {
     pub token_key: Secret,
     /// Older keys, still accepted for decryption after a rotation.
     pub retired_token_keys: Vec<Secret>,
+    pub jobs: JobSettings,
+    /// The demo creator's password for `crealia seed` (generated and printed when unset).
+    pub demo_password: Option<Secret>,
 }
 
 /// The development key, used only when `APP_ENV=development` and no key is set: anyone can
@@ -122,6 +132,9 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SANDBOX_SEED", "20261124", "seed of the in-process Graph API sandbox's world (same seed, same accounts and data)"),
     ("TOKEN_ENCRYPTION_KEY", "(a public development key; required in production)", "base64 of 32 random bytes (openssl rand -base64 32) that encrypts Instagram tokens at rest"),
     ("TOKEN_ENCRYPTION_RETIRED_KEYS", "(none)", "comma-separated older keys, still used to decrypt after a rotation (`crealia tokens rotate`)"),
+    ("JOBS_ENABLED", "true", "run the background jobs (token refresh, daily cleanup) in this process"),
+    ("TOKEN_REFRESH_INTERVAL_SECS", "3600", "how often tokens near their expiry are looked for"),
+    ("DEMO_PASSWORD", "(generated and printed once)", "password `crealia seed` gives the demo creator test@crealia.com"),
     ("REQUEST_TIMEOUT_SECS", "30", "longest time one HTTP request may take"),
     ("BODY_LIMIT_BYTES", "1048576", "largest request body accepted (uploads have their own limit)"),
 ];
@@ -253,6 +266,11 @@ impl Config {
             http,
             token_key,
             retired_token_keys,
+            jobs: JobSettings {
+                enabled: env.parse("JOBS_ENABLED", true, "Use true or false.")?,
+                token_refresh_interval: Duration::from_secs(env.parse("TOKEN_REFRESH_INTERVAL_SECS", 3_600u64, "Use a whole number of seconds.")?),
+            },
+            demo_password: env.get("DEMO_PASSWORD").map(Secret::new),
         })
     }
 }

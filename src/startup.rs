@@ -56,6 +56,20 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     services: Services,
+    jobs: crate::config::JobSettings,
+}
+
+/// The services of a Crealia process listening (or to listen) on `local`.
+pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: SocketAddr) -> Services {
+    let public_base = public_base_url(config, local);
+    let connections = crealia_core::connections::Connections::new(
+        pool.clone(),
+        token_cipher(config),
+        graph_client(config, local),
+        format!("{public_base}/api/auth/callback"),
+    );
+    let secure = public_base.starts_with("https://");
+    Services::new(pool, cache, graph_target(config, local), connections, secure)
 }
 
 impl Application {
@@ -73,17 +87,9 @@ impl Application {
             .await
             .map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let local = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
-        let public_base = public_base_url(&config, local);
-        let connections = crealia_core::connections::Connections::new(
-            pool.clone(),
-            token_cipher(&config),
-            graph_client(&config, local),
-            format!("{public_base}/api/auth/callback"),
-        );
-        let secure = public_base.starts_with("https://");
-        let services = Services::new(pool, cache, graph_target(&config, local), connections, secure);
+        let services = build_services(&config, pool, cache, local);
         let router = router(&config, local, services.clone());
-        Ok(Self { listener, router, services })
+        Ok(Self { listener, router, services, jobs: config.jobs.clone() })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -97,6 +103,9 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "Crealia is listening");
+        if self.jobs.enabled {
+            crate::jobs::spawn(self.services.clone(), self.jobs.clone());
+        }
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await

@@ -24,11 +24,3 @@ async fn migrations_apply_to_an_empty_database_and_twice_is_harmless(pool: PgPoo
     assert_eq!(users.as_deref(), Some("users"));
 }
 
-#[sqlx::test(migrations = false)]
-async fn seed_creates_the_demo_creator_once(pool: PgPool) {
-    db::migrate(&pool).await.unwrap();
-    assert_eq!(crealia_core::seed::demo(&pool).await.unwrap(), 1);
-    assert_eq!(crealia_core::seed::demo(&pool).await.unwrap(), 0, "running seed again creates nothing");
-    let email: String = sqlx::query_scalar("SELECT email FROM users").fetch_one(&pool).await.unwrap();
-    assert_eq!(email, crealia_core::seed::DEMO_EMAIL);
-}

@@ -40,6 +40,8 @@ pub const DEAD_REDIS_URL: &str = "redis://127.0.0.1:1";
 pub async fn spawn_app(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     let mut map: HashMap<String, String> = HashMap::new();
     map.insert("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into());
+    // Tests drive the jobs themselves.
+    map.insert("JOBS_ENABLED".into(), "false".into());
     map.insert("LEPTOS_SITE_ROOT".into(), std::env::temp_dir().join("crealia-test-site").display().to_string());
     for (k, v) in vars {
         map.insert(k.to_string(), v.to_string());

@@ -81,6 +81,20 @@ fn sha(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }
 
+/// What a connection is made of, however it was obtained.
+#[derive(Debug)]
+pub struct NewConnection {
+    pub ig_user_id: String,
+    pub app_scoped_id: Option<String>,
+    pub username: String,
+    pub name: Option<String>,
+    pub account_type: Option<String>,
+    pub profile_picture_url: Option<String>,
+    pub permissions: Vec<String>,
+    pub token: SecretToken,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[derive(Clone)]
 pub struct Connections {
     db: PgPool,
@@ -150,15 +164,27 @@ impl Connections {
         let long = self.graph.exchange_long_lived(&short.access_token).await.map_err(ConnectError::Graph)?;
         let profile = self.graph.me(&long.access_token).await.map_err(ConnectError::Graph)?;
         let ig_user_id = profile.user_id.clone().map(|id| id.0).ok_or_else(|| ConnectError::Graph(GraphError::Decode("/me had no user_id".into())))?;
-        let username = profile.username.clone().unwrap_or_default();
-        let permissions: Vec<String> = short.permissions.0.clone();
-        let expires_at = Utc::now() + ChronoDuration::seconds(long.expires_in as i64);
-        let token = SecretToken::new(long.access_token);
+        let account = NewConnection {
+            ig_user_id,
+            app_scoped_id: Some(short.user_id.0.clone()),
+            username: profile.username.clone().unwrap_or_default(),
+            name: profile.name.clone(),
+            account_type: profile.account_type.clone(),
+            profile_picture_url: profile.profile_picture_url.clone(),
+            permissions: short.permissions.0.clone(),
+            token: SecretToken::new(long.access_token),
+            expires_at: Utc::now() + ChronoDuration::seconds(long.expires_in as i64),
+        };
+        self.store(user_id, account).await
+    }
 
+    /// Stores a connection for the user (updating the row when the same Instagram account
+    /// connects again); an account that belongs to another user is refused.
+    pub async fn store(&self, user_id: i64, account: NewConnection) -> std::result::Result<ConnectionView, ConnectError> {
         let mut tx = self.db.begin().await?;
         let existing: Option<(i64, i64)> =
             sqlx::query_as("SELECT id, user_id FROM instagram_connections WHERE ig_user_id = $1 FOR UPDATE")
-                .bind(&ig_user_id)
+                .bind(&account.ig_user_id)
                 .fetch_optional(&mut *tx)
                 .await?;
         let id = match existing {
@@ -169,14 +195,14 @@ impl Connections {
                     "INSERT INTO instagram_connections (user_id, ig_user_id, username) VALUES ($1, $2, $3) RETURNING id",
                 )
                 .bind(user_id)
-                .bind(&ig_user_id)
-                .bind(&username)
+                .bind(&account.ig_user_id)
+                .bind(&account.username)
                 .fetch_one(&mut *tx)
                 .await?;
                 id
             }
         };
-        let (ciphertext, key_id) = self.cipher.encrypt(id, &token);
+        let (ciphertext, key_id) = self.cipher.encrypt(id, &account.token);
         let row: ConnectionRow = sqlx::query_as(
             "UPDATE instagram_connections SET
                 app_scoped_id = $2, username = $3, name = $4, account_type = $5, profile_picture_url = $6,
@@ -186,15 +212,15 @@ impl Connections {
              RETURNING id, ig_user_id, username, name, profile_picture_url, state, token_expires_at",
         )
         .bind(id)
-        .bind(&short.user_id.0)
-        .bind(&username)
-        .bind(&profile.name)
-        .bind(&profile.account_type)
-        .bind(&profile.profile_picture_url)
-        .bind(&permissions)
+        .bind(&account.app_scoped_id)
+        .bind(&account.username)
+        .bind(&account.name)
+        .bind(&account.account_type)
+        .bind(&account.profile_picture_url)
+        .bind(&account.permissions)
         .bind(ciphertext)
         .bind(key_id)
-        .bind(expires_at)
+        .bind(account.expires_at)
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;

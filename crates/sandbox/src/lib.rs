@@ -25,7 +25,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use clock::Clock;
-pub use world::World;
+pub use world::{demo_token, World};
 
 /// The shape `POST /oauth/access_token` answers with (the contract's first open point).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -275,8 +275,30 @@ impl World {
         for profile in PROFILES {
             generate_media(&mut world, profile, now);
         }
+        // One long-lived token per account that anyone knowing the seed can compute, so that
+        // `crealia seed` can connect a demo account to a sandbox running in another process.
+        let demo: Vec<(String, String)> = world.accounts.iter().map(|a| (demo_token(seed, &a.username), a.ig_id.clone())).collect();
+        for (token, ig_id) in demo {
+            world.tokens.insert(
+                token,
+                Token {
+                    ig_id,
+                    kind: TokenKind::LongLived,
+                    issued_at: now,
+                    expires_at: now + 60 * DAY,
+                    permissions: crate::oauth::SCOPES.iter().map(|s| s.to_string()).collect(),
+                    revoked: None,
+                },
+            );
+        }
         world
     }
+}
+
+/// The demo token of an account in the world of `seed` (a sandbox-only convenience).
+pub fn demo_token(seed: u64, username: &str) -> String {
+    let mut rng = Rng::new(seed ^ username.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3)));
+    format!("IGAADEMO{}", rng.token(120))
 }
 
 /// The seeded accounts: different sizes, one under 100 followers, one with a long history.

@@ -224,3 +224,13 @@ async fn token_errors_carry_code_190_with_the_right_subcode() {
     let r = s.http.get(s.url("/v25.0/me?fields=username")).bearer_auth(&bearer).send().await.unwrap();
     assert_eq!(r.json::<Value>().await.unwrap()["username"], "lumen.studio", "Authorization: Bearer works too");
 }
+
+#[tokio::test]
+async fn every_account_has_a_demo_token_computable_from_the_seed() {
+    let s = spawn().await;
+    let seed = s.sandbox.config().seed;
+    let token = crealia_sandbox::demo_token(seed, "mira.moves");
+    let (status, me) = s.get("/me?fields=username", &token).await;
+    assert_eq!((status, me["username"].as_str()), (200, Some("mira.moves")));
+    assert_ne!(token, crealia_sandbox::demo_token(seed + 1, "mira.moves"));
+}

@@ -1,0 +1,43 @@
+//! Background jobs of a server process: token refresh (hourly, with jitter) and cleanup
+//! (daily). Several processes may run them: the token manager takes a PostgreSQL advisory lock.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use crealia_core::Services;
+
+use crate::config::JobSettings;
+
+const CLEANUP_EVERY: Duration = Duration::from_secs(24 * 3_600);
+
+pub fn spawn(services: Services, settings: JobSettings) {
+    tokio::spawn(async move {
+        // A first pass soon after start, so a restart never delays a due refresh by an hour.
+        tokio::time::sleep(Duration::from_secs(5 + jitter_secs(25))).await;
+        let mut last_cleanup: Option<tokio::time::Instant> = None;
+        loop {
+            match services.tokens.refresh_due(Utc::now()).await {
+                Ok(report) if report.refreshed + report.needs_reconnect + report.failed > 0 => {
+                    tracing::info!(refreshed = report.refreshed, needs_reconnect = report.needs_reconnect, failed = report.failed, "token refresh")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "token refresh failed"),
+            }
+            if last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY) {
+                match services.tokens.cleanup(Utc::now()).await {
+                    Ok(report) => tracing::info!(?report, "cleanup"),
+                    Err(e) => tracing::error!(error = %e, "cleanup failed"),
+                }
+                last_cleanup = Some(tokio::time::Instant::now());
+            }
+            let interval = settings.token_refresh_interval.as_secs();
+            tokio::time::sleep(Duration::from_secs(interval + jitter_secs(interval / 10))).await;
+        }
+    });
+}
+
+/// A few seconds of spread so that servers started together do not call Meta together.
+fn jitter_secs(max: u64) -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    (nanos as u64 ^ std::process::id() as u64) % max.max(1)
+}
