@@ -1,0 +1,104 @@
+//! Sign-in throttling, sessions, and tenant isolation of every server function that takes an id.
+
+mod common;
+
+use common::{connect, spawn_app, TestApp};
+use crealia_core::accounts::{Accounts, ThrottlePolicy};
+use sqlx::PgPool;
+
+fn server_fn_path(name: &str) -> String {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .find(|p| p.contains(name))
+        .unwrap_or_else(|| panic!("server function {name} is registered"))
+}
+
+/// Calls a server function as the browser's fetch does (no `Accept: text/html`).
+async fn call(app: &TestApp, cookie: Option<&str>, name: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value, Vec<String>) {
+    let mut req = app.client.post(app.url(&server_fn_path(name))).form(form);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let cookies = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)), cookies)
+}
+
+#[sqlx::test(migrations = false)]
+async fn sign_in_sets_a_fresh_http_only_session_cookie_and_sign_out_ends_it(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    app.services.accounts.sign_up("ana@example.com", "a long enough password", "Ana").await.unwrap();
+    let (status, _, cookies) = call(&app, None, "sign_in", &[("email", "ana@example.com"), ("password", "a long enough password")]).await;
+    assert_eq!(status, 200);
+    let cookie = cookies.iter().find(|c| c.starts_with("crealia_session=")).expect("a session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
+    let session = cookie.split(';').next().unwrap().to_string();
+
+    // Signing in again (with the old cookie) rotates the session id and closes the old one.
+    let (_, _, cookies) = call(&app, Some(&session), "sign_in", &[("email", "ana@example.com"), ("password", "a long enough password")]).await;
+    let rotated = cookies[0].split(';').next().unwrap().to_string();
+    assert_ne!(rotated, session);
+    let (_, me, _) = call(&app, Some(&session), "current_creator", &[]).await;
+    assert_eq!(me, serde_json::Value::Null, "the old session is gone");
+    let (_, me, _) = call(&app, Some(&rotated), "current_creator", &[]).await;
+    assert_eq!(me["email"], "ana@example.com");
+
+    let (_, _, cookies) = call(&app, Some(&rotated), "sign_out", &[]).await;
+    assert!(cookies[0].contains("Max-Age=0"));
+    let (_, me, _) = call(&app, Some(&rotated), "current_creator", &[]).await;
+    assert_eq!(me, serde_json::Value::Null);
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(&pool).await.unwrap();
+    assert_eq!(sessions, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn repeated_failures_are_throttled_per_account_with_a_clear_message(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    app.services.accounts.sign_up("ana@example.com", "a long enough password", "").await.unwrap();
+    for _ in 0..5 {
+        let (status, body, _) = call(&app, None, "sign_in", &[("email", "ana@example.com"), ("password", "wrong password!")]).await;
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(body, serde_json::json!("InvalidCredentials"));
+    }
+    // Even the right password waits now.
+    let (status, body, _) = call(&app, None, "sign_in", &[("email", "ana@example.com"), ("password", "a long enough password")]).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["TooManyAttempts"], 15);
+}
+
+#[sqlx::test]
+async fn failures_are_throttled_per_address_across_accounts(pool: PgPool) {
+    let accounts = Accounts::new(pool).with_throttle(ThrottlePolicy { per_address: 3, ..ThrottlePolicy::default() });
+    for i in 0..3 {
+        let e = accounts.sign_in(&format!("nobody{i}@example.com"), "x", "203.0.113.9", None).await.unwrap_err();
+        assert!(matches!(e, crealia_core::Error::InvalidCredentials));
+    }
+    let e = accounts.sign_in("someone@example.com", "x", "203.0.113.9", None).await.unwrap_err();
+    assert!(matches!(e, crealia_core::Error::Throttled { .. }), "{e:?}");
+    let e = accounts.sign_in("someone@example.com", "x", "198.51.100.1", None).await.unwrap_err();
+    assert!(matches!(e, crealia_core::Error::InvalidCredentials), "another address is not affected");
+}
+
+#[sqlx::test(migrations = false)]
+async fn user_b_never_reaches_user_a_s_connections(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let ana = app.signed_in(&app.services, "ana@example.com").await;
+    connect(&app, &ana, "lumen.studio", "allow").await;
+    let (_, list, _) = call(&app, ana.cookie.as_deref(), "list_connections", &[]).await;
+    let ana_connection = list[0]["id"].as_i64().unwrap().to_string();
+
+    let bo = app.signed_in(&app.services, "bo@example.com").await;
+    let (status, list, _) = call(&app, bo.cookie.as_deref(), "list_connections", &[]).await;
+    assert_eq!((status, list), (200, serde_json::json!([])));
+    let (status, body, _) = call(&app, bo.cookie.as_deref(), "disconnect_connection", &[("id", &ana_connection)]).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body, serde_json::json!("NotFound"));
+
+    // Signed out: 401, and still nothing disconnected.
+    let (status, _, _) = call(&app, None, "disconnect_connection", &[("id", &ana_connection)]).await;
+    assert_eq!(status, 401);
+    let (_, list, _) = call(&app, ana.cookie.as_deref(), "list_connections", &[]).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
