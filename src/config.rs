@@ -57,6 +57,8 @@ pub struct JobSettings {
     /// Run the background jobs (token refresh, cleanup) in this process.
     pub enabled: bool,
     pub token_refresh_interval: Duration,
+    /// Tokens this close to their expiry are refreshed.
+    pub token_refresh_window: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -134,6 +136,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("TOKEN_ENCRYPTION_RETIRED_KEYS", "(none)", "comma-separated older keys, still used to decrypt after a rotation (`crealia tokens rotate`)"),
     ("JOBS_ENABLED", "true", "run the background jobs (token refresh, daily cleanup) in this process"),
     ("TOKEN_REFRESH_INTERVAL_SECS", "3600", "how often tokens near their expiry are looked for"),
+    ("TOKEN_REFRESH_WINDOW_DAYS", "10", "tokens this close to their 60-day expiry are refreshed (at least 24 h after their last refresh)"),
     ("DEMO_PASSWORD", "(generated and printed once)", "password `crealia seed` gives the demo creator test@crealia.com"),
     ("REQUEST_TIMEOUT_SECS", "30", "longest time one HTTP request may take"),
     ("BODY_LIMIT_BYTES", "1048576", "largest request body accepted (uploads have their own limit)"),
@@ -269,6 +272,9 @@ impl Config {
             jobs: JobSettings {
                 enabled: env.parse("JOBS_ENABLED", true, "Use true or false.")?,
                 token_refresh_interval: Duration::from_secs(env.parse("TOKEN_REFRESH_INTERVAL_SECS", 3_600u64, "Use a whole number of seconds.")?),
+                token_refresh_window: Duration::from_secs(
+                    86_400 * env.parse("TOKEN_REFRESH_WINDOW_DAYS", 10u64, "Use a whole number of days below 59, such as 10.")?.min(58),
+                ),
             },
             demo_password: env.get("DEMO_PASSWORD").map(Secret::new),
         })

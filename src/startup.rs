@@ -69,7 +69,8 @@ pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: Socket
         format!("{public_base}/api/auth/callback"),
     );
     let secure = public_base.starts_with("https://");
-    Services::new(pool, cache, graph_target(config, local), connections, secure)
+    let refresh = crealia_core::tokens::RefreshPolicy { window: config.jobs.token_refresh_window, ..Default::default() };
+    Services::new(pool, cache, graph_target(config, local), connections, refresh, secure)
 }
 
 impl Application {

@@ -124,3 +124,31 @@ async fn cleanup_deletes_expired_tokens_and_sessions_and_reports_counts(pool: Pg
     assert!(blob.is_none());
     assert_eq!(state, "needs_reconnect");
 }
+
+#[sqlx::test(migrations = false)]
+async fn two_processes_refreshing_at_once_refresh_each_token_once(pool: PgPool) {
+    let a = spawn_app(pool.clone(), &[]).await;
+    let (_, id) = connected(&a).await;
+    let b = spawn_app(pool.clone(), &[]).await;
+    a.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 55 * DAY })).await;
+    let later = Utc::now() + Duration::days(55);
+    let (r1, r2) = tokio::join!(a.services.tokens.refresh_due(later), a.services.tokens.refresh_due(later));
+    let (r1, r2) = (r1.unwrap(), r2.unwrap());
+    // Whichever order they ran in (the lock taken, or the first already done), one refresh.
+    assert_eq!(r1.refreshed + r2.refreshed, 1, "{r1:?} {r2:?}");
+    // The other process, later, finds nothing due.
+    assert_eq!(b.services.tokens.refresh_due(later).await.unwrap().refreshed, 0);
+    assert!(expiry(&pool, id).await > later + Duration::days(59));
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_window_is_configurable_and_a_near_expiry_shows_as_expiring_soon(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[("TOKEN_REFRESH_WINDOW_DAYS", "3")]).await;
+    let (user, id) = connected(&app).await;
+    app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 55 * DAY })).await;
+    // 5 days left: outside a 3-day window (plus at most 12 h of jitter).
+    assert_eq!(app.services.tokens.refresh_due(Utc::now() + Duration::days(55)).await.unwrap().refreshed, 0);
+
+    sqlx::query("UPDATE instagram_connections SET token_expires_at = now() + interval '5 days' WHERE id = $1").bind(id).execute(&pool).await.unwrap();
+    assert_eq!(app.services.connections.list(user).await.unwrap()[0].state, "expiring_soon");
+}

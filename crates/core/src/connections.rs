@@ -2,8 +2,6 @@
 //! exchanges, storing the long-lived token encrypted, listing and disconnecting. Every query
 //! is scoped to the signed-in user.
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
-use base64::Engine;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use crealia_graph::client::{Error as GraphError, GraphClient};
 use serde::{Deserialize, Serialize};
@@ -126,12 +124,19 @@ impl Connections {
         &self.cipher
     }
 
-    /// Starts the flow: a fresh `state`, stored (hashed) for this session; returns where to send
-    /// the browser.
+    /// Starts the flow: the authorization request (with a fresh random `state`) comes from the
+    /// oauth2 crate; the state is stored, hashed, for this session. Returns where to send the
+    /// browser. (The code exchange is Crealia's own: Instagram's answer is not RFC 6749's.)
     pub async fn start(&self, user_id: i64, session: &SessionToken) -> Result<url::Url> {
-        let mut bytes = [0u8; 24];
-        OsRng.fill_bytes(&mut bytes);
-        let state = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let endpoints = self.graph.endpoints();
+        let client = oauth2::basic::BasicClient::new(oauth2::ClientId::new(self.graph.app_id().to_string()))
+            .set_auth_uri(oauth2::AuthUrl::from_url(endpoints.authorize_url.clone()))
+            .set_redirect_uri(oauth2::RedirectUrl::new(self.redirect_uri.clone()).map_err(|e| Error::Internal(format!("redirect URI: {e}")))?);
+        let (url, state) = client
+            .authorize_url(|| oauth2::CsrfToken::new_random_len(24))
+            .add_scopes(SCOPES.iter().map(|s| oauth2::Scope::new(s.to_string())))
+            .url();
+        let state = state.secret().clone();
         sqlx::query(
             "INSERT INTO oauth_states (state_hash, session_hash, user_id, expires_at)
              VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
@@ -142,7 +147,7 @@ impl Connections {
         .bind(STATE_LIFETIME_MINUTES as i32)
         .execute(&self.db)
         .await?;
-        Ok(self.graph.authorize_url(&self.redirect_uri, SCOPES, &state))
+        Ok(url)
     }
 
     /// Finishes the flow after Instagram's redirect. `state` must be one this session started

@@ -34,11 +34,12 @@ impl Services {
         cache: Cache,
         graph_target: health::GraphTarget,
         connections: connections::Connections,
+        refresh: tokens::RefreshPolicy,
         secure_cookies: bool,
     ) -> Self {
         let health = HealthService::new(db.clone(), cache.clone(), graph_target);
         let accounts = accounts::Accounts::new(db.clone());
-        let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), tokens::RefreshPolicy::default());
+        let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), refresh);
         Self { db, cache, health, accounts, connections, tokens, secure_cookies }
     }
 }

@@ -115,18 +115,6 @@ impl GraphClient {
         &self.app_id
     }
 
-    /// The consent page address for this redirect, scopes and state.
-    pub fn authorize_url(&self, redirect_uri: &str, scopes: &[&str], state: &str) -> Url {
-        let mut url = self.endpoints.authorize_url.clone();
-        url.query_pairs_mut()
-            .append_pair("client_id", &self.app_id)
-            .append_pair("redirect_uri", redirect_uri)
-            .append_pair("response_type", "code")
-            .append_pair("scope", &scopes.join(","))
-            .append_pair("state", state);
-        url
-    }
-
     fn graph(&self, path: &str) -> Url {
         self.endpoints.graph_url.join(path.trim_start_matches('/')).expect("a relative Graph API path")
     }
