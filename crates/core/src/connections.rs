@@ -13,14 +13,8 @@ use crate::accounts::SessionToken;
 use crate::crypto::{SecretToken, TokenCipher};
 use crate::{Error, Result};
 
-/// Instagram Login scopes Crealia asks for.
-pub const SCOPES: &[&str] = &[
-    "instagram_business_basic",
-    "instagram_business_content_publish",
-    "instagram_business_manage_comments",
-    "instagram_business_manage_messages",
-    "instagram_business_manage_insights",
-];
+/// Instagram Login scopes Crealia asks for: all of them.
+pub use crealia_graph::SCOPES;
 
 /// A connection is "expiring soon" this close to its token's end.
 pub const EXPIRING_SOON_DAYS: i64 = 10;

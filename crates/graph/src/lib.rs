@@ -4,5 +4,14 @@
 
 pub mod wire;
 
+/// The Instagram Login scopes (the `business_*` names stopped working on 2025-01-27).
+pub const SCOPES: &[&str] = &[
+    "instagram_business_basic",
+    "instagram_business_content_publish",
+    "instagram_business_manage_comments",
+    "instagram_business_manage_messages",
+    "instagram_business_manage_insights",
+];
+
 #[cfg(feature = "client")]
 pub mod client;

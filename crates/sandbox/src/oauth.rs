@@ -19,13 +19,7 @@ pub const LONG_LIVED_SECS: i64 = 60 * DAY;
 pub const CODE_LIFETIME_SECS: i64 = 3_600;
 pub const REFRESH_MIN_AGE_SECS: i64 = DAY;
 
-pub const SCOPES: &[&str] = &[
-    "instagram_business_basic",
-    "instagram_business_content_publish",
-    "instagram_business_manage_comments",
-    "instagram_business_manage_messages",
-    "instagram_business_manage_insights",
-];
+pub use crealia_graph::SCOPES;
 
 #[derive(Debug, Deserialize)]
 pub struct AuthorizeQuery {
@@ -309,27 +303,30 @@ fn long_lived_answer(sandbox: &Sandbox, caller: &Caller, include_permissions: bo
     .into_response()
 }
 
+/// The two token GET endpoints: parameters from the query string, errors as Meta's envelope.
+fn token_endpoint(query: Option<&str>, headers: &axum::http::HeaderMap, handle: impl FnOnce(&Params) -> ApiResult<Response>) -> Response {
+    handle(&Params::parse(query, headers, &[])).unwrap_or_else(IntoResponse::into_response)
+}
+
 /// `GET /access_token?grant_type=ig_exchange_token&client_secret=…&access_token=SHORT`.
 pub async fn exchange_for_long_lived(
     State(sandbox): State<Sandbox>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let params = Params::parse(query.as_deref(), &headers, &[]);
-    let result = (|| {
+    token_endpoint(query.as_deref(), &headers, |params| {
         if params.get("grant_type") != Some("ig_exchange_token") {
             return Err(ApiError::invalid_parameter("grant_type must be ig_exchange_token"));
         }
         if params.get("client_secret") != Some(sandbox.config().app_secret.as_str()) {
             return Err(ApiError::graph(101, None, "Error validating client secret."));
         }
-        let caller = authenticate(&sandbox, &params, "GET /access_token")?;
+        let caller = authenticate(&sandbox, params, "GET /access_token")?;
         if caller.kind != TokenKind::ShortLived {
             return Err(ApiError::invalid_parameter("The access token is already long-lived; use ig_refresh_token"));
         }
         Ok(long_lived_answer(&sandbox, &caller, false))
-    })();
-    result.unwrap_or_else(IntoResponse::into_response)
+    })
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=LONG`: a long-lived token
@@ -339,12 +336,11 @@ pub async fn refresh(
     axum::extract::RawQuery(query): axum::extract::RawQuery,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let params = Params::parse(query.as_deref(), &headers, &[]);
-    let result = (|| {
+    token_endpoint(query.as_deref(), &headers, |params| {
         if params.get("grant_type") != Some("ig_refresh_token") {
             return Err(ApiError::invalid_parameter("grant_type must be ig_refresh_token"));
         }
-        let caller = authenticate(&sandbox, &params, "GET /refresh_access_token")?;
+        let caller = authenticate(&sandbox, params, "GET /refresh_access_token")?;
         if caller.kind != TokenKind::LongLived {
             return Err(ApiError::invalid_parameter("Only long-lived access tokens can be refreshed"));
         }
@@ -354,6 +350,5 @@ pub async fn refresh(
         }
         caller.require("instagram_business_basic")?;
         Ok(long_lived_answer(&sandbox, &caller, true))
-    })();
-    result.unwrap_or_else(IntoResponse::into_response)
+    })
 }
