@@ -126,6 +126,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("DATABASE_MAX_CONNECTIONS", "10", "size of the connection pool"),
     ("DATABASE_CONNECT_TIMEOUT_SECS", "5", "how long to wait for a connection"),
     ("REDIS_URL", "(unset: moka only)", "Redis URL for the shared cache; without it each process caches alone"),
+    ("CACHE_NAMESPACE", "crealia", "prefix of every Redis key and of the invalidation channel (separates deployments sharing a Redis)"),
     ("CACHE_MAX_ENTRIES", "10000", "entries kept in the in-process cache"),
     ("CACHE_TTL_SECS", "86400", "default time to live of a cached entry"),
     ("INSTAGRAM_APP_ID", "(unset: sandbox)", "Meta app id; set with INSTAGRAM_APP_SECRET to use the real Instagram API"),
@@ -201,6 +202,7 @@ impl Config {
         }
         let cache = CacheSettings {
             redis_url,
+            namespace: env.get("CACHE_NAMESPACE").unwrap_or_else(|| "crealia".into()),
             max_entries: env.parse("CACHE_MAX_ENTRIES", 10_000u64, "Use a whole number such as 10000.")?,
             default_ttl: Duration::from_secs(env.parse("CACHE_TTL_SECS", 86_400u64, "Use a whole number of seconds.")?),
             ..CacheSettings::default()

@@ -42,6 +42,8 @@ pub async fn spawn_app(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     map.insert("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into());
     // Tests drive the jobs themselves.
     map.insert("JOBS_ENABLED".into(), "false".into());
+    // Tests share one Redis: each database gets its own key space.
+    map.insert("CACHE_NAMESPACE".into(), format!("test-{}", pool.connect_options().get_database().unwrap_or("db")));
     map.insert("LEPTOS_SITE_ROOT".into(), std::env::temp_dir().join("crealia-test-site").display().to_string());
     for (k, v) in vars {
         map.insert(k.to_string(), v.to_string());

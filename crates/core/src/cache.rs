@@ -11,12 +11,17 @@ use moka::Expiry;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{de::DeserializeOwned, Serialize};
 
-/// Every Redis key Crealia writes starts with this.
-const KEY_PREFIX: &str = "crealia:";
+/// Invalidations travel between processes on `{namespace}:invalidate` (the payload is a key
+/// prefix); every Redis key is `{namespace}:{key}`.
+fn channel(namespace: &str) -> String {
+    format!("{namespace}:invalidate")
+}
 
 #[derive(Clone)]
 pub struct CacheSettings {
     pub redis_url: Option<String>,
+    /// Separates deployments (or test runs) that share one Redis.
+    pub namespace: String,
     pub max_entries: u64,
     pub default_ttl: Duration,
     /// How long one Redis call may take before it counts as a failure.
@@ -39,6 +44,7 @@ impl Default for CacheSettings {
     fn default() -> Self {
         Self {
             redis_url: None,
+            namespace: "crealia".into(),
             max_entries: 10_000,
             default_ttl: Duration::from_secs(24 * 3600),
             redis_timeout: Duration::from_millis(500),
@@ -79,6 +85,14 @@ impl Expiry<String, Entry> for EntryTtl {
     }
 }
 
+fn l1_cache(max_entries: u64) -> moka::future::Cache<String, Entry> {
+    moka::future::Cache::builder()
+        .max_capacity(max_entries)
+        .expire_after(EntryTtl)
+        .support_invalidation_closures()
+        .build()
+}
+
 #[derive(Clone)]
 pub struct Cache {
     inner: Arc<Inner>,
@@ -94,13 +108,10 @@ impl Cache {
     /// Builds the cache and makes a first attempt at Redis (bounded by `redis_timeout`).
     /// An unreachable Redis is logged and leaves the cache on moka alone.
     pub async fn connect(settings: &CacheSettings) -> Result<Self, redis::RedisError> {
-        let l1 = moka::future::Cache::builder()
-            .max_capacity(settings.max_entries)
-            .expire_after(EntryTtl)
-            .build();
+        let l1 = l1_cache(settings.max_entries);
         let l2 = match &settings.redis_url {
             Some(url) => {
-                let tier = RedisTier::new(url, settings.redis_timeout, settings.retry_after)?;
+                let tier = RedisTier::new(url, &settings.namespace, settings.redis_timeout, settings.retry_after)?;
                 if let Err(e) = tier.ping().await {
                     tracing::warn!(error = %e, "Redis is unreachable; caching in this process only until it answers");
                 }
@@ -108,12 +119,46 @@ impl Cache {
             }
             None => None,
         };
-        Ok(Self { inner: Arc::new(Inner { l1, l2, default_ttl: settings.default_ttl }) })
+        let cache = Self { inner: Arc::new(Inner { l1, l2, default_ttl: settings.default_ttl }) };
+        if let Some(url) = &settings.redis_url {
+            cache.listen_for_invalidations(url.clone(), channel(&settings.namespace));
+        }
+        Ok(cache)
+    }
+
+    /// Follows the invalidation channel for the life of the process (reconnecting as needed),
+    /// dropping the named prefixes from this process's L1.
+    fn listen_for_invalidations(&self, url: String, channel: String) {
+        use futures_util::StreamExt;
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let Ok(client) = redis::Client::open(url) else { return };
+            loop {
+                if weak.strong_count() == 0 {
+                    return;
+                }
+                match client.get_async_pubsub().await {
+                    Ok(mut pubsub) => {
+                        if pubsub.subscribe(&channel).await.is_ok() {
+                            let mut messages = pubsub.on_message();
+                            while let Some(msg) = messages.next().await {
+                                let Some(inner) = weak.upgrade() else { return };
+                                if let Ok(prefix) = msg.get_payload::<String>() {
+                                    invalidate_l1_prefix(&inner.l1, &prefix);
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::debug!(error = %e, "invalidation channel unavailable; retrying"),
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
     }
 
     /// A cache with moka alone, for tools and tests that need no Redis.
     pub fn in_process(max_entries: u64) -> Self {
-        let l1 = moka::future::Cache::builder().max_capacity(max_entries).expire_after(EntryTtl).build();
+        let l1 = l1_cache(max_entries);
         Self { inner: Arc::new(Inner { l1, l2: None, default_ttl: CacheSettings::default().default_ttl }) }
     }
 
@@ -173,6 +218,53 @@ impl Cache {
         }
     }
 
+    /// The value under `key`, loading it once with `load` on a miss: concurrent misses in this
+    /// process share one load (single flight), and a value another process loaded comes from
+    /// Redis. Errors are not cached.
+    pub async fn get_or_load<T, F, Fut>(&self, key: &str, ttl: Duration, load: F) -> crate::Result<T>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = crate::Result<T>>,
+    {
+        let inner = self.inner.clone();
+        let owned_key = key.to_string();
+        let entry = self
+            .inner
+            .l1
+            .try_get_with(key.to_string(), async move {
+                if let Some(tier) = &inner.l2 {
+                    if let Some((bytes, remaining)) = tier.get(&owned_key).await {
+                        return Ok(Entry { bytes, ttl: remaining });
+                    }
+                }
+                let value = load().await?;
+                let bytes: Arc<[u8]> = serde_json::to_vec(&value).map_err(|e| crate::Error::Internal(format!("cache encode: {e}")))?.into();
+                if let Some(tier) = &inner.l2 {
+                    tier.set(&owned_key, &bytes, ttl).await;
+                }
+                Ok::<_, crate::Error>(Entry { bytes, ttl })
+            })
+            .await
+            .map_err(|e| e.duplicate())?;
+        serde_json::from_slice(&entry.bytes).map_err(|e| crate::Error::Internal(format!("cache decode: {e}")))
+    }
+
+    /// Drops every key starting with `prefix` from this process, from Redis, and (through the
+    /// invalidation channel) from every other process's L1.
+    pub async fn invalidate_prefix(&self, prefix: &str) {
+        invalidate_l1_prefix(&self.inner.l1, prefix);
+        if let Some(tier) = &self.inner.l2 {
+            tier.delete_prefix(prefix).await;
+            tier.publish(prefix).await;
+        }
+    }
+
+    /// Whether this process holds `key` in its L1 (for tests and diagnostics).
+    pub async fn l1_contains(&self, key: &str) -> bool {
+        self.inner.l1.get(key).await.is_some()
+    }
+
     /// Pings Redis now (ignoring the breaker) and reports what it found.
     pub async fn redis_health(&self) -> Option<Result<Duration, String>> {
         let tier = self.inner.l2.as_ref()?;
@@ -181,8 +273,18 @@ impl Cache {
     }
 }
 
+fn invalidate_l1_prefix(l1: &moka::future::Cache<String, Entry>, prefix: &str) {
+    let prefix = prefix.to_string();
+    if let Err(e) = l1.invalidate_entries_if(move |k, _| k.starts_with(&prefix)) {
+        tracing::warn!(error = %e, "in-process cache invalidation failed");
+    }
+}
+
 struct RedisTier {
     client: redis::Client,
+    /// `{namespace}:`, before every key.
+    key_prefix: String,
+    channel: String,
     timeout: Duration,
     retry_after: Duration,
     conn: tokio::sync::Mutex<Option<ConnectionManager>>,
@@ -191,9 +293,11 @@ struct RedisTier {
 }
 
 impl RedisTier {
-    fn new(url: &str, timeout: Duration, retry_after: Duration) -> Result<Self, redis::RedisError> {
+    fn new(url: &str, namespace: &str, timeout: Duration, retry_after: Duration) -> Result<Self, redis::RedisError> {
         Ok(Self {
             client: redis::Client::open(url)?,
+            key_prefix: format!("{namespace}:"),
+            channel: channel(namespace),
             timeout,
             retry_after,
             conn: tokio::sync::Mutex::new(None),
@@ -275,7 +379,7 @@ impl RedisTier {
     }
 
     async fn get(&self, key: &str) -> Option<(Arc<[u8]>, Duration)> {
-        let full = format!("{KEY_PREFIX}{key}");
+        let full = format!("{}{key}", self.key_prefix);
         let (bytes, pttl) = self
             .run(true, |mut c| async move {
                 redis::pipe()
@@ -293,13 +397,38 @@ impl RedisTier {
 
     async fn set(&self, key: &str, bytes: &[u8], ttl: Duration) {
         let mut cmd = redis::cmd("SET");
-        cmd.arg(format!("{KEY_PREFIX}{key}")).arg(bytes).arg("PX").arg(ttl.as_millis().max(1) as u64);
+        cmd.arg(format!("{}{key}", self.key_prefix)).arg(bytes).arg("PX").arg(ttl.as_millis().max(1) as u64);
         let _ = self.run(true, |mut c| async move { cmd.query_async::<()>(&mut c).await }).await;
+    }
+
+    async fn delete_prefix(&self, prefix: &str) {
+        let pattern = format!("{}{}*", self.key_prefix, prefix.replace(['*', '?', '[', ']'], ""));
+        let _ = self
+            .run(true, |mut c| async move {
+                let mut cursor: u64 = 0;
+                loop {
+                    let (next, keys): (u64, Vec<String>) =
+                        redis::cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(500).query_async(&mut c).await?;
+                    if !keys.is_empty() {
+                        redis::cmd("DEL").arg(&keys).query_async::<i64>(&mut c).await?;
+                    }
+                    if next == 0 {
+                        return Ok(());
+                    }
+                    cursor = next;
+                }
+            })
+            .await;
+    }
+
+    async fn publish(&self, message: &str) {
+        let (channel, message) = (self.channel.clone(), message.to_string());
+        let _ = self.run(true, |mut c| async move { redis::cmd("PUBLISH").arg(channel).arg(message).query_async::<i64>(&mut c).await }).await;
     }
 
     async fn delete(&self, key: &str) {
         let mut cmd = redis::cmd("DEL");
-        cmd.arg(format!("{KEY_PREFIX}{key}"));
+        cmd.arg(format!("{}{key}", self.key_prefix));
         let _ = self.run(true, |mut c| async move { cmd.query_async::<i64>(&mut c).await }).await;
     }
 }

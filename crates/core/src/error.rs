@@ -27,3 +27,22 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A copy to hand to every caller waiting on one shared load (sqlx errors are not `Clone`:
+    /// they travel as their message, which is only logged).
+    pub fn duplicate(&self) -> Error {
+        match self {
+            Error::NotFound => Error::NotFound,
+            Error::Forbidden => Error::Forbidden,
+            Error::Invalid(m) => Error::Invalid(m.clone()),
+            Error::NeedsReconnect => Error::NeedsReconnect,
+            Error::InvalidCredentials => Error::InvalidCredentials,
+            Error::Throttled { retry_after_secs } => Error::Throttled { retry_after_secs: *retry_after_secs },
+            Error::Unauthorized => Error::Unauthorized,
+            Error::Unavailable(m) => Error::Unavailable(m.clone()),
+            Error::Database(e) => Error::Internal(format!("database error: {e}")),
+            Error::Internal(m) => Error::Internal(m.clone()),
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod insights;
 pub mod seed;
 pub mod tokens;
 
@@ -24,6 +25,7 @@ pub struct Services {
     pub accounts: accounts::Accounts,
     pub connections: connections::Connections,
     pub tokens: tokens::TokenManager,
+    pub insights: insights::Insights,
     /// Session cookies get `Secure` when Crealia is served over HTTPS.
     pub secure_cookies: bool,
 }
@@ -40,6 +42,7 @@ impl Services {
         let health = HealthService::new(db.clone(), cache.clone(), graph_target);
         let accounts = accounts::Accounts::new(db.clone());
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), refresh);
-        Self { db, cache, health, accounts, connections, tokens, secure_cookies }
+        let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), insights::InsightsTtl::default());
+        Self { db, cache, health, accounts, connections, tokens, insights, secure_cookies }
     }
 }

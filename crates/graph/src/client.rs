@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 use url::Url;
 
-use crate::wire::{ErrorEnvelope, LongLivedToken, OAuthError, Profile, ShortLivedToken, ShortLivedTokenResponse};
+use crate::wire::{ErrorEnvelope, InsightMetric, LongLivedToken, Media, OAuthError, Page, Profile, ShortLivedToken, ShortLivedTokenResponse};
 
 /// Where the three parts of Instagram Login live.
 #[derive(Clone, Debug)]
@@ -184,6 +184,44 @@ impl GraphClient {
             .await
             .map_err(transport)?;
         Self::read(response).await
+    }
+
+    /// A GET on the Graph API with the token in the `Authorization` header.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str, token: &str, query: &[(&str, String)]) -> Result<T> {
+        let path = format!("{}/{}", self.endpoints.version, path.trim_start_matches('/'));
+        let response = self.http.get(self.graph(&path)).bearer_auth(token).query(query).send().await.map_err(transport)?;
+        Self::read(response).await
+    }
+
+    /// `GET /{ig-user-id}/insights` for a day range (unix seconds, at most 30 days apart).
+    pub async fn account_insights(
+        &self,
+        token: &str,
+        ig_user_id: &str,
+        metrics: &[&str],
+        metric_type: &str,
+        since: i64,
+        until: i64,
+    ) -> Result<Page<InsightMetric>> {
+        let query = [
+            ("metric", metrics.join(",")),
+            ("period", "day".to_string()),
+            ("metric_type", metric_type.to_string()),
+            ("since", since.to_string()),
+            ("until", until.to_string()),
+        ];
+        self.get(&format!("{ig_user_id}/insights"), token, &query).await
+    }
+
+    /// `GET /{ig-user-id}/media`, newest first.
+    pub async fn recent_media(&self, token: &str, ig_user_id: &str, limit: u32) -> Result<Page<Media>> {
+        let fields = "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,like_count,comments_count";
+        self.get(&format!("{ig_user_id}/media"), token, &[("fields", fields.to_string()), ("limit", limit.to_string())]).await
+    }
+
+    /// `GET /{ig-media-id}/insights`.
+    pub async fn media_insights(&self, token: &str, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
+        self.get(&format!("{media_id}/insights"), token, &[("metric", metrics.join(","))]).await
     }
 
     /// `GET /me` with the fields Crealia shows.

@@ -1,0 +1,281 @@
+//! The insights dashboard: profile, metric totals against the previous range, reach and
+//! follower series, recent posts with their own insights. Every Graph API read goes through
+//! the two-tier cache under a key scoped to the connection and the query.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crealia_graph::client::Error as GraphError;
+use crealia_graph::wire::{InsightMetric, Page};
+use crealia_model::{AccountOption, Dashboard, MetricSummary, Point, Post, Profile, RANGES};
+
+use crate::cache::Cache;
+use crate::connections::Connections;
+use crate::crypto::SecretToken;
+use crate::{Error, Result};
+
+/// The metrics the current API offers, in the order the dashboard shows them.
+pub const METRICS: &[(&str, &str)] = &[
+    ("views", "Views"),
+    ("reach", "Accounts reached"),
+    ("accounts_engaged", "Accounts engaged"),
+    ("total_interactions", "Interactions"),
+    ("likes", "Likes"),
+    ("comments", "Comments"),
+    ("shares", "Shares"),
+    ("saves", "Saves"),
+    ("follows_and_unfollows", "Follows and unfollows"),
+    ("profile_links_taps", "Profile link taps"),
+];
+
+const POSTS: u32 = 6;
+const DAY: i64 = 86_400;
+
+/// How long each kind of data stays cached.
+#[derive(Clone, Debug)]
+pub struct InsightsTtl {
+    pub insights: Duration,
+    pub profile: Duration,
+    pub media: Duration,
+    /// The refresh button works once per this long per account.
+    pub refresh_cooldown: Duration,
+}
+
+impl Default for InsightsTtl {
+    fn default() -> Self {
+        InsightsTtl {
+            insights: Duration::from_secs(24 * 3_600),
+            profile: Duration::from_secs(3_600),
+            media: Duration::from_secs(3_600),
+            refresh_cooldown: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Insights {
+    db: sqlx::PgPool,
+    cache: Cache,
+    connections: Connections,
+    ttl: InsightsTtl,
+}
+
+/// The cache prefix of everything read for one connection.
+pub fn connection_prefix(connection_id: i64) -> String {
+    format!("ig:{connection_id}:")
+}
+
+fn day_string(ts: i64) -> String {
+    Utc.timestamp_opt(ts, 0).single().map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+fn series(page: &Page<InsightMetric>, name: &str) -> Vec<Point> {
+    page.data
+        .iter()
+        .find(|m| m.name == name)
+        .and_then(|m| m.values.as_ref())
+        .map(|values| {
+            values
+                .iter()
+                .filter_map(|v| {
+                    let end = DateTime::parse_from_str(v.end_time.as_deref()?, "%Y-%m-%dT%H:%M:%S%z").ok()?;
+                    Some(Point { day: day_string(end.timestamp() - DAY), value: v.value.as_i64()? })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn total(page: &Page<InsightMetric>, name: &str) -> Option<i64> {
+    page.data.iter().find(|m| m.name == name).and_then(|m| m.total_value.as_ref()).map(|t| t.value)
+}
+
+fn lifetime(page: &Page<InsightMetric>, name: &str) -> Option<i64> {
+    page.data.iter().find(|m| m.name == name).and_then(|m| m.values.as_ref()?.first()?.value.as_i64())
+}
+
+impl Insights {
+    pub fn new(db: sqlx::PgPool, cache: Cache, connections: Connections, ttl: InsightsTtl) -> Self {
+        Insights { db, cache, connections, ttl }
+    }
+
+    /// A Graph API error as the creator should meet it; a 190 also marks the connection.
+    async fn graph_error(&self, connection_id: i64, e: GraphError) -> Error {
+        if e.is_invalid_token() {
+            if let Err(db) = crate::tokens::mark_needs_reconnect(&self.db, connection_id, &e).await {
+                tracing::error!(error = %db, "could not mark the connection");
+            }
+            Error::NeedsReconnect
+        } else if e.is_transient() {
+            Error::Unavailable("Instagram is not answering right now.".into())
+        } else {
+            Error::Internal(format!("Graph API: {e}"))
+        }
+    }
+
+    /// The dashboard of one of the user's connections (the first when `connection_id` is None)
+    /// over the `range_days` days before today (UTC).
+    pub async fn dashboard(&self, user_id: i64, connection_id: Option<i64>, range_days: u32, now: DateTime<Utc>) -> Result<Dashboard> {
+        if !RANGES.contains(&range_days) {
+            return Err(Error::Invalid(format!("Choose a range of {RANGES:?} days.")));
+        }
+        let connections = self.connections.list(user_id).await?;
+        let connection = match connection_id {
+            Some(id) => connections.iter().find(|c| c.id == id).ok_or(Error::NotFound)?,
+            None => connections.first().ok_or(Error::NotFound)?,
+        };
+        if connection.state == "needs_reconnect" {
+            return Err(Error::NeedsReconnect);
+        }
+        let cid = connection.id;
+        let ig = connection.ig_user_id.clone();
+        let token = self.connections.token(user_id, cid).await?;
+
+        // Whole UTC days, so every load in a day asks the same queries (and hits the cache).
+        let until = now.timestamp().div_euclid(DAY) * DAY;
+        let span = range_days as i64 * DAY;
+        let (since, before) = (until - span, until - 2 * span);
+
+        let (profile, current, previous, reach, followers, media) = tokio::join!(
+            self.profile(cid, &token),
+            self.totals(cid, &token, &ig, since, until),
+            self.totals(cid, &token, &ig, before, since),
+            self.series(cid, &token, &ig, "reach", since, until),
+            self.series(cid, &token, &ig, "follower_count", since, until),
+            self.media(cid, &token, &ig),
+        );
+        let (profile, current, previous, reach, followers, media) = (profile?, current?, previous?, reach?, followers?, media?);
+
+        let posts = futures_util::future::join_all(media.data.into_iter().map(|m| {
+            let token = token.clone();
+            async move {
+                let metrics: &[&str] = match m.media_product_type.as_deref() {
+                    Some("STORY") => &["reach", "views", "shares"],
+                    _ => &["reach", "views", "saved", "shares"],
+                };
+                let insights = self.media_insights(cid, &token, &m.id.0, metrics).await;
+                // One post's insights failing must not hide the others.
+                let insights = insights.unwrap_or(Page { data: Vec::new(), paging: None });
+                Post {
+                    id: m.id.0.clone(),
+                    caption: m.caption,
+                    media_type: m.media_type,
+                    media_product_type: m.media_product_type,
+                    permalink: m.permalink,
+                    timestamp: m.timestamp,
+                    likes: m.like_count,
+                    comments: m.comments_count,
+                    reach: lifetime(&insights, "reach"),
+                    views: lifetime(&insights, "views"),
+                    saves: lifetime(&insights, "saved"),
+                    shares: lifetime(&insights, "shares"),
+                }
+            }
+        }))
+        .await;
+
+        Ok(Dashboard {
+            connection_id: cid,
+            accounts: connections.iter().map(|c| AccountOption { connection_id: c.id, username: c.username.clone() }).collect(),
+            profile: Profile {
+                username: profile.username.unwrap_or_else(|| connection.username.clone()),
+                name: profile.name,
+                profile_picture_url: profile.profile_picture_url,
+                followers: profile.followers_count,
+                follows: profile.follows_count,
+                media_count: profile.media_count,
+            },
+            range_days,
+            since: day_string(since),
+            until: day_string(until),
+            metrics: METRICS
+                .iter()
+                .map(|(name, label)| MetricSummary {
+                    name: name.to_string(),
+                    label: label.to_string(),
+                    total: total(&current, name),
+                    previous: total(&previous, name),
+                })
+                .collect(),
+            reach: series(&reach, "reach"),
+            followers: series(&followers, "follower_count"),
+            posts,
+        })
+    }
+
+    async fn profile(&self, cid: i64, token: &SecretToken) -> Result<crealia_graph::wire::Profile> {
+        let key = format!("{}profile", connection_prefix(cid));
+        self.cache
+            .get_or_load(&key, self.ttl.profile, || async {
+                match self.connections.graph().me(token.expose()).await {
+                    Ok(p) => Ok(p),
+                    Err(e) => Err(self.graph_error(cid, e).await),
+                }
+            })
+            .await
+    }
+
+    async fn totals(&self, cid: i64, token: &SecretToken, ig: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
+        let key = format!("{}totals:{since}:{until}", connection_prefix(cid));
+        let metrics: Vec<&str> = METRICS.iter().map(|(m, _)| *m).collect();
+        self.cache
+            .get_or_load(&key, self.ttl.insights, || async {
+                match self.connections.graph().account_insights(token.expose(), ig, &metrics, "total_value", since, until).await {
+                    Ok(p) => Ok(p),
+                    Err(e) => Err(self.graph_error(cid, e).await),
+                }
+            })
+            .await
+    }
+
+    async fn series(&self, cid: i64, token: &SecretToken, ig: &str, metric: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
+        let key = format!("{}series:{metric}:{since}:{until}", connection_prefix(cid));
+        self.cache
+            .get_or_load(&key, self.ttl.insights, || async {
+                match self.connections.graph().account_insights(token.expose(), ig, &[metric], "time_series", since, until).await {
+                    Ok(p) => Ok(p),
+                    Err(e) => Err(self.graph_error(cid, e).await),
+                }
+            })
+            .await
+    }
+
+    async fn media(&self, cid: i64, token: &SecretToken, ig: &str) -> Result<Page<crealia_graph::wire::Media>> {
+        let key = format!("{}media:{POSTS}", connection_prefix(cid));
+        self.cache
+            .get_or_load(&key, self.ttl.media, || async {
+                match self.connections.graph().recent_media(token.expose(), ig, POSTS).await {
+                    Ok(p) => Ok(p),
+                    Err(e) => Err(self.graph_error(cid, e).await),
+                }
+            })
+            .await
+    }
+
+    async fn media_insights(&self, cid: i64, token: &SecretToken, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
+        let key = format!("{}media-insights:{media_id}", connection_prefix(cid));
+        self.cache
+            .get_or_load(&key, self.ttl.insights, || async {
+                match self.connections.graph().media_insights(token.expose(), media_id, metrics).await {
+                    Ok(p) => Ok(p),
+                    Err(e) => Err(self.graph_error(cid, e).await),
+                }
+            })
+            .await
+    }
+
+    /// The refresh button: drops the account's cached data everywhere, at most once per cooldown.
+    pub async fn refresh(&self, user_id: i64, connection_id: i64) -> Result<()> {
+        if !self.connections.list(user_id).await?.iter().any(|c| c.id == connection_id) {
+            return Err(Error::NotFound);
+        }
+        let gate = format!("refresh-gate:{connection_id}");
+        if self.cache.get_bytes(&gate).await.is_some() {
+            return Err(Error::Throttled { retry_after_secs: self.ttl.refresh_cooldown.as_secs() });
+        }
+        self.cache.set_bytes(&gate, Vec::new().into(), Some(self.ttl.refresh_cooldown)).await;
+        self.cache.invalidate_prefix(&connection_prefix(connection_id)).await;
+        Ok(())
+    }
+}
+

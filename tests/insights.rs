@@ -1,0 +1,215 @@
+//! The insights dashboard through the two-tier cache: single flight, warm loads, Redis going
+//! away and coming back, invalidation across processes.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{connect, redis_url, spawn_app, TestApp};
+use serde_json::Value;
+use sqlx::PgPool;
+
+/// Ana with lumen.studio connected; returns her user id.
+async fn creator(app: &TestApp) -> i64 {
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    assert!(connect(app, &browser, "lumen.studio", "allow").await.contains("connected"));
+    app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id
+}
+
+async fn sandbox_calls(sandbox: &TestApp) -> Value {
+    sandbox.get_json("/sandbox/__admin/calls").await.1
+}
+
+async fn reset_calls(sandbox: &TestApp) {
+    sandbox.client.delete(sandbox.url("/sandbox/__admin/calls")).send().await.unwrap();
+}
+
+#[sqlx::test(migrations = false)]
+async fn concurrent_cold_loads_make_one_call_per_query_and_warm_loads_none(pool: PgPool) {
+    let app = spawn_app(pool, &[("REDIS_URL", &redis_url())]).await;
+    let user = creator(&app).await;
+    reset_calls(&app).await;
+
+    let loads = (0..20).map(|_| app.services.insights.dashboard(user, None, 7, Utc::now()));
+    let results = futures_util::future::join_all(loads).await;
+    let first = results[0].as_ref().unwrap();
+    assert!(results.iter().all(|r| r.as_ref().unwrap() == first), "every load sees the same data");
+    assert_eq!(first.profile.username, "lumen.studio");
+    assert_eq!(first.posts.len(), 6);
+
+    let calls = sandbox_calls(&app).await;
+    assert_eq!(calls["GET /me"], 1, "{calls}");
+    assert_eq!(calls["GET /{id}/media"], 1, "{calls}");
+    // Totals now and before, reach and follower series, and one per post.
+    assert_eq!(calls["GET /{id}/insights"], 4 + 6, "{calls}");
+
+    reset_calls(&app).await;
+    for _ in 0..5 {
+        app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
+    }
+    assert_eq!(sandbox_calls(&app).await, serde_json::json!({}), "warm loads call nothing");
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_dashboard_matches_the_sandbox_and_says_not_available_instead_of_zero(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let user = creator(&app).await;
+    let d = app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
+    let (_, world) = app.get_json("/sandbox/__admin/world").await;
+    assert_eq!(d.profile.followers, world["accounts"][0]["followers_count"].as_u64());
+    let reach = d.metrics.iter().find(|m| m.name == "reach").unwrap();
+    assert!(reach.total.unwrap() > 0 && reach.previous.unwrap() > 0);
+    assert_eq!(d.reach.len(), 5, "7 days minus the 48 h data delay");
+    assert_eq!(reach.total.unwrap(), d.reach.iter().map(|p| p.value).sum::<i64>(), "totals and series agree");
+    assert!(!d.followers.is_empty());
+
+    // 14 days: more data, different figures.
+    let wider = app.services.insights.dashboard(user, None, 14, Utc::now()).await.unwrap();
+    assert!(wider.metrics[1].total.unwrap() > reach.total.unwrap());
+
+    // An account under 100 followers: follows_and_unfollows is absent → None, not 0.
+    let browser = app.signed_in(&app.services, "tiny@example.com").await;
+    connect(&app, &browser, "tiny.sprout", "allow").await;
+    let tiny_user = app.services.accounts.sign_in("tiny@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let tiny = app.services.insights.dashboard(tiny_user, None, 7, Utc::now()).await.unwrap();
+    let follows = tiny.metrics.iter().find(|m| m.name == "follows_and_unfollows").unwrap();
+    assert_eq!(follows.total, None);
+    assert!(tiny.followers.is_empty());
+}
+
+#[sqlx::test(migrations = false)]
+async fn another_creators_connection_is_not_found_and_190_asks_for_a_reconnect(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let ana = creator(&app).await;
+    let cid = app.services.connections.list(ana).await.unwrap()[0].id;
+    let _ = app.signed_in(&app.services, "bo@example.com").await;
+    let bo = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    assert!(matches!(app.services.insights.dashboard(bo, Some(cid), 7, Utc::now()).await, Err(crealia_core::Error::NotFound)));
+    assert!(matches!(app.services.insights.refresh(bo, cid).await, Err(crealia_core::Error::NotFound)));
+
+    app.sandbox_admin(reqwest::Method::POST, "/tokens/revoke", serde_json::json!({ "account": "lumen.studio" })).await;
+    let e = app.services.insights.dashboard(ana, Some(cid), 30, Utc::now()).await.unwrap_err();
+    assert!(matches!(e, crealia_core::Error::NeedsReconnect), "{e:?}");
+    assert_eq!(app.services.connections.list(ana).await.unwrap()[0].state, "needs_reconnect");
+}
+
+#[sqlx::test(migrations = false)]
+async fn refresh_bypasses_the_cache_once_per_cooldown(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let user = creator(&app).await;
+    let cid = app.services.connections.list(user).await.unwrap()[0].id;
+    app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
+    reset_calls(&app).await;
+    app.services.insights.refresh(user, cid).await.unwrap();
+    app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
+    assert_eq!(sandbox_calls(&app).await["GET /me"], 1, "fetched again after the refresh");
+    assert!(matches!(app.services.insights.refresh(user, cid).await, Err(crealia_core::Error::Throttled { .. })), "rate-limited");
+}
+
+/// A Redis of the test's own, so it can be stopped without disturbing other tests.
+struct OwnRedis {
+    port: u16,
+    child: Child,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> OwnRedis {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        for _ in 0..50 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OwnRedis { port, child }
+    }
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[sqlx::test(migrations = false)]
+async fn redis_stopping_mid_test_degrades_without_errors_and_its_return_is_noticed(pool: PgPool) {
+    let port = free_port();
+    let mut redis = OwnRedis::start(port);
+    let app = spawn_app(pool, &[("REDIS_URL", &redis.url())]).await;
+    let user = creator(&app).await;
+    app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
+    assert_eq!(app.get_json("/readyz").await.1["checks"]["cache"]["backend"], "moka+redis");
+
+    redis.stop();
+    for days in [7, 14, 30] {
+        app.services.insights.dashboard(user, None, days, Utc::now()).await.expect("served without Redis");
+    }
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["checks"]["cache"]["redis"]["status"], "down");
+    assert_eq!(app.services.cache.backend(), crealia_core::cache::Backend::MokaOnly, "the breaker skips Redis");
+
+    let redis = OwnRedis::start(port);
+    // The breaker tries again after its pause.
+    let mut back = false;
+    for _ in 0..40 {
+        let (_, body) = app.get_json("/readyz").await;
+        if body["checks"]["cache"]["backend"] == "moka+redis" && body["status"] == "ok" {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(back, "Redis is used again");
+    // And it holds data again: a value written now is readable from a second cache on it.
+    app.services.cache.set_json("probe", &42, None).await;
+    let mut conn = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*probe").query_async(&mut conn).await.unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_invalidation_in_one_process_clears_the_others_memory_within_a_second(pool: PgPool) {
+    let a = spawn_app(pool.clone(), &[("REDIS_URL", &redis_url())]).await;
+    let user = creator(&a).await;
+    let sandbox = format!("{}/sandbox/", a.url(""));
+    let namespace = format!("test-{}", pool.connect_options().get_database().unwrap());
+    let b = spawn_app(pool.clone(), &[("REDIS_URL", &redis_url()), ("GRAPH_API_BASE_URL", &sandbox), ("CACHE_NAMESPACE", &namespace)]).await;
+    let cid = a.services.connections.list(user).await.unwrap()[0].id;
+
+    a.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
+    reset_calls(&a).await;
+    b.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
+    assert_eq!(a.get_json("/sandbox/__admin/calls").await.1, serde_json::json!({}), "B was served from Redis");
+    let key = format!("{}profile", crealia_core::insights::connection_prefix(cid));
+    assert!(b.services.cache.l1_contains(&key).await);
+
+    a.services.insights.refresh(user, cid).await.unwrap();
+    let mut cleared = false;
+    for _ in 0..20 {
+        if !b.services.cache.l1_contains(&key).await {
+            cleared = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(cleared, "B's in-process copy is gone within a second");
+}
