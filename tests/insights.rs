@@ -191,8 +191,7 @@ async fn an_invalidation_in_one_process_clears_the_others_memory_within_a_second
     let a = spawn_app(pool.clone(), &[("REDIS_URL", &redis_url())]).await;
     let user = creator(&a).await;
     let sandbox = format!("{}/sandbox/", a.url(""));
-    let namespace = format!("test-{}", pool.connect_options().get_database().unwrap());
-    let b = spawn_app(pool.clone(), &[("REDIS_URL", &redis_url()), ("GRAPH_API_BASE_URL", &sandbox), ("CACHE_NAMESPACE", &namespace)]).await;
+    let b = spawn_app(pool.clone(), &[("REDIS_URL", &redis_url()), ("GRAPH_API_BASE_URL", &sandbox), ("CACHE_NAMESPACE", &a.namespace)]).await;
     let cid = a.services.connections.list(user).await.unwrap()[0].id;
 
     a.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();

@@ -13,6 +13,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub services: crealia_core::Services,
+    /// Its cache's key space in the shared Redis.
+    pub namespace: String,
 }
 
 impl TestApp {
@@ -42,18 +44,21 @@ pub async fn spawn_app(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     map.insert("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into());
     // Tests drive the jobs themselves.
     map.insert("JOBS_ENABLED".into(), "false".into());
-    // Tests share one Redis: each database gets its own key space.
-    map.insert("CACHE_NAMESPACE".into(), format!("test-{}", pool.connect_options().get_database().unwrap_or("db")));
+    // Tests share one Redis (and reuse database names between runs): every app gets a key
+    // space of its own unless the test names one.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    map.insert("CACHE_NAMESPACE".into(), format!("test-{}-{nanos}", pool.connect_options().get_database().unwrap_or("db")));
     map.insert("LEPTOS_SITE_ROOT".into(), std::env::temp_dir().join("crealia-test-site").display().to_string());
     for (k, v) in vars {
         map.insert(k.to_string(), v.to_string());
     }
     let config = Config::from_map(&map).expect("test configuration is valid");
+    let namespace = config.cache.namespace.clone();
     let app = Application::build_with_pool(config, pool).await.expect("application starts");
     let addr = app.local_addr();
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { addr, client: reqwest::Client::new(), services }
+    TestApp { addr, client: reqwest::Client::new(), services, namespace }
 }
 
 /// A browser-like client: no automatic redirects, one session cookie.
