@@ -23,7 +23,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
-use crate::routes::{health, instagram, session};
+use crate::routes::{health, insights, instagram, session};
 use crate::telemetry;
 
 /// Why Crealia could not start, each displayed as one line that says what to do.
@@ -195,6 +195,7 @@ fn router(config: &Config, local: SocketAddr, services: Services) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/api/auth/instagram/start", get(instagram::start))
         .route("/api/auth/callback", get(instagram::callback))
+        .route("/api/instagram/insights", get(insights::get))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

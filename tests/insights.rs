@@ -212,3 +212,30 @@ async fn an_invalidation_in_one_process_clears_the_others_memory_within_a_second
     }
     assert!(cleared, "B's in-process copy is gone within a second");
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_dashboard_page_and_the_json_route_serve_the_signed_in_creator(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    connect(&app, &browser, "lumen.studio", "allow").await;
+
+    let (status, _, html) = browser.get(&app.url("/instagram-dashboard?days=14")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Accounts reached per day") && html.contains("Recent posts"), "server-rendered");
+    assert!(html.contains("48,210"), "followers from the sandbox");
+    assert!(html.contains(r#"data-testid="chart-column""#), "the chart is in the HTML");
+
+    let r = browser.client.get(app.url("/api/instagram/insights?days=30")).header("cookie", browser.cookie.clone().unwrap()).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let d: Value = r.json().await.unwrap();
+    assert_eq!(d["range_days"], 30);
+    assert_eq!(d["profile"]["username"], "lumen.studio");
+    assert_eq!(d["metrics"].as_array().unwrap().len(), crealia_core::insights::METRICS.len());
+
+    let r = app.client.get(app.url("/api/instagram/insights")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let r = browser.client.get(app.url("/api/instagram/insights?days=9")).header("cookie", browser.cookie.clone().unwrap()).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422, "only 7, 14 or 30 days");
+    let (status, location, _) = common::Browser::new().get(&app.url("/instagram-dashboard")).await;
+    assert_eq!((status, location.as_deref()), (302, Some("/auth/signin?next=%2Finstagram-dashboard")));
+}

@@ -21,6 +21,7 @@ use leptos_router::{
 
 use components::layout::Layout;
 use pages::{
+    dashboard::DashboardPage,
     instagram_auth::InstagramAuthPage,
     landing::LandingPage,
     not_found::NotFound,
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     // Protected pages render whole before answering, so a signed-out visitor
                     // gets a real redirect to sign-in.
                     <Route path=path!("/instagram-auth") view=InstagramAuthPage ssr=SsrMode::Async />
+                    <Route path=path!("/instagram-dashboard") view=DashboardPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -1,5 +1,6 @@
 //! HTTP routes that are not Leptos pages or server functions.
 
 pub mod health;
+pub mod insights;
 pub mod instagram;
 pub mod session;

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod connections;
+pub mod insights;
 pub mod system;
 
 #[cfg(feature = "ssr")]

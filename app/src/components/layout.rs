@@ -26,6 +26,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         {move || Suspend::new(async move {
                             match creator.await {
                                 Ok(Some(c)) => view! {
+                                    <A href="/instagram-dashboard">"Dashboard"</A>
                                     <A href="/instagram-auth">"Accounts"</A>
                                     <span class="whoami" title=c.email.clone()>{c.display_name.clone()}</span>
                                     <ActionForm action=sign_out attr:class="inline-form">

@@ -1,0 +1,164 @@
+use crealia_model::{Dashboard, MetricSummary, Post, RANGES};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::insights::{load_dashboard, RefreshInsights};
+use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
+use crate::components::chart::{group, LineChart};
+use crate::error::AppError;
+
+fn href(account: Option<i64>, days: u32) -> String {
+    match account {
+        Some(a) => format!("/instagram-dashboard?account={a}&days={days}"),
+        None => format!("/instagram-dashboard?days={days}"),
+    }
+}
+
+/// `/instagram-dashboard`: an account's profile, metrics against the previous range, trends
+/// and recent posts. `?account=` picks the account, `?days=` the range (7, 14 or 30).
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    if !signed_in_or_redirect("/instagram-dashboard") {
+        return view! { <p class="muted">"Taking you to sign in…"</p> }.into_any();
+    }
+    let query = use_query_map();
+    let account = move || query.read().get("account").and_then(|a| a.parse::<i64>().ok());
+    let days = move || query.read().get("days").and_then(|d| d.parse::<u32>().ok()).filter(|d| RANGES.contains(d)).unwrap_or(7);
+    let refresh = ServerAction::<RefreshInsights>::new();
+    let data = Resource::new(move || (account(), days(), refresh.version().get()), |(account, days, _)| load_dashboard(account, days));
+
+    view! {
+        <Title text="Dashboard" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading your insights…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <DashboardView d refresh /> }.into_any(),
+                    Err(AppError::Unauthorized) => {
+                        redirect_to_sign_in("/instagram-dashboard");
+                        view! { <p class="muted">"Taking you to sign in…"</p> }.into_any()
+                    }
+                    Err(AppError::NotFound) => view! {
+                        <div class="card empty">
+                            <h1>"No Instagram account here yet"</h1>
+                            <p class="muted">"Connect an Instagram professional account to see its insights."</p>
+                            <A href="/instagram-auth" attr:class="button button-primary">"Connect an account"</A>
+                        </div>
+                    }.into_any(),
+                    Err(AppError::NeedsReconnect) => view! {
+                        <div class="notice notice-error" role="status">
+                            <span>"Instagram no longer accepts this account's access. Reconnect it to see its insights again."</span>
+                            <a href="/api/auth/instagram/start" rel="external" class="button">"Reconnect"</a>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn DashboardView(d: Dashboard, refresh: ServerAction<RefreshInsights>) -> impl IntoView {
+    let current = d.connection_id;
+    let days = d.range_days;
+    let refresh_error = move || refresh.value().get().and_then(Result::err).map(|e| e.to_string());
+    let p = d.profile.clone();
+    let initial = p.username.chars().next().unwrap_or('@').to_ascii_uppercase().to_string();
+    let count = |v: Option<u64>| v.map(|n| group(n as i64)).unwrap_or_else(|| "—".into());
+
+    view! {
+        <section class="dash-head">
+            <div class="profile">
+                <div class="avatar avatar-lg" aria-hidden="true">{initial}</div>
+                <div>
+                    <h1>"@"{p.username.clone()}</h1>
+                    {p.name.clone().map(|n| view! { <p class="muted">{n}</p> })}
+                    <dl class="profile-counts">
+                        <div><dt>"Followers"</dt><dd data-testid="followers">{count(p.followers)}</dd></div>
+                        <div><dt>"Following"</dt><dd>{count(p.follows)}</dd></div>
+                        <div><dt>"Posts"</dt><dd>{count(p.media_count)}</dd></div>
+                    </dl>
+                </div>
+            </div>
+            <div class="dash-controls">
+                {(d.accounts.len() > 1).then(|| view! {
+                    <nav class="segmented" aria-label="Account">
+                        {d.accounts.clone().into_iter().map(|a| {
+                            let selected = a.connection_id == current;
+                            view! { <A href=href(Some(a.connection_id), days) attr:aria-current=selected.then_some("true")>"@"{a.username.clone()}</A> }
+                        }).collect_view()}
+                    </nav>
+                })}
+                <nav class="segmented" aria-label="Range">
+                    {RANGES.iter().map(|r| {
+                        let selected = *r == days;
+                        view! { <A href=href(Some(current), *r) attr:aria-current=selected.then_some("true")>{format!("{r} days")}</A> }
+                    }).collect_view()}
+                </nav>
+                <button type="button" class="button" on:click=move |_| { refresh.dispatch(RefreshInsights { account: current }); } disabled=move || refresh.pending().get()>
+                    "Refresh"
+                </button>
+            </div>
+        </section>
+        {move || refresh_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        <p class="muted range-note">{format!("{} to {} (UTC). Instagram can take up to 48 hours to report a day.", d.since, d.until)}</p>
+        <section class="metrics" aria-label="Metrics">
+            {d.metrics.into_iter().map(|m| view! { <MetricCard m /> }).collect_view()}
+        </section>
+        <section class="charts">
+            <LineChart title="Accounts reached per day" points=d.reach />
+            <LineChart title="Follower change per day" points=d.followers bars=true />
+        </section>
+        <section>
+            <h2>"Recent posts"</h2>
+            {if d.posts.is_empty() {
+                view! { <p class="muted">"No posts yet."</p> }.into_any()
+            } else {
+                view! { <ul class="posts">{d.posts.into_iter().map(|post| view! { <PostCard post /> }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn MetricCard(m: MetricSummary) -> impl IntoView {
+    let change = m.change_percent();
+    view! {
+        <article class="card metric" data-testid=format!("metric-{}", m.name)>
+            <h3>{m.label.clone()}</h3>
+            {match m.total {
+                Some(v) => view! { <p class="metric-value">{group(v)}</p> }.into_any(),
+                None => view! { <p class="metric-value metric-missing">"Not available yet"</p> }.into_any(),
+            }}
+            {change.map(|c| {
+                let (class, arrow) = if c >= 0.0 { ("change up", "▲") } else { ("change down", "▼") };
+                view! { <p class=class>{format!("{arrow} {:.1}% vs previous period", c.abs())}</p> }
+            })}
+        </article>
+    }
+}
+
+#[component]
+fn PostCard(post: Post) -> impl IntoView {
+    let caption: String = post.caption.clone().unwrap_or_default().chars().take(90).collect();
+    let kind = post.media_product_type.clone().or(post.media_type.clone()).unwrap_or_default();
+    let date = post.timestamp.clone().map(|t| t.chars().take(10).collect::<String>()).unwrap_or_default();
+    let stat = |label: &'static str, v: Option<i64>| view! { <div><dt>{label}</dt><dd>{v.map(group).unwrap_or_else(|| "—".into())}</dd></div> };
+    view! {
+        <li class="card post">
+            <p class="post-meta"><span class="pill">{kind}</span><span class="muted">{date}</span></p>
+            <p class="post-caption">{caption}</p>
+            <dl class="post-stats">
+                {stat("Reach", post.reach)}
+                {stat("Views", post.views)}
+                {stat("Likes", post.likes.map(|v| v as i64))}
+                {stat("Comments", post.comments.map(|v| v as i64))}
+                {stat("Saves", post.saves)}
+            </dl>
+            {post.permalink.map(|l| view! { <a href=l class="muted" rel="external noopener" target="_blank">"Open on Instagram"</a> })}
+        </li>
+    }
+}
