@@ -237,5 +237,5 @@ async fn the_dashboard_page_and_the_json_route_serve_the_signed_in_creator(pool:
     let r = browser.client.get(app.url("/api/instagram/insights?days=9")).header("cookie", browser.cookie.clone().unwrap()).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 422, "only 7, 14 or 30 days");
     let (status, location, _) = common::Browser::new().get(&app.url("/instagram-dashboard")).await;
-    assert_eq!((status, location.as_deref()), (302, Some("/auth/signin?next=%2Finstagram-dashboard")));
+    assert_eq!((status, location.as_deref()), (303, Some("/auth/signin?next=%2Finstagram-dashboard")));
 }

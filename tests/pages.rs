@@ -55,7 +55,7 @@ async fn protected_pages_redirect_signed_out_visitors_to_sign_in(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let browser = common::Browser::new();
     let (status, location, _) = browser.get(&app.url("/instagram-auth")).await;
-    assert_eq!(status, 302);
+    assert_eq!(status, 303, "redirected before anything renders");
     assert_eq!(location.as_deref(), Some("/auth/signin?next=%2Finstagram-auth"));
 
     let signed_in = app.signed_in(&app.services, "ana@example.com").await;

@@ -4,9 +4,13 @@
 use axum::extract::{Request, State};
 use axum::http::header::COOKIE;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use crealia_core::accounts::{token_from_cookie_header, CurrentSession};
 use crealia_core::Services;
+
+/// Pages only a signed-in creator sees: a signed-out visitor is sent to sign in (and back) before
+/// anything renders.
+const PROTECTED: &[&str] = &["/instagram-auth", "/instagram-dashboard"];
 
 /// Paths that never need to know who is signed in.
 fn is_static(path: &str) -> bool {
@@ -23,6 +27,11 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
             }),
             None => None,
         };
+        let path = request.uri().path();
+        if user.is_none() && request.method() == axum::http::Method::GET && PROTECTED.contains(&path) {
+            let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            return Redirect::to(&format!("/auth/signin?next={next}")).into_response();
+        }
         request.extensions_mut().insert(CurrentSession { user, token });
     }
     next.run(request).await
