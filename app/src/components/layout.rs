@@ -10,8 +10,12 @@ use crate::api::auth::{current_creator, SignOut};
 pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
     let sign_out = ServerAction::<SignOut>::new();
-    // Asked again on every navigation and after signing out.
-    let creator = Resource::new(move || (location.pathname.get(), sign_out.version().get()), |_| current_creator());
+    // Asked in the browser only (the server renders the signed-out links, the browser fills in
+    // the creator after hydration), again on every navigation and after signing out.
+    let creator = LocalResource::new(move || {
+        let _ = (location.pathname.get(), sign_out.version().get());
+        current_creator()
+    });
 
     view! {
         <div class="app">
