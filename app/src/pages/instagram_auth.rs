@@ -105,14 +105,13 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
             </div>
             <span class=class>{label}</span>
             {needs_reconnect.then(|| view! { <a href="/api/auth/instagram/start" rel="external" class="button">"Reconnect"</a> })}
-            <button
-                type="button"
-                class="button button-quiet"
-                aria-label=format!("Disconnect @{username}")
-                on:click=move |_| { disconnect.dispatch(DisconnectConnection { id }); }
-            >
-                "Disconnect"
-            </button>
+            // A real form, so it works before the page has hydrated too.
+            <ActionForm action=disconnect attr:class="inline-form">
+                <input type="hidden" name="id" value=id />
+                <button type="submit" class="button button-quiet" aria-label=format!("Disconnect @{username}")>
+                    "Disconnect"
+                </button>
+            </ActionForm>
         </li>
     }
 }
