@@ -86,6 +86,8 @@ pub struct Config {
     /// Older keys, still accepted for decryption after a rotation.
     pub retired_token_keys: Vec<Secret>,
     pub jobs: JobSettings,
+    /// How long each kind of Graph API data stays cached.
+    pub insights_ttl: crealia_core::insights::InsightsTtl,
     /// The demo creator's password for `crealia seed` (generated and printed when unset).
     pub demo_password: Option<Secret>,
 }
@@ -129,6 +131,10 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("CACHE_NAMESPACE", "crealia", "prefix of every Redis key and of the invalidation channel (separates deployments sharing a Redis)"),
     ("CACHE_MAX_ENTRIES", "10000", "entries kept in the in-process cache"),
     ("CACHE_TTL_SECS", "86400", "default time to live of a cached entry"),
+    ("CACHE_TTL_INSIGHTS_SECS", "86400", "how long account and media insights stay cached"),
+    ("CACHE_TTL_PROFILE_SECS", "3600", "how long an account's profile (followers, posts) stays cached"),
+    ("CACHE_TTL_MEDIA_SECS", "3600", "how long the list of recent posts stays cached"),
+    ("INSIGHTS_REFRESH_COOLDOWN_SECS", "60", "the dashboard's Refresh button works once per this many seconds per account"),
     ("INSTAGRAM_APP_ID", "(unset: sandbox)", "Meta app id; set with INSTAGRAM_APP_SECRET to use the real Instagram API"),
     ("INSTAGRAM_APP_SECRET", "(unset: sandbox)", "Meta app secret (never logged)"),
     ("GRAPH_API_BASE_URL", "sandbox in this process, or https://graph.instagram.com", "override where Graph API calls go"),
@@ -277,6 +283,12 @@ impl Config {
                 token_refresh_window: Duration::from_secs(
                     86_400 * env.parse("TOKEN_REFRESH_WINDOW_DAYS", 10u64, "Use a whole number of days below 59, such as 10.")?.min(58),
                 ),
+            },
+            insights_ttl: crealia_core::insights::InsightsTtl {
+                insights: Duration::from_secs(env.parse("CACHE_TTL_INSIGHTS_SECS", 86_400u64, "Use a whole number of seconds.")?),
+                profile: Duration::from_secs(env.parse("CACHE_TTL_PROFILE_SECS", 3_600u64, "Use a whole number of seconds.")?),
+                media: Duration::from_secs(env.parse("CACHE_TTL_MEDIA_SECS", 3_600u64, "Use a whole number of seconds.")?),
+                refresh_cooldown: Duration::from_secs(env.parse("INSIGHTS_REFRESH_COOLDOWN_SECS", 60u64, "Use a whole number of seconds.")?),
             },
             demo_password: env.get("DEMO_PASSWORD").map(Secret::new),
         })

@@ -70,7 +70,7 @@ pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: Socket
     );
     let secure = public_base.starts_with("https://");
     let refresh = crealia_core::tokens::RefreshPolicy { window: config.jobs.token_refresh_window, ..Default::default() };
-    Services::new(pool, cache, graph_target(config, local), connections, refresh, secure)
+    Services::new(pool, cache, graph_target(config, local), connections, refresh, config.insights_ttl.clone(), secure)
 }
 
 impl Application {

@@ -37,12 +37,13 @@ impl Services {
         graph_target: health::GraphTarget,
         connections: connections::Connections,
         refresh: tokens::RefreshPolicy,
+        insights_ttl: insights::InsightsTtl,
         secure_cookies: bool,
     ) -> Self {
         let health = HealthService::new(db.clone(), cache.clone(), graph_target);
         let accounts = accounts::Accounts::new(db.clone());
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), refresh);
-        let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), insights::InsightsTtl::default());
+        let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), insights_ttl);
         Self { db, cache, health, accounts, connections, tokens, insights, secure_cookies }
     }
 }
