@@ -97,9 +97,17 @@ fn internal(detail: &str) -> AppError {
     AppError::Internal(reference)
 }
 
-/// Sets the HTTP status of the server function's response.
+/// Sets the HTTP status of the server function's response. A plain form post (a browser
+/// without JS, `Accept: text/html`) is left alone: Leptos answers it with a redirect back to the
+/// form, the error in the URL, and a status here would break that redirect.
 #[cfg(feature = "ssr")]
 pub fn set_status(error: &AppError) {
+    let plain_form_post = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    });
+    if plain_form_post {
+        return;
+    }
     if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(code) = http::StatusCode::from_u16(error.status_code()) {
             options.set_status(code);

@@ -73,3 +73,14 @@ test("cancelling on Instagram says so and offers to try again", async ({ page })
   await expect(page.getByRole("status")).toContainText("You cancelled on Instagram");
   await expect(page.getByRole("status").getByRole("link", { name: "Try again" })).toBeVisible();
 });
+
+test("without JavaScript, a wrong password still explains itself", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, baseURL });
+  const page = await context.newPage();
+  await page.goto("/auth/signin");
+  await page.getByLabel("Email").fill("nobody-here@example.com");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The email or password is not right. Check both and try again.");
+  await context.close();
+});
