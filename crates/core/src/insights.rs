@@ -187,7 +187,7 @@ impl Insights {
             },
             range_days,
             since: day_string(since),
-            until: day_string(until),
+            until: day_string(until - DAY),
             metrics: METRICS
                 .iter()
                 .map(|(name, label)| MetricSummary {

@@ -71,7 +71,7 @@ pub struct Dashboard {
     pub accounts: Vec<AccountOption>,
     pub profile: Profile,
     pub range_days: u32,
-    /// `YYYY-MM-DD` of the range's first day and of the day after its last.
+    /// `YYYY-MM-DD` of the range's first and last day (UTC).
     pub since: String,
     pub until: String,
     pub metrics: Vec<MetricSummary>,
