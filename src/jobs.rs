@@ -1,5 +1,6 @@
-//! Background jobs of a server process: token refresh (hourly, with jitter) and cleanup
-//! (daily). Several processes may run them: the token manager takes a PostgreSQL advisory lock.
+//! Background jobs of a server process: the publishing scheduler (every second), token refresh
+//! (hourly, with jitter) and cleanup (daily). Several processes may run them: posts are claimed
+//! with SKIP LOCKED and a lease, the token manager takes a PostgreSQL advisory lock.
 
 use std::time::Duration;
 
@@ -11,6 +12,18 @@ use crate::config::JobSettings;
 const CLEANUP_EVERY: Duration = Duration::from_secs(24 * 3_600);
 
 pub fn spawn(services: Services, settings: JobSettings) {
+    // The publishing scheduler: due posts go out within about a second of their time.
+    let publisher = services.clone();
+    tokio::spawn(async move {
+        loop {
+            match publisher.publishing.run_due(Utc::now(), 20).await {
+                Ok(n) if n > 0 => tracing::debug!(claimed = n, "publishing pass"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "publishing pass failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
     tokio::spawn(async move {
         // A first pass soon after start, so a restart never delays a due refresh by an hour.
         tokio::time::sleep(Duration::from_secs(5 + jitter_secs(25))).await;

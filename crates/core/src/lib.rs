@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod insights;
+pub mod publishing;
 pub mod seed;
 pub mod tokens;
 
@@ -26,6 +27,7 @@ pub struct Services {
     pub connections: connections::Connections,
     pub tokens: tokens::TokenManager,
     pub insights: insights::Insights,
+    pub publishing: publishing::Publishing,
     /// Session cookies get `Secure` when Crealia is served over HTTPS.
     pub secure_cookies: bool,
 }
@@ -44,6 +46,7 @@ impl Services {
         let accounts = accounts::Accounts::new(db.clone());
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), refresh);
         let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), insights_ttl);
-        Self { db, cache, health, accounts, connections, tokens, insights, secure_cookies }
+        let publishing = publishing::Publishing::new(db.clone(), connections.clone());
+        Self { db, cache, health, accounts, connections, tokens, insights, publishing, secure_cookies }
     }
 }

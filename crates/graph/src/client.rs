@@ -7,7 +7,10 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 use url::Url;
 
-use crate::wire::{ErrorEnvelope, InsightMetric, LongLivedToken, Media, OAuthError, Page, Profile, ShortLivedToken, ShortLivedTokenResponse};
+use crate::wire::{
+    ContainerStatus, ErrorEnvelope, IdResponse, InsightMetric, LongLivedToken, Media, OAuthError, Page, Profile, PublishingLimit,
+    ShortLivedToken, ShortLivedTokenResponse,
+};
 
 /// Where the three parts of Instagram Login live.
 #[derive(Clone, Debug)]
@@ -222,6 +225,38 @@ impl GraphClient {
     /// `GET /{ig-media-id}/insights`.
     pub async fn media_insights(&self, token: &str, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
         self.get(&format!("{media_id}/insights"), token, &[("metric", metrics.join(","))]).await
+    }
+
+    async fn post_form<T: DeserializeOwned>(&self, path: &str, token: &str, form: &[(&str, String)]) -> Result<T> {
+        let path = format!("{}/{}", self.endpoints.version, path.trim_start_matches('/'));
+        let response = self.http.post(self.graph(&path)).bearer_auth(token).form(form).send().await.map_err(transport)?;
+        Self::read(response).await
+    }
+
+    /// `POST /{ig-user-id}/media`: a container. `params` are the contract's (image_url,
+    /// video_url, media_type, caption, alt_text, is_carousel_item, children, …).
+    pub async fn create_container(&self, token: &str, ig_user_id: &str, params: &[(&str, String)]) -> Result<String> {
+        let answer: IdResponse = self.post_form(&format!("{ig_user_id}/media"), token, params).await?;
+        Ok(answer.id.0)
+    }
+
+    /// `GET /{container-id}?fields=status_code,status`.
+    pub async fn container_status(&self, token: &str, container_id: &str) -> Result<ContainerStatus> {
+        self.get(container_id, token, &[("fields", "status_code,status".to_string())]).await
+    }
+
+    /// `POST /{ig-user-id}/media_publish`: the published media's id.
+    pub async fn publish_container(&self, token: &str, ig_user_id: &str, container_id: &str) -> Result<String> {
+        let answer: IdResponse = self.post_form(&format!("{ig_user_id}/media_publish"), token, &[("creation_id", container_id.to_string())]).await?;
+        Ok(answer.id.0)
+    }
+
+    /// `GET /{ig-user-id}/content_publishing_limit`: (posts in the last 24 h, the quota).
+    pub async fn publishing_limit(&self, token: &str, ig_user_id: &str) -> Result<(u32, Option<u32>)> {
+        let page: Page<PublishingLimit> =
+            self.get(&format!("{ig_user_id}/content_publishing_limit"), token, &[("fields", "quota_usage,config".to_string())]).await?;
+        let first = page.data.into_iter().next().ok_or_else(|| Error::Decode("no publishing limit".into()))?;
+        Ok((first.quota_usage, first.config.map(|c| c.quota_total)))
     }
 
     /// `GET /me` with the fields Crealia shows.

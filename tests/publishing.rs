@@ -1,0 +1,179 @@
+//! The durable scheduler against the in-process sandbox: each post type published, retries on
+//! transient faults (published once), permanent errors, cancel, the quota.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{connect, spawn_app, TestApp};
+use crealia_core::publishing::{NewPost, PostKind};
+use serde_json::json;
+use sqlx::PgPool;
+
+/// A minimal JPEG of the given size.
+fn jpeg(width: u16, height: u16) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0];
+    b.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
+    b.extend_from_slice(&height.to_be_bytes());
+    b.extend_from_slice(&width.to_be_bytes());
+    b.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xFF, 0xD9]);
+    b
+}
+
+/// Media files the app itself serves (its site root), for the sandbox to fetch.
+fn media(app: &TestApp) -> (String, String, String) {
+    let root = std::env::temp_dir().join("crealia-test-site");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("publish-square.jpg"), jpeg(1080, 1080)).unwrap();
+    let mut mp4 = vec![0, 0, 0, 0x18];
+    mp4.extend_from_slice(b"ftypmp42");
+    mp4.extend_from_slice(&[0; 64]);
+    std::fs::write(root.join("publish-reel.mp4"), mp4).unwrap();
+    std::fs::write(root.join("publish-notes.txt"), b"not an image").unwrap();
+    (app.url("/publish-square.jpg"), app.url("/publish-reel.mp4"), app.url("/publish-notes.txt"))
+}
+
+async fn creator(app: &TestApp) -> (i64, i64) {
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    connect(app, &browser, "nordlys.cafe", "allow").await;
+    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    (user, app.services.connections.list(user).await.unwrap()[0].id)
+}
+
+fn post(connection_id: i64, kind: PostKind, urls: Vec<String>) -> NewPost {
+    NewPost { connection_id, kind, caption: "Fresh buns #fika".into(), alt_text: None, media_urls: urls, scheduled_at: Utc::now() }
+}
+
+async fn run(app: &TestApp) {
+    app.services.publishing.run_due(Utc::now(), 50).await.unwrap();
+}
+
+/// The account's media ids, as the sandbox lists them.
+async fn sandbox_media(app: &TestApp, user: i64, cid: i64) -> Vec<String> {
+    let token = app.services.connections.token(user, cid).await.unwrap();
+    let (_, world) = app.get_json("/sandbox/__admin/world").await;
+    let ig = world["accounts"].as_array().unwrap().iter().find(|a| a["username"] == "nordlys.cafe").unwrap()["ig_id"].as_str().unwrap().to_string();
+    let page = app.services.connections.graph().recent_media(token.expose(), &ig, 100).await.unwrap();
+    page.data.into_iter().map(|m| m.id.0).collect()
+}
+
+async fn status(app: &TestApp, user: i64, id: i64) -> crealia_core::publishing::PostView {
+    app.services.publishing.list(user).await.unwrap().into_iter().find(|p| p.id == id).unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_image_and_a_carousel_are_published_and_visible_in_the_sandbox(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    let before = sandbox_media(&app, user, cid).await.len();
+
+    let image = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
+    let carousel = app.services.publishing.schedule(user, post(cid, PostKind::Carousel, vec![jpg.clone(), jpg.clone(), jpg])).await.unwrap();
+    assert_eq!(image.status, "PENDING");
+    run(&app).await;
+
+    let image = status(&app, user, image.id).await;
+    let carousel = status(&app, user, carousel.id).await;
+    assert_eq!((image.status.as_str(), carousel.status.as_str()), ("PUBLISHED", "PUBLISHED"), "{image:?} {carousel:?}");
+    let media = sandbox_media(&app, user, cid).await;
+    assert_eq!(media.len(), before + 2);
+    assert!(media.contains(image.media_id.as_ref().unwrap()) && media.contains(carousel.media_id.as_ref().unwrap()));
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_reel_waits_for_processing_then_goes_out(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (_, mp4, _) = media(&app);
+    let reel = app.services.publishing.schedule(user, post(cid, PostKind::Reel, vec![mp4])).await.unwrap();
+    run(&app).await;
+    let waiting = status(&app, user, reel.id).await;
+    assert_eq!(waiting.status, "PENDING");
+    assert!(waiting.last_error.unwrap().contains("processing"));
+
+    app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 31 })).await;
+    app.services.publishing.run_due(Utc::now() + Duration::seconds(6), 50).await.unwrap();
+    assert_eq!(status(&app, user, reel.id).await.status, "PUBLISHED");
+    let containers: i64 = sqlx::query_scalar("SELECT count(*) FROM scheduled_posts WHERE container_id IS NOT NULL").fetch_one(&pool).await.unwrap();
+    assert_eq!(containers, 1, "the container made on the first pass was reused");
+}
+
+#[sqlx::test(migrations = false)]
+async fn transient_faults_are_retried_and_the_post_goes_out_once(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    let before = sandbox_media(&app, user, cid).await.len();
+    app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "graph_error", "code": -1, "subcode": 2207001, "endpoint": "/media_publish", "times": 2 })).await;
+    let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
+
+    run(&app).await;
+    let first = status(&app, user, p.id).await;
+    assert_eq!(first.status, "PENDING", "{first:?}");
+    assert!(first.last_error.unwrap().contains("Retrying"));
+    for minutes in [1, 2] {
+        app.services.publishing.run_due(Utc::now() + Duration::minutes(minutes), 50).await.unwrap();
+    }
+    assert_eq!(status(&app, user, p.id).await.status, "PUBLISHED");
+    assert_eq!(sandbox_media(&app, user, cid).await.len(), before + 1, "published exactly once");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_permanent_error_fails_at_once_with_a_reason_and_a_code(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (_, _, txt) = media(&app);
+    let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![txt])).await.unwrap();
+    run(&app).await;
+    let failed = status(&app, user, p.id).await;
+    assert_eq!(failed.status, "FAILED");
+    assert_eq!(failed.last_error.as_deref(), Some("Instagram accepts JPEG images only for this post."));
+    assert_eq!(failed.error_code.as_deref(), Some("36001/2207005"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_cancelled_post_is_never_published_and_others_cannot_cancel(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    let before = sandbox_media(&app, user, cid).await.len();
+    let mut later = post(cid, PostKind::Image, vec![jpg]);
+    later.scheduled_at = Utc::now() + Duration::minutes(5);
+    let p = app.services.publishing.schedule(user, later).await.unwrap();
+
+    let _ = app.signed_in(&app.services, "bo@example.com").await;
+    let bo = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    assert!(matches!(app.services.publishing.cancel(bo, p.id).await, Err(crealia_core::Error::NotFound)));
+    assert!(app.services.publishing.list(bo).await.unwrap().is_empty());
+
+    app.services.publishing.cancel(user, p.id).await.unwrap();
+    app.services.publishing.run_due(Utc::now() + Duration::minutes(10), 50).await.unwrap();
+    assert_eq!(status(&app, user, p.id).await.status, "CANCELLED");
+    assert_eq!(sandbox_media(&app, user, cid).await.len(), before);
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_exhausted_quota_makes_posts_wait_then_they_go_out(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    app.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "quota_total": 1 })).await;
+    let first = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
+    run(&app).await;
+    assert_eq!(status(&app, user, first.id).await.status, "PUBLISHED");
+
+    let second = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
+    run(&app).await;
+    let waiting = status(&app, user, second.id).await;
+    assert_eq!(waiting.status, "PENDING");
+    assert!(waiting.last_error.unwrap().contains("posts a day"), "the creator sees why");
+
+    // A day later (sandbox clock) the window has room again; the waiting container has expired
+    // meanwhile and is made anew.
+    app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 86_401 })).await;
+    for minutes in [16, 17] {
+        app.services.publishing.run_due(Utc::now() + Duration::minutes(minutes), 50).await.unwrap();
+    }
+    let s = status(&app, user, second.id).await;
+    assert_eq!(s.status, "PUBLISHED", "{s:?}");
+}
