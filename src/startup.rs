@@ -23,7 +23,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
-use crate::routes::{health, insights, instagram, session};
+use crate::routes::{health, insights, instagram, publishing, session};
 use crate::telemetry;
 
 /// Why Crealia could not start, each displayed as one line that says what to do.
@@ -196,6 +196,9 @@ fn router(config: &Config, local: SocketAddr, services: Services) -> Router {
         .route("/api/auth/instagram/start", get(instagram::start))
         .route("/api/auth/callback", get(instagram::callback))
         .route("/api/instagram/insights", get(insights::get))
+        .route("/api/instagram/publish", axum::routing::post(publishing::publish))
+        .route("/api/instagram/schedule", get(publishing::list).post(publishing::schedule))
+        .route("/api/instagram/schedule/{id}", axum::routing::delete(publishing::cancel))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

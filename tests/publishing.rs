@@ -177,3 +177,77 @@ async fn an_exhausted_quota_makes_posts_wait_then_they_go_out(pool: PgPool) {
     let s = status(&app, user, second.id).await;
     assert_eq!(s.status, "PUBLISHED", "{s:?}");
 }
+
+#[sqlx::test(migrations = false)]
+async fn two_processes_on_one_database_publish_each_post_exactly_once(pool: PgPool) {
+    let a = spawn_app(pool.clone(), &[]).await;
+    let (user, cid) = creator(&a).await;
+    let (jpg, _, _) = media(&a);
+    let sandbox = format!("{}/sandbox/", a.url(""));
+    let b = spawn_app(pool.clone(), &[("GRAPH_API_BASE_URL", &sandbox)]).await;
+    a.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "quota_total": 1000, "account_calls_per_hour": 100000 })).await;
+    let before = sandbox_media(&a, user, cid).await.len();
+    for _ in 0..40 {
+        a.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
+    }
+    // Both processes claim in small batches at the same time until nothing is left.
+    let worker = |app: &TestApp| {
+        let publishing = app.services.publishing.clone();
+        async move {
+            let mut claimed = 0;
+            loop {
+                let n = publishing.run_due(Utc::now(), 3).await.unwrap();
+                if n == 0 {
+                    return claimed;
+                }
+                claimed += n;
+            }
+        }
+    };
+    let (by_a, by_b) = tokio::join!(worker(&a), worker(&b));
+    assert_eq!(by_a + by_b, 40, "every post claimed once: {by_a} + {by_b}");
+    assert!(by_a > 0 && by_b > 0, "both processes took part: {by_a} + {by_b}");
+    let posts = a.services.publishing.list(user).await.unwrap();
+    assert!(posts.iter().all(|p| p.status == "PUBLISHED"), "{posts:?}");
+    let mut ids: Vec<_> = posts.iter().map(|p| p.media_id.clone().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+    assert_eq!(sandbox_media(&a, user, cid).await.len(), before + 40, "no duplicate in the sandbox");
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_json_routes_schedule_list_and_cancel_for_the_signed_in_creator_only(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    connect(&app, &browser, "nordlys.cafe", "allow").await;
+    let cookie = browser.cookie.clone().unwrap();
+    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let cid = app.services.connections.list(user).await.unwrap()[0].id;
+    let (jpg, _, _) = media(&app);
+    let at = (Utc::now() + Duration::hours(1)).to_rfc3339();
+
+    let r = app.client.post(app.url("/api/instagram/schedule")).header("cookie", &cookie)
+        .json(&json!({ "connection_id": cid, "kind": "image", "caption": "Soon", "media_urls": [jpg], "scheduled_at": at })).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(created["status"], "PENDING");
+
+    let long = "a".repeat(2_201);
+    let r = app.client.post(app.url("/api/instagram/publish")).header("cookie", &cookie)
+        .json(&json!({ "connection_id": cid, "kind": "image", "caption": long, "media_urls": [app.url("/x.jpg")] })).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().contains("2201 characters"));
+
+    let list: serde_json::Value = app.client.get(app.url("/api/instagram/schedule")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    let bo = app.signed_in(&app.services, "bo@example.com").await;
+    let id = created["id"].as_i64().unwrap();
+    let r = app.client.delete(app.url(&format!("/api/instagram/schedule/{id}"))).header("cookie", bo.cookie.unwrap()).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404, "another creator's post");
+    let r = app.client.post(app.url("/api/instagram/schedule")).json(&json!({ "connection_id": cid, "kind": "image", "media_urls": [] })).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let r = app.client.delete(app.url(&format!("/api/instagram/schedule/{id}"))).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+}

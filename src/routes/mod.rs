@@ -1,6 +1,8 @@
 //! HTTP routes that are not Leptos pages or server functions.
 
+pub mod api_error;
 pub mod health;
 pub mod insights;
 pub mod instagram;
+pub mod publishing;
 pub mod session;
