@@ -14,10 +14,7 @@ use sqlx::PgPool;
 use crate::connections::Connections;
 use crate::{Error, Result};
 
-pub const MAX_CAPTION_CHARS: usize = 2_200;
-pub const MAX_HASHTAGS: usize = 30;
-pub const MAX_MENTIONS: usize = 20;
-pub const MAX_ALT_TEXT_CHARS: usize = 1_000;
+pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 const MAX_ATTEMPTS: i32 = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,17 +70,6 @@ pub struct PostView {
     pub error_code: Option<String>,
 }
 
-/// Characters, hashtags and @mentions, counted as Instagram counts them.
-pub fn caption_counts(caption: &str) -> (usize, usize, usize) {
-    let tags = |sigil: char| {
-        caption
-            .split(char::is_whitespace)
-            .filter(|w| w.starts_with(sigil) && w.chars().nth(1).is_some_and(|c| c.is_alphanumeric() || c == '_'))
-            .count()
-    };
-    (caption.chars().count(), tags('#'), tags('@'))
-}
-
 /// What Meta would reject, said before anything reaches it.
 pub fn validate(post: &NewPost) -> Result<()> {
     let (chars, hashtags, mentions) = caption_counts(&post.caption);
@@ -98,7 +84,7 @@ pub fn validate(post: &NewPost) -> Result<()> {
     }
     let n = post.media_urls.len();
     match post.kind {
-        PostKind::Carousel if !(2..=10).contains(&n) => {
+        PostKind::Carousel if !crealia_graph::rules::CAROUSEL_ITEMS.contains(&n) => {
             return Err(Error::Invalid(format!("A carousel needs 2 to 10 images or videos; this one has {n}.")))
         }
         PostKind::Image | PostKind::Reel | PostKind::Story if n != 1 => {

@@ -2,6 +2,7 @@
 //! Crealia's client and its sandbox both use these types, so they cannot drift apart.
 //! Where Meta's sources disagree, the types accept every variant.
 
+pub mod rules;
 pub mod wire;
 
 /// The Instagram Login scopes (the `business_*` names stopped working on 2025-01-27).
