@@ -251,3 +251,20 @@ async fn the_json_routes_schedule_list_and_cancel_for_the_signed_in_creator_only
     let r = app.client.delete(app.url(&format!("/api/instagram/schedule/{id}"))).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 204);
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_running_scheduler_publishes_a_post_by_itself(pool: PgPool) {
+    let app = spawn_app(pool, &[("JOBS_ENABLED", "true")]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
+    let mut last = String::new();
+    for _ in 0..100 {
+        last = status(&app, user, p.id).await.status;
+        if last == "PUBLISHED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(last, "PUBLISHED", "nobody called run_due: the server's scheduler did");
+}
