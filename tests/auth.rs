@@ -84,12 +84,12 @@ async fn failures_are_throttled_per_address_across_accounts(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn user_b_never_reaches_user_a_s_connections(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let ana = app.signed_in(&app.services, "ana@example.com").await;
+    let ana = app.signed_in("ana@example.com").await;
     connect(&app, &ana, "lumen.studio", "allow").await;
     let (_, list, _) = call(&app, ana.cookie.as_deref(), "list_connections", &[]).await;
     let ana_connection = list[0]["id"].as_i64().unwrap().to_string();
 
-    let bo = app.signed_in(&app.services, "bo@example.com").await;
+    let bo = app.signed_in("bo@example.com").await;
     let (status, list, _) = call(&app, bo.cookie.as_deref(), "list_connections", &[]).await;
     assert_eq!((status, list), (200, serde_json::json!([])));
     let (status, body, _) = call(&app, bo.cookie.as_deref(), "disconnect_connection", &[("id", &ana_connection)]).await;

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 
 /// Ana with lumen.studio connected; returns her user id.
 async fn creator(app: &TestApp) -> i64 {
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     assert!(connect(app, &browser, "lumen.studio", "allow").await.contains("connected"));
     app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id
 }
@@ -70,7 +70,7 @@ async fn the_dashboard_matches_the_sandbox_and_says_not_available_instead_of_zer
     assert!(wider.metrics[1].total.unwrap() > reach.total.unwrap());
 
     // An account under 100 followers: follows_and_unfollows is absent → None, not 0.
-    let browser = app.signed_in(&app.services, "tiny@example.com").await;
+    let browser = app.signed_in("tiny@example.com").await;
     connect(&app, &browser, "tiny.sprout", "allow").await;
     let tiny_user = app.services.accounts.sign_in("tiny@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     let tiny = app.services.insights.dashboard(tiny_user, None, 7, Utc::now()).await.unwrap();
@@ -84,7 +84,7 @@ async fn another_creators_connection_is_not_found_and_190_asks_for_a_reconnect(p
     let app = spawn_app(pool, &[]).await;
     let ana = creator(&app).await;
     let cid = app.services.connections.list(ana).await.unwrap()[0].id;
-    let _ = app.signed_in(&app.services, "bo@example.com").await;
+    let _ = app.signed_in("bo@example.com").await;
     let bo = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     assert!(matches!(app.services.insights.dashboard(bo, Some(cid), 7, Utc::now()).await, Err(crealia_core::Error::NotFound)));
     assert!(matches!(app.services.insights.refresh(bo, cid).await, Err(crealia_core::Error::NotFound)));
@@ -216,7 +216,7 @@ async fn an_invalidation_in_one_process_clears_the_others_memory_within_a_second
 #[sqlx::test(migrations = false)]
 async fn the_dashboard_page_and_the_json_route_serve_the_signed_in_creator(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     connect(&app, &browser, "lumen.studio", "allow").await;
 
     let (status, _, html) = browser.get(&app.url("/instagram-dashboard?days=14")).await;

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 #[sqlx::test(migrations = false)]
 async fn a_creator_connects_an_account_and_the_token_is_stored_encrypted(pool: PgPool) {
     let app = spawn_app(pool.clone(), &[]).await;
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     assert_eq!(connect(&app, &browser, "lumen.studio", "allow").await, "/instagram-auth?connected=lumen.studio");
 
     let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0;
@@ -48,14 +48,14 @@ async fn a_creator_connects_an_account_and_the_token_is_stored_encrypted(pool: P
 async fn the_wrapped_token_answer_works_too(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     app.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "token_shape": "wrapped" })).await;
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     assert_eq!(connect(&app, &browser, "nordlys.cafe", "allow").await, "/instagram-auth?connected=nordlys.cafe");
 }
 
 #[sqlx::test(migrations = false)]
 async fn cancel_bad_state_reused_code_and_graph_errors_each_end_with_their_message(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     assert_eq!(connect(&app, &browser, "lumen.studio", "deny").await, "/instagram-auth?error=denied");
 
     // A state this session did not start.
@@ -65,7 +65,7 @@ async fn cancel_bad_state_reused_code_and_graph_errors_each_end_with_their_messa
     // Another session cannot finish this session's flow (state bound to the session).
     let (_, consent, _) = browser.get(&app.url("/api/auth/instagram/start")).await;
     let state: String = url::Url::parse(&consent.unwrap()).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
-    let other = app.signed_in(&app.services, "bo@example.com").await;
+    let other = app.signed_in("bo@example.com").await;
     let (_, end, _) = other.get(&app.url(&format!("/api/auth/callback?code=AQBx&state={state}"))).await;
     assert_eq!(end.as_deref(), Some("/instagram-auth?error=state"));
 
@@ -85,13 +85,13 @@ async fn cancel_bad_state_reused_code_and_graph_errors_each_end_with_their_messa
 #[sqlx::test(migrations = false)]
 async fn reconnecting_updates_and_another_creators_account_is_refused(pool: PgPool) {
     let app = spawn_app(pool.clone(), &[]).await;
-    let ana = app.signed_in(&app.services, "ana@example.com").await;
+    let ana = app.signed_in("ana@example.com").await;
     connect(&app, &ana, "lumen.studio", "allow").await;
     connect(&app, &ana, "lumen.studio", "allow").await;
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM instagram_connections").fetch_one(&pool).await.unwrap();
     assert_eq!(rows, 1, "the same account is updated, not duplicated");
 
-    let bo = app.signed_in(&app.services, "bo@example.com").await;
+    let bo = app.signed_in("bo@example.com").await;
     assert_eq!(connect(&app, &bo, "lumen.studio", "allow").await, "/instagram-auth?error=taken");
     assert_eq!(connect(&app, &bo, "nordlys.cafe", "allow").await, "/instagram-auth?connected=nordlys.cafe");
 }
@@ -106,12 +106,12 @@ async fn signed_out_visitors_are_sent_to_sign_in(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn disconnect_is_scoped_to_the_owner(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let ana = app.signed_in(&app.services, "ana@example.com").await;
+    let ana = app.signed_in("ana@example.com").await;
     connect(&app, &ana, "lumen.studio", "allow").await;
     let ana_id = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     let connection = app.services.connections.list(ana_id).await.unwrap()[0].id;
 
-    let _bo = app.signed_in(&app.services, "bo@example.com").await;
+    let _bo = app.signed_in("bo@example.com").await;
     let bo_id = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     assert!(matches!(app.services.connections.disconnect(bo_id, connection).await, Err(crealia_core::Error::NotFound)));
     assert!(matches!(app.services.connections.token(bo_id, connection).await, Err(crealia_core::Error::NotFound)));

@@ -58,7 +58,7 @@ async fn protected_pages_redirect_signed_out_visitors_to_sign_in(pool: PgPool) {
     assert_eq!(status, 303, "redirected before anything renders");
     assert_eq!(location.as_deref(), Some("/auth/signin?next=%2Finstagram-auth"));
 
-    let signed_in = app.signed_in(&app.services, "ana@example.com").await;
+    let signed_in = app.signed_in("ana@example.com").await;
     let (status, _, html) = signed_in.get(&app.url("/instagram-auth")).await;
     assert_eq!(status, 200);
     assert!(html.contains("No account connected yet"), "rendered for the signed-in creator");
@@ -67,7 +67,7 @@ async fn protected_pages_redirect_signed_out_visitors_to_sign_in(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn the_connect_page_explains_each_failure(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     for (code, text) in [("denied", "You cancelled on Instagram"), ("taken", "already connected to another Crealia account"), ("code", "did not accept")] {
         let (_, _, html) = browser.get(&app.url(&format!("/instagram-auth?error={code}"))).await;
         assert!(html.contains(text), "{code}");

@@ -33,7 +33,7 @@ fn media(app: &TestApp) -> (String, String, String) {
 }
 
 async fn creator(app: &TestApp) -> (i64, i64) {
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     connect(app, &browser, "nordlys.cafe", "allow").await;
     let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     (user, app.services.connections.list(user).await.unwrap()[0].id)
@@ -141,7 +141,7 @@ async fn a_cancelled_post_is_never_published_and_others_cannot_cancel(pool: PgPo
     later.scheduled_at = Utc::now() + Duration::minutes(5);
     let p = app.services.publishing.schedule(user, later).await.unwrap();
 
-    let _ = app.signed_in(&app.services, "bo@example.com").await;
+    let _ = app.signed_in("bo@example.com").await;
     let bo = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     assert!(matches!(app.services.publishing.cancel(bo, p.id).await, Err(crealia_core::Error::NotFound)));
     assert!(app.services.publishing.list(bo).await.unwrap().is_empty());
@@ -219,7 +219,7 @@ async fn two_processes_on_one_database_publish_each_post_exactly_once(pool: PgPo
 #[sqlx::test(migrations = false)]
 async fn the_json_routes_schedule_list_and_cancel_for_the_signed_in_creator_only(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     connect(&app, &browser, "nordlys.cafe", "allow").await;
     let cookie = browser.cookie.clone().unwrap();
     let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
@@ -242,7 +242,7 @@ async fn the_json_routes_schedule_list_and_cancel_for_the_signed_in_creator_only
     let list: serde_json::Value = app.client.get(app.url("/api/instagram/schedule")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
 
-    let bo = app.signed_in(&app.services, "bo@example.com").await;
+    let bo = app.signed_in("bo@example.com").await;
     let id = created["id"].as_i64().unwrap();
     let r = app.client.delete(app.url(&format!("/api/instagram/schedule/{id}"))).header("cookie", bo.cookie.unwrap()).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404, "another creator's post");

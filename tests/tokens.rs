@@ -12,7 +12,7 @@ const DAY: i64 = 86_400;
 
 /// Ana with lumen.studio connected; returns (user id, connection id).
 async fn connected(app: &TestApp) -> (i64, i64) {
-    let browser = app.signed_in(&app.services, "ana@example.com").await;
+    let browser = app.signed_in("ana@example.com").await;
     assert!(connect(app, &browser, "lumen.studio", "allow").await.contains("connected"));
     let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0;
     let id = app.services.connections.list(user.id).await.unwrap()[0].id;
@@ -76,7 +76,7 @@ async fn a_revoked_token_marks_the_connection_for_reconnect(pool: PgPool) {
     assert!(matches!(app.services.connections.token(user, id).await, Err(crealia_core::Error::NeedsReconnect)), "work stops for it");
 
     // The refresh job meets the same 190 and marks it too (on a second connection).
-    let browser = app.signed_in(&app.services, "bo@example.com").await;
+    let browser = app.signed_in("bo@example.com").await;
     connect(&app, &browser, "nordlys.cafe", "allow").await;
     app.sandbox_admin(reqwest::Method::POST, "/tokens/revoke", json!({ "account": "nordlys.cafe", "subcode": 460 })).await;
     app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 55 * DAY })).await;

@@ -92,9 +92,9 @@ impl Browser {
 
 impl TestApp {
     /// Signs up `email` through the accounts service and returns a browser holding its session.
-    pub async fn signed_in(&self, services: &crealia_core::Services, email: &str) -> Browser {
-        services.accounts.sign_up(email, "a long enough password", "").await.expect("sign-up");
-        let (_, token) = services.accounts.sign_in(email, "a long enough password", "127.0.0.1", None).await.expect("sign-in");
+    pub async fn signed_in(&self, email: &str) -> Browser {
+        self.services.accounts.sign_up(email, "a long enough password", "").await.expect("sign-up");
+        let (_, token) = self.services.accounts.sign_in(email, "a long enough password", "127.0.0.1", None).await.expect("sign-in");
         Browser { cookie: Some(format!("crealia_session={}", token.as_str())), ..Browser::new() }
     }
 }

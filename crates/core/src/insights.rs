@@ -203,65 +203,50 @@ impl Insights {
         })
     }
 
-    async fn profile(&self, cid: i64, token: &SecretToken) -> Result<crealia_graph::wire::Profile> {
-        let key = format!("{}profile", connection_prefix(cid));
+    /// One Graph API read through the cache; a failure becomes the error the creator meets.
+    async fn cached<T, Fut>(&self, cid: i64, key: &str, ttl: Duration, call: impl FnOnce() -> Fut) -> Result<T>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+        Fut: std::future::Future<Output = std::result::Result<T, GraphError>>,
+    {
         self.cache
-            .get_or_load(&key, self.ttl.profile, || async {
-                match self.connections.graph().me(token.expose()).await {
-                    Ok(p) => Ok(p),
+            .get_or_load(key, ttl, || async {
+                match call().await {
+                    Ok(v) => Ok(v),
                     Err(e) => Err(self.graph_error(cid, e).await),
                 }
             })
             .await
+    }
+
+    async fn profile(&self, cid: i64, token: &SecretToken) -> Result<crealia_graph::wire::Profile> {
+        let key = format!("{}profile", connection_prefix(cid));
+        self.cached(cid, &key, self.ttl.profile, || self.connections.graph().me(token.expose())).await
     }
 
     async fn totals(&self, cid: i64, token: &SecretToken, ig: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
         let key = format!("{}totals:{since}:{until}", connection_prefix(cid));
         let metrics: Vec<&str> = METRICS.iter().map(|(m, _)| *m).collect();
-        self.cache
-            .get_or_load(&key, self.ttl.insights, || async {
-                match self.connections.graph().account_insights(token.expose(), ig, &metrics, "total_value", since, until).await {
-                    Ok(p) => Ok(p),
-                    Err(e) => Err(self.graph_error(cid, e).await),
-                }
-            })
-            .await
+        self.cached(cid, &key, self.ttl.insights, || self.connections.graph().account_insights(token.expose(), ig, &metrics, "total_value", since, until)).await
     }
 
     async fn series(&self, cid: i64, token: &SecretToken, ig: &str, metric: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
         let key = format!("{}series:{metric}:{since}:{until}", connection_prefix(cid));
-        self.cache
-            .get_or_load(&key, self.ttl.insights, || async {
-                match self.connections.graph().account_insights(token.expose(), ig, &[metric], "time_series", since, until).await {
-                    Ok(p) => Ok(p),
-                    Err(e) => Err(self.graph_error(cid, e).await),
-                }
-            })
-            .await
+        self.cached(cid, &key, self.ttl.insights, || {
+            let metrics = [metric];
+            async move { self.connections.graph().account_insights(token.expose(), ig, &metrics, "time_series", since, until).await }
+        })
+        .await
     }
 
     async fn media(&self, cid: i64, token: &SecretToken, ig: &str) -> Result<Page<crealia_graph::wire::Media>> {
         let key = format!("{}media:{POSTS}", connection_prefix(cid));
-        self.cache
-            .get_or_load(&key, self.ttl.media, || async {
-                match self.connections.graph().recent_media(token.expose(), ig, POSTS).await {
-                    Ok(p) => Ok(p),
-                    Err(e) => Err(self.graph_error(cid, e).await),
-                }
-            })
-            .await
+        self.cached(cid, &key, self.ttl.media, || self.connections.graph().recent_media(token.expose(), ig, POSTS)).await
     }
 
     async fn media_insights(&self, cid: i64, token: &SecretToken, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
         let key = format!("{}media-insights:{media_id}", connection_prefix(cid));
-        self.cache
-            .get_or_load(&key, self.ttl.insights, || async {
-                match self.connections.graph().media_insights(token.expose(), media_id, metrics).await {
-                    Ok(p) => Ok(p),
-                    Err(e) => Err(self.graph_error(cid, e).await),
-                }
-            })
-            .await
+        self.cached(cid, &key, self.ttl.insights, || self.connections.graph().media_insights(token.expose(), media_id, metrics)).await
     }
 
     /// The refresh button: drops the account's cached data everywhere, at most once per cooldown.
