@@ -20,14 +20,7 @@ pub fn SignInPage() -> impl IntoView {
             <h1>"Sign in to Crealia"</h1>
             <ActionForm action=action attr:class="form">
                 <input type="hidden" name="next" prop:value=next />
-                <label>
-                    <span>"Email"</span>
-                    <input type="email" name="email" autocomplete="username" required />
-                </label>
-                <label>
-                    <span>"Password"</span>
-                    <input type="password" name="password" autocomplete="current-password" required />
-                </label>
+                <Credentials new_account=false />
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
                     "Sign in"
@@ -56,15 +49,7 @@ pub fn SignUpPage() -> impl IntoView {
                     <span>"Your name"</span>
                     <input type="text" name="display_name" autocomplete="name" />
                 </label>
-                <label>
-                    <span>"Email"</span>
-                    <input type="email" name="email" autocomplete="username" required />
-                </label>
-                <label>
-                    <span>"Password"</span>
-                    <input type="password" name="password" autocomplete="new-password" minlength="10" required />
-                    <small class="muted">"At least 10 characters."</small>
-                </label>
+                <Credentials new_account=true />
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
                     "Create account"
@@ -72,6 +57,29 @@ pub fn SignUpPage() -> impl IntoView {
             </ActionForm>
             <p class="muted">"Already have an account? " <A href="/auth/signin">"Sign in"</A></p>
         </section>
+    }
+}
+
+/// The email and password fields both forms share; a new account's password asks for 10
+/// characters and lets the browser suggest one.
+#[component]
+fn Credentials(new_account: bool) -> impl IntoView {
+    view! {
+        <label>
+            <span>"Email"</span>
+            <input type="email" name="email" autocomplete="username" required />
+        </label>
+        <label>
+            <span>"Password"</span>
+            <input
+                type="password"
+                name="password"
+                autocomplete=if new_account { "new-password" } else { "current-password" }
+                minlength=if new_account { Some("10") } else { None }
+                required
+            />
+            {new_account.then(|| view! { <small class="muted">"At least 10 characters."</small> })}
+        </label>
     }
 }
 
