@@ -29,6 +29,9 @@ pub enum Command {
         #[command(subcommand)]
         action: TokensCommand,
     },
+    /// Webhook deliveries: how many wait, failed or were refused, and events for accounts no
+    /// one has connected.
+    Webhooks,
     /// List every configuration variable with its default.
     Config,
 }
@@ -85,6 +88,15 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
                 "expired tokens deleted: {}, sessions: {}, OAuth states: {}, old sign-in attempts: {}",
                 r.expired_tokens, r.expired_sessions, r.expired_oauth_states, r.old_sign_in_attempts
             );
+        }
+        Command::Webhooks => {
+            let s = services.webhooks.stats().await.map_err(StartupError::Seed)?;
+            let age = |secs: Option<i64>| secs.map(|s| format!("{s} s ago")).unwrap_or_else(|| "never".into());
+            println!("webhook deliveries stored: {}, waiting: {} (oldest received {}), failed: {}", s.received, s.pending, age(s.oldest_pending_secs), s.failed);
+            println!("refused as not JSON (kept in webhook_rejects): {}; last delivery received {}", s.rejected, age(s.last_received_secs_ago));
+            for (ig_user_id, events) in &s.unrouted {
+                println!("events for Instagram account {ig_user_id}, which no one has connected: {events}");
+            }
         }
         Command::Serve | Command::Config => unreachable!("handled above"),
     }

@@ -54,11 +54,31 @@ pub enum GraphSource {
 
 #[derive(Clone, Debug)]
 pub struct JobSettings {
-    /// Run the background jobs (token refresh, cleanup) in this process.
+    /// Run the background jobs (scheduler, webhook processor, token refresh, cleanup) here.
     pub enabled: bool,
     pub token_refresh_interval: Duration,
     /// Tokens this close to their expiry are refreshed.
     pub token_refresh_window: Duration,
+    /// How long a scheduler's claim on a post lasts without progress.
+    pub publish_lease: Duration,
+    /// Posts one process publishes at the same time.
+    pub publish_concurrency: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct MediaSettings {
+    /// Where uploaded files are kept (served at PUBLIC_BASE_URL/media/).
+    pub dir: std::path::PathBuf,
+    /// The largest upload accepted (a reel may be up to 300 MB).
+    pub max_upload_bytes: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// What Meta's subscription handshake must present (set in the Meta app's dashboard).
+    pub verify_token: Secret,
+    /// The largest delivery accepted (Meta batches up to 1,000 updates in one).
+    pub max_body_bytes: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -81,6 +101,8 @@ pub struct Config {
     pub cache: CacheSettings,
     pub graph: GraphSource,
     pub http: HttpSettings,
+    pub media: MediaSettings,
+    pub webhooks: WebhookSettings,
     /// Encrypts Instagram tokens at rest (base64 of 32 bytes).
     pub token_key: Secret,
     /// Older keys, still accepted for decryption after a rotation.
@@ -128,7 +150,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("DATABASE_MAX_CONNECTIONS", "10", "size of the connection pool"),
     ("DATABASE_CONNECT_TIMEOUT_SECS", "5", "how long to wait for a connection"),
     ("REDIS_URL", "(unset: moka only)", "Redis URL for the shared cache; without it each process caches alone"),
-    ("CACHE_NAMESPACE", "crealia", "prefix of every Redis key and of the invalidation channel (separates deployments sharing a Redis)"),
+    ("CACHE_NAMESPACE", "crealia", "prefix of every Redis key and of the invalidation channel (separates deployments sharing a Redis; the database's identity is added to it, so databases never share entries)"),
     ("CACHE_MAX_ENTRIES", "10000", "entries kept in the in-process cache"),
     ("CACHE_TTL_SECS", "86400", "default time to live of a cached entry"),
     ("CACHE_TTL_INSIGHTS_SECS", "86400", "how long account and media insights stay cached"),
@@ -141,13 +163,22 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SANDBOX_SEED", "20261124", "seed of the in-process Graph API sandbox's world (same seed, same accounts and data)"),
     ("TOKEN_ENCRYPTION_KEY", "(a public development key; required in production)", "base64 of 32 random bytes (openssl rand -base64 32) that encrypts Instagram tokens at rest"),
     ("TOKEN_ENCRYPTION_RETIRED_KEYS", "(none)", "comma-separated older keys, still used to decrypt after a rotation (`crealia tokens rotate`)"),
-    ("JOBS_ENABLED", "true", "run the background jobs (token refresh, daily cleanup) in this process"),
+    ("JOBS_ENABLED", "true", "run the background jobs (publishing scheduler, webhook processor, token refresh, daily cleanup) in this process"),
     ("TOKEN_REFRESH_INTERVAL_SECS", "3600", "how often tokens near their expiry are looked for"),
     ("TOKEN_REFRESH_WINDOW_DAYS", "10", "tokens this close to their 60-day expiry are refreshed (at least 24 h after their last refresh)"),
     ("DEMO_PASSWORD", "(generated and printed once)", "password `crealia seed` gives the demo creator test@crealia.com"),
     ("REQUEST_TIMEOUT_SECS", "30", "longest time one HTTP request may take"),
     ("BODY_LIMIT_BYTES", "1048576", "largest request body accepted (uploads have their own limit)"),
+    ("MEDIA_DIR", ".data/media", "folder where uploaded images and videos are kept (served at PUBLIC_BASE_URL/media/)"),
+    ("MEDIA_MAX_UPLOAD_BYTES", "314572800", "largest upload accepted (Instagram takes reels up to 300 MB)"),
+    ("PUBLISH_LEASE_SECS", "120", "how long a scheduler's claim on a post lasts without progress before another process takes it over"),
+    ("PUBLISH_CONCURRENCY", "16", "posts one server process publishes at the same time"),
+    ("WEBHOOK_VERIFY_TOKEN", "(a development token; required with INSTAGRAM_APP_ID)", "the verify token entered with the callback URL PUBLIC_BASE_URL/api/webhooks/instagram in the Meta app's Webhooks settings"),
+    ("WEBHOOK_MAX_BODY_BYTES", "4194304", "largest webhook delivery accepted (Meta sends up to 1,000 updates in one)"),
 ];
+
+/// The verify token of development and the sandbox: public, so Meta mode requires its own.
+pub const DEVELOPMENT_WEBHOOK_VERIFY_TOKEN: &str = "crealia-development-verify-token";
 
 impl Config {
     /// Reads the process environment.
@@ -263,6 +294,22 @@ impl Config {
             })?;
         }
 
+        let verify_token = match (env.get("WEBHOOK_VERIFY_TOKEN"), &graph) {
+            (Some(t), _) => Secret::new(t),
+            (None, GraphSource::Sandbox { .. }) => Secret::new(DEVELOPMENT_WEBHOOK_VERIFY_TOKEN),
+            (None, GraphSource::Meta { .. }) => {
+                return Err(ConfigError {
+                    var: "WEBHOOK_VERIFY_TOKEN",
+                    problem: "is required with INSTAGRAM_APP_ID".into(),
+                    fix: "Set it to a random string (openssl rand -hex 16) and enter the same in the Meta app's Webhooks settings.".into(),
+                })
+            }
+        };
+        let webhooks = WebhookSettings {
+            verify_token,
+            max_body_bytes: env.parse("WEBHOOK_MAX_BODY_BYTES", 4 * 1024 * 1024usize, "Use a number of bytes such as 4194304.")?,
+        };
+
         Ok(Config {
             environment,
             addr,
@@ -283,6 +330,12 @@ impl Config {
                 token_refresh_window: Duration::from_secs(
                     86_400 * env.parse("TOKEN_REFRESH_WINDOW_DAYS", 10u64, "Use a whole number of days below 59, such as 10.")?.min(58),
                 ),
+                publish_lease: Duration::from_secs(env.parse("PUBLISH_LEASE_SECS", 120u64, "Use a whole number of seconds such as 120.")?.max(1)),
+                publish_concurrency: env.parse("PUBLISH_CONCURRENCY", 16usize, "Use a whole number such as 16.")?.clamp(1, 1024),
+            },
+            media: MediaSettings {
+                dir: env.get("MEDIA_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| ".data/media".into()),
+                max_upload_bytes: env.parse("MEDIA_MAX_UPLOAD_BYTES", 300 * 1024 * 1024u64, "Use a number of bytes such as 314572800.")?,
             },
             insights_ttl: crealia_core::insights::InsightsTtl {
                 insights: Duration::from_secs(env.parse("CACHE_TTL_INSIGHTS_SECS", 86_400u64, "Use a whole number of seconds.")?),
@@ -291,7 +344,18 @@ impl Config {
                 refresh_cooldown: Duration::from_secs(env.parse("INSIGHTS_REFRESH_COOLDOWN_SECS", 60u64, "Use a whole number of seconds.")?),
             },
             demo_password: env.get("DEMO_PASSWORD").map(Secret::new),
+            webhooks,
         })
+    }
+}
+
+impl Config {
+    /// The secret Meta signs webhook deliveries with: the Instagram app's, or the sandbox's.
+    pub fn app_secret(&self) -> String {
+        match &self.graph {
+            GraphSource::Meta { app_secret, .. } => app_secret.expose().to_string(),
+            GraphSource::Sandbox { .. } => crealia_sandbox::SandboxConfig::default().app_secret,
+        }
     }
 }
 
@@ -384,7 +448,10 @@ mod tests {
     fn instagram_credentials_come_in_pairs_and_switch_to_meta() {
         let e = config(&[("INSTAGRAM_APP_ID", "123")]).unwrap_err();
         assert_eq!(e.var, "INSTAGRAM_APP_SECRET");
-        let c = config(&[("INSTAGRAM_APP_ID", "123"), ("INSTAGRAM_APP_SECRET", "shh-very-secret")]).unwrap();
+        let meta = [("INSTAGRAM_APP_ID", "123"), ("INSTAGRAM_APP_SECRET", "shh-very-secret")];
+        assert_eq!(config(&meta).unwrap_err().var, "WEBHOOK_VERIFY_TOKEN", "Meta mode needs its own verify token");
+        let c = config(&[meta[0], meta[1], ("WEBHOOK_VERIFY_TOKEN", "tok")]).unwrap();
+        assert_eq!(c.app_secret(), "shh-very-secret", "webhooks are checked with the app's secret");
         match &c.graph {
             GraphSource::Meta { base_url, .. } => assert_eq!(base_url.as_str(), "https://graph.instagram.com/"),
             other => panic!("expected Meta, got {other:?}"),

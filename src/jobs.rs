@@ -1,10 +1,13 @@
-//! Background jobs of a server process: the publishing scheduler (every second), token refresh
-//! (hourly, with jitter) and cleanup (daily). Several processes may run them: posts are claimed
-//! with SKIP LOCKED and a lease, the token manager takes a PostgreSQL advisory lock.
+//! Background jobs of a server process: the publishing scheduler (woken by NOTIFY or the next
+//! due time), the webhook processor (woken by NOTIFY), token refresh (hourly, with jitter) and
+//! cleanup (daily). Several processes may run them: posts and webhook deliveries are claimed
+//! with SKIP LOCKED, the token manager takes a PostgreSQL advisory lock.
 
 use std::time::Duration;
 
 use chrono::Utc;
+use crealia_core::publishing::SchedulerSettings;
+use crealia_core::webhooks::ProcessorSettings;
 use crealia_core::Services;
 
 use crate::config::JobSettings;
@@ -12,18 +15,9 @@ use crate::config::JobSettings;
 const CLEANUP_EVERY: Duration = Duration::from_secs(24 * 3_600);
 
 pub fn spawn(services: Services, settings: JobSettings) {
-    // The publishing scheduler: due posts go out within about a second of their time.
-    let publisher = services.clone();
-    tokio::spawn(async move {
-        loop {
-            match publisher.publishing.run_due(Utc::now(), 20).await {
-                Ok(n) if n > 0 => tracing::debug!(claimed = n, "publishing pass"),
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "publishing pass failed"),
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    });
+    let scheduler = SchedulerSettings { concurrency: settings.publish_concurrency, ..Default::default() };
+    tokio::spawn(services.publishing.clone().run_scheduler(scheduler));
+    tokio::spawn(services.webhooks.clone().run_processor(ProcessorSettings::default()));
     tokio::spawn(async move {
         // A first pass soon after start, so a restart never delays a due refresh by an hour.
         tokio::time::sleep(Duration::from_secs(5 + jitter_secs(25))).await;
@@ -40,6 +34,10 @@ pub fn spawn(services: Services, settings: JobSettings) {
                 match services.tokens.cleanup(Utc::now()).await {
                     Ok(report) => tracing::info!(?report, "cleanup"),
                     Err(e) => tracing::error!(error = %e, "cleanup failed"),
+                }
+                match services.webhooks.cleanup(Utc::now()).await {
+                    Ok(deleted) => tracing::info!(deleted, "old webhook deliveries deleted"),
+                    Err(e) => tracing::error!(error = %e, "webhook cleanup failed"),
                 }
                 last_cleanup = Some(tokio::time::Instant::now());
             }

@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Extension;
 use axum::Router;
 use crealia_core::cache::Cache;
 use crealia_core::db::{self, DbError};
@@ -19,11 +21,12 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
-use crate::routes::{health, insights, instagram, publishing, session};
+use crate::routes::{health, inbox, insights, instagram, media, publishing, session, webhooks};
 use crate::telemetry;
 
 /// Why Crealia could not start, each displayed as one line that says what to do.
@@ -52,11 +55,19 @@ pub struct AppState {
     pub services: Services,
 }
 
+/// Tells responses that never end by themselves (the inbox's event stream) that the server is
+/// stopping, so that a graceful shutdown does not wait for them forever.
+#[derive(Clone)]
+pub struct Stopping(pub tokio::sync::watch::Receiver<bool>);
+
 pub struct Application {
     listener: TcpListener,
+    stopping: tokio::sync::watch::Sender<bool>,
     router: Router,
     services: Services,
     jobs: crate::config::JobSettings,
+    /// The Graph API sandbox mounted in this process, which sends its webhooks here.
+    sandbox: Option<(crealia_sandbox::Sandbox, crealia_sandbox::webhooks::Subscription)>,
 }
 
 /// The services of a Crealia process listening (or to listen) on `local`.
@@ -68,9 +79,15 @@ pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: Socket
         graph_client(config, local),
         format!("{public_base}/api/auth/callback"),
     );
-    let secure = public_base.starts_with("https://");
-    let refresh = crealia_core::tokens::RefreshPolicy { window: config.jobs.token_refresh_window, ..Default::default() };
-    Services::new(pool, cache, graph_target(config, local), connections, refresh, config.insights_ttl.clone(), secure)
+    let settings = crealia_core::ServiceSettings {
+        refresh: crealia_core::tokens::RefreshPolicy { window: config.jobs.token_refresh_window, ..Default::default() },
+        insights_ttl: config.insights_ttl.clone(),
+        public_base,
+        media_dir: config.media.dir.clone(),
+        publish_lease: config.jobs.publish_lease,
+        webhook_app_secret: config.app_secret(),
+    };
+    Services::new(pool, cache, graph_target(config, local), connections, settings)
 }
 
 impl Application {
@@ -83,14 +100,35 @@ impl Application {
     /// Same as [`build`](Self::build) with a pool made elsewhere (tests use isolated databases).
     pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartupError> {
         db::migrate(&pool).await.map_err(StartupError::Migrate)?;
-        let cache = Cache::connect(&config.cache).await.map_err(|e| StartupError::Redis(e.to_string()))?;
+        // Keys name connections by id, and ids start again in every database: a Redis shared
+        // by several databases (tests, a re-created development database) keeps them apart.
+        let database = db::identity(&pool).await.map_err(|e| {
+            StartupError::Database(DbError::Connect { target: db::describe_target(&config.database.url), reason: e.to_string() })
+        })?;
+        let cache_settings = crealia_core::cache::CacheSettings { namespace: format!("{}:{database}", config.cache.namespace), ..config.cache.clone() };
+        let cache = Cache::connect(&cache_settings).await.map_err(|e| StartupError::Redis(e.to_string()))?;
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let local = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let services = build_services(&config, pool, cache, local);
-        let router = router(&config, local, services.clone());
-        Ok(Self { listener, router, services, jobs: config.jobs.clone() })
+        let sandbox = match &config.graph {
+            GraphSource::Sandbox { base_url: None, seed } => {
+                let sandbox = crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig { seed: *seed, ..Default::default() });
+                let subscription = crealia_sandbox::webhooks::Subscription {
+                    callback_url: format!("{}{WEBHOOK_PATH}", loopback(local)),
+                    verify_token: config.webhooks.verify_token.expose().to_string(),
+                    app_secret: None,
+                    timeout_ms: None,
+                };
+                Some((sandbox, subscription))
+            }
+            _ => None,
+        };
+        let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+        let router = router(&config, local, services.clone(), sandbox.as_ref().map(|(s, _)| s.clone()))
+            .layer(Extension(Stopping(stopping_rx)));
+        Ok(Self { listener, stopping, router, services, jobs: config.jobs.clone(), sandbox })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -107,11 +145,36 @@ impl Application {
         if self.jobs.enabled {
             crate::jobs::spawn(self.services.clone(), self.jobs.clone());
         }
+        if let Some((sandbox, subscription)) = self.sandbox {
+            // As a Meta app's Webhooks settings would: the sandbox checks the callback with
+            // the handshake, then delivers its comments, mentions and messages here. It starts
+            // empty with every server start, so the connected accounts subscribe again.
+            let connections = self.services.connections.clone();
+            tokio::spawn(async move {
+                for attempt in 1..=5u64 {
+                    match crealia_sandbox::webhooks::subscribe(&sandbox, subscription.clone()).await {
+                        Ok(()) => {
+                            let accounts = connections.resubscribe_webhooks().await;
+                            return tracing::info!(callback = %subscription.callback_url, ?accounts, "the sandbox sends its webhooks here");
+                        }
+                        Err(e) => tracing::warn!(error = %e, attempt, "the sandbox could not subscribe to this server's webhooks"),
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(attempt)).await;
+                }
+            });
+        }
+        let stopping = self.stopping;
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                let _ = stopping.send(true);
+            })
             .await
     }
 }
+
+/// Where Meta sends webhooks, under PUBLIC_BASE_URL.
+pub const WEBHOOK_PATH: &str = "/api/webhooks/instagram";
 
 fn loopback(local: SocketAddr) -> String {
     let host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
@@ -160,7 +223,7 @@ fn graph_target(config: &Config, local: SocketAddr) -> GraphTarget {
     }
 }
 
-fn router(config: &Config, local: SocketAddr, services: Services) -> Router {
+fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Option<crealia_sandbox::Sandbox>) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())
@@ -176,34 +239,62 @@ fn router(config: &Config, local: SocketAddr, services: Services) -> Router {
     let routes = generate_route_list(App);
     let context = move || provide_context(services.clone());
 
+    // Every request: an id, a trace span, compression.
     let middleware = ServiceBuilder::new()
         .layer(telemetry::set_request_id())
         .layer(telemetry::trace_layer())
         .layer(telemetry::propagate_request_id())
-        .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(config.http.body_limit_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.http.request_timeout));
+        .layer(CompressionLayer::new());
 
     let mut router = Router::<AppState>::new();
-    if let GraphSource::Sandbox { base_url: None, seed } = &config.graph {
-        let sandbox = crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig { seed: *seed, ..Default::default() });
+    if let Some(sandbox) = sandbox {
         router = router.nest_service("/sandbox", sandbox.router());
     }
 
-    router
+    let router = router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/api/auth/instagram/start", get(instagram::start))
         .route("/api/auth/callback", get(instagram::callback))
         .route("/api/instagram/insights", get(insights::get))
-        .route("/api/instagram/publish", axum::routing::post(publishing::publish))
+        .route("/api/instagram/publish", post(publishing::publish))
         .route("/api/instagram/schedule", get(publishing::list).post(publishing::schedule))
-        .route("/api/instagram/schedule/{id}", axum::routing::delete(publishing::cancel))
+        .route("/api/instagram/schedule/{id}", get(publishing::get).patch(publishing::edit).delete(publishing::cancel))
+        .route("/api/instagram/schedule/{id}/retry", post(publishing::retry))
+        .route("/api/media/{id}/reframe", post(media::reframe))
+        .route("/api/instagram/inbox", get(inbox::list))
+        .route("/api/instagram/inbox/read", post(inbox::read))
+        .route("/api/instagram/inbox/stream", get(inbox::stream))
+        .route("/api/instagram/inbox/{id}", axum::routing::delete(inbox::delete))
+        .route("/api/instagram/inbox/{id}/reply", post(inbox::reply))
+        .route("/api/instagram/inbox/{id}/hide", post(inbox::hide))
+        .nest_service(crealia_core::media::MEDIA_PATH, ServeDir::new(&config.media.dir))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Everything but uploads: small bodies, a time limit.
+        .layer(RequestBodyLimitLayer::new(config.http.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.http.request_timeout));
+
+    // Uploads stream to disk under their own limit, and take as long as the network needs.
+    let uploads = Router::<AppState>::new()
+        .route("/api/media", post(media::upload))
+        .layer(Extension(media::UploadLimit(config.media.max_upload_bytes)))
+        .layer(DefaultBodyLimit::disable());
+
+    // Meta's deliveries: their own body limit (413 above it); the signature is checked on the
+    // raw bytes before anything else.
+    let webhooks = Router::<AppState>::new()
+        .route(WEBHOOK_PATH, get(webhooks::handshake).post(webhooks::deliver))
+        .layer(Extension(webhooks::VerifyToken(config.webhooks.verify_token.clone())))
+        .layer(DefaultBodyLimit::max(config.webhooks.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.http.request_timeout));
+
+    router
+        .merge(uploads)
+        .merge(webhooks)
         .layer(axum::middleware::from_fn_with_state(services_for_sessions, session::resolve))
         .with_state(state)
         .layer(middleware)

@@ -110,3 +110,29 @@ async fn an_external_graph_api_url_replaces_the_in_process_sandbox(pool: PgPool)
     assert_eq!(body["checks"]["graph_api"]["status"], "down");
     assert_eq!(body["status"], "degraded");
 }
+
+#[sqlx::test(migrations = false)]
+async fn readyz_reports_a_webhook_backlog_as_degraded(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (_, body) = app.get_json("/readyz").await;
+    assert_eq!(body["checks"]["webhooks"]["status"], "ok", "{body}");
+    assert_eq!(body["checks"]["webhooks"]["pending"], 0);
+    assert!(body["checks"]["webhooks"]["last_received_secs_ago"].is_null());
+
+    // A delivery stored two minutes ago and still not processed: no processor keeps up.
+    sqlx::query("INSERT INTO webhook_deliveries (body_sha256, body, headers, received_at) VALUES ('\\x01', '{}', '{}', now() - interval '2 minutes')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 200, "a backlog degrades, it does not make the server unready");
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["checks"]["webhooks"]["status"], "degraded");
+    assert_eq!(body["checks"]["webhooks"]["pending"], 1);
+    assert!(body["checks"]["webhooks"]["oldest_pending_secs"].as_i64().unwrap() >= 120);
+    assert!(body["checks"]["webhooks"]["error"].as_str().unwrap().contains("JOBS_ENABLED"));
+
+    sqlx::query("UPDATE webhook_deliveries SET processed_at = now()").execute(&pool).await.unwrap();
+    let (_, body) = app.get_json("/readyz").await;
+    assert_eq!(body["checks"]["webhooks"]["status"], "ok");
+}

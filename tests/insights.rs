@@ -239,3 +239,36 @@ async fn the_dashboard_page_and_the_json_route_serve_the_signed_in_creator(pool:
     let (status, location, _) = common::Browser::new().get(&app.url("/instagram-dashboard")).await;
     assert_eq!((status, location.as_deref()), (303, Some("/auth/signin?next=%2Finstagram-dashboard")));
 }
+
+/// Connection ids start again in every database; two databases sharing one Redis and one
+/// `CACHE_NAMESPACE` (test runs, a re-created development database) must not serve each
+/// other's cached data under the same id.
+#[sqlx::test(migrations = false)]
+async fn databases_sharing_a_redis_never_share_cached_data(pool: PgPool) {
+    let namespace = format!("shared-{}", Utc::now().timestamp_nanos_opt().unwrap());
+    let vars = [("REDIS_URL", redis_url()), ("CACHE_NAMESPACE", namespace)];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = spawn_app(pool.clone(), &vars).await;
+    let user_a = creator(&a).await;
+    let first = a.services.insights.dashboard(user_a, None, 7, Utc::now()).await.unwrap();
+    assert_eq!(first.profile.username, "lumen.studio");
+
+    // A second database on the same server, same Redis, same namespace.
+    let other_db = format!("crealia_other_{}", Utc::now().timestamp_nanos_opt().unwrap());
+    sqlx::query(&format!("CREATE DATABASE \"{other_db}\"")).execute(&pool).await.unwrap();
+    let url = common::database_url(&pool).replace(pool.connect_options().get_database().unwrap(), &other_db);
+    let other = PgPool::connect(&url).await.unwrap();
+    let b = spawn_app(other.clone(), &vars).await;
+    let browser = b.signed_in("bo@example.com").await;
+    assert!(connect(&b, &browser, "nordlys.cafe", "allow").await.contains("connected"));
+    let user_b = b.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let cid_a = a.services.connections.list(user_a).await.unwrap()[0].id;
+    let cid_b = b.services.connections.list(user_b).await.unwrap()[0].id;
+    assert_eq!(cid_a, cid_b, "the same connection id in both databases");
+    let second = b.services.insights.dashboard(user_b, None, 7, Utc::now()).await.unwrap();
+    assert_eq!(second.profile.username, "nordlys.cafe", "B sees its own account, not A's cached one");
+
+    other.close().await;
+    drop(b);
+    let _ = sqlx::query(&format!("DROP DATABASE \"{other_db}\" WITH (FORCE)")).execute(&pool).await;
+}

@@ -5,7 +5,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{connect, spawn_app, TestApp};
-use crealia_core::publishing::{NewPost, PostKind};
+use crealia_core::publishing::{NewPost, PostKind, PostStatus};
 use serde_json::json;
 use sqlx::PgPool;
 
@@ -40,7 +40,7 @@ async fn creator(app: &TestApp) -> (i64, i64) {
 }
 
 fn post(connection_id: i64, kind: PostKind, urls: Vec<String>) -> NewPost {
-    NewPost { connection_id, kind, caption: "Fresh buns #fika".into(), alt_text: None, media_urls: urls, scheduled_at: Utc::now() }
+    NewPost { connection_id, kind, caption: "Fresh buns #fika".into(), alt_text: None, first_comment: None, media_urls: urls, scheduled_at: Utc::now() }
 }
 
 async fn run(app: &TestApp) {
@@ -56,8 +56,15 @@ async fn sandbox_media(app: &TestApp, user: i64, cid: i64) -> Vec<String> {
     page.data.into_iter().map(|m| m.id.0).collect()
 }
 
-async fn status(app: &TestApp, user: i64, id: i64) -> crealia_core::publishing::PostView {
-    app.services.publishing.list(user).await.unwrap().into_iter().find(|p| p.id == id).unwrap()
+/// How many posts the sandbox lists for the account (every page).
+async fn sandbox_media_count(app: &TestApp, user: i64, cid: i64) -> usize {
+    let (_, world) = app.get_json("/sandbox/__admin/world").await;
+    let _ = (user, cid);
+    world["accounts"].as_array().unwrap().iter().find(|a| a["username"] == "nordlys.cafe").unwrap()["media_count"].as_u64().unwrap() as usize
+}
+
+async fn status(app: &TestApp, user: i64, id: i64) -> crealia_core::publishing::ScheduledPost {
+    app.services.publishing.get(user, id).await.unwrap()
 }
 
 #[sqlx::test(migrations = false)]
@@ -68,16 +75,22 @@ async fn an_image_and_a_carousel_are_published_and_visible_in_the_sandbox(pool: 
     let before = sandbox_media(&app, user, cid).await.len();
 
     let image = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
-    let carousel = app.services.publishing.schedule(user, post(cid, PostKind::Carousel, vec![jpg.clone(), jpg.clone(), jpg])).await.unwrap();
-    assert_eq!(image.status, "PENDING");
+    let carousel = app.services.publishing.schedule(user, post(cid, PostKind::Carousel, vec![jpg.clone(), jpg.clone(), jpg.clone()])).await.unwrap();
+    let mut story = post(cid, PostKind::Story, vec![jpg]);
+    story.caption.clear();
+    let story = app.services.publishing.schedule(user, story).await.unwrap();
+    assert_eq!(image.status, PostStatus::Pending);
     run(&app).await;
 
     let image = status(&app, user, image.id).await;
     let carousel = status(&app, user, carousel.id).await;
-    assert_eq!((image.status.as_str(), carousel.status.as_str()), ("PUBLISHED", "PUBLISHED"), "{image:?} {carousel:?}");
+    let story = status(&app, user, story.id).await;
+    assert_eq!((image.status, carousel.status, story.status), (PostStatus::Published, PostStatus::Published, PostStatus::Published), "{image:?} {carousel:?} {story:?}");
     let media = sandbox_media(&app, user, cid).await;
-    assert_eq!(media.len(), before + 2);
-    assert!(media.contains(image.media_id.as_ref().unwrap()) && media.contains(carousel.media_id.as_ref().unwrap()));
+    assert_eq!(media.len(), before + 3);
+    for p in [&image, &carousel, &story] {
+        assert!(media.contains(p.media_id.as_ref().unwrap()), "{p:?} is in the sandbox's /media");
+    }
 }
 
 #[sqlx::test(migrations = false)]
@@ -88,12 +101,12 @@ async fn a_reel_waits_for_processing_then_goes_out(pool: PgPool) {
     let reel = app.services.publishing.schedule(user, post(cid, PostKind::Reel, vec![mp4])).await.unwrap();
     run(&app).await;
     let waiting = status(&app, user, reel.id).await;
-    assert_eq!(waiting.status, "PENDING");
+    assert_eq!(waiting.status, PostStatus::Pending);
     assert!(waiting.last_error.unwrap().contains("processing"));
 
     app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 31 })).await;
     app.services.publishing.run_due(Utc::now() + Duration::seconds(6), 50).await.unwrap();
-    assert_eq!(status(&app, user, reel.id).await.status, "PUBLISHED");
+    assert_eq!(status(&app, user, reel.id).await.status, PostStatus::Published);
     let containers: i64 = sqlx::query_scalar("SELECT count(*) FROM scheduled_posts WHERE container_id IS NOT NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(containers, 1, "the container made on the first pass was reused");
 }
@@ -109,12 +122,12 @@ async fn transient_faults_are_retried_and_the_post_goes_out_once(pool: PgPool) {
 
     run(&app).await;
     let first = status(&app, user, p.id).await;
-    assert_eq!(first.status, "PENDING", "{first:?}");
+    assert_eq!(first.status, PostStatus::Pending, "{first:?}");
     assert!(first.last_error.unwrap().contains("Retrying"));
     for minutes in [1, 2] {
         app.services.publishing.run_due(Utc::now() + Duration::minutes(minutes), 50).await.unwrap();
     }
-    assert_eq!(status(&app, user, p.id).await.status, "PUBLISHED");
+    assert_eq!(status(&app, user, p.id).await.status, PostStatus::Published);
     assert_eq!(sandbox_media(&app, user, cid).await.len(), before + 1, "published exactly once");
 }
 
@@ -126,7 +139,7 @@ async fn a_permanent_error_fails_at_once_with_a_reason_and_a_code(pool: PgPool) 
     let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![txt])).await.unwrap();
     run(&app).await;
     let failed = status(&app, user, p.id).await;
-    assert_eq!(failed.status, "FAILED");
+    assert_eq!(failed.status, PostStatus::Failed);
     assert_eq!(failed.last_error.as_deref(), Some("Instagram accepts JPEG images only for this post."));
     assert_eq!(failed.error_code.as_deref(), Some("36001/2207005"));
 }
@@ -148,7 +161,7 @@ async fn a_cancelled_post_is_never_published_and_others_cannot_cancel(pool: PgPo
 
     app.services.publishing.cancel(user, p.id).await.unwrap();
     app.services.publishing.run_due(Utc::now() + Duration::minutes(10), 50).await.unwrap();
-    assert_eq!(status(&app, user, p.id).await.status, "CANCELLED");
+    assert_eq!(status(&app, user, p.id).await.status, PostStatus::Cancelled);
     assert_eq!(sandbox_media(&app, user, cid).await.len(), before);
 }
 
@@ -160,12 +173,12 @@ async fn an_exhausted_quota_makes_posts_wait_then_they_go_out(pool: PgPool) {
     app.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "quota_total": 1 })).await;
     let first = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
     run(&app).await;
-    assert_eq!(status(&app, user, first.id).await.status, "PUBLISHED");
+    assert_eq!(status(&app, user, first.id).await.status, PostStatus::Published);
 
     let second = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
     run(&app).await;
     let waiting = status(&app, user, second.id).await;
-    assert_eq!(waiting.status, "PENDING");
+    assert_eq!(waiting.status, PostStatus::Pending);
     assert!(waiting.last_error.unwrap().contains("posts a day"), "the creator sees why");
 
     // A day later (sandbox clock) the window has room again; the waiting container has expired
@@ -175,19 +188,19 @@ async fn an_exhausted_quota_makes_posts_wait_then_they_go_out(pool: PgPool) {
         app.services.publishing.run_due(Utc::now() + Duration::minutes(minutes), 50).await.unwrap();
     }
     let s = status(&app, user, second.id).await;
-    assert_eq!(s.status, "PUBLISHED", "{s:?}");
+    assert_eq!(s.status, PostStatus::Published, "{s:?}");
 }
 
 #[sqlx::test(migrations = false)]
-async fn two_processes_on_one_database_publish_each_post_exactly_once(pool: PgPool) {
+async fn two_processes_on_one_database_publish_500_due_posts_each_exactly_once(pool: PgPool) {
     let a = spawn_app(pool.clone(), &[]).await;
     let (user, cid) = creator(&a).await;
     let (jpg, _, _) = media(&a);
     let sandbox = format!("{}/sandbox/", a.url(""));
     let b = spawn_app(pool.clone(), &[("GRAPH_API_BASE_URL", &sandbox)]).await;
     a.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "quota_total": 1000, "account_calls_per_hour": 100000 })).await;
-    let before = sandbox_media(&a, user, cid).await.len();
-    for _ in 0..40 {
+    let before = sandbox_media_count(&a, user, cid).await;
+    for _ in 0..500 {
         a.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
     }
     // Both processes claim in small batches at the same time until nothing is left.
@@ -196,7 +209,7 @@ async fn two_processes_on_one_database_publish_each_post_exactly_once(pool: PgPo
         async move {
             let mut claimed = 0;
             loop {
-                let n = publishing.run_due(Utc::now(), 3).await.unwrap();
+                let n = publishing.run_due(Utc::now(), 8).await.unwrap();
                 if n == 0 {
                     return claimed;
                 }
@@ -205,15 +218,15 @@ async fn two_processes_on_one_database_publish_each_post_exactly_once(pool: PgPo
         }
     };
     let (by_a, by_b) = tokio::join!(worker(&a), worker(&b));
-    assert_eq!(by_a + by_b, 40, "every post claimed once: {by_a} + {by_b}");
+    assert_eq!(by_a + by_b, 500, "every post claimed once: {by_a} + {by_b}");
     assert!(by_a > 0 && by_b > 0, "both processes took part: {by_a} + {by_b}");
     let posts = a.services.publishing.list(user).await.unwrap();
-    assert!(posts.iter().all(|p| p.status == "PUBLISHED"), "{posts:?}");
+    assert!(posts.iter().all(|p| p.status == PostStatus::Published), "{posts:?}");
     let mut ids: Vec<_> = posts.iter().map(|p| p.media_id.clone().unwrap()).collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 40);
-    assert_eq!(sandbox_media(&a, user, cid).await.len(), before + 40, "no duplicate in the sandbox");
+    assert_eq!(ids.len(), 500);
+    assert_eq!(sandbox_media_count(&a, user, cid).await, before + 500, "no duplicate in the sandbox");
 }
 
 #[sqlx::test(migrations = false)]
@@ -258,13 +271,161 @@ async fn the_running_scheduler_publishes_a_post_by_itself(pool: PgPool) {
     let (user, cid) = creator(&app).await;
     let (jpg, _, _) = media(&app);
     let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
-    let mut last = String::new();
+    let mut last = PostStatus::Pending;
     for _ in 0..100 {
         last = status(&app, user, p.id).await.status;
-        if last == "PUBLISHED" {
+        if last == PostStatus::Published {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(last, "PUBLISHED", "nobody called run_due: the server's scheduler did");
+    assert_eq!(last, PostStatus::Published, "nobody called run_due: the server's scheduler did");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_post_goes_out_at_its_time_not_before(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    let mut later = post(cid, PostKind::Image, vec![jpg]);
+    let due = Utc::now() + Duration::hours(3);
+    later.scheduled_at = due;
+    let p = app.services.publishing.schedule(user, later).await.unwrap();
+
+    // The scheduler's clock: a minute early nothing is claimed; at the time it goes out.
+    assert_eq!(app.services.publishing.run_due(due - Duration::minutes(1), 50).await.unwrap(), 0);
+    assert_eq!(status(&app, user, p.id).await.status, PostStatus::Pending);
+    assert_eq!(app.services.publishing.run_due(due, 50).await.unwrap(), 1);
+    assert_eq!(status(&app, user, p.id).await.status, PostStatus::Published);
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_sleeping_scheduler_is_woken_by_notify_and_publishes_within_two_seconds(pool: PgPool) {
+    let app = spawn_app(pool, &[("JOBS_ENABLED", "true")]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    // The queue is empty: the worker sleeps its longest (10 s) unless NOTIFY wakes it.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mut soon = post(cid, PostKind::Image, vec![jpg]);
+    soon.scheduled_at = Utc::now() + Duration::seconds(2);
+    let p = app.services.publishing.schedule(user, soon).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    assert_eq!(status(&app, user, p.id).await.status, PostStatus::Pending, "not before its time");
+    let mut published = None;
+    for _ in 0..60 {
+        let s = status(&app, user, p.id).await;
+        if s.status == PostStatus::Published {
+            published = Some(s);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let published = published.expect("published by the running scheduler");
+    let lag = published.published_at.unwrap() - published.scheduled_at;
+    assert!(lag >= Duration::zero() && lag < Duration::seconds(2), "went out {lag} after its time");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_edited_post_goes_out_as_edited_with_its_first_comment(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    let mut p = post(cid, PostKind::Image, vec![jpg]);
+    p.scheduled_at = Utc::now() + Duration::hours(1);
+    p.first_comment = Some("More on our menu board".into());
+    let p = app.services.publishing.schedule(user, p).await.unwrap();
+    let edit = crealia_core::publishing::PostEdit {
+        caption: Some("Cardamom buns, fresh at 7 #fika".into()),
+        scheduled_at: Some(Utc::now() + Duration::minutes(30)),
+        ..Default::default()
+    };
+    let edited = app.services.publishing.edit(user, p.id, edit).await.unwrap();
+    assert_eq!(edited.caption, "Cardamom buns, fresh at 7 #fika");
+    let too_long = crealia_core::publishing::PostEdit { caption: Some("a".repeat(2_201)), ..Default::default() };
+    assert!(matches!(app.services.publishing.edit(user, p.id, too_long).await, Err(crealia_core::Error::Invalid(_))));
+
+    app.services.publishing.run_due(Utc::now() + Duration::minutes(31), 50).await.unwrap();
+    let done = status(&app, user, p.id).await;
+    assert_eq!(done.status, PostStatus::Published);
+    let token = app.services.connections.token(user, cid).await.unwrap();
+    let graph = app.services.connections.graph();
+    let ig = app.sandbox_account("nordlys.cafe").await;
+    let listed = graph.recent_media(token.expose(), &ig, 5).await.unwrap();
+    let media_id = done.media_id.clone().unwrap();
+    let m = listed.data.iter().find(|m| m.id.0 == media_id).unwrap();
+    assert_eq!(m.caption.as_deref(), Some("Cardamom buns, fresh at 7 #fika"));
+    let comments: serde_json::Value = graph.get(&format!("{media_id}/comments"), token.expose(), &[("fields", "text,username".into())]).await.unwrap();
+    assert_eq!(comments["data"][0]["text"], "More on our menu board", "{comments}");
+
+    let late = crealia_core::publishing::PostEdit { caption: Some("too late".into()), ..Default::default() };
+    assert!(matches!(app.services.publishing.edit(user, p.id, late).await, Err(crealia_core::Error::Invalid(m)) if m.contains("published")));
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_failed_post_can_be_retried_by_its_creator(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "media_fetch_failure", "times": 1 })).await;
+    let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
+    run(&app).await;
+    let failed = status(&app, user, p.id).await;
+    assert_eq!(failed.status, PostStatus::Failed, "{failed:?}");
+    assert!(failed.last_error.unwrap().contains("could not download"));
+
+    let _ = app.signed_in("bo@example.com").await;
+    let bo = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    assert!(matches!(app.services.publishing.retry(bo, p.id).await, Err(crealia_core::Error::NotFound)));
+
+    let retried = app.services.publishing.retry(user, p.id).await.unwrap();
+    assert_eq!((retried.status, retried.last_error), (PostStatus::Pending, None));
+    run(&app).await;
+    assert_eq!(status(&app, user, p.id).await.status, PostStatus::Published);
+    assert!(matches!(app.services.publishing.retry(user, p.id).await, Err(crealia_core::Error::Invalid(_))), "only failed posts");
+}
+
+#[sqlx::test(migrations = false)]
+async fn publishing_refreshes_the_accounts_cached_media_and_counts(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _, _) = media(&app);
+    let before = app.services.insights.dashboard(user, Some(cid), 7, Utc::now()).await.unwrap();
+    // Cached now: a second load asks the sandbox nothing.
+    assert_eq!(app.services.insights.dashboard(user, Some(cid), 7, Utc::now()).await.unwrap(), before);
+
+    let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
+    run(&app).await;
+    let media_id = status(&app, user, p.id).await.media_id.unwrap();
+    let after = app.services.insights.dashboard(user, Some(cid), 7, Utc::now()).await.unwrap();
+    assert_eq!(after.profile.media_count, before.profile.media_count.map(|n| n + 1));
+    assert_eq!(after.posts[0].id, media_id, "the new post leads the recent posts");
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_json_routes_edit_retry_and_post_to_several_accounts(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let browser = app.signed_in("ana@example.com").await;
+    connect(&app, &browser, "nordlys.cafe", "allow").await;
+    connect(&app, &browser, "mira.moves", "allow").await;
+    let cookie = browser.cookie.clone().unwrap();
+    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let ids: Vec<i64> = app.services.connections.list(user).await.unwrap().iter().map(|c| c.id).collect();
+    let (jpg, _, _) = media(&app);
+    let at = (Utc::now() + Duration::hours(2)).to_rfc3339();
+
+    let r = app.client.post(app.url("/api/instagram/schedule")).header("cookie", &cookie)
+        .json(&json!({ "connection_ids": ids, "kind": "image", "caption": "Both", "media_urls": [jpg], "scheduled_at": at })).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    let made: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(made.as_array().unwrap().len(), 2, "one post per account");
+    let id = made[0]["id"].as_i64().unwrap();
+
+    let r = app.client.patch(app.url(&format!("/api/instagram/schedule/{id}"))).header("cookie", &cookie)
+        .json(&json!({ "caption": "Changed" })).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["caption"], "Changed");
+    let r = app.client.post(app.url(&format!("/api/instagram/schedule/{id}/retry"))).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422, "a pending post is not retried");
+    let r = app.client.get(app.url(&format!("/api/instagram/schedule/{id}"))).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
 }

@@ -21,6 +21,7 @@ use leptos_router::{
 
 use components::layout::Layout;
 use pages::{
+    calendar::CalendarPage,
     dashboard::DashboardPage,
     instagram_auth::InstagramAuthPage,
     landing::LandingPage,
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                     // gets a real redirect to sign-in.
                     <Route path=path!("/instagram-auth") view=InstagramAuthPage ssr=SsrMode::Async />
                     <Route path=path!("/instagram-dashboard") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/instagram-calendar") view=CalendarPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

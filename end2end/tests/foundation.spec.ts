@@ -45,6 +45,7 @@ test.describe("landing page", () => {
     }).toPass({ timeout: 15_000 });
     await expect(page.getByTestId("status-graph-api")).toBeVisible();
     await expect(page.getByTestId("status-cache")).toHaveText(/ok|degraded/);
+    await expect(page.getByTestId("status-webhooks")).toHaveText("ok");
   });
 });
 

@@ -10,6 +10,14 @@ pub fn message(status: StatusCode, text: &str) -> Response {
     (status, Json(serde_json::json!({ "error": text }))).into_response()
 }
 
+/// A service's answer as JSON with `status`, or its error.
+pub fn json<T: serde::Serialize>(status: StatusCode, result: crealia_core::Result<T>) -> Response {
+    match result {
+        Ok(value) => (status, Json(value)).into_response(),
+        Err(e) => from_error(e),
+    }
+}
+
 pub fn from_error(e: Error) -> Response {
     match e {
         Error::NotFound | Error::Forbidden => message(StatusCode::NOT_FOUND, "Not found in your Crealia account."),

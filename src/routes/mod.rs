@@ -2,7 +2,10 @@
 
 pub mod api_error;
 pub mod health;
+pub mod inbox;
 pub mod insights;
 pub mod instagram;
+pub mod media;
 pub mod publishing;
 pub mod session;
+pub mod webhooks;

@@ -1,75 +1,93 @@
-//! The seed's publishing routes for the signed-in creator:
-//! `POST /api/instagram/publish` (now), `POST /api/instagram/schedule` (at `scheduled_at`),
-//! `GET /api/instagram/schedule` (their posts), `DELETE /api/instagram/schedule/{id}` (cancel).
+//! The publishing JSON routes for the signed-in creator (the seed's routes and their siblings):
+//! - `POST /api/instagram/publish`: queue a post due now;
+//! - `POST /api/instagram/schedule`: queue a post for `scheduled_at`;
+//! - `GET /api/instagram/schedule`: their posts; `GET …/{id}`: one;
+//! - `PATCH /api/instagram/schedule/{id}`: change a post that has not gone out;
+//! - `DELETE /api/instagram/schedule/{id}`: cancel it; `POST …/{id}/retry`: retry a failed one.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use chrono::{DateTime, Utc};
-use crealia_core::accounts::CurrentSession;
-use crealia_core::publishing::{NewPost, PostKind};
+use crealia_core::publishing::{NewPost, PostEdit, PostKind};
 use crealia_core::Services;
 use serde::Deserialize;
 
-use super::api_error::{from_error, message};
+use super::api_error::{from_error, json, message};
+use super::session::SignedIn;
 
 #[derive(Deserialize)]
 pub struct PostRequest {
-    connection_id: i64,
+    /// One account, or several with `connection_ids`.
+    connection_id: Option<i64>,
+    #[serde(default)]
+    connection_ids: Vec<i64>,
     kind: PostKind,
     #[serde(default)]
     caption: String,
     alt_text: Option<String>,
+    first_comment: Option<String>,
     media_urls: Vec<String>,
     scheduled_at: Option<DateTime<Utc>>,
 }
 
-fn signed_out() -> Response {
-    message(StatusCode::UNAUTHORIZED, "Sign in to publish.")
-}
-
-async fn create(services: Services, session: CurrentSession, body: PostRequest, now: bool) -> Response {
-    let Some(user) = session.user else { return signed_out() };
+async fn create(services: Services, user_id: i64, body: PostRequest, now: bool) -> Response {
     let scheduled_at = match (now, body.scheduled_at) {
         (true, _) => Utc::now(),
         (false, Some(at)) => at,
         (false, None) => return message(StatusCode::UNPROCESSABLE_ENTITY, "Give `scheduled_at` (RFC 3339), or use /api/instagram/publish."),
     };
+    let mut accounts = body.connection_ids;
+    accounts.extend(body.connection_id);
+    accounts.dedup();
+    let Some(&first) = accounts.first() else {
+        return message(StatusCode::UNPROCESSABLE_ENTITY, "Give `connection_id` (or `connection_ids`): the account(s) to publish to.");
+    };
     let post = NewPost {
-        connection_id: body.connection_id,
+        connection_id: first,
         kind: body.kind,
         caption: body.caption,
         alt_text: body.alt_text,
+        first_comment: body.first_comment,
         media_urls: body.media_urls,
         scheduled_at,
     };
-    match services.publishing.schedule(user.id, post).await {
-        Ok(view) => (StatusCode::ACCEPTED, Json(view)).into_response(),
+    match services.publishing.schedule_for(user_id, &accounts, post).await {
+        // One account: the post itself, as the seed's clients expect; several: the list.
+        Ok(mut posts) if posts.len() == 1 => (StatusCode::ACCEPTED, Json(posts.remove(0))).into_response(),
+        Ok(posts) => (StatusCode::ACCEPTED, Json(posts)).into_response(),
         Err(e) => from_error(e),
     }
 }
 
-pub async fn publish(State(s): State<Services>, Extension(session): Extension<CurrentSession>, Json(body): Json<PostRequest>) -> Response {
-    create(s, session, body, true).await
+pub async fn publish(State(s): State<Services>, SignedIn(user): SignedIn, Json(body): Json<PostRequest>) -> Response {
+    create(s, user.id, body, true).await
 }
 
-pub async fn schedule(State(s): State<Services>, Extension(session): Extension<CurrentSession>, Json(body): Json<PostRequest>) -> Response {
-    create(s, session, body, false).await
+pub async fn schedule(State(s): State<Services>, SignedIn(user): SignedIn, Json(body): Json<PostRequest>) -> Response {
+    create(s, user.id, body, false).await
 }
 
-pub async fn list(State(services): State<Services>, Extension(session): Extension<CurrentSession>) -> Response {
-    let Some(user) = session.user else { return signed_out() };
-    match services.publishing.list(user.id).await {
-        Ok(posts) => Json(posts).into_response(),
+pub async fn list(State(s): State<Services>, SignedIn(user): SignedIn) -> Response {
+    json(StatusCode::OK, s.publishing.list(user.id).await)
+}
+
+pub async fn get(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
+    json(StatusCode::OK, s.publishing.get(user.id, id).await)
+}
+
+pub async fn edit(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(edit): Json<PostEdit>) -> Response {
+    json(StatusCode::OK, s.publishing.edit(user.id, id, edit).await)
+}
+
+pub async fn cancel(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
+    match s.publishing.cancel(user.id, id).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => from_error(e),
     }
 }
 
-pub async fn cancel(State(services): State<Services>, Extension(session): Extension<CurrentSession>, Path(id): Path<i64>) -> Response {
-    let Some(user) = session.user else { return signed_out() };
-    match services.publishing.cancel(user.id, id).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => from_error(e),
-    }
+pub async fn retry(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
+    json(StatusCode::ACCEPTED, s.publishing.retry(user.id, id).await)
 }

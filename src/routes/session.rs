@@ -10,11 +10,11 @@ use crealia_core::Services;
 
 /// Pages only a signed-in creator sees: a signed-out visitor is sent to sign in (and back) before
 /// anything renders.
-const PROTECTED: &[&str] = &["/instagram-auth", "/instagram-dashboard"];
+const PROTECTED: &[&str] = &["/instagram-auth", "/instagram-dashboard", "/instagram-calendar"];
 
 /// Paths that never need to know who is signed in.
 fn is_static(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/sandbox/") || matches!(path, "/healthz" | "/readyz" | "/favicon.svg")
+    path.starts_with("/pkg/") || path.starts_with("/sandbox/") || path.starts_with("/media/") || matches!(path, "/healthz" | "/readyz" | "/favicon.svg")
 }
 
 pub async fn resolve(State(services): State<Services>, mut request: Request, next: Next) -> Response {
@@ -35,4 +35,18 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
         request.extensions_mut().insert(CurrentSession { user, token });
     }
     next.run(request).await
+}
+
+/// The signed-in creator of a JSON API request; a signed-out request is answered 401.
+pub struct SignedIn(pub crealia_core::accounts::User);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<CurrentSession>().and_then(|s| s.user.clone()) {
+            Some(user) => Ok(SignedIn(user)),
+            None => Err(super::api_error::message(axum::http::StatusCode::UNAUTHORIZED, "Sign in first.")),
+        }
+    }
 }

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crealia::config::Config;
 use crealia::startup::Application;
@@ -49,6 +51,7 @@ pub async fn spawn_app(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     map.insert("CACHE_NAMESPACE".into(), format!("test-{}-{nanos}", pool.connect_options().get_database().unwrap_or("db")));
     map.insert("LEPTOS_SITE_ROOT".into(), std::env::temp_dir().join("crealia-test-site").display().to_string());
+    map.insert("MEDIA_DIR".into(), std::env::temp_dir().join(format!("crealia-test-media-{nanos}")).display().to_string());
     for (k, v) in vars {
         map.insert(k.to_string(), v.to_string());
     }
@@ -126,6 +129,17 @@ pub async fn connect(app: &TestApp, browser: &Browser, username: &str, decision:
 }
 
 impl TestApp {
+    /// Uploads `bytes` as the browser's composer does; the status and the JSON answer.
+    pub async fn upload(&self, browser: &Browser, bytes: Vec<u8>, content_type: &str) -> (u16, serde_json::Value) {
+        let mut req = self.client.post(self.url("/api/media")).header("content-type", content_type).body(bytes);
+        if let Some(c) = &browser.cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.expect("the upload reaches the app");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn sandbox_account(&self, username: &str) -> String {
         let (_, world) = self.get_json("/sandbox/__admin/world").await;
         world["accounts"].as_array().unwrap().iter().find(|a| a["username"] == username).unwrap()["ig_id"].as_str().unwrap().to_string()
@@ -136,3 +150,75 @@ impl TestApp {
     }
 }
 
+
+/// The URL of the test's own database, for a server process to use.
+pub fn database_url(pool: &PgPool) -> String {
+    let o = pool.connect_options();
+    format!("postgres://{}@{}:{}/{}", o.get_username(), o.get_host(), o.get_port(), o.get_database().unwrap_or("postgres"))
+}
+
+/// A real `crealia serve` process (jobs on, a random port), killed when dropped.
+pub struct Server(Child);
+
+impl Server {
+    pub fn start(database_url: &str, vars: &[(&str, &str)]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_crealia"));
+        command
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("LEPTOS_SITE_ROOT", std::env::temp_dir().join("crealia-test-site"))
+            .env("MEDIA_DIR", std::env::temp_dir().join("crealia-crash-media"))
+            .env("JOBS_ENABLED", "true")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in vars {
+            command.env(k, v);
+        }
+        Server(command.spawn().expect("the crealia binary starts"))
+    }
+
+    /// SIGKILL: no shutdown, no cleanup, whatever it was doing.
+    pub fn kill(mut self) {
+        self.0.kill().expect("SIGKILL");
+        self.0.wait().expect("reaped");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub async fn wait_until(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    while !done().await {
+        assert!(start.elapsed() < timeout, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Server {
+    /// SIGTERM, then up to `within` for the process to exit by itself: whether it did.
+    pub async fn terminate(&mut self, within: Duration) -> bool {
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let start = Instant::now();
+        while start.elapsed() < within {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+}
+
+/// A port nothing listens on right now, for a server process to take.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}

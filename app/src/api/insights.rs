@@ -21,3 +21,12 @@ pub async fn refresh_insights(account: i64) -> Result<(), AppError> {
     services.insights.refresh(user.id, account).await?;
     Ok(())
 }
+
+/// The account the dashboard shows (`account`, or the creator's first): its connection id.
+/// Cheap (no Graph API call), so the page's publishing and inbox stay while the insights reload.
+#[server]
+pub async fn dashboard_account(account: Option<i64>) -> Result<i64, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    Ok(services.connections.shown(user.id, account).await?.id)
+}

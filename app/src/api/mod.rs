@@ -3,11 +3,19 @@
 
 pub mod auth;
 pub mod connections;
+pub mod inbox;
 pub mod insights;
+pub mod publishing;
 pub mod system;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn services() -> Result<crealia_core::Services, crate::error::AppError> {
     leptos::prelude::use_context::<crealia_core::Services>()
         .ok_or_else(|| crealia_core::Error::Internal("services were not provided to the server function".into()).into())
+}
+
+/// The creator's zone: remembered, else UTC.
+#[cfg(feature = "ssr")]
+pub(crate) async fn time_zone_of(services: &crealia_core::Services, user_id: i64) -> Result<String, crate::error::AppError> {
+    Ok(services.accounts.time_zone(user_id).await?.unwrap_or_else(|| "UTC".into()))
 }

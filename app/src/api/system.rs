@@ -12,6 +12,9 @@ pub struct SystemHealth {
     pub cache_backend: String,
     pub graph_api: String,
     pub graph_mode: String,
+    pub webhooks: String,
+    /// Deliveries waiting to be processed.
+    pub webhooks_pending: i64,
 }
 
 #[server]
@@ -26,5 +29,7 @@ pub async fn system_status() -> Result<SystemHealth, AppError> {
         cache_backend: checks.cache.backend.as_str().into(),
         graph_api: checks.graph_api.probe.status.as_str().into(),
         graph_mode: checks.graph_api.target.mode.into(),
+        webhooks: checks.webhooks.status.as_str().into(),
+        webhooks_pending: checks.webhooks.pending,
     })
 }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use super::live::provide_inbox_feed;
 use super::theme_toggle::ThemeToggle;
 use crate::api::auth::{current_creator, SignOut};
 
@@ -16,6 +17,14 @@ pub fn Layout(children: Children) -> impl IntoView {
         let _ = (location.pathname.get(), sign_out.version().get());
         current_creator()
     });
+    // One live inbox stream per tab while someone is signed in: the unread count below, and
+    // the dashboard's inbox, follow it.
+    let feed = provide_inbox_feed(move || matches!(creator.get(), Some(Ok(Some(_)))));
+    let unread = move || {
+        feed.unread.get().map(|u| u.total()).filter(|n| *n > 0).map(|n| {
+            view! { <span class="badge nav-badge" data-testid="nav-unread" aria-label=format!("{n} unread")>{n}</span> }
+        })
+    };
 
     view! {
         <div class="app">
@@ -30,7 +39,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                         {move || Suspend::new(async move {
                             match creator.await {
                                 Ok(Some(c)) => view! {
-                                    <A href="/instagram-dashboard">"Dashboard"</A>
+                                    <A href="/instagram-dashboard">"Dashboard" {unread}</A>
+                                    <A href="/instagram-calendar">"Calendar"</A>
                                     <A href="/instagram-auth">"Accounts"</A>
                                     <span class="whoami" title=c.email.clone()>{c.display_name.clone()}</span>
                                     <ActionForm action=sign_out attr:class="inline-form">

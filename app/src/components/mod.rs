@@ -1,5 +1,10 @@
 pub mod auth;
 pub mod chart;
+pub mod composer;
+pub mod inbox;
 pub mod layout;
+pub mod live;
+pub mod posts;
 pub mod status_panel;
 pub mod theme_toggle;
+pub mod upload;

@@ -17,7 +17,7 @@ pub fn StatusPanel() -> impl IntoView {
                 </button>
             </div>
             {move || match check.value().get() {
-                None => view! { <p class="muted">"Database, cache and Graph API, checked live."</p> }.into_any(),
+                None => view! { <p class="muted">"Database, cache, Graph API and webhooks, checked live."</p> }.into_any(),
                 Some(Ok(status)) => view! { <StatusList status /> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
             }}
@@ -42,6 +42,7 @@ fn StatusList(status: SystemHealth) -> impl IntoView {
             {row("Database", status.database, None)}
             {row("Cache", status.cache, Some(status.cache_backend))}
             {row("Graph API", status.graph_api, Some(status.graph_mode))}
+            {row("Webhooks", status.webhooks, Some(format!("{} waiting", status.webhooks_pending)))}
         </ul>
     }
 }

@@ -4,9 +4,12 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::insights::{load_dashboard, RefreshInsights};
+use crate::api::insights::{dashboard_account, load_dashboard, RefreshInsights};
 use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
 use crate::components::chart::{group, LineChart};
+use crate::components::composer::Composer;
+use crate::components::inbox::InboxPanel;
+use crate::components::posts::PostsList;
 use crate::error::AppError;
 
 fn href(account: Option<i64>, days: u32) -> String {
@@ -17,55 +20,110 @@ fn href(account: Option<i64>, days: u32) -> String {
 }
 
 /// `/instagram-dashboard`: an account's profile, metrics against the previous range, trends
-/// and recent posts. `?account=` picks the account, `?days=` the range (7, 14 or 30).
+/// and recent posts; the composer, the creator's posts and the live inbox. `?account=` picks the
+/// account, `?days=` the range (7, 14 or 30).
+///
+/// Two loads: which account is shown (it changes only with `?account=`), and its insights (also
+/// with the range and the Refresh button). What depends only on the first — the composer, the
+/// posts and the inbox — is not redrawn when the insights reload, so a caption being written or
+/// a reply being typed stays.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     if !signed_in_or_redirect("/instagram-dashboard") {
         return view! { <p class="muted">"Taking you to sign in…"</p> }.into_any();
     }
     let query = use_query_map();
-    let account = move || query.read().get("account").and_then(|a| a.parse::<i64>().ok());
-    let days = move || query.read().get("days").and_then(|d| d.parse::<u32>().ok()).filter(|d| RANGES.contains(d)).unwrap_or(7);
-    let refresh = ServerAction::<RefreshInsights>::new();
-    let data = Resource::new(move || (account(), days(), refresh.version().get()), |(account, days, _)| load_dashboard(account, days));
-
+    // A memo of a plain signal: the page below is built again only when `?account=` changes.
+    let account = Memo::new(move |_| query.read().get("account").and_then(|a| a.parse::<i64>().ok()));
     view! {
         <Title text="Dashboard" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading your insights…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <DashboardView d refresh /> }.into_any(),
-                    Err(AppError::Unauthorized) => {
-                        redirect_to_sign_in("/instagram-dashboard");
-                        view! { <p class="muted">"Taking you to sign in…"</p> }.into_any()
-                    }
-                    Err(AppError::NotFound) => view! {
-                        <div class="card empty">
-                            <h1>"No Instagram account here yet"</h1>
-                            <p class="muted">"Connect an Instagram professional account to see its insights."</p>
-                            <A href="/instagram-auth" attr:class="button button-primary">"Connect an account"</A>
-                        </div>
-                    }.into_any(),
-                    Err(AppError::NeedsReconnect) => view! {
-                        <div class="notice notice-error" role="status">
-                            <span>"Instagram no longer accepts this account's access. Reconnect it to see its insights again."</span>
-                            <a href="/api/auth/instagram/start" rel="external" class="button">"Reconnect"</a>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {move || {
+            let account = account.get();
+            view! { <AccountDashboard account /> }
+        }}
     }
     .into_any()
 }
 
 #[component]
-fn DashboardView(d: Dashboard, refresh: ServerAction<RefreshInsights>) -> impl IntoView {
+fn AccountDashboard(account: Option<i64>) -> impl IntoView {
+    let query = use_query_map();
+    let days = move || query.read().get("days").and_then(|d| d.parse::<u32>().ok()).filter(|d| RANGES.contains(d)).unwrap_or(7);
+    let refresh = ServerAction::<RefreshInsights>::new();
+    let shown = Resource::new(|| (), move |_| dashboard_account(account));
+    let data = Resource::new(move || (days(), refresh.version().get()), move |(days, _)| load_dashboard(account, days));
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading your insights…"</p> }>
+            {move || Suspend::new(async move {
+                match shown.await {
+                    Ok(current) => view! { <DashboardView current account data refresh /> }.into_any(),
+                    Err(e) => not_shown(e).into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Why there is no dashboard to show, and what to do.
+fn not_shown(e: AppError) -> impl IntoView {
+    match e {
+        AppError::Unauthorized => {
+            redirect_to_sign_in("/instagram-dashboard");
+            view! { <p class="muted">"Taking you to sign in…"</p> }.into_any()
+        }
+        AppError::NotFound => view! {
+            <div class="card empty">
+                <h1>"No Instagram account here yet"</h1>
+                <p class="muted">"Connect an Instagram professional account to see its insights."</p>
+                <A href="/instagram-auth" attr:class="button button-primary">"Connect an account"</A>
+            </div>
+        }
+        .into_any(),
+        AppError::NeedsReconnect => view! {
+            <div class="notice notice-error" role="status">
+                <span>"Instagram no longer accepts this account's access. Reconnect it to see its insights again."</span>
+                <a href="/api/auth/instagram/start" rel="external" class="button">"Reconnect"</a>
+            </div>
+        }
+        .into_any(),
+        e => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+    }
+}
+
+type DashboardData = Resource<Result<Dashboard, AppError>>;
+
+#[component]
+fn DashboardView(current: i64, account: Option<i64>, data: DashboardData, refresh: ServerAction<RefreshInsights>) -> impl IntoView {
+    let refresh_error = move || refresh.value().get().and_then(Result::err).map(|e| e.to_string());
+    let posted = RwSignal::new(0u32);
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading your insights…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <ProfileHead d account refresh /> }.into_any(),
+                    Err(e) => not_shown(e).into_any(),
+                }
+            })}
+        </Transition>
+        {move || refresh_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        <div class="publish-grid">
+            <Composer current posted />
+            <PostsList posted />
+        </div>
+        <InboxPanel />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move { data.await.ok().map(|d| view! { <Insights d /> }) })}
+        </Transition>
+    }
+}
+
+/// `account` is the URL's: the range links keep it as it is, so choosing a range never looks
+/// like choosing another account (which would build the page again).
+#[component]
+fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<RefreshInsights>) -> impl IntoView {
     let current = d.connection_id;
     let days = d.range_days;
-    let refresh_error = move || refresh.value().get().and_then(Result::err).map(|e| e.to_string());
-    let p = d.profile.clone();
+    let p = d.profile;
     let initial = p.username.chars().next().unwrap_or('@').to_ascii_uppercase().to_string();
     let count = |v: Option<u64>| v.map(|n| group(n as i64)).unwrap_or_else(|| "—".into());
 
@@ -95,7 +153,7 @@ fn DashboardView(d: Dashboard, refresh: ServerAction<RefreshInsights>) -> impl I
                 <nav class="segmented" aria-label="Range">
                     {RANGES.iter().map(|r| {
                         let selected = *r == days;
-                        view! { <A href=href(Some(current), *r) attr:aria-current=selected.then_some("true")>{format!("{r} days")}</A> }
+                        view! { <A href=href(account, *r) attr:aria-current=selected.then_some("true")>{format!("{r} days")}</A> }
                     }).collect_view()}
                 </nav>
                 <button type="button" class="button" on:click=move |_| { refresh.dispatch(RefreshInsights { account: current }); } disabled=move || refresh.pending().get()>
@@ -103,7 +161,13 @@ fn DashboardView(d: Dashboard, refresh: ServerAction<RefreshInsights>) -> impl I
                 </button>
             </div>
         </section>
-        {move || refresh_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+    }
+}
+
+/// The range's metrics, trends and recent posts.
+#[component]
+fn Insights(d: Dashboard) -> impl IntoView {
+    view! {
         <p class="muted range-note">{format!("{} to {} (UTC). Instagram can take up to 48 hours to report a day.", d.since, d.until)}</p>
         <section class="metrics" aria-label="Metrics">
             {d.metrics.into_iter().map(|m| view! { <MetricCard m /> }).collect_view()}

@@ -1,3 +1,4 @@
+pub mod calendar;
 pub mod dashboard;
 pub mod instagram_auth;
 pub mod landing;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine;
@@ -38,9 +38,7 @@ impl SessionToken {
         Sha256::digest(self.0.as_bytes()).to_vec()
     }
     fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        OsRng.fill_bytes(&mut bytes);
-        SessionToken(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+        SessionToken(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::crypto::random_bytes::<32>()))
     }
 }
 
@@ -235,6 +233,21 @@ impl Accounts {
         .fetch_optional(&self.db)
         .await?;
         Ok(row.map(|(id, email, display_name)| User { id, email, display_name }))
+    }
+
+    /// The time zone the creator last scheduled in (an IANA name), if any.
+    pub async fn time_zone(&self, user_id: i64) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT time_zone FROM users WHERE id = $1").bind(user_id).fetch_optional(&self.db).await?;
+        Ok(row.and_then(|r| r.0))
+    }
+
+    /// Remembers the creator's time zone for the next time they schedule.
+    pub async fn set_time_zone(&self, user_id: i64, time_zone: &str) -> Result<()> {
+        if !crate::publishing::is_time_zone(time_zone) {
+            return Err(Error::Invalid(format!("“{time_zone}” is not a time zone Crealia knows.")));
+        }
+        sqlx::query("UPDATE users SET time_zone = $2 WHERE id = $1").bind(user_id).bind(time_zone).execute(&self.db).await?;
+        Ok(())
     }
 
     pub async fn sign_out(&self, token: &SessionToken) -> Result<()> {

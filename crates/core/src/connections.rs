@@ -32,6 +32,19 @@ pub struct ConnectionView {
     pub token_expires_at: Option<DateTime<Utc>>,
 }
 
+/// Of a creator's connections, the one a dashboard shows (see [`Connections::shown`]).
+pub fn pick(connections: &[ConnectionView], connection_id: Option<i64>) -> Result<&ConnectionView> {
+    let connection = match connection_id {
+        Some(id) => connections.iter().find(|c| c.id == id),
+        None => connections.first(),
+    }
+    .ok_or(Error::NotFound)?;
+    if connection.state == "needs_reconnect" {
+        return Err(Error::NeedsReconnect);
+    }
+    Ok(connection)
+}
+
 /// Why a connection attempt ended without a connection, each with its own page message.
 #[derive(Debug, Error)]
 pub enum ConnectError {
@@ -86,6 +99,28 @@ pub struct NewConnection {
     pub token: SecretToken,
     pub expires_at: DateTime<Utc>,
 }
+
+impl NewConnection {
+    /// An account whose long-lived token is already in hand (seeding, load tests): every
+    /// Instagram Login scope, no profile details yet.
+    pub fn from_token(ig_user_id: String, username: String, token: SecretToken, expires_at: DateTime<Utc>) -> Self {
+        NewConnection {
+            ig_user_id,
+            app_scoped_id: None,
+            username,
+            name: None,
+            account_type: Some("BUSINESS".into()),
+            profile_picture_url: None,
+            permissions: SCOPES.iter().map(|s| s.to_string()).collect(),
+            token,
+            expires_at,
+        }
+    }
+}
+
+/// The webhook fields Crealia subscribes each connected account to. With Instagram Login,
+/// mentions arrive inside `comments` (contract §5), so `mentions` is not asked for.
+pub const WEBHOOK_FIELDS: &[&str] = &["comments", "messages"];
 
 #[derive(Clone)]
 pub struct Connections {
@@ -163,6 +198,11 @@ impl Connections {
         let long = self.graph.exchange_long_lived(&short.access_token).await.map_err(ConnectError::Graph)?;
         let profile = self.graph.me(&long.access_token).await.map_err(ConnectError::Graph)?;
         let ig_user_id = profile.user_id.clone().map(|id| id.0).ok_or_else(|| ConnectError::Graph(GraphError::Decode("/me had no user_id".into())))?;
+        // Meta sends this account's comments, mentions and messages to the app's webhook only
+        // once subscribed; a failure is logged and the connection stands (it can be redone).
+        if let Err(e) = self.graph.subscribe_webhooks(&long.access_token, &ig_user_id, WEBHOOK_FIELDS).await {
+            tracing::warn!(error = %e, "could not subscribe the account's webhooks");
+        }
         let account = NewConnection {
             ig_user_id,
             app_scoped_id: Some(short.user_id.0.clone()),
@@ -236,6 +276,37 @@ impl Connections {
         .fetch_all(&self.db)
         .await?;
         Ok(rows.into_iter().map(view).collect())
+    }
+
+    /// The account a dashboard shows: the one asked for, or the creator's first. NotFound when
+    /// it is not theirs (or they have none), NeedsReconnect when Instagram no longer accepts it.
+    pub async fn shown(&self, user_id: i64, connection_id: Option<i64>) -> Result<ConnectionView> {
+        pick(&self.list(user_id).await?, connection_id).cloned()
+    }
+
+    /// Subscribes every active account to the app's webhooks again (idempotent at Meta). A
+    /// sandbox in the server's own process forgets its subscriptions when the server restarts;
+    /// this restores them. Returns (subscribed, failed).
+    pub async fn resubscribe_webhooks(&self) -> Result<(usize, usize)> {
+        let rows: Vec<(i64, String, Vec<u8>, String)> = sqlx::query_as(
+            "SELECT id, ig_user_id, token_ciphertext, token_key_id FROM instagram_connections
+             WHERE state = 'active' AND token_ciphertext IS NOT NULL AND token_key_id IS NOT NULL",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let (mut subscribed, mut failed) = (0, 0);
+        for (id, ig_user_id, blob, key_id) in rows {
+            let done = match self.cipher.decrypt(id, &key_id, &blob) {
+                Ok(token) => self.graph.subscribe_webhooks(token.expose(), &ig_user_id, WEBHOOK_FIELDS).await.is_ok(),
+                Err(_) => false,
+            };
+            if done {
+                subscribed += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        Ok((subscribed, failed))
     }
 
     /// Removes one of the user's connections and its token. Another user's id is NotFound.

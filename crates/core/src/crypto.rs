@@ -10,6 +10,14 @@ use thiserror::Error;
 
 const NONCE_LEN: usize = 12;
 
+/// `N` bytes from the operating system's random source (session tokens, file names).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    use aes_gcm::aead::rand_core::RngCore;
+    let mut bytes = [0u8; N];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum CryptoError {
     #[error("the key must be 32 bytes, base64-encoded (try: openssl rand -base64 32)")]

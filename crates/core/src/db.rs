@@ -103,6 +103,53 @@ fn short_reason(e: &sqlx::Error) -> String {
     text.lines().next().unwrap_or_default().to_string()
 }
 
+/// This database's identity on its server (its OID: a dropped and re-created database gets a
+/// new one), so that caches shared between databases never mix their entries.
+pub async fn identity(pool: &PgPool) -> Result<String, sqlx::Error> {
+    let oid: i64 = sqlx::query_scalar("SELECT oid::int8 FROM pg_database WHERE datname = current_database()").fetch_one(pool).await?;
+    Ok(format!("db{oid}"))
+}
+
+/// A connection listening on `channels`, or None when LISTEN is not possible (the caller then
+/// polls).
+pub async fn listen(pool: &PgPool, channels: &[&str]) -> Option<sqlx::postgres::PgListener> {
+    let mut listener = match sqlx::postgres::PgListener::connect_with(pool).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, ?channels, "cannot LISTEN; polling instead");
+            return None;
+        }
+    };
+    match listener.listen_all(channels.iter().copied()).await {
+        Ok(()) => Some(listener),
+        Err(e) => {
+            tracing::warn!(error = %e, ?channels, "cannot LISTEN; polling instead");
+            None
+        }
+    }
+}
+
+/// Waits for the next notification and returns its payload. When the listener breaks it is
+/// dropped (`listener` becomes None, the caller listens again) and `None` is returned after a
+/// second; without a listener this is a one-second poll tick.
+pub async fn next_notification(listener: &mut Option<sqlx::postgres::PgListener>) -> Option<String> {
+    match listener {
+        Some(l) => match l.recv().await {
+            Ok(n) => Some(n.payload().to_string()),
+            Err(e) => {
+                tracing::warn!(error = %e, "the LISTEN connection broke; reconnecting");
+                *listener = None;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                None
+            }
+        },
+        None => {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

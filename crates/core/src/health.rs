@@ -1,4 +1,5 @@
-//! Readiness: the state of the database, the cache tiers and the Graph API target.
+//! Readiness: the state of the database, the cache tiers, the Graph API target and the webhook
+//! backlog.
 
 use std::time::{Duration, Instant};
 
@@ -68,11 +69,26 @@ pub struct GraphCheck {
     pub target: GraphTarget,
 }
 
+/// Webhook deliveries stored but not yet turned into inbox items. A backlog older than
+/// [`WEBHOOK_BACKLOG_LIMIT`] means no processor keeps up (or none runs): degraded.
+#[derive(Clone, Debug, Serialize)]
+pub struct WebhookCheck {
+    pub status: Status,
+    pub pending: i64,
+    pub oldest_pending_secs: Option<i64>,
+    pub last_received_secs_ago: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+pub const WEBHOOK_BACKLOG_LIMIT: Duration = Duration::from_secs(60);
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Checks {
     pub database: Check,
     pub cache: CacheCheck,
     pub graph_api: GraphCheck,
+    pub webhooks: WebhookCheck,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -106,15 +122,15 @@ impl HealthService {
 
     /// Probes every dependency at once.
     pub async fn report(&self) -> HealthReport {
-        let (database, cache, graph_api) = tokio::join!(self.database(), self.cache(), self.graph_api());
+        let (database, cache, graph_api, webhooks) = tokio::join!(self.database(), self.cache(), self.graph_api(), self.webhooks());
         let status = if database.status == Status::Down {
             Status::Down
-        } else if cache.status != Status::Ok || graph_api.probe.status != Status::Ok {
+        } else if cache.status != Status::Ok || graph_api.probe.status != Status::Ok || webhooks.status != Status::Ok {
             Status::Degraded
         } else {
             Status::Ok
         };
-        HealthReport { status, checks: Checks { database, cache, graph_api } }
+        HealthReport { status, checks: Checks { database, cache, graph_api, webhooks } }
     }
 
     async fn database(&self) -> Check {
@@ -139,6 +155,27 @@ impl HealthService {
                 let status = if redis.status == Status::Ok { Status::Ok } else { Status::Degraded };
                 CacheCheck { status, backend: self.cache.backend(), redis }
             }
+        }
+    }
+
+    async fn webhooks(&self) -> WebhookCheck {
+        let probe = match tokio::time::timeout(PROBE_TIMEOUT, crate::webhooks::backlog(&self.db)).await {
+            Ok(Ok(b)) => Ok(b),
+            Ok(Err(e)) => Err(e.to_string().lines().next().unwrap_or_default().to_string()),
+            Err(_) => Err("timed out".to_string()),
+        };
+        match probe {
+            Ok(b) => {
+                let behind = b.oldest_pending_secs.is_some_and(|secs| secs >= WEBHOOK_BACKLOG_LIMIT.as_secs() as i64);
+                WebhookCheck {
+                    status: if behind { Status::Degraded } else { Status::Ok },
+                    pending: b.pending,
+                    oldest_pending_secs: b.oldest_pending_secs,
+                    last_received_secs_ago: b.last_received_secs_ago,
+                    error: behind.then(|| "deliveries wait to be processed: is a server with JOBS_ENABLED running?".into()),
+                }
+            }
+            Err(error) => WebhookCheck { status: Status::Down, pending: 0, oldest_pending_secs: None, last_received_secs_ago: None, error: Some(error) },
         }
     }
 

@@ -65,6 +65,12 @@ pub fn connection_prefix(connection_id: i64) -> String {
     format!("ig:{connection_id}:")
 }
 
+/// The cache prefix of a connection's media list and per-post insights: what a new comment
+/// changes (their comment counts).
+pub fn media_prefix(connection_id: i64) -> String {
+    format!("{}media", connection_prefix(connection_id))
+}
+
 fn day_string(ts: i64) -> String {
     Utc.timestamp_opt(ts, 0).single().map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
@@ -99,18 +105,8 @@ impl Insights {
         Insights { db, cache, connections, ttl }
     }
 
-    /// A Graph API error as the creator should meet it; a 190 also marks the connection.
     async fn graph_error(&self, connection_id: i64, e: GraphError) -> Error {
-        if e.is_invalid_token() {
-            if let Err(db) = crate::tokens::mark_needs_reconnect(&self.db, connection_id, &e).await {
-                tracing::error!(error = %db, "could not mark the connection");
-            }
-            Error::NeedsReconnect
-        } else if e.is_transient() {
-            Error::Unavailable("Instagram is not answering right now.".into())
-        } else {
-            Error::Internal(format!("Graph API: {e}"))
-        }
+        crate::tokens::graph_error(&self.db, connection_id, e).await
     }
 
     /// The dashboard of one of the user's connections (the first when `connection_id` is None)
@@ -120,13 +116,7 @@ impl Insights {
             return Err(Error::Invalid(format!("Choose a range of {RANGES:?} days.")));
         }
         let connections = self.connections.list(user_id).await?;
-        let connection = match connection_id {
-            Some(id) => connections.iter().find(|c| c.id == id).ok_or(Error::NotFound)?,
-            None => connections.first().ok_or(Error::NotFound)?,
-        };
-        if connection.state == "needs_reconnect" {
-            return Err(Error::NeedsReconnect);
-        }
+        let connection = crate::connections::pick(&connections, connection_id)?;
         let cid = connection.id;
         let ig = connection.ig_user_id.clone();
         let token = self.connections.token(user_id, cid).await?;
@@ -240,12 +230,12 @@ impl Insights {
     }
 
     async fn media(&self, cid: i64, token: &SecretToken, ig: &str) -> Result<Page<crealia_graph::wire::Media>> {
-        let key = format!("{}media:{POSTS}", connection_prefix(cid));
+        let key = format!("{}:{POSTS}", media_prefix(cid));
         self.cached(cid, &key, self.ttl.media, || self.connections.graph().recent_media(token.expose(), ig, POSTS)).await
     }
 
     async fn media_insights(&self, cid: i64, token: &SecretToken, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
-        let key = format!("{}media-insights:{media_id}", connection_prefix(cid));
+        let key = format!("{}-insights:{media_id}", media_prefix(cid));
         self.cached(cid, &key, self.ttl.insights, || self.connections.graph().media_insights(token.expose(), media_id, metrics)).await
     }
 

@@ -8,10 +8,13 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod inbox;
 pub mod insights;
+pub mod media;
 pub mod publishing;
 pub mod seed;
 pub mod tokens;
+pub mod webhooks;
 
 pub use cache::Cache;
 pub use error::{Error, Result};
@@ -28,25 +31,39 @@ pub struct Services {
     pub tokens: tokens::TokenManager,
     pub insights: insights::Insights,
     pub publishing: publishing::Publishing,
+    pub media: media::MediaStore,
+    pub webhooks: webhooks::Webhooks,
+    pub inbox: inbox::Inbox,
     /// Session cookies get `Secure` when Crealia is served over HTTPS.
     pub secure_cookies: bool,
 }
 
+/// How the services are set up, beyond their connections.
+#[derive(Clone, Debug)]
+pub struct ServiceSettings {
+    pub refresh: tokens::RefreshPolicy,
+    pub insights_ttl: insights::InsightsTtl,
+    /// Where people and Instagram reach Crealia (no trailing slash).
+    pub public_base: String,
+    /// Where uploaded media files are kept.
+    pub media_dir: std::path::PathBuf,
+    /// How long a scheduler's claim on a post lasts without progress.
+    pub publish_lease: std::time::Duration,
+    /// Signs Meta's webhook deliveries (the Instagram app secret, or the sandbox's).
+    pub webhook_app_secret: String,
+}
+
 impl Services {
-    pub fn new(
-        db: sqlx::PgPool,
-        cache: Cache,
-        graph_target: health::GraphTarget,
-        connections: connections::Connections,
-        refresh: tokens::RefreshPolicy,
-        insights_ttl: insights::InsightsTtl,
-        secure_cookies: bool,
-    ) -> Self {
+    pub fn new(db: sqlx::PgPool, cache: Cache, graph_target: health::GraphTarget, connections: connections::Connections, settings: ServiceSettings) -> Self {
         let health = HealthService::new(db.clone(), cache.clone(), graph_target);
         let accounts = accounts::Accounts::new(db.clone());
-        let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), refresh);
-        let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), insights_ttl);
-        let publishing = publishing::Publishing::new(db.clone(), connections.clone());
-        Self { db, cache, health, accounts, connections, tokens, insights, publishing, secure_cookies }
+        let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), settings.refresh);
+        let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), settings.insights_ttl);
+        let media = media::MediaStore::new(db.clone(), settings.media_dir, &settings.public_base);
+        let publishing = publishing::Publishing::new(db.clone(), connections.clone(), cache.clone(), media.clone()).with_lease(settings.publish_lease);
+        let webhooks = webhooks::Webhooks::new(db.clone(), cache.clone(), &settings.webhook_app_secret);
+        let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
+        let secure_cookies = settings.public_base.starts_with("https://");
+        Self { db, cache, health, accounts, connections, tokens, insights, publishing, media, webhooks, inbox, secure_cookies }
     }
 }

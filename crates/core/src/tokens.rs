@@ -236,3 +236,17 @@ pub async fn mark_needs_reconnect<'e, E: sqlx::PgExecutor<'e>>(db: E, connection
         .await?;
     Ok(())
 }
+
+/// A Graph API error as the creator should meet it; a 190 also marks the connection.
+pub(crate) async fn graph_error(db: &PgPool, connection_id: i64, e: crealia_graph::client::Error) -> crate::Error {
+    if e.is_invalid_token() {
+        if let Err(db) = mark_needs_reconnect(db, connection_id, &e).await {
+            tracing::error!(error = %db, "could not mark the connection");
+        }
+        crate::Error::NeedsReconnect
+    } else if e.is_transient() {
+        crate::Error::Unavailable("Instagram is not answering right now.".into())
+    } else {
+        crate::Error::Internal(format!("Graph API: {e}"))
+    }
+}

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::wire::{
     ContainerStatus, ErrorEnvelope, IdResponse, InsightMetric, LongLivedToken, Media, OAuthError, Page, Profile, PublishingLimit,
-    ShortLivedToken, ShortLivedTokenResponse,
+    SentMessage, ShortLivedToken, ShortLivedTokenResponse, Success,
 };
 
 /// Where the three parts of Instagram Login live.
@@ -249,6 +249,49 @@ impl GraphClient {
     pub async fn publish_container(&self, token: &str, ig_user_id: &str, container_id: &str) -> Result<String> {
         let answer: IdResponse = self.post_form(&format!("{ig_user_id}/media_publish"), token, &[("creation_id", container_id.to_string())]).await?;
         Ok(answer.id.0)
+    }
+
+    /// `POST /{ig-media-id}/comments`: a comment from the account on its own media; its id.
+    pub async fn comment(&self, token: &str, media_id: &str, message: &str) -> Result<String> {
+        let answer: IdResponse = self.post_form(&format!("{media_id}/comments"), token, &[("message", message.to_string())]).await?;
+        Ok(answer.id.0)
+    }
+
+    /// `POST /{comment-id}/replies`: the account's reply to a comment on its media; its id.
+    pub async fn reply(&self, token: &str, comment_id: &str, message: &str) -> Result<String> {
+        let answer: IdResponse = self.post_form(&format!("{comment_id}/replies"), token, &[("message", message.to_string())]).await?;
+        Ok(answer.id.0)
+    }
+
+    /// `POST /{ig-user-id}/messages`: a text answer to someone who wrote to the account (Meta
+    /// allows it within 24 hours of their last message); the message id.
+    pub async fn send_message(&self, token: &str, ig_user_id: &str, recipient: &str, text: &str) -> Result<String> {
+        let form = [
+            ("recipient", serde_json::json!({ "id": recipient }).to_string()),
+            ("message", serde_json::json!({ "text": text }).to_string()),
+        ];
+        let sent: SentMessage = self.post_form(&format!("{ig_user_id}/messages"), token, &form).await?;
+        Ok(sent.message_id)
+    }
+
+    /// `POST /{comment-id}?hide=true|false`.
+    pub async fn hide_comment(&self, token: &str, comment_id: &str, hide: bool) -> Result<()> {
+        let _: Success = self.post_form(comment_id, token, &[("hide", hide.to_string())]).await?;
+        Ok(())
+    }
+
+    /// `DELETE /{comment-id}`.
+    pub async fn delete_comment(&self, token: &str, comment_id: &str) -> Result<()> {
+        let path = format!("{}/{}", self.endpoints.version, comment_id);
+        let response = self.http.delete(self.graph(&path)).bearer_auth(token).send().await.map_err(transport)?;
+        let _: Success = Self::read(response).await?;
+        Ok(())
+    }
+
+    /// `POST /{ig-user-id}/subscribed_apps`: webhooks for these fields of the account.
+    pub async fn subscribe_webhooks(&self, token: &str, ig_user_id: &str, fields: &[&str]) -> Result<()> {
+        let _: Success = self.post_form(&format!("{ig_user_id}/subscribed_apps"), token, &[("subscribed_fields", fields.join(","))]).await?;
+        Ok(())
     }
 
     /// `GET /{ig-user-id}/content_publishing_limit`: (posts in the last 24 h, the quota).

@@ -3,6 +3,7 @@
 //! Where Meta's sources disagree, the types accept every variant.
 
 pub mod rules;
+pub mod webhooks;
 pub mod wire;
 
 /// The Instagram Login scopes (the `business_*` names stopped working on 2025-01-27).

@@ -8,6 +8,15 @@ pub const MAX_ALT_TEXT_CHARS: usize = 1_000;
 pub const MAX_IMAGE_BYTES: usize = 8 * 1024 * 1024;
 pub const CAROUSEL_ITEMS: std::ops::RangeInclusive<usize> = 2..=10;
 
+/// A feed image's shape, width / height, as Meta allows it: 4:5 (0.8) to 1.91:1.
+pub fn ratio_allowed(width: u32, height: u32) -> bool {
+    if width == 0 || height == 0 {
+        return false;
+    }
+    let ratio = width as f64 / height as f64;
+    (0.8 - 1e-3..=1.91 + 1e-3).contains(&ratio)
+}
+
 /// Characters, hashtags and @mentions of a caption, counted as Instagram counts them.
 pub fn caption_counts(caption: &str) -> (usize, usize, usize) {
     let tags = |sigil: char| {

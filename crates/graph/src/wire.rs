@@ -278,6 +278,14 @@ pub struct Comment {
     pub parent_id: Option<Id>,
 }
 
+/// The answer of `POST /{ig-user-id}/messages`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SentMessage {
+    #[serde(default)]
+    pub recipient_id: Option<Id>,
+    pub message_id: String,
+}
+
 /// `{"success": true}` of hide, delete and subscribe.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Success {

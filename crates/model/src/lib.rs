@@ -81,3 +81,6 @@ pub struct Dashboard {
     pub followers: Vec<Point>,
     pub posts: Vec<Post>,
 }
+
+pub mod inbox;
+pub mod publishing;

@@ -16,6 +16,7 @@ use crate::{Sandbox, TokenShape};
 pub fn router() -> Router<Sandbox> {
     Router::new()
         .route("/world", get(world))
+        .route("/accounts", post(add_accounts))
         .route("/clock", get(clock))
         .route("/clock/advance", post(advance_clock))
         .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
@@ -25,6 +26,7 @@ pub fn router() -> Router<Sandbox> {
         .route("/calls", get(calls).delete(reset_calls))
         .route("/webhooks", put(subscribe).get(deliveries))
         .route("/webhooks/events", post(produce_events))
+        .route("/messages", get(messages))
 }
 
 /// The seeded accounts with what a test compares against.
@@ -45,6 +47,32 @@ async fn world(State(sandbox): State<Sandbox>) -> Json<Value> {
         })
         .collect();
     Json(json!({ "accounts": accounts, "seed": sandbox.config().seed }))
+}
+
+#[derive(Deserialize)]
+struct NewAccounts {
+    count: usize,
+    #[serde(default = "default_prefix")]
+    prefix: String,
+}
+
+fn default_prefix() -> String {
+    "load".into()
+}
+
+/// Adds `count` empty accounts, each with a long-lived token (for load tests and benchmarks).
+async fn add_accounts(State(sandbox): State<Sandbox>, Json(n): Json<NewAccounts>) -> impl IntoResponse {
+    let now = sandbox.clock().now();
+    let mut world = sandbox.world();
+    let start = world.accounts.len();
+    let made: Vec<Value> = (0..n.count.min(100_000))
+        .map(|i| {
+            let username = format!("{}.{:05}", n.prefix, start + i);
+            let (ig_id, token) = world.add_plain_account(&username, now);
+            json!({ "ig_id": ig_id, "username": username, "access_token": token })
+        })
+        .collect();
+    (StatusCode::CREATED, Json(json!({ "accounts": made })))
 }
 
 async fn clock(State(sandbox): State<Sandbox>) -> Json<Value> {
@@ -198,4 +226,9 @@ async fn produce_events(State(sandbox): State<Sandbox>, Json(batch): Json<crate:
         Ok(v) => (StatusCode::CREATED, Json(v)),
         Err(e) => (StatusCode::BAD_REQUEST, Json(json!({ "error": e }))),
     }
+}
+
+/// Every direct message (people's and the accounts' answers), oldest first.
+async fn messages(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "messages": sandbox.world().messages }))
 }

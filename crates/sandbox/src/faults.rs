@@ -16,8 +16,13 @@ use crate::Sandbox;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FaultKind {
-    /// Delay the answer.
-    Latency { ms: u64 },
+    /// Delay the answer: before the call takes effect, or with `after`, once it has (the caller
+    /// waits for an answer to something Meta already did — a crash test kills it there).
+    Latency {
+        ms: u64,
+        #[serde(default)]
+        after: bool,
+    },
     /// Answer 500 with Meta's transient error (code 2).
     ServerError,
     /// Answer a rate-limit error: code 4 (app), 17 (user) or 80002 (Instagram account).
@@ -44,6 +49,9 @@ pub struct FaultRule {
     /// Hits this many calls, then disappears; absent means until cleared.
     #[serde(default)]
     pub times: Option<u32>,
+    /// Lets this many matching calls through before hitting (the n-th step of a flow).
+    #[serde(default)]
+    pub skip: u32,
     /// Chance of hitting a matching call (0..1); absent means every matching call.
     #[serde(default)]
     pub probability: Option<f64>,
@@ -80,6 +88,10 @@ impl Faults {
                 if !endpoint.contains(pattern.as_str()) {
                     continue;
                 }
+            }
+            if rule.skip > 0 {
+                rule.skip -= 1;
+                continue;
             }
             if let Some(p) = rule.probability {
                 if self.roll() >= p {
@@ -126,8 +138,9 @@ pub fn is_version(segment: &str) -> bool {
     segment.strip_prefix('v').is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
-/// Applies latency, server errors and rate limits before the handler runs. Token revocation
-/// is applied by the token check; media and webhook faults where those happen.
+/// Applies latency, server errors and rate limits before the handler runs, and `after`
+/// latency once it has run. Token revocation is applied by the token check; media and webhook
+/// faults where those happen.
 pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if path.starts_with("/__admin") {
@@ -136,11 +149,11 @@ pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next
     let key = endpoint_key(request.method().as_str(), path);
     let hits = sandbox
         .faults()
-        .hit(&key, |k| matches!(k, FaultKind::Latency { .. } | FaultKind::ServerError | FaultKind::RateLimit { .. } | FaultKind::GraphError { .. }));
+        .hit(&key, |k| matches!(k, FaultKind::Latency { after: false, .. } | FaultKind::ServerError | FaultKind::RateLimit { .. } | FaultKind::GraphError { .. }));
     let mut failure = None;
     for hit in hits {
         match hit {
-            FaultKind::Latency { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
+            FaultKind::Latency { ms, .. } => tokio::time::sleep(Duration::from_millis(ms)).await,
             FaultKind::ServerError => failure = Some(ApiError::server_error()),
             FaultKind::GraphError { code, subcode: Some(subcode) } if subcode >= 2_207_000 => {
                 failure = Some(ApiError::publishing(code, subcode))
@@ -158,10 +171,17 @@ pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next
             _ => {}
         }
     }
-    match failure {
-        Some(error) => error.into_response(),
-        None => next.run(request).await,
+    if let Some(error) = failure {
+        return error.into_response();
     }
+    let response = next.run(request).await;
+    // Taken only now, so a rule that is gone from the list has really taken effect.
+    for hit in sandbox.faults().hit(&key, |k| matches!(k, FaultKind::Latency { after: true, .. })) {
+        if let FaultKind::Latency { ms, .. } = hit {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+    }
+    response
 }
 
 #[cfg(test)]
@@ -178,12 +198,23 @@ mod tests {
     #[test]
     fn a_rule_with_times_hits_that_many_calls_then_goes() {
         let faults = Faults::default();
-        faults.add(FaultRule { kind: FaultKind::ServerError, endpoint: Some("/media_publish".into()), times: Some(2), probability: None });
+        faults.add(FaultRule { kind: FaultKind::ServerError, endpoint: Some("/media_publish".into()), times: Some(2), skip: 0, probability: None });
         let any = |_: &FaultKind| true;
         assert!(faults.hit("GET /me", any).is_empty(), "other endpoints are spared");
         assert_eq!(faults.hit("POST /{id}/media_publish", any).len(), 1);
         assert_eq!(faults.hit("POST /{id}/media_publish", any).len(), 1);
         assert!(faults.hit("POST /{id}/media_publish", any).is_empty());
+        assert!(faults.list().is_empty());
+    }
+
+    #[test]
+    fn skip_lets_the_first_matching_calls_through() {
+        let faults = Faults::default();
+        faults.add(FaultRule { kind: FaultKind::ServerError, endpoint: None, times: Some(1), skip: 2, probability: None });
+        let any = |_: &FaultKind| true;
+        assert!(faults.hit("GET /me", any).is_empty());
+        assert!(faults.hit("POST /{id}/media", any).is_empty());
+        assert_eq!(faults.hit("GET /{id}", any), vec![FaultKind::ServerError], "the third call is hit");
         assert!(faults.list().is_empty());
     }
 }

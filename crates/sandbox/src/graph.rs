@@ -85,14 +85,84 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> ApiResult
             }
         }
         ("GET", [id, "comments"]) => comments(call, id, None),
+        ("POST", [id, "comments"]) => comment_on_media(call, id),
         ("GET", [id, "replies"]) => comments(call, id, Some(())),
         ("POST", [id, "replies"]) => reply(call, id),
-        ("POST", [id, "subscribed_apps"]) => {
+        ("POST", [id, "messages"]) => send_message(call, id),
+        ("POST", [id, "subscribed_apps"]) => subscribe_app(call, id),
+        ("GET", [id, "subscribed_apps"]) => subscribed_apps(call, id),
+        ("DELETE", [id, "subscribed_apps"]) => {
             own_account(call, id)?;
+            call.sandbox.world().webhook_fields.remove(*id);
             Ok(json!(Success { success: true }))
         }
         _ => Err(ApiError::graph(2500, None, "Unknown path components")),
     }
+}
+
+/// How long after a person's last message the account may answer (Meta's messaging window).
+const MESSAGING_WINDOW_SECS: i64 = 24 * 3_600;
+
+/// `POST /{ig-id}/messages` with `recipient={"id": IGSID}` and `message={"text": …}`: the
+/// account answers someone who wrote to it, within 24 hours of their last message.
+fn send_message(call: &Call<'_>, id: &str) -> ApiResult<Value> {
+    call.caller.require("instagram_business_manage_messages")?;
+    own_account(call, id)?;
+    let field = |name: &str, key: &str| {
+        call.params
+            .get(name)
+            .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
+            .and_then(|v| v.get(key).and_then(Value::as_str).map(str::to_string))
+            .filter(|s| !s.trim().is_empty())
+    };
+    let recipient = field("recipient", "id").ok_or_else(|| ApiError::invalid_parameter("The parameter recipient is required."))?;
+    let text = field("message", "text").ok_or_else(|| ApiError::invalid_parameter("The parameter message is required."))?;
+    let now = call.sandbox.clock().now();
+    let mut world = call.sandbox.world();
+    let last = world.messages.iter().filter(|m| m.account == id && m.peer == recipient && !m.from_account).map(|m| m.timestamp).max();
+    match last {
+        None => return Err(ApiError::graph(100, Some(2_018_001), "No matching user found")),
+        Some(t) if now - t > MESSAGING_WINDOW_SECS => {
+            return Err(ApiError::graph(10, Some(2_534_022), "This message is sent outside of allowed window."))
+        }
+        Some(_) => {}
+    }
+    let mid = format!("aWdf{}", world.rng.token(40));
+    world.messages.push(crate::world::DirectMessage { mid: mid.clone(), account: id.to_string(), peer: recipient.clone(), from_account: true, text, timestamp: now });
+    Ok(json!({ "recipient_id": recipient, "message_id": mid }))
+}
+
+/// Webhook fields an Instagram Login app can subscribe an account to.
+const WEBHOOK_FIELDS: &[&str] = &[
+    "comments", "live_comments", "mentions", "messages", "message_reactions", "message_edit",
+    "messaging_optins", "messaging_postbacks", "messaging_referral", "messaging_seen", "story_insights",
+];
+
+/// `POST /{ig-id}/subscribed_apps?subscribed_fields=comments,messages`: the account's events
+/// of these fields go to the app's webhook from now on.
+fn subscribe_app(call: &Call<'_>, id: &str) -> ApiResult<Value> {
+    own_account(call, id)?;
+    let fields = call.params.list("subscribed_fields");
+    if fields.is_empty() {
+        return Err(ApiError::invalid_parameter("The parameter subscribed_fields is required."));
+    }
+    if let Some(bad) = fields.iter().find(|f| !WEBHOOK_FIELDS.contains(&f.as_str())) {
+        return Err(ApiError::invalid_parameter(format!("Param subscribed_fields[{bad}] must be one of {{{}}}", WEBHOOK_FIELDS.join(", "))));
+    }
+    call.sandbox.world().webhook_fields.entry(id.to_string()).or_default().extend(fields);
+    Ok(json!(Success { success: true }))
+}
+
+/// `GET /{ig-id}/subscribed_apps`: the app and the fields it receives for the account.
+fn subscribed_apps(call: &Call<'_>, id: &str) -> ApiResult<Value> {
+    own_account(call, id)?;
+    let world = call.sandbox.world();
+    let data: Vec<Value> = world
+        .webhook_fields
+        .get(id)
+        .map(|fields| vec![json!({ "id": call.sandbox.config().app_id, "name": "Crealia", "subscribed_fields": fields })])
+        .unwrap_or_default();
+    Ok(json!({ "data": data }))
 }
 
 /// The account must be the caller's own: anything else is "does not exist" (100/33).
@@ -309,30 +379,51 @@ fn own_comment(call: &Call<'_>, world: &World, id: &str) -> ApiResult<Comment> {
     }
 }
 
-/// `POST /{comment-id}/replies?message=…`.
-fn reply(call: &Call<'_>, id: &str) -> ApiResult<Value> {
+/// The `message` of a comment or reply the caller writes.
+fn message<'a>(call: &'a Call<'_>) -> ApiResult<&'a str> {
     call.caller.require("instagram_business_manage_comments")?;
     let message = call.params.get("message").ok_or_else(|| ApiError::invalid_parameter("The parameter message is required"))?;
     if message.chars().count() > 2200 {
         return Err(ApiError::invalid_parameter("The message is too long"));
     }
-    let now = call.sandbox.clock().now();
-    let mut world = call.sandbox.world();
-    let parent = own_comment(call, &world, id)?;
-    let account = world.account(&call.caller.ig_id).cloned().ok_or_else(|| ApiError::not_found(id))?;
-    let reply_id = world.new_id();
+    Ok(message)
+}
+
+/// Adds the caller's own comment on `media_id` (under `parent` for a reply) and returns its id.
+fn write_comment(call: &Call<'_>, world: &mut World, media_id: String, parent: Option<String>, text: &str) -> ApiResult<Value> {
+    let account = world.account(&call.caller.ig_id).cloned().ok_or_else(|| ApiError::not_found(&media_id))?;
+    let id = world.new_id();
     world.add_comment(Comment {
-        id: reply_id.clone(),
-        media_id: parent.media_id,
-        parent_id: Some(parent.id),
+        id: id.clone(),
+        media_id,
+        parent_id: parent,
         from_id: account.ig_id,
         username: account.username,
-        text: message.to_string(),
-        timestamp: now,
+        text: text.to_string(),
+        timestamp: call.sandbox.clock().now(),
         like_count: 0,
         hidden: false,
     });
-    Ok(json!({ "id": reply_id }))
+    Ok(json!({ "id": id }))
+}
+
+/// `POST /{comment-id}/replies?message=…`.
+fn reply(call: &Call<'_>, id: &str) -> ApiResult<Value> {
+    let text = message(call)?;
+    let mut world = call.sandbox.world();
+    let parent = own_comment(call, &world, id)?;
+    write_comment(call, &mut world, parent.media_id, Some(parent.id), text)
+}
+
+/// `POST /{ig-media-id}/comments?message=…`: a top-level comment on the caller's own media.
+fn comment_on_media(call: &Call<'_>, id: &str) -> ApiResult<Value> {
+    let text = message(call)?;
+    let mut world = call.sandbox.world();
+    match world.media.get(id) {
+        Some(m) if m.owner == call.caller.ig_id && !m.is_child => {}
+        _ => return Err(ApiError::not_found(id)),
+    }
+    write_comment(call, &mut world, id.to_string(), None, text)
 }
 
 /// `POST /{comment-id}?hide=true|false`.

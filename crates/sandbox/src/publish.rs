@@ -103,11 +103,8 @@ async fn check_image(call: &Call<'_>, url: &str, enforce_ratio: bool) -> ApiResu
         return Err(ApiError::publishing(36001, 2207005));
     }
     let (w, h) = image_size(&bytes).ok_or_else(|| ApiError::publishing(36001, 2207005))?;
-    if enforce_ratio && h > 0 {
-        let ratio = w as f64 / h as f64;
-        if !(0.8 - 1e-3..=1.91 + 1e-3).contains(&ratio) {
-            return Err(ApiError::publishing(36003, 2207009));
-        }
+    if enforce_ratio && h > 0 && !crealia_graph::rules::ratio_allowed(w, h) {
+        return Err(ApiError::publishing(36003, 2207009));
     }
     Ok(())
 }

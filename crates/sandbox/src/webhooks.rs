@@ -239,6 +239,9 @@ pub struct EventRequest {
     /// `id` (default, Instagram Login) or `comment_id` (Facebook Login).
     #[serde(default)]
     pub id_field: Option<String>,
+    /// A reply to this comment (its media is the parent's).
+    #[serde(default)]
+    pub parent_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -255,11 +258,15 @@ const DEMO_TEXTS: &[&str] = &["This is gorgeous 😍", "Where can I buy a print?
 fn produce_random(sandbox: &Sandbox) {
     let event = {
         let mut world = sandbox.world();
-        let usernames: Vec<String> = world.accounts.iter().map(|a| a.username.clone()).collect();
+        // Only accounts the app subscribed (the others would send nothing anyway).
+        let usernames: Vec<String> = world.accounts.iter().filter(|a| world.webhook_fields.contains_key(&a.ig_id)).map(|a| a.username.clone()).collect();
+        if usernames.is_empty() {
+            return;
+        }
         let account = world.rng.pick(&usernames).clone();
         let kind = *world.rng.pick(&["comment", "comment", "comment", "mention", "message"]);
         let text = world.rng.pick(DEMO_TEXTS).to_string();
-        EventRequest { kind: kind.into(), account, text: Some(text), media_id: None, from_username: None, shape: None, id_field: None }
+        EventRequest { kind: kind.into(), account, text: Some(text), media_id: None, from_username: None, shape: None, id_field: None, parent_id: None }
     };
     if let Err(e) = produce(sandbox, EventBatch { events: vec![event], batch: false }) {
         tracing::debug!(error = %e, "demo event skipped");
@@ -272,10 +279,16 @@ pub fn produce(sandbox: &Sandbox, batch: EventBatch) -> Result<Value, String> {
     let now = sandbox.clock().now();
     let mut entries = Vec::new();
     let mut created = Vec::new();
+    let mut not_subscribed = Vec::new();
     for e in &batch.events {
         let (entry, id) = event_entry(sandbox, e, now)?;
-        entries.push(entry);
-        created.push(id);
+        created.push(id.clone());
+        // It happened; Meta tells the app only if the app subscribed the account to it.
+        if subscribed(sandbox, &entry, &e.kind) {
+            entries.push(entry);
+        } else {
+            not_subscribed.push(id);
+        }
     }
     let mut delivery_ids = Vec::new();
     if batch.batch {
@@ -289,7 +302,23 @@ pub fn produce(sandbox: &Sandbox, batch: EventBatch) -> Result<Value, String> {
             delivery_ids.push(sandbox.webhooks().enqueue(body, 1, now));
         }
     }
-    Ok(json!({ "created": created, "deliveries": delivery_ids }))
+    Ok(json!({ "created": created, "deliveries": delivery_ids, "not_subscribed": not_subscribed }))
+}
+
+/// The webhook field an event kind arrives under (mentions come inside `comments` with
+/// Instagram Login, or as `mentions`).
+fn fields_of(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "comment" => &["comments"],
+        "mention" => &["comments", "mentions"],
+        _ => &["messages"],
+    }
+}
+
+fn subscribed(sandbox: &Sandbox, entry: &Value, kind: &str) -> bool {
+    let Some(account) = entry.get("id").and_then(Value::as_str) else { return false };
+    let world = sandbox.world();
+    world.webhook_fields.get(account).is_some_and(|fields| fields_of(kind).iter().any(|f| fields.contains(*f)))
 }
 
 fn event_entry(sandbox: &Sandbox, e: &EventRequest, now: i64) -> Result<(Value, String), String> {
@@ -311,9 +340,14 @@ fn event_entry(sandbox: &Sandbox, e: &EventRequest, now: i64) -> Result<(Value, 
     };
     match e.kind.as_str() {
         "comment" | "mention" => {
-            let media_id = match &e.media_id {
-                Some(m) => m.clone(),
-                None => world.media_order.get(&account.ig_id).and_then(|v| v.first().cloned()).ok_or("the account has no media")?,
+            let parent = match &e.parent_id {
+                Some(p) => Some(world.comments.get(p).cloned().ok_or_else(|| format!("no comment {p}"))?),
+                None => None,
+            };
+            let media_id = match (&e.media_id, &parent) {
+                (_, Some(p)) => p.media_id.clone(),
+                (Some(m), None) => m.clone(),
+                (None, None) => world.media_order.get(&account.ig_id).and_then(|v| v.first().cloned()).ok_or("the account has no media")?,
             };
             let product = world.media.get(&media_id).map(|m| m.product.as_str()).ok_or("no such media")?;
             let comment_id = world.new_id();
@@ -321,7 +355,7 @@ fn event_entry(sandbox: &Sandbox, e: &EventRequest, now: i64) -> Result<(Value, 
             world.add_comment(Comment {
                 id: comment_id.clone(),
                 media_id: media_id.clone(),
-                parent_id: None,
+                parent_id: parent.as_ref().map(|p| p.id.clone()),
                 from_id: from_id.clone(),
                 username: from_username.clone(),
                 text: text.clone(),
@@ -337,6 +371,9 @@ fn event_entry(sandbox: &Sandbox, e: &EventRequest, now: i64) -> Result<(Value, 
                     "text": text,
                     "media": { "id": media_id, "media_product_type": product },
                 });
+                if let Some(p) = &parent {
+                    value["parent_id"] = json!(p.id);
+                }
                 if e.id_field.as_deref() == Some("comment_id") {
                     value["comment_id"] = json!(comment_id);
                 } else {
@@ -350,6 +387,14 @@ fn event_entry(sandbox: &Sandbox, e: &EventRequest, now: i64) -> Result<(Value, 
             let mid = format!("aWdf{}", world.rng.token(40));
             let ms = now * 1000;
             let text = e.text.clone().unwrap_or_else(|| "hi".into());
+            world.messages.push(crate::world::DirectMessage {
+                mid: mid.clone(),
+                account: account.ig_id.clone(),
+                peer: from_id.clone(),
+                from_account: false,
+                text: text.clone(),
+                timestamp: now,
+            });
             let entry = json!({
                 "id": account.ig_id,
                 "time": ms,

@@ -145,6 +145,19 @@ pub struct Comment {
     pub hidden: bool,
 }
 
+/// A direct message between an account and a person (their IGSID, `peer`).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct DirectMessage {
+    pub mid: String,
+    /// The professional account's id.
+    pub account: String,
+    pub peer: String,
+    /// Sent by the account (a reply), not by the person.
+    pub from_account: bool,
+    pub text: String,
+    pub timestamp: i64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
     ShortLived,
@@ -212,6 +225,11 @@ pub struct World {
     pub containers: HashMap<String, Container>,
     /// Per account, the times of API-published posts (for `content_publishing_limit`).
     pub published_at: HashMap<String, Vec<i64>>,
+    /// Per account, the webhook fields the app subscribed it to (`subscribed_apps`): Meta
+    /// sends an account's events only for these.
+    pub webhook_fields: HashMap<String, std::collections::BTreeSet<String>>,
+    /// Every direct message, oldest first.
+    pub messages: Vec<DirectMessage>,
     next_id: u64,
 }
 
@@ -253,6 +271,39 @@ impl World {
         self.comments.insert(comment.id.clone(), comment);
     }
 
+    /// A new, empty professional account (no history) with a long-lived token: load tests need
+    /// many accounts, not their insights. Returns (ig id, token).
+    pub fn add_plain_account(&mut self, username: &str, now: i64) -> (String, String) {
+        let ig_id = format!("1784150{:010}", self.accounts.len() as u64 * 7_919 + self.rng.range(0, 999));
+        let app_scoped_id = format!("{}", 27_650_000_000_000_000u64 + self.rng.range(0, 999_999_999_999));
+        self.accounts.push(Account {
+            ig_id: ig_id.clone(),
+            app_scoped_id,
+            username: username.to_string(),
+            name: username.to_string(),
+            biography: String::new(),
+            website: String::new(),
+            account_type: "BUSINESS",
+            followers: 0,
+            follows: 0,
+            profile_picture_url: String::new(),
+            days: BTreeMap::new(),
+        });
+        let token = self.new_token("IGAA");
+        self.tokens.insert(
+            token.clone(),
+            Token {
+                ig_id: ig_id.clone(),
+                kind: TokenKind::LongLived,
+                issued_at: now,
+                expires_at: now + 60 * DAY,
+                permissions: crate::oauth::SCOPES.iter().map(|s| s.to_string()).collect(),
+                revoked: None,
+            },
+        );
+        (ig_id, token)
+    }
+
     /// Generates the world of `seed` as it stands at `now` (unix seconds).
     pub fn seeded(seed: u64, now: i64) -> World {
         let mut world = World {
@@ -266,6 +317,8 @@ impl World {
             codes: HashMap::new(),
             containers: HashMap::new(),
             published_at: HashMap::new(),
+            webhook_fields: HashMap::new(),
+            messages: Vec::new(),
             next_id: 0,
         };
         for (i, profile) in PROFILES.iter().enumerate() {

@@ -63,6 +63,7 @@ async fn subscribed(secret: Option<&str>) -> (TestSandbox, Receiver) {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200, "{}", resp.text().await.unwrap());
+    s.subscribe_all().await;
     (s, r)
 }
 
@@ -213,8 +214,42 @@ async fn demo_mode_produces_events_by_itself() {
     .await;
     let (url, r) = receiver().await;
     s.http.put(s.url("/__admin/webhooks")).json(&json!({ "callback_url": url, "verify_token": VERIFY })).send().await.unwrap();
+    s.subscribe_all().await;
     let got = wait_for(&r, 2).await;
     assert!(got.len() >= 2, "random events arrive without being asked for");
     let secret = s.sandbox.config().app_secret;
     assert!(got.iter().all(|(h, b)| h["x-hub-signature-256"].to_str().unwrap() == independent_hmac(&secret, b)));
+}
+
+#[tokio::test]
+async fn only_subscribed_accounts_and_fields_are_delivered() {
+    let s = spawn().await;
+    let (url, r) = receiver().await;
+    s.http.put(s.url("/__admin/webhooks")).json(&json!({ "callback_url": url, "verify_token": VERIFY })).send().await.unwrap();
+    let (ig, _) = s.account("nordlys.cafe");
+    let token = s.token("nordlys.cafe").await;
+
+    // Not subscribed: the comment happens, no webhook is sent.
+    let out = events(&s, json!({ "events": [{ "kind": "comment", "account": "nordlys.cafe" }] })).await;
+    assert_eq!(out["not_subscribed"].as_array().unwrap().len(), 1);
+    assert_eq!(out["deliveries"], json!([]));
+
+    // Bad requests are Meta's errors; only the caller's own account can be subscribed.
+    let (status, body) = s.post(&format!("/v25.0/{ig}/subscribed_apps"), &token, &[]).await;
+    common::assert_graph_error(status, &body, 100, None);
+    let (status, body) = s.post(&format!("/v25.0/{ig}/subscribed_apps"), &token, &[("subscribed_fields", "feed")]).await;
+    common::assert_graph_error(status, &body, 100, None);
+    let (other, _) = s.account("lumen.studio");
+    let (status, body) = s.post(&format!("/v25.0/{other}/subscribed_apps"), &token, &[("subscribed_fields", "comments")]).await;
+    common::assert_graph_error(status, &body, 100, Some(33));
+
+    // Subscribed to messages only: a message is delivered, a comment is not.
+    let (status, _) = s.post(&format!("/v25.0/{ig}/subscribed_apps"), &token, &[("subscribed_fields", "messages")]).await;
+    assert_eq!(status, 200);
+    let (_, listed) = s.get(&format!("/v25.0/{ig}/subscribed_apps"), &token).await;
+    assert_eq!(listed["data"][0]["subscribed_fields"], json!(["messages"]));
+    let out = events(&s, json!({ "events": [{ "kind": "comment", "account": "nordlys.cafe" }, { "kind": "message", "account": "nordlys.cafe" }] })).await;
+    assert_eq!(out["not_subscribed"].as_array().unwrap().len(), 1);
+    let got = wait_for(&r, 1).await;
+    assert!(String::from_utf8_lossy(&got[0].1).contains("\"messaging\""));
 }

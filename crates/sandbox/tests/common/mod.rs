@@ -63,6 +63,18 @@ impl TestSandbox {
         (r.status().as_u16(), r.json().await.unwrap())
     }
 
+    /// Subscribes the app to `comments` and `messages` of every seeded account, as Crealia does
+    /// when an account connects (Meta sends nothing for an account without it).
+    pub async fn subscribe_all(&self) {
+        let usernames: Vec<String> = self.sandbox.world().accounts.iter().map(|a| a.username.clone()).collect();
+        for username in usernames {
+            let (ig, _) = self.account(&username);
+            let token = self.token(&username).await;
+            let (status, body) = self.post(&format!("/v25.0/{ig}/subscribed_apps"), &token, &[("subscribed_fields", "comments,messages")]).await;
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+
     pub async fn advance(&self, seconds: i64) {
         self.http.post(self.url("/__admin/clock/advance")).json(&json!({ "seconds": seconds })).send().await.unwrap();
     }

@@ -1,0 +1,146 @@
+//! The composer, the creator's posts and the calendar, as server functions.
+
+use crealia_model::publishing::{Calendar, CalendarView, MediaAsset, PostKind, PostList};
+use crealia_model::AccountOption;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the composer offers the signed-in creator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposerChoices {
+    pub accounts: Vec<AccountOption>,
+    /// The zone they last scheduled in; the browser's own is used when None.
+    pub time_zone: Option<String>,
+    pub time_zones: Vec<String>,
+}
+
+/// When the post goes out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum When {
+    Now,
+    /// A date ("2026-11-24") and time ("14:05") on the wall clock of an IANA time zone.
+    At { date: String, time: String, time_zone: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compose {
+    pub accounts: Vec<i64>,
+    pub kind: PostKind,
+    pub caption: String,
+    pub alt_text: Option<String>,
+    pub first_comment: Option<String>,
+    pub media_urls: Vec<String>,
+    pub when: When,
+}
+
+#[cfg(feature = "ssr")]
+fn wall_clock(date: &str, time: &str, time_zone: &str) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| AppError::Invalid("Choose a date.".into()))?;
+    let time = chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| AppError::Invalid("Choose a time.".into()))?;
+    Ok(crealia_core::publishing::local_time(date, time, time_zone)?)
+}
+
+#[server]
+pub async fn composer_options() -> Result<ComposerChoices, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let accounts = services
+        .connections
+        .list(user.id)
+        .await?
+        .into_iter()
+        .filter(|c| c.state != "needs_reconnect")
+        .map(|c| AccountOption { connection_id: c.id, username: c.username })
+        .collect();
+    Ok(ComposerChoices {
+        accounts,
+        time_zone: services.accounts.time_zone(user.id).await?,
+        time_zones: crealia_core::publishing::time_zones(),
+    })
+}
+
+/// Queues the post for each chosen account, now or at a wall-clock time (whose zone is
+/// remembered for next time).
+#[server(input = Json)]
+pub async fn create_posts(post: Compose) -> Result<usize, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let scheduled_at = match &post.when {
+        When::Now => chrono::Utc::now(),
+        When::At { date, time, time_zone } => {
+            let at = wall_clock(date, time, time_zone)?;
+            services.accounts.set_time_zone(user.id, time_zone).await?;
+            at
+        }
+    };
+    let new = crealia_core::publishing::NewPost {
+        connection_id: post.accounts.first().copied().unwrap_or_default(),
+        kind: post.kind,
+        caption: post.caption,
+        alt_text: post.alt_text.filter(|a| !a.trim().is_empty()),
+        first_comment: post.first_comment.filter(|c| !c.trim().is_empty()),
+        media_urls: post.media_urls,
+        scheduled_at,
+    };
+    Ok(services.publishing.schedule_for(user.id, &post.accounts, new).await?.len())
+}
+
+#[server]
+pub async fn list_posts() -> Result<PostList, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let time_zone = super::time_zone_of(&services, user.id).await?;
+    let posts = services.publishing.list(user.id).await?.into_iter().map(|p| crealia_core::publishing::item(p, &time_zone)).collect();
+    Ok(PostList { time_zone, posts })
+}
+
+#[server]
+pub async fn cancel_post(id: i64) -> Result<(), AppError> {
+    let user = super::auth::require_user()?;
+    super::services()?.publishing.cancel(user.id, id).await?;
+    Ok(())
+}
+
+#[server]
+pub async fn retry_post(id: i64) -> Result<(), AppError> {
+    let user = super::auth::require_user()?;
+    super::services()?.publishing.retry(user.id, id).await?;
+    Ok(())
+}
+
+/// Changes the caption and the time of a post that has not gone out (in the creator's zone).
+#[server]
+pub async fn edit_post(id: i64, caption: String, date: String, time: String) -> Result<(), AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let time_zone = super::time_zone_of(&services, user.id).await?;
+    let edit = crealia_core::publishing::PostEdit {
+        caption: Some(caption),
+        scheduled_at: Some(wall_clock(&date, &time, &time_zone)?),
+        ..Default::default()
+    };
+    services.publishing.edit(user.id, id, edit).await?;
+    Ok(())
+}
+
+/// Pads or crops one of the creator's images to `frame` ("4:5", "1:1", "1.91:1").
+#[server]
+pub async fn reframe_media(id: i64, frame: String, crop: bool) -> Result<MediaAsset, AppError> {
+    use crealia_core::media::Reframe;
+    let user = super::auth::require_user()?;
+    let how = if crop { Reframe::Crop } else { Reframe::Pad };
+    Ok(super::services()?.media.reframe(user.id, id, &frame, how).await?)
+}
+
+/// The week or month around `date` ("YYYY-MM-DD"; today when absent).
+#[server]
+pub async fn load_calendar(view: CalendarView, date: Option<String>) -> Result<Calendar, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let time_zone = super::time_zone_of(&services, user.id).await?;
+    let date = date.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    Ok(services.publishing.calendar(user.id, view, date, &time_zone, chrono::Utc::now()).await?)
+}

@@ -1,0 +1,215 @@
+//! The live inbox: comments (with their replies), mentions and messages as they arrive through
+//! Meta's webhooks, with unread counts per kind. The list reloads on each event of the layout's
+//! live feed; the creator can reply to, hide or delete a comment, and answer a message.
+
+use std::collections::HashMap;
+
+use crealia_model::inbox::{InboxItem, InboxKind};
+use leptos::prelude::*;
+
+use super::live::InboxFeed;
+use crate::api::inbox::{delete_comment, hide_comment, load_inbox, mark_read, reply_to_comment};
+
+#[component]
+pub fn InboxPanel() -> impl IntoView {
+    let tab: RwSignal<Option<InboxKind>> = RwSignal::new(None);
+    // The layout's live feed: each event, and each action here, loads the list again.
+    let feed = InboxFeed::get();
+    let (version, live) = (feed.version, feed.live);
+    let inbox = Resource::new(move || (tab.get(), version.get()), |(kind, _)| load_inbox(kind.map(|k| k.as_str().to_string())));
+
+    let read_all = Action::new(move |_: &()| async move {
+        let r = mark_read(None, tab.get_untracked().map(|k| k.as_str().to_string())).await;
+        feed.changed();
+        r
+    });
+    // The counts the navigation shows too: the stream's, sent on connecting and after every
+    // change (empty on the server and until then, so both renders match).
+    let counts = move || feed.unread.get().unwrap_or_default();
+    let drafts = Drafts::default();
+
+    view! {
+        <section class="card inbox" aria-labelledby="inbox-title" data-testid="inbox">
+            <div class="section-head">
+                <h2 id="inbox-title">
+                    "Inbox "
+                    <span class="badge" data-testid="inbox-unread" aria-label="unread">{move || counts().total()}</span>
+                </h2>
+                <span class=move || if live.get() { "pill pill-ok" } else { "pill pill-muted" } data-testid="inbox-live">
+                    {move || if live.get() { "Live" } else { "Connecting…" }}
+                </span>
+                <button class="button" on:click=move |_| { read_all.dispatch(()); }>"Mark all read"</button>
+            </div>
+            <div class="tabs" role="tablist" aria-label="Inbox">
+                <button role="tab" aria-selected=move || tab.get().is_none().to_string() on:click=move |_| tab.set(None)>"All"</button>
+                {InboxKind::ALL
+                    .into_iter()
+                    .map(|k| {
+                        view! {
+                            <button role="tab" aria-selected=move || (tab.get() == Some(k)).to_string() on:click=move |_| tab.set(Some(k))>
+                                {k.label()}
+                                {move || match counts().of(k) {
+                                    0 => None,
+                                    n => Some(view! { <span class="badge">{n}</span> }),
+                                }}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading your inbox…"</p> }>
+                {move || inbox.get().and_then(|r| match r {
+                    Ok(i) if i.items.is_empty() => Some(view! {
+                        <p class="muted">"Nothing yet. New comments, mentions and messages appear here as they arrive."</p>
+                    }.into_any()),
+                    Ok(_) => None,
+                    Err(e) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any()),
+                })}
+                // Keyed by everything an entry shows: a reload (each live event) redraws only the
+                // entries that changed, so what the creator is doing elsewhere in the list stays.
+                <ul class="inbox-list" data-testid="inbox-list">
+                    <For
+                        each=move || inbox.get().and_then(Result::ok).map(|i| i.items).unwrap_or_default()
+                        key=|item| item.clone()
+                        let(item)
+                    >
+                        <Entry item feed drafts />
+                    </For>
+                </ul>
+            </Transition>
+        </section>
+    }
+}
+
+/// The replies being written, by entry: held by the panel, so an entry redrawn because it changed
+/// (another reply arrived under it) keeps its open form and what was typed.
+#[derive(Clone, Copy, Default)]
+struct Drafts(RwSignal<HashMap<i64, String>>);
+
+impl Drafts {
+    fn is_open(&self, id: i64) -> bool {
+        self.0.with(|d| d.contains_key(&id))
+    }
+
+    fn toggle(&self, id: i64) {
+        self.0.update(|d| {
+            if d.remove(&id).is_none() {
+                d.insert(id, String::new());
+            }
+        });
+    }
+
+    fn text(&self, id: i64) -> String {
+        self.0.with(|d| d.get(&id).cloned().unwrap_or_default())
+    }
+
+    fn write(&self, id: i64, text: String) {
+        self.0.update(|d| {
+            d.insert(id, text);
+        });
+    }
+
+    fn close(&self, id: i64) {
+        self.0.update(|d| {
+            d.remove(&id);
+        });
+    }
+}
+
+#[component]
+fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
+    let id = item.id;
+    let changed = move || feed.changed();
+    let error = RwSignal::new(None::<String>);
+    let confirm_delete = RwSignal::new(false);
+    // Changes only when the form opens or closes, not with each key typed.
+    let replying = Memo::new(move |_| drafts.is_open(id));
+    let done = move |r: Result<(), crate::error::AppError>| match r {
+        Ok(()) => {
+            error.set(None);
+            changed();
+        }
+        Err(e) => error.set(Some(e.to_string())),
+    };
+    let reply = Action::new(move |text: &String| {
+        let text = text.clone();
+        async move {
+            let r = reply_to_comment(id, text).await;
+            if r.is_ok() {
+                drafts.close(id);
+            }
+            done(r);
+        }
+    });
+    let hide = Action::new(move |hidden: &bool| {
+        let hidden = *hidden;
+        async move { done(hide_comment(id, hidden).await) }
+    });
+    let delete = Action::new(move |_: &()| async move { done(delete_comment(id).await) });
+    let read = Action::new(move |_: &()| async move { done(mark_read(Some(id), None).await.map(|_| ())) });
+
+    let is_comment = item.kind == InboxKind::Comment;
+    // Comments get a reply under them, messages an answer in the conversation.
+    let can_reply = is_comment || (item.kind == InboxKind::Message && !item.own);
+    let hidden = item.hidden;
+    let unread = item.unread;
+    let label = match item.kind {
+        InboxKind::Comment => "commented",
+        InboxKind::Mention => "mentioned you",
+        InboxKind::Message => "sent a message",
+    };
+    let who = item.from_username.clone().map(|u| format!("@{u}")).unwrap_or_else(|| "Someone".into());
+    let text = item.text.clone().unwrap_or_else(|| match item.kind {
+        InboxKind::Mention => "Mentioned your account in a comment or caption.".into(),
+        _ => String::new(),
+    });
+    view! {
+        <li class="inbox-item" class:unread=unread class:hidden-comment=hidden data-testid="inbox-item" data-kind=item.kind.as_str()>
+            <p class="inbox-meta">
+                <strong>{who}</strong>
+                " " {label} " · @" {item.account.clone()} " · " <time>{item.when.clone()}</time>
+                {hidden.then(|| view! { <span class="pill pill-muted">"Hidden"</span> })}
+            </p>
+            <p class="inbox-text">{text}</p>
+            {(!item.replies.is_empty()).then(|| view! {
+                <ul class="inbox-replies">
+                    {item.replies.iter().map(|r| view! {
+                        <li data-testid="inbox-reply">
+                            <strong>{r.from_username.clone().map(|u| format!("@{u}")).unwrap_or_default()}</strong>
+                            " " {r.text.clone().unwrap_or_default()} " · " <time>{r.when.clone()}</time>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <div class="inbox-actions">
+                {unread.then(|| view! { <button class="linklike" on:click=move |_| { read.dispatch(()); }>"Mark read"</button> })}
+                {can_reply.then(|| view! {
+                    <button class="linklike" on:click=move |_| drafts.toggle(id)>"Reply"</button>
+                })}
+                {is_comment.then(|| view! {
+                    <button class="linklike" on:click=move |_| { hide.dispatch(!hidden); }>{if hidden { "Unhide" } else { "Hide" }}</button>
+                    {move || if confirm_delete.get() {
+                        view! {
+                            <button class="linklike danger" on:click=move |_| { delete.dispatch(()); }>"Delete for good"</button>
+                            <button class="linklike" on:click=move |_| confirm_delete.set(false)>"Keep"</button>
+                        }.into_any()
+                    } else {
+                        view! { <button class="linklike danger" on:click=move |_| confirm_delete.set(true)>"Delete"</button> }.into_any()
+                    }}
+                })}
+            </div>
+            {move || replying.get().then(|| view! {
+                <form class="inbox-reply" on:submit=move |ev| {
+                    ev.prevent_default();
+                    reply.dispatch(untrack(|| drafts.text(id)));
+                }>
+                    <label class="visually-hidden" for=format!("reply-{id}")>"Your reply"</label>
+                    <input id=format!("reply-{id}") type="text" placeholder="Write a reply…" maxlength="2200"
+                        prop:value=move || drafts.text(id) on:input=move |ev| drafts.write(id, event_target_value(&ev)) />
+                    <button type="submit" class="button button-primary" disabled=move || reply.pending().get()>"Send reply"</button>
+                </form>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </li>
+    }
+}

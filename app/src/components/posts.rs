@@ -1,0 +1,153 @@
+//! The creator's posts with their status, watched while any is on its way: cancel or edit a
+//! pending one, retry a failed one.
+
+use crealia_model::publishing::{PostItem, PostStatus};
+use leptos::prelude::*;
+
+use crate::api::publishing::{cancel_post, edit_post, list_posts, retry_post};
+
+/// How often the list looks again while a post is pending or publishing.
+#[cfg(feature = "hydrate")]
+const WATCH_EVERY_MS: u64 = 1_500;
+
+#[component]
+pub fn PostsList(posted: RwSignal<u32>) -> impl IntoView {
+    let changed = RwSignal::new(0u32);
+    let tick = RwSignal::new(0u32);
+    let posts = Resource::new(move || (posted.get(), changed.get(), tick.get()), |_| list_posts());
+    // Watch while anything is open (browser only). Whether anything is, is noted where the list
+    // is drawn, inside its Transition: a resource read elsewhere (an Effect here) would tie each
+    // reload to the enclosing page's Suspense, which then redrew the whole dashboard every time.
+    let open = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                if open.get_untracked() {
+                    tick.update(|t| *t += 1);
+                }
+            },
+            std::time::Duration::from_millis(WATCH_EVERY_MS),
+        );
+        if let Ok(h) = handle {
+            on_cleanup(move || h.clear());
+        }
+    }
+
+    view! {
+        <section class="card" aria-labelledby="posts-title">
+            <div class="section-head">
+                <h2 id="posts-title">"Your posts"</h2>
+                <a href="/instagram-calendar" class="button">"Calendar"</a>
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading your posts…"</p> }>
+                {move || posts.get().map(|r| {
+                    open.set(r.as_ref().is_ok_and(|l| l.posts.iter().any(|p| p.post.status.is_open())));
+                    match r {
+                    Ok(list) if list.posts.is_empty() => view! { <p class="muted">"Nothing scheduled yet. Compose your first post above."</p> }.into_any(),
+                    Ok(list) => view! { <p class="muted">{format!("Times in {}.", list.time_zone)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+                // Keyed by everything a row shows: the list is looked at again every few seconds
+                // while a post is on its way, and only rows that changed are redrawn, so a post
+                // being edited keeps its form and what was typed.
+                <ul class="post-list" data-testid="post-list">
+                    <For
+                        each=move || posts.get().and_then(Result::ok).map(|l| l.posts).unwrap_or_default()
+                        key=|item| item.clone()
+                        let(item)
+                    >
+                        <PostRow item changed />
+                    </For>
+                </ul>
+            </Transition>
+        </section>
+    }
+}
+
+fn status_class(s: PostStatus) -> &'static str {
+    match s {
+        PostStatus::Pending => "pill pill-pending",
+        PostStatus::Publishing => "pill pill-publishing",
+        PostStatus::Published => "pill pill-ok",
+        PostStatus::Failed => "pill pill-failed",
+        PostStatus::Cancelled => "pill pill-muted",
+    }
+}
+
+#[component]
+fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
+    let PostItem { post, when, date, time } = item;
+    let id = post.id;
+    let done = move || changed.update(|c| *c += 1);
+    let cancel = Action::new(move |_: &()| async move {
+        let r = cancel_post(id).await;
+        done();
+        r
+    });
+    let retry = Action::new(move |_: &()| async move {
+        let r = retry_post(id).await;
+        done();
+        r
+    });
+    let editing = RwSignal::new(false);
+    let (caption, date, time) = (RwSignal::new(post.caption.clone()), RwSignal::new(date), RwSignal::new(time));
+    let save = Action::new(move |_: &()| async move {
+        let r = edit_post(id, caption.get_untracked(), date.get_untracked(), time.get_untracked()).await;
+        if r.is_ok() {
+            editing.set(false);
+            done();
+        }
+        r
+    });
+    let error = move || {
+        [cancel.value().get(), retry.value().get(), save.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.to_string())
+    };
+    let excerpt: String = post.caption.chars().take(120).collect();
+    let status = post.status;
+    view! {
+        <li class="post-row" data-testid="post-row" data-status=status.as_str()>
+            {post.media_urls.first().cloned().map(|u| if u.to_ascii_lowercase().ends_with(".mp4") || u.to_ascii_lowercase().ends_with(".mov") {
+                view! { <video class="thumb" src=u muted=true preload="metadata"></video> }.into_any()
+            } else {
+                view! { <img class="thumb" src=u alt="" /> }.into_any()
+            })}
+            <div class="post-row-body">
+                <p class="post-meta">
+                    <span class=status_class(status) data-testid="post-status">{status.as_str()}</span>
+                    <span class="pill">{post.kind.label()}</span>
+                    <span>"@"{post.username.clone()}</span>
+                    <span class="muted">{when}</span>
+                </p>
+                <p class="post-caption">{excerpt}</p>
+                {post.last_error.clone().map(|e| view! {
+                    <p class=if status == PostStatus::Failed { "error" } else { "muted" }>
+                        {e}{post.error_code.clone().map(|c| format!(" (code {c})"))}
+                    </p>
+                })}
+                <Show when=move || editing.get()>
+                    <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
+                        <textarea rows="3" aria-label="Caption" prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
+                        <input type="date" aria-label="Date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+                        <input type="time" aria-label="Time" prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
+                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
+                        <button type="button" class="linklike" on:click=move |_| editing.set(false)>"Close"</button>
+                    </form>
+                </Show>
+                {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </div>
+            <div class="post-row-actions">
+                {status.is_editable().then(|| view! {
+                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
+                })}
+                {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
+                    <button type="button" class="button" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>"Cancel"</button>
+                })}
+                {(status == PostStatus::Failed).then(|| view! {
+                    <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>"Retry"</button>
+                })}
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,346 @@
+//! The creator's inbox: what the webhook processor stored for their accounts, unread counts,
+//! and the actions through the Graph API: reply to, hide or delete a comment, answer a message. [`LiveInbox`]
+//! tells this process's open pages when something changed, whichever process stored it.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+use crealia_graph::client::Error as GraphError;
+use crealia_model::inbox::{Inbox as InboxView, InboxItem, InboxKind, UnreadCounts};
+use sqlx::PgPool;
+use tokio::sync::broadcast;
+
+use crate::cache::Cache;
+use crate::connections::Connections;
+use crate::{Error, Result};
+
+/// Announces (at commit) that a user's inbox changed; the payload is the user id.
+pub const LIVE_CHANNEL: &str = "crealia_inbox";
+/// Items shown at once (their replies come with them).
+const PAGE: i64 = 50;
+/// Longest reply Instagram takes (a comment's limit).
+const MAX_REPLY_CHARS: usize = 2_200;
+
+#[derive(Clone)]
+pub struct Inbox {
+    db: PgPool,
+    cache: Cache,
+    connections: Connections,
+    live: LiveInbox,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    kind: String,
+    external_id: String,
+    parent_id: Option<String>,
+    media_id: Option<String>,
+    from_username: Option<String>,
+    body: Option<String>,
+    occurred_at: DateTime<Utc>,
+    own: bool,
+    read_at: Option<DateTime<Utc>>,
+    hidden: bool,
+    ig_user_id: String,
+    username: String,
+}
+
+/// The comment or message an action is about, with what the Graph API call needs.
+#[derive(sqlx::FromRow)]
+struct Target {
+    kind: String,
+    external_id: String,
+    media_id: Option<String>,
+    from_id: Option<String>,
+    ig_user_id: String,
+    connection_id: i64,
+}
+
+const SELECT: &str = "SELECT i.id, i.kind, i.external_id, i.parent_id, i.media_id, i.from_username, i.body, i.occurred_at,
+                             i.own, i.read_at, i.hidden, i.ig_user_id, c.username
+                      FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id";
+
+impl Inbox {
+    pub fn new(db: PgPool, cache: Cache, connections: Connections) -> Self {
+        let live = LiveInbox::new(db.clone());
+        Inbox { db, cache, connections, live }
+    }
+
+    pub fn live(&self) -> &LiveInbox {
+        &self.live
+    }
+
+    /// The newest items of `kind` (all kinds when None) across the user's accounts.
+    pub async fn list(&self, user_id: i64, kind: Option<InboxKind>, time_zone: &str) -> Result<InboxView> {
+        let kinds = kinds(kind);
+        let top: Vec<Row> = sqlx::query_as(&format!(
+            "{SELECT} WHERE c.user_id = $1 AND i.kind = ANY($2) AND i.parent_id IS NULL AND i.deleted_at IS NULL
+             ORDER BY i.occurred_at DESC, i.id DESC LIMIT $3"
+        ))
+        .bind(user_id)
+        .bind(&kinds)
+        .bind(PAGE)
+        .fetch_all(&self.db)
+        .await?;
+        let parents: Vec<String> = top.iter().filter(|r| r.kind != "mention").map(|r| r.external_id.clone()).collect();
+        let replies: Vec<Row> = sqlx::query_as(&format!(
+            "{SELECT} WHERE c.user_id = $1 AND i.kind IN ('comment', 'message') AND i.parent_id = ANY($2) AND i.deleted_at IS NULL
+             ORDER BY i.occurred_at, i.id"
+        ))
+        .bind(user_id)
+        .bind(&parents)
+        .fetch_all(&self.db)
+        .await?;
+        let tz = crate::publishing::calendar::zone(time_zone);
+        let view = |r: &Row| InboxItem {
+            id: r.id,
+            kind: InboxKind::parse(&r.kind).unwrap_or(InboxKind::Comment),
+            account: r.username.clone(),
+            from_username: if r.own { Some(r.username.clone()) } else { r.from_username.clone() },
+            text: r.body.clone(),
+            media_id: r.media_id.clone(),
+            when: r.occurred_at.with_timezone(&tz).format("%-d %b %H:%M").to_string(),
+            unread: r.read_at.is_none() && !r.own,
+            hidden: r.hidden,
+            own: r.own,
+            replies: Vec::new(),
+        };
+        let items = top
+            .iter()
+            .map(|r| {
+                let mut item = view(r);
+                item.replies = replies
+                    .iter()
+                    .filter(|x| x.parent_id.as_deref() == Some(r.external_id.as_str()) && x.ig_user_id == r.ig_user_id && x.kind == r.kind)
+                    .map(view)
+                    .collect();
+                item
+            })
+            .collect();
+        Ok(InboxView { items, unread: self.unread(user_id).await? })
+    }
+
+    pub async fn unread(&self, user_id: i64) -> Result<UnreadCounts> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT i.kind, count(*) FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id
+             WHERE c.user_id = $1 AND i.read_at IS NULL AND i.deleted_at IS NULL AND NOT i.own AND i.kind <> 'other'
+             GROUP BY i.kind",
+        )
+        .bind(user_id)
+        .fetch_all(&self.db)
+        .await?;
+        let mut counts = UnreadCounts::default();
+        for (kind, n) in rows {
+            let n = n.clamp(0, u32::MAX as i64) as u32;
+            match InboxKind::parse(&kind) {
+                Some(InboxKind::Comment) => counts.comments = n,
+                Some(InboxKind::Mention) => counts.mentions = n,
+                Some(InboxKind::Message) => counts.messages = n,
+                None => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Marks items read: the given ones with the replies under them, or every item of `kind`
+    /// (all kinds when None).
+    pub async fn mark_read(&self, user_id: i64, ids: Option<&[i64]>, kind: Option<InboxKind>) -> Result<UnreadCounts> {
+        self.set_read(user_id, ids, &kinds(kind)).await?;
+        self.changed(user_id).await;
+        self.unread(user_id).await
+    }
+
+    /// Answers a comment on one of the user's posts (a reply under it) or a message (in the
+    /// conversation), through the Graph API; the answer is in the inbox under it at once.
+    pub async fn reply(&self, user_id: i64, item_id: i64, text: &str) -> Result<()> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::Invalid("Write a reply first.".into()));
+        }
+        if text.chars().count() > MAX_REPLY_CHARS {
+            return Err(Error::Invalid(format!("A reply can have at most {MAX_REPLY_CHARS} characters.")));
+        }
+        let target = self.target(user_id, item_id, &["comment", "message"]).await?;
+        let token = self.connections.token(user_id, target.connection_id).await?;
+        let graph = self.connections.graph();
+        let sent = if target.kind == "message" {
+            let to = target.from_id.as_deref().ok_or_else(|| Error::Invalid("Instagram did not say who sent this message.".into()))?;
+            graph.send_message(token.expose(), &target.ig_user_id, to, text).await
+        } else {
+            graph.reply(token.expose(), &target.external_id, text).await
+        };
+        let reply_id = match sent {
+            Ok(id) => id,
+            Err(e) => return Err(self.graph_error(target.connection_id, e).await),
+        };
+        let field = if target.kind == "message" { "messages" } else { "comments" };
+        sqlx::query(
+            "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, parent_id, media_id, body, occurred_at, payload, own, read_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, now(), '{}'::jsonb, true, now())
+             ON CONFLICT (ig_user_id, kind, external_id) DO NOTHING",
+        )
+        .bind(&target.ig_user_id)
+        .bind(&target.kind)
+        .bind(field)
+        .bind(&reply_id)
+        .bind(&target.external_id)
+        .bind(&target.media_id)
+        .bind(text)
+        .execute(&self.db)
+        .await?;
+        self.set_read(user_id, Some(&[item_id]), &[target.kind.as_str()]).await?;
+        if target.kind == "comment" {
+            self.after_comment_change(user_id, target.connection_id).await;
+        } else {
+            self.changed(user_id).await;
+        }
+        Ok(())
+    }
+
+    /// Hides a comment from the post's other viewers, or shows it again.
+    pub async fn hide(&self, user_id: i64, item_id: i64, hide: bool) -> Result<()> {
+        let target = self.target(user_id, item_id, &["comment"]).await?;
+        let token = self.connections.token(user_id, target.connection_id).await?;
+        if let Err(e) = self.connections.graph().hide_comment(token.expose(), &target.external_id, hide).await {
+            return Err(self.graph_error(target.connection_id, e).await);
+        }
+        sqlx::query("UPDATE inbox_items SET hidden = $2, read_at = coalesce(read_at, now()) WHERE id = $1")
+            .bind(item_id)
+            .bind(hide)
+            .execute(&self.db)
+            .await?;
+        self.after_comment_change(user_id, target.connection_id).await;
+        Ok(())
+    }
+
+    /// Deletes a comment on Instagram; it leaves the inbox (kept in the table, marked deleted).
+    pub async fn delete(&self, user_id: i64, item_id: i64) -> Result<()> {
+        let target = self.target(user_id, item_id, &["comment"]).await?;
+        let token = self.connections.token(user_id, target.connection_id).await?;
+        if let Err(e) = self.connections.graph().delete_comment(token.expose(), &target.external_id).await {
+            return Err(self.graph_error(target.connection_id, e).await);
+        }
+        // Instagram deletes the replies with the comment.
+        sqlx::query(
+            "UPDATE inbox_items i SET deleted_at = now(), read_at = coalesce(i.read_at, now()) FROM inbox_items p
+             WHERE p.id = $1 AND i.ig_user_id = p.ig_user_id AND i.kind = p.kind AND (i.id = p.id OR i.parent_id = p.external_id)",
+        )
+        .bind(item_id)
+        .execute(&self.db)
+        .await?;
+        self.after_comment_change(user_id, target.connection_id).await;
+        Ok(())
+    }
+
+    /// Marks read the given items of `kinds` and the replies under them (every item of `kinds`
+    /// when `ids` is None), on the user's accounts only.
+    async fn set_read(&self, user_id: i64, ids: Option<&[i64]>, kinds: &[&str]) -> Result<()> {
+        sqlx::query(
+            "UPDATE inbox_items i SET read_at = now() FROM instagram_connections c
+             WHERE c.ig_user_id = i.ig_user_id AND c.user_id = $1 AND i.read_at IS NULL AND i.kind = ANY($2)
+               AND ($3::bigint[] IS NULL OR i.id = ANY($3) OR EXISTS (
+                    SELECT 1 FROM inbox_items p
+                    WHERE p.id = ANY($3) AND p.ig_user_id = i.ig_user_id AND p.kind = i.kind AND p.external_id = i.parent_id))",
+        )
+        .bind(user_id)
+        .bind(kinds)
+        .bind(ids.map(<[i64]>::to_vec))
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// An item of one of `kinds` on one of the user's accounts.
+    async fn target(&self, user_id: i64, item_id: i64, kinds: &[&str]) -> Result<Target> {
+        let target: Option<Target> = sqlx::query_as(
+            "SELECT i.kind, i.external_id, i.media_id, i.from_id, i.ig_user_id, c.id AS connection_id
+             FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id
+             WHERE i.id = $1 AND c.user_id = $2 AND i.kind = ANY($3) AND i.deleted_at IS NULL",
+        )
+        .bind(item_id)
+        .bind(user_id)
+        .bind(kinds)
+        .fetch_optional(&self.db)
+        .await?;
+        target.ok_or(Error::NotFound)
+    }
+
+    async fn graph_error(&self, connection_id: i64, e: GraphError) -> Error {
+        match &e {
+            // 100/33: the comment is gone on Instagram (deleted there, or its post removed).
+            GraphError::Api { code: 100, subcode: Some(33), .. } => Error::Invalid("Instagram says this comment no longer exists.".into()),
+            GraphError::Api { subcode: Some(2_534_022), .. } => {
+                Error::Invalid("Instagram lets you answer a message only within 24 hours of it. Reply in the Instagram app.".into())
+            }
+            GraphError::Api { subcode: Some(2_018_001), .. } => Error::Invalid("Instagram no longer knows who sent this message.".into()),
+            _ => crate::tokens::graph_error(&self.db, connection_id, e).await,
+        }
+    }
+
+    /// The post's comment count changed; the user's other tabs and devices hear of it.
+    async fn after_comment_change(&self, user_id: i64, connection_id: i64) {
+        self.cache.invalidate_prefix(&crate::insights::media_prefix(connection_id)).await;
+        self.changed(user_id).await;
+    }
+
+    async fn changed(&self, user_id: i64) {
+        if let Err(e) = announce(&self.db, user_id).await {
+            tracing::warn!(error = %e, "cannot announce an inbox change");
+        }
+    }
+}
+
+/// The shown kinds: `kind`, or all of them.
+fn kinds(kind: Option<InboxKind>) -> Vec<&'static str> {
+    match kind {
+        Some(k) => vec![k.as_str()],
+        None => InboxKind::ALL.iter().map(|k| k.as_str()).collect(),
+    }
+}
+
+/// Tells every server process (at commit, inside a transaction) that the user's inbox changed.
+pub(crate) async fn announce<'e, E: sqlx::PgExecutor<'e>>(db: E, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(LIVE_CHANNEL).bind(user_id.to_string()).execute(db).await?;
+    Ok(())
+}
+
+/// This process's end of the inbox notifications: one LISTEN connection (opened when the first
+/// page subscribes) fanned out to every open page as user ids.
+#[derive(Clone)]
+pub struct LiveInbox {
+    db: PgPool,
+    sender: Arc<OnceLock<broadcast::Sender<i64>>>,
+}
+
+impl LiveInbox {
+    fn new(db: PgPool) -> Self {
+        LiveInbox { db, sender: Arc::new(OnceLock::new()) }
+    }
+
+    /// User ids whose inbox changed, from now on. A lagging receiver should reload.
+    pub fn subscribe(&self) -> broadcast::Receiver<i64> {
+        let mut started = false;
+        let sender = self.sender.get_or_init(|| {
+            started = true;
+            broadcast::channel(1024).0
+        });
+        let receiver = sender.subscribe();
+        if started {
+            let (db, sender) = (self.db.clone(), sender.clone());
+            tokio::spawn(async move {
+                let mut listener = crate::db::listen(&db, &[LIVE_CHANNEL]).await;
+                loop {
+                    if let Some(user) = crate::db::next_notification(&mut listener).await.and_then(|p| p.parse::<i64>().ok()) {
+                        // No receiver left is fine: the next page to open subscribes again.
+                        let _ = sender.send(user);
+                    }
+                    if listener.is_none() {
+                        listener = crate::db::listen(&db, &[LIVE_CHANNEL]).await;
+                    }
+                }
+            });
+        }
+        receiver
+    }
+}

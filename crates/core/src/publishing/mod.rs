@@ -1,0 +1,434 @@
+//! Publishing and the durable scheduler. PostgreSQL is the queue: a due post is claimed with
+//! `FOR UPDATE SKIP LOCKED` and a lease; each Graph API step is stored before the next, so a
+//! process that dies mid-way is resumed by the next claimer — a container already published is
+//! never published again, an expired one is made anew.
+//!
+//! - this module: what a creator asks for (schedule, edit, cancel, retry, list) and Meta's rules
+//!   checked before anything reaches the API;
+//! - [`steps`]: one claimed post moved on through the Graph API, each step recorded;
+//! - [`scheduler`]: the worker that claims due posts, woken by NOTIFY or the next due time.
+
+pub(crate) mod calendar;
+mod scheduler;
+mod steps;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use sqlx::PgPool;
+
+use crate::cache::Cache;
+use crate::connections::Connections;
+use crate::media::MediaStore;
+use crate::{Error, Result};
+
+pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+pub use crealia_model::publishing::{PostKind, PostStatus, ScheduledPost};
+pub use calendar::item;
+pub use scheduler::SchedulerSettings;
+
+/// The channel `NOTIFY` wakes schedulers on when a post becomes due earlier than they thought.
+pub const CHANNEL: &str = "crealia_posts";
+/// A time in the past up to this long ago still counts as "now" (the form took a while).
+const PAST_GRACE_SECS: i64 = 120;
+
+#[derive(Clone, Debug)]
+pub struct NewPost {
+    pub connection_id: i64,
+    pub kind: PostKind,
+    pub caption: String,
+    pub alt_text: Option<String>,
+    pub first_comment: Option<String>,
+    pub media_urls: Vec<String>,
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// What a creator may change on a post that has not gone out yet.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct PostEdit {
+    pub caption: Option<String>,
+    pub alt_text: Option<Option<String>>,
+    pub first_comment: Option<Option<String>>,
+    pub media_urls: Option<Vec<String>>,
+    pub scheduled_at: Option<DateTime<Utc>>,
+}
+
+/// What Meta would reject, said before anything reaches it.
+pub fn validate(post: &NewPost) -> Result<()> {
+    let (chars, hashtags, mentions) = caption_counts(&post.caption);
+    if chars > MAX_CAPTION_CHARS {
+        return Err(Error::Invalid(format!("The caption has {chars} characters; Instagram allows {MAX_CAPTION_CHARS}.")));
+    }
+    if hashtags > MAX_HASHTAGS {
+        return Err(Error::Invalid(format!("The caption has {hashtags} hashtags; Instagram allows {MAX_HASHTAGS}.")));
+    }
+    if mentions > MAX_MENTIONS {
+        return Err(Error::Invalid(format!("The caption mentions {mentions} accounts; Instagram allows {MAX_MENTIONS}.")));
+    }
+    if !post.kind.takes_caption() && !post.caption.trim().is_empty() {
+        return Err(Error::Invalid("Stories have no caption on Instagram: leave it empty.".into()));
+    }
+    let n = post.media_urls.len();
+    match post.kind {
+        PostKind::Carousel if !crealia_graph::rules::CAROUSEL_ITEMS.contains(&n) => {
+            return Err(Error::Invalid(format!("A carousel needs 2 to 10 images or videos; this one has {n}.")))
+        }
+        PostKind::Image | PostKind::Reel | PostKind::Story if n != 1 => {
+            return Err(Error::Invalid("Choose exactly one image or video for this kind of post.".into()))
+        }
+        _ => {}
+    }
+    match post.kind {
+        PostKind::Image if steps::is_video(&post.media_urls[0]) => {
+            return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into()))
+        }
+        PostKind::Reel if !steps::is_video(&post.media_urls[0]) => {
+            return Err(Error::Invalid("A reel needs an MP4 or MOV video.".into()))
+        }
+        _ => {}
+    }
+    if let Some(alt) = &post.alt_text {
+        if alt.chars().count() > MAX_ALT_TEXT_CHARS {
+            return Err(Error::Invalid(format!("Alt text can have at most {MAX_ALT_TEXT_CHARS} characters.")));
+        }
+        if !post.kind.takes_alt_text() && !alt.is_empty() {
+            return Err(Error::Invalid("Alt text is for image and carousel posts only.".into()));
+        }
+    }
+    if let Some(comment) = &post.first_comment {
+        if comment.chars().count() > MAX_CAPTION_CHARS {
+            return Err(Error::Invalid(format!("The first comment can have at most {MAX_CAPTION_CHARS} characters.")));
+        }
+        if post.kind == PostKind::Story && !comment.is_empty() {
+            return Err(Error::Invalid("Stories cannot have comments.".into()));
+        }
+    }
+    if post.media_urls.iter().any(|u| url::Url::parse(u).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true)) {
+        return Err(Error::Invalid("Every media file needs a public http(s) address.".into()));
+    }
+    Ok(())
+}
+
+/// A date and time on the wall clock of `time_zone` (an IANA name), as a UTC instant.
+pub fn local_time(date: NaiveDate, time: NaiveTime, time_zone: &str) -> Result<DateTime<Utc>> {
+    let tz: chrono_tz::Tz = time_zone.parse().map_err(|_| Error::Invalid(format!("“{time_zone}” is not a time zone Crealia knows.")))?;
+    match tz.from_local_datetime(&date.and_time(time)) {
+        chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        // The hour clocks turn back: the first of the two.
+        chrono::LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
+        chrono::LocalResult::None => Err(Error::Invalid(format!(
+            "{date} {} does not exist in {time_zone} (the clocks move forward then). Choose another time.",
+            time.format("%H:%M")
+        ))),
+    }
+}
+
+/// Whether `name` is an IANA time zone Crealia can schedule in.
+pub fn is_time_zone(name: &str) -> bool {
+    name.parse::<chrono_tz::Tz>().is_ok()
+}
+
+/// Every time zone, for the composer's picker.
+pub fn time_zones() -> Vec<String> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_string()).filter(|n| n.contains('/') || n == "UTC").collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PostRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub connection_id: i64,
+    pub username: String,
+    pub ig_user_id: String,
+    pub kind: String,
+    pub caption: String,
+    pub alt_text: Option<String>,
+    pub first_comment: Option<String>,
+    pub first_comment_id: Option<String>,
+    pub media_urls: Vec<String>,
+    pub scheduled_at: DateTime<Utc>,
+    pub status: String,
+    pub child_container_ids: Vec<String>,
+    pub container_id: Option<String>,
+    pub media_id: Option<String>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub error_code: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl PostRow {
+    pub fn kind(&self) -> PostKind {
+        PostKind::parse(&self.kind).unwrap_or(PostKind::Image)
+    }
+
+    fn view(&self) -> ScheduledPost {
+        ScheduledPost {
+            id: self.id,
+            connection_id: self.connection_id,
+            username: self.username.clone(),
+            kind: self.kind(),
+            caption: self.caption.clone(),
+            alt_text: self.alt_text.clone(),
+            first_comment: self.first_comment.clone(),
+            media_urls: self.media_urls.clone(),
+            scheduled_at: self.scheduled_at,
+            status: PostStatus::parse(&self.status).unwrap_or(PostStatus::Pending),
+            media_id: self.media_id.clone().filter(|m| !m.is_empty()),
+            published_at: self.published_at,
+            last_error: self.last_error.clone(),
+            error_code: self.error_code.clone(),
+        }
+    }
+}
+
+/// The columns of a [`PostRow`], for `SELECT … FROM scheduled_posts p JOIN instagram_connections c`.
+pub(crate) const POST_COLUMNS: &str = "p.id, p.user_id, p.connection_id, c.username, c.ig_user_id, p.kind, p.caption, p.alt_text,
+    p.first_comment, p.first_comment_id, p.media_urls, p.scheduled_at, p.status, p.child_container_ids, p.container_id,
+    p.media_id, p.attempts, p.last_error, p.error_code, p.published_at";
+
+#[derive(Clone)]
+pub struct Publishing {
+    db: PgPool,
+    connections: Connections,
+    cache: Cache,
+    media: MediaStore,
+    lease: Duration,
+}
+
+impl Publishing {
+    pub fn new(db: PgPool, connections: Connections, cache: Cache, media: MediaStore) -> Self {
+        Publishing { db, connections, cache, media, lease: Duration::from_secs(120) }
+    }
+
+    /// How long a claim holds a post before another process may take it over (renewed at
+    /// every step).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Queues one post (due now or later) and wakes the schedulers.
+    pub async fn schedule(&self, user_id: i64, post: NewPost) -> Result<ScheduledPost> {
+        let connection_id = post.connection_id;
+        Ok(self.schedule_for(user_id, &[connection_id], post).await?.remove(0))
+    }
+
+    /// Queues the same post for each of the creator's `connections`: all or none.
+    pub async fn schedule_for(&self, user_id: i64, connections: &[i64], post: NewPost) -> Result<Vec<ScheduledPost>> {
+        validate(&post)?;
+        self.media.check_post(user_id, post.kind, &post.media_urls).await?;
+        if connections.is_empty() {
+            return Err(Error::Invalid("Choose at least one account to publish to.".into()));
+        }
+        if post.scheduled_at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS) {
+            return Err(Error::Invalid("That time has already passed. Choose a later time, or publish now.".into()));
+        }
+        let owned = self.connections.list(user_id).await?;
+        for id in connections {
+            match owned.iter().find(|c| c.id == *id) {
+                None => return Err(Error::NotFound),
+                Some(c) if c.state == "needs_reconnect" => return Err(Error::NeedsReconnect),
+                Some(_) => {}
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        let mut ids = Vec::new();
+        for id in connections {
+            let (post_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, scheduled_at, next_attempt_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            )
+            .bind(user_id)
+            .bind(id)
+            .bind(post.kind.as_str())
+            .bind(&post.caption)
+            .bind(post.alt_text.as_deref().filter(|a| !a.is_empty()))
+            .bind(post.first_comment.as_deref().filter(|c| !c.trim().is_empty()))
+            .bind(&post.media_urls)
+            .bind(post.scheduled_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(post_id);
+        }
+        notify(&mut tx).await?;
+        tx.commit().await?;
+        tracing::info!(user_id, posts = ids.len(), kind = post.kind.as_str(), at = %post.scheduled_at, "posts scheduled");
+        let mut posts = Vec::with_capacity(ids.len());
+        for id in ids {
+            posts.push(self.get(user_id, id).await?);
+        }
+        Ok(posts)
+    }
+
+    /// The creator's posts, newest schedule first.
+    pub async fn list(&self, user_id: i64) -> Result<Vec<ScheduledPost>> {
+        self.query_posts("WHERE p.user_id = $1 ORDER BY p.scheduled_at DESC, p.id DESC", user_id, None).await
+    }
+
+    /// The creator's posts scheduled or published within [from, to), for the calendar.
+    pub async fn between(&self, user_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<ScheduledPost>> {
+        self.query_posts(
+            "WHERE p.user_id = $1 AND coalesce(p.published_at, p.scheduled_at) >= $2 AND coalesce(p.published_at, p.scheduled_at) < $3
+             ORDER BY coalesce(p.published_at, p.scheduled_at), p.id",
+            user_id,
+            Some((from, to)),
+        )
+        .await
+    }
+
+    /// One of the creator's posts; another creator's is NotFound.
+    pub async fn get(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
+        let rows: Vec<PostRow> = sqlx::query_as(&format!(
+            "SELECT {POST_COLUMNS} FROM scheduled_posts p JOIN instagram_connections c ON c.id = p.connection_id WHERE p.id = $1 AND p.user_id = $2"
+        ))
+        .bind(post_id)
+        .bind(user_id)
+        .fetch_all(&self.db)
+        .await?;
+        rows.first().map(PostRow::view).ok_or(Error::NotFound)
+    }
+
+    async fn query_posts(&self, filter: &str, user_id: i64, range: Option<(DateTime<Utc>, DateTime<Utc>)>) -> Result<Vec<ScheduledPost>> {
+        let sql = format!("SELECT {POST_COLUMNS} FROM scheduled_posts p JOIN instagram_connections c ON c.id = p.connection_id {filter}");
+        let mut query = sqlx::query_as::<_, PostRow>(&sql).bind(user_id);
+        if let Some((from, to)) = range {
+            query = query.bind(from).bind(to);
+        }
+        Ok(query.fetch_all(&self.db).await?.iter().map(PostRow::view).collect())
+    }
+
+    /// Cancels a post that has not started publishing (or failed). Another user's is NotFound.
+    pub async fn cancel(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
+        self.transition(user_id, post_id, &["PENDING", "FAILED"], "cancelled", "status = 'CANCELLED'").await
+    }
+
+    /// Puts a FAILED post back in the queue, due now, with fresh attempts and containers.
+    pub async fn retry(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
+        self.transition(
+            user_id,
+            post_id,
+            &["FAILED"],
+            "retried (only failed posts can be)",
+            "status = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = NULL, error_code = NULL,
+             container_id = NULL, child_container_ids = '{}'",
+        )
+        .await
+    }
+
+    /// Changes a post that has not gone out yet. Its containers are made anew from the change.
+    pub async fn edit(&self, user_id: i64, post_id: i64, edit: PostEdit) -> Result<ScheduledPost> {
+        let current = self.get(user_id, post_id).await?;
+        if !current.status.is_editable() {
+            return Err(Error::Invalid(format!("This post is {} and can no longer be changed.", current.status.as_str().to_lowercase())));
+        }
+        let changed = NewPost {
+            connection_id: current.connection_id,
+            kind: current.kind,
+            caption: edit.caption.unwrap_or(current.caption),
+            alt_text: edit.alt_text.unwrap_or(current.alt_text),
+            first_comment: edit.first_comment.unwrap_or(current.first_comment),
+            media_urls: edit.media_urls.unwrap_or(current.media_urls),
+            scheduled_at: edit.scheduled_at.unwrap_or(current.scheduled_at),
+        };
+        validate(&changed)?;
+        self.media.check_post(user_id, changed.kind, &changed.media_urls).await?;
+        if edit.scheduled_at.is_some_and(|at| at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS)) {
+            return Err(Error::Invalid("That time has already passed. Choose a later time.".into()));
+        }
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(
+            "UPDATE scheduled_posts SET caption = $3, alt_text = $4, first_comment = $5, media_urls = $6, scheduled_at = $7,
+                next_attempt_at = $7, container_id = NULL, child_container_ids = '{}', last_error = NULL, updated_at = now()
+             WHERE id = $1 AND user_id = $2 AND status = 'PENDING'",
+        )
+        .bind(post_id)
+        .bind(user_id)
+        .bind(&changed.caption)
+        .bind(changed.alt_text.as_deref().filter(|a| !a.is_empty()))
+        .bind(changed.first_comment.as_deref().filter(|c| !c.trim().is_empty()))
+        .bind(&changed.media_urls)
+        .bind(changed.scheduled_at)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::Invalid("This post is being published right now and can no longer be changed.".into()));
+        }
+        notify(&mut tx).await?;
+        tx.commit().await?;
+        self.get(user_id, post_id).await
+    }
+
+    /// Applies `set` to one of the creator's posts when its status is one of `from`.
+    async fn transition(&self, user_id: i64, post_id: i64, from: &[&str], verb: &str, set: &str) -> Result<ScheduledPost> {
+        let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(&format!(
+            "UPDATE scheduled_posts SET {set}, updated_at = now() WHERE id = $1 AND user_id = $2 AND status = ANY($3)"
+        ))
+        .bind(post_id)
+        .bind(user_id)
+        .bind(&from)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            let current = self.get(user_id, post_id).await?;
+            return Err(Error::Invalid(format!("This post is {} and cannot be {verb}.", current.status.as_str().to_lowercase())));
+        }
+        notify(&mut tx).await?;
+        tx.commit().await?;
+        self.get(user_id, post_id).await
+    }
+}
+
+/// Wakes every scheduler (delivered when the transaction commits).
+async fn notify(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
+    sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(kind: PostKind, caption: &str, urls: usize) -> NewPost {
+        let ext = if kind == PostKind::Reel { "mp4" } else { "jpg" };
+        NewPost {
+            connection_id: 1,
+            kind,
+            caption: caption.into(),
+            alt_text: None,
+            first_comment: None,
+            media_urls: (0..urls).map(|i| format!("https://example.com/{i}.{ext}")).collect(),
+            scheduled_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn what_meta_would_reject_is_refused_first() {
+        assert!(validate(&post(PostKind::Image, "fine #ok @ana", 1)).is_ok());
+        assert!(validate(&post(PostKind::Image, &"a".repeat(2_201), 1)).is_err());
+        let tags: String = (0..31).map(|i| format!("#t{i} ")).collect();
+        assert!(validate(&post(PostKind::Image, &tags, 1)).is_err());
+        let mentions: String = (0..21).map(|i| format!("@u{i} ")).collect();
+        assert!(validate(&post(PostKind::Image, &mentions, 1)).is_err());
+        assert!(validate(&post(PostKind::Carousel, "", 1)).is_err());
+        assert!(validate(&post(PostKind::Carousel, "", 11)).is_err());
+        assert!(validate(&post(PostKind::Carousel, "", 10)).is_ok());
+        assert!(validate(&post(PostKind::Image, "", 2)).is_err());
+        assert!(validate(&post(PostKind::Reel, "", 1)).is_ok());
+        assert!(validate(&post(PostKind::Story, "a caption", 1)).is_err(), "stories have no caption");
+    }
+
+    #[test]
+    fn wall_clock_times_become_utc_in_the_creators_zone() {
+        let d = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let t = NaiveTime::from_hms_opt(9, 30, 0).unwrap();
+        assert_eq!(local_time(d, t, "Europe/Oslo").unwrap().to_rfc3339(), "2026-07-01T07:30:00+00:00");
+        assert_eq!(local_time(d, t, "UTC").unwrap().to_rfc3339(), "2026-07-01T09:30:00+00:00");
+        // 02:30 does not exist in Oslo on the last Sunday of March.
+        let gap = local_time(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap(), NaiveTime::from_hms_opt(2, 30, 0).unwrap(), "Europe/Oslo");
+        assert!(matches!(gap, Err(Error::Invalid(m)) if m.contains("does not exist")));
+        assert!(local_time(d, t, "Mars/Olympus").is_err());
+    }
+}

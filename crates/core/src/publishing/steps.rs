@@ -1,0 +1,370 @@
+//! One claimed post moved on through the Graph API. Every step's result is stored before the
+//! next step runs, under the claim's fencing number (`attempts`): a process whose lease was taken
+//! over stops at its next step instead of racing the new owner.
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use crealia_graph::client::Error as GraphError;
+use crealia_graph::wire::ContainerStatusCode;
+
+use super::{PostKind, PostRow, Publishing, POST_COLUMNS};
+use crate::{Error, Result};
+
+/// After this many attempts a post that keeps meeting temporary errors fails.
+const MAX_ATTEMPTS: i32 = 8;
+/// How long to wait for a video still processing, or a used quota.
+const PROCESSING_WAIT_SECS: i64 = 5;
+const QUOTA_WAIT_MINUTES: i64 = 15;
+
+pub(crate) fn is_video(url: &str) -> bool {
+    let path = url.split('?').next().unwrap_or_default().to_ascii_lowercase();
+    path.ends_with(".mp4") || path.ends_with(".mov")
+}
+
+/// A publishing error as the creator reads it, and the `code/subcode` for support.
+fn reason(e: &GraphError) -> (String, Option<String>) {
+    match e {
+        GraphError::Api { code, subcode, .. } => {
+            let text = match subcode {
+                Some(2207004) => "The image is larger than Instagram's 8 MB.",
+                Some(2207005) => "Instagram accepts JPEG images only for this post.",
+                Some(2207009) => "The image's shape is outside what Instagram allows (4:5 to 1.91:1).",
+                Some(2207010) => "The caption is too long, or has too many hashtags or mentions.",
+                Some(2207052) | Some(2207003) => "Instagram could not download the media from its address.",
+                Some(2207026) => "Instagram does not accept this video format (use MP4 or MOV).",
+                Some(2207050) => "Instagram has restricted this account.",
+                Some(2207028) => "A carousel needs 2 to 10 items.",
+                _ if *code == 190 => "Instagram no longer accepts this account's access. Reconnect it, then retry.",
+                _ if e.is_rate_limited() => "Instagram asked Crealia to slow down.",
+                _ if e.is_transient() => "Instagram had a temporary problem.",
+                _ => "Instagram refused the post.",
+            };
+            (text.to_string(), Some(format!("{code}/{}", subcode.unwrap_or(0))))
+        }
+        GraphError::OAuth(_) => ("Instagram refused the account's access.".into(), None),
+        GraphError::Transport(_) => ("Instagram could not be reached.".into(), None),
+        GraphError::Decode(_) => ("Instagram answered something unexpected.".into(), None),
+    }
+}
+
+/// What one pass over a claimed post came to.
+pub(crate) enum Outcome {
+    /// The media id, when known (a crash between publishing and storing it hides it).
+    Published(Option<String>),
+    /// Try again at this time (processing, quota, transient errors), with a note.
+    Later(DateTime<Utc>, Option<String>),
+    Failed(String, Option<String>),
+    /// Another process took the post over (our lease ran out): leave it alone.
+    Lost,
+}
+
+/// 5 s, 10 s, 20 s … capped at 10 minutes, with up to 25 % jitter.
+pub(crate) fn backoff(attempts: i32) -> ChronoDuration {
+    let base = (5i64 << attempts.clamp(0, 7)).min(600);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as i64).unwrap_or(0);
+    ChronoDuration::seconds(base) + ChronoDuration::milliseconds(nanos % (base * 250).max(1))
+}
+
+impl Publishing {
+    /// Claims up to `limit` posts due at `now` (and any whose lease ran out).
+    pub(crate) async fn claim(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PostRow>> {
+        let lease = ChronoDuration::from_std(self.lease).unwrap_or_default();
+        let rows = sqlx::query_as(&format!(
+            "WITH claimed AS (
+                UPDATE scheduled_posts SET status = 'PUBLISHING', lease_until = $1, attempts = attempts + 1, updated_at = now()
+                WHERE id IN (
+                    SELECT id FROM scheduled_posts
+                    WHERE (status = 'PENDING' AND next_attempt_at <= $2) OR (status = 'PUBLISHING' AND lease_until < $2)
+                    ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                RETURNING *)
+             SELECT {POST_COLUMNS} FROM claimed p JOIN instagram_connections c ON c.id = p.connection_id"
+        ))
+        .bind(now + lease)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows)
+    }
+
+    /// When the next post falls due (a pending one, or a lease that runs out).
+    pub(crate) async fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let (at,): (Option<DateTime<Utc>>,) = sqlx::query_as(
+            "SELECT least(
+                (SELECT min(next_attempt_at) FROM scheduled_posts WHERE status = 'PENDING'),
+                (SELECT min(lease_until) FROM scheduled_posts WHERE status = 'PUBLISHING'))",
+        )
+        .fetch_one(&self.db)
+        .await?;
+        Ok(at)
+    }
+
+    /// Claims the posts due at `now` and moves each one step on, `limit` at a time in parallel.
+    /// Returns how many were claimed. Several processes may call it at once.
+    pub async fn run_due(&self, now: DateTime<Utc>, limit: i64) -> Result<usize> {
+        let claimed = self.claim(now, limit).await?;
+        let n = claimed.len();
+        let results = futures_util::future::join_all(claimed.into_iter().map(|row| self.process(row, now))).await;
+        results.into_iter().collect::<Result<Vec<()>>>()?;
+        Ok(n)
+    }
+
+    /// Moves one claimed post on and records where it got to.
+    pub(crate) async fn process(&self, row: PostRow, now: DateTime<Utc>) -> Result<()> {
+        let outcome = self.advance(&row, now).await;
+        self.record(&row, outcome, now).await
+    }
+
+    async fn record(&self, row: &PostRow, outcome: Result<Outcome>, now: DateTime<Utc>) -> Result<()> {
+        let (id, attempts) = (row.id, row.attempts);
+        let outcome = outcome.unwrap_or_else(|e| match e {
+            Error::NeedsReconnect => Outcome::Failed("Instagram no longer accepts this account's access. Reconnect it, then retry.".into(), None),
+            other => {
+                tracing::error!(post_id = id, error = %other, "publishing step failed");
+                Outcome::Later(now + backoff(attempts), Some("A temporary problem on our side; retrying.".into()))
+            }
+        });
+        let outcome = match outcome {
+            Outcome::Later(_, note) if attempts >= MAX_ATTEMPTS => Outcome::Failed(
+                format!("{} Crealia tried {attempts} times; retry when Instagram is back.", note.unwrap_or_default()).trim().to_string(),
+                row.error_code.clone(),
+            ),
+            other => other,
+        };
+        // Each update is fenced by the claim's number: a process that lost its lease changes nothing.
+        match outcome {
+            Outcome::Lost => tracing::warn!(post_id = id, "another process took this post over"),
+            Outcome::Published(media_id) => {
+                let done = sqlx::query(
+                    "UPDATE scheduled_posts SET status = 'PUBLISHED', media_id = $3, published_at = now(), lease_until = NULL,
+                     last_error = NULL, error_code = NULL, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'PUBLISHING'",
+                )
+                .bind(id)
+                .bind(attempts)
+                .bind(&media_id)
+                .execute(&self.db)
+                .await?;
+                if done.rows_affected() == 1 {
+                    tracing::info!(post_id = id, connection_id = row.connection_id, "post published");
+                    // The account's media list, counts and insights have changed.
+                    self.cache.invalidate_prefix(&crate::insights::connection_prefix(row.connection_id)).await;
+                    if let Some(media_id) = media_id {
+                        self.first_comment(row, &media_id).await;
+                    }
+                }
+            }
+            Outcome::Later(at, note) => {
+                sqlx::query(
+                    "UPDATE scheduled_posts SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, last_error = $4,
+                     updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'PUBLISHING'",
+                )
+                .bind(id)
+                .bind(attempts)
+                .bind(at)
+                .bind(note)
+                .execute(&self.db)
+                .await?;
+            }
+            Outcome::Failed(reason, code) => {
+                sqlx::query(
+                    "UPDATE scheduled_posts SET status = 'FAILED', lease_until = NULL, last_error = $3, error_code = $4,
+                     updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'PUBLISHING'",
+                )
+                .bind(id)
+                .bind(attempts)
+                .bind(&reason)
+                .bind(code)
+                .execute(&self.db)
+                .await?;
+                tracing::warn!(post_id = id, reason, "post failed");
+            }
+        }
+        Ok(())
+    }
+
+    /// Posts the first comment once. A crash between publishing and this step skips it rather
+    /// than risking a second copy; a failure is noted on the post, which stays published.
+    async fn first_comment(&self, row: &PostRow, media_id: &str) {
+        let Some(text) = row.first_comment.as_deref().filter(|_| row.first_comment_id.is_none()) else { return };
+        let result = match self.connections.token(row.user_id, row.connection_id).await {
+            Ok(token) => self.connections.graph().comment(token.expose(), media_id, text).await.map_err(|e| reason(&e).0),
+            Err(e) => Err(e.to_string()),
+        };
+        let (comment_id, note) = match result {
+            Ok(id) => (Some(id), None),
+            Err(why) => {
+                tracing::warn!(post_id = row.id, why, "first comment not posted");
+                (Some(String::new()), Some(format!("Published, but the first comment could not be posted: {why}")))
+            }
+        };
+        if let Err(e) = sqlx::query("UPDATE scheduled_posts SET first_comment_id = $2, last_error = $3 WHERE id = $1")
+            .bind(row.id)
+            .bind(comment_id)
+            .bind(note)
+            .execute(&self.db)
+            .await
+        {
+            tracing::error!(post_id = row.id, error = %e, "cannot record the first comment");
+        }
+    }
+
+    /// Stores one step's result (`$3` in `set`) before the next step runs, and renews the lease.
+    /// `false`: the post is no longer ours.
+    async fn store_step(&self, row: &PostRow, set: &str, value: Option<&str>) -> Result<bool> {
+        let lease = ChronoDuration::from_std(self.lease).unwrap_or_default();
+        let done = sqlx::query(&format!(
+            "UPDATE scheduled_posts SET {set}, lease_until = greatest(lease_until, now() + $4), updated_at = now()
+             WHERE id = $1 AND attempts = $2 AND status = 'PUBLISHING'"
+        ))
+        .bind(row.id)
+        .bind(row.attempts)
+        .bind(value)
+        .bind(lease)
+        .execute(&self.db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn advance(&self, row: &PostRow, now: DateTime<Utc>) -> Result<Outcome> {
+        let kind = row.kind();
+        let token = self.connections.token(row.user_id, row.connection_id).await?;
+        let graph = self.connections.graph();
+        let (token, ig) = (token.expose(), row.ig_user_id.as_str());
+        let graph_outcome = |e: GraphError| -> Outcome {
+            let (text, code) = reason(&e);
+            if e.is_transient() || matches!(&e, GraphError::Api { code: 9007, .. }) {
+                Outcome::Later(now + backoff(row.attempts), Some(format!("{text} Retrying.")))
+            } else {
+                Outcome::Failed(text, code)
+            }
+        };
+
+        // 1. Carousel items, one by one, each stored as soon as it exists.
+        let mut children = row.child_container_ids.clone();
+        if kind == PostKind::Carousel && row.container_id.is_none() {
+            for url in row.media_urls.iter().skip(children.len()) {
+                let mut params = vec![("is_carousel_item", "true".to_string())];
+                if is_video(url) {
+                    params.push(("media_type", "VIDEO".into()));
+                    params.push(("video_url", url.clone()));
+                } else {
+                    params.push(("image_url", url.clone()));
+                    if let Some(alt) = &row.alt_text {
+                        params.push(("alt_text", alt.clone()));
+                    }
+                }
+                match graph.create_container(token, ig, &params).await {
+                    Ok(child) => {
+                        if !self.store_step(row, "child_container_ids = array_append(child_container_ids, $3)", Some(&child)).await? {
+                            return Ok(Outcome::Lost);
+                        }
+                        children.push(child);
+                    }
+                    Err(e) => return Ok(graph_outcome(e)),
+                }
+            }
+        }
+
+        // 2. The container.
+        let container = match &row.container_id {
+            Some(c) => c.clone(),
+            None => {
+                let url = row.media_urls.first().cloned().unwrap_or_default();
+                let mut params: Vec<(&str, String)> = Vec::new();
+                match kind {
+                    PostKind::Image => params.push(("image_url", url)),
+                    PostKind::Carousel => {
+                        params.push(("media_type", "CAROUSEL".into()));
+                        params.push(("children", children.join(",")));
+                    }
+                    PostKind::Reel => {
+                        params.push(("media_type", "REELS".into()));
+                        params.push(("video_url", url));
+                    }
+                    PostKind::Story => {
+                        params.push(("media_type", "STORIES".into()));
+                        params.push((if is_video(&url) { "video_url" } else { "image_url" }, url));
+                    }
+                }
+                if kind.takes_caption() && !row.caption.is_empty() {
+                    params.push(("caption", row.caption.clone()));
+                }
+                if let (Some(alt), PostKind::Image) = (&row.alt_text, kind) {
+                    params.push(("alt_text", alt.clone()));
+                }
+                match graph.create_container(token, ig, &params).await {
+                    Ok(c) => {
+                        if !self.store_step(row, "container_id = $3", Some(&c)).await? {
+                            return Ok(Outcome::Lost);
+                        }
+                        c
+                    }
+                    Err(e) => return Ok(graph_outcome(e)),
+                }
+            }
+        };
+
+        // 3. Where the container stands.
+        match graph.container_status(token, &container).await {
+            Ok(s) => match s.status_code {
+                ContainerStatusCode::Finished => {}
+                ContainerStatusCode::InProgress => {
+                    return Ok(Outcome::Later(
+                        now + ChronoDuration::seconds(PROCESSING_WAIT_SECS),
+                        Some("Instagram is still processing the video.".into()),
+                    ))
+                }
+                // Published by a process that died before storing the media id: never again.
+                ContainerStatusCode::Published => return Ok(Outcome::Published(None)),
+                ContainerStatusCode::Expired => {
+                    if !self.store_step(row, "container_id = NULL, child_container_ids = '{}'", None).await? {
+                        return Ok(Outcome::Lost);
+                    }
+                    return Ok(Outcome::Later(now, Some("The upload expired; making it again.".into())));
+                }
+                ContainerStatusCode::Error => {
+                    return Ok(Outcome::Failed("Instagram could not process the media.".into(), s.status.clone()));
+                }
+            },
+            Err(e) => return Ok(graph_outcome(e)),
+        }
+
+        // 4. The rolling 24-hour quota.
+        match graph.publishing_limit(token, ig).await {
+            Ok((used, Some(total))) if used >= total => {
+                return Ok(Outcome::Later(
+                    now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES),
+                    Some(format!("Instagram allows {total} posts a day and they are used; this one goes out as soon as the window allows.")),
+                ))
+            }
+            Ok(_) => {}
+            Err(e) => return Ok(graph_outcome(e)),
+        }
+
+        // 5. Publish.
+        match graph.publish_container(token, ig, &container).await {
+            Ok(media_id) => Ok(Outcome::Published(Some(media_id))),
+            Err(GraphError::Api { subcode: Some(2207042), .. }) => Ok(Outcome::Later(
+                now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES),
+                Some("Instagram's daily publishing limit is reached; this post goes out as soon as the window allows.".into()),
+            )),
+            Err(e) => Ok(graph_outcome(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_grows_and_is_capped() {
+        assert!(backoff(0) >= ChronoDuration::seconds(5) && backoff(0) < ChronoDuration::seconds(7));
+        assert!(backoff(20) <= ChronoDuration::seconds(750));
+    }
+
+    #[test]
+    fn videos_are_told_by_their_extension() {
+        assert!(is_video("https://x.test/a.MP4?sig=1"));
+        assert!(!is_video("https://x.test/a.jpg"));
+    }
+}

@@ -1,0 +1,175 @@
+//! Meta's webhooks in: a delivery is checked (signature over the raw bytes, then JSON syntax)
+//! and stored (one INSERT, shared with the deliveries arriving at the same moment) before it
+//! is answered; the processor turns stored deliveries
+//! into inbox items afterwards, so a slow step or a crash never loses an event and Meta never
+//! waits for more than that one insert.
+
+mod ingest;
+mod processor;
+pub mod signature;
+
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+pub use processor::{ProcessReport, ProcessorSettings};
+pub use signature::SignatureError;
+
+use crate::cache::Cache;
+
+/// The channel a stored delivery is announced on (by a trigger on `webhook_deliveries`).
+pub const CHANNEL: &str = "crealia_webhooks";
+/// How long processed deliveries (and rejected bodies) are kept. Meta retries for 36 hours,
+/// so a retry always finds its first copy; the items made from them stay.
+pub const KEEP_DELIVERIES: chrono::Duration = chrono::Duration::days(30);
+/// The longest a delivery waits for the database before Meta is told to come back.
+const STORE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a delivery was not accepted; the web edge maps each to its status.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// 401 (missing) or 403 (wrong).
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// 400: correctly signed but not JSON. The body is kept in `webhook_rejects`.
+    #[error("the body is not JSON: {0}")]
+    Malformed(String),
+    /// 503: nothing was stored; Meta retries.
+    #[error("the delivery could not be stored: {0}")]
+    Unavailable(String),
+}
+
+/// What happened to an accepted delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingested {
+    Stored(i64),
+    /// The same bytes were stored before (one of Meta's retries).
+    Duplicate,
+}
+
+/// How many deliveries wait, and what went wrong, for the health page and `crealia webhooks`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WebhookStats {
+    pub received: i64,
+    pub pending: i64,
+    pub oldest_pending_secs: Option<i64>,
+    pub failed: i64,
+    pub rejected: i64,
+    pub last_received_secs_ago: Option<i64>,
+    /// Instagram accounts with events but no connection in Crealia, and how many events.
+    pub unrouted: Vec<(String, i64)>,
+}
+
+#[derive(Clone)]
+pub struct Webhooks {
+    db: sqlx::PgPool,
+    cache: Cache,
+    app_secret: std::sync::Arc<[u8]>,
+    /// Started with the first delivery (it needs the runtime).
+    writer: std::sync::Arc<std::sync::OnceLock<ingest::Writer>>,
+}
+
+impl Webhooks {
+    pub fn new(db: sqlx::PgPool, cache: Cache, app_secret: &str) -> Self {
+        Webhooks { db, cache, app_secret: app_secret.as_bytes().into(), writer: Default::default() }
+    }
+
+    /// Checks and stores one delivery. `headers` are the request's (without credentials).
+    pub async fn receive(&self, signature: Option<&str>, headers: serde_json::Value, body: &[u8]) -> Result<Ingested, IngestError> {
+        signature::verify(&self.app_secret, signature, body)?;
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            self.reject(&headers, body, &e.to_string()).await;
+            return Err(IngestError::Malformed(e.to_string()));
+        }
+        let digest = Sha256::digest(body).to_vec();
+        // Committed before this returns: alone when idle, with whatever else arrived meanwhile
+        // under load (one WAL flush for many deliveries).
+        let writer = self.writer.get_or_init(|| ingest::Writer::start(self.db.clone()));
+        match tokio::time::timeout(STORE_TIMEOUT, writer.store(digest, body.to_vec(), headers.to_string())).await {
+            Ok(Ok(outcome)) => Ok(outcome),
+            Ok(Err(e)) => Err(IngestError::Unavailable(e)),
+            Err(_) => Err(IngestError::Unavailable("the database took too long".into())),
+        }
+    }
+
+    /// Keeps a signed body that is not JSON, for inspection. Best effort: Meta gets its 400
+    /// whether or not this works.
+    async fn reject(&self, headers: &serde_json::Value, body: &[u8], reason: &str) {
+        let kept = sqlx::query("INSERT INTO webhook_rejects (body, headers, reason) VALUES ($1, $2::jsonb, $3)")
+            .bind(body)
+            .bind(headers.to_string())
+            .bind(reason)
+            .execute(&self.db)
+            .await;
+        match kept {
+            Ok(_) => tracing::warn!(bytes = body.len(), reason, "a signed webhook delivery is not JSON; kept in webhook_rejects"),
+            Err(e) => tracing::error!(error = %e, "a signed webhook delivery is not JSON and could not be kept"),
+        }
+    }
+
+    /// Deletes processed deliveries and rejected bodies received before `now - KEEP_DELIVERIES`;
+    /// returns how many. Unprocessed ones are never deleted.
+    pub async fn cleanup(&self, now: chrono::DateTime<chrono::Utc>) -> crate::Result<u64> {
+        let before = now - KEEP_DELIVERIES;
+        let deliveries = sqlx::query("DELETE FROM webhook_deliveries WHERE processed_at IS NOT NULL AND received_at < $1")
+            .bind(before)
+            .execute(&self.db)
+            .await?
+            .rows_affected();
+        let rejects = sqlx::query("DELETE FROM webhook_rejects WHERE received_at < $1").bind(before).execute(&self.db).await?.rows_affected();
+        Ok(deliveries + rejects)
+    }
+
+    pub async fn stats(&self) -> crate::Result<WebhookStats> {
+        let b = backlog(&self.db).await?;
+        let rejected: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_rejects").fetch_one(&self.db).await?;
+        let unrouted: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT i.ig_user_id, count(*) FROM inbox_items i
+             WHERE NOT EXISTS (SELECT 1 FROM instagram_connections c WHERE c.ig_user_id = i.ig_user_id)
+             GROUP BY i.ig_user_id ORDER BY count(*) DESC LIMIT 20",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        Ok(WebhookStats {
+            received: b.received,
+            pending: b.pending,
+            oldest_pending_secs: b.oldest_pending_secs,
+            failed: b.failed,
+            rejected,
+            last_received_secs_ago: b.last_received_secs_ago,
+            unrouted,
+        })
+    }
+}
+
+/// The deliveries table in one look (one query, also the health check's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub received: i64,
+    /// Stored, not yet processed.
+    pub pending: i64,
+    pub oldest_pending_secs: Option<i64>,
+    /// Set aside after failing.
+    pub failed: i64,
+    pub last_received_secs_ago: Option<i64>,
+}
+
+pub async fn backlog<'e, E: sqlx::PgExecutor<'e>>(db: E) -> sqlx::Result<Backlog> {
+    let (received, pending, oldest, failed, last): (i64, i64, Option<f64>, i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(*),
+                count(*) FILTER (WHERE processed_at IS NULL),
+                extract(epoch FROM now() - min(received_at) FILTER (WHERE processed_at IS NULL))::float8,
+                count(*) FILTER (WHERE last_error IS NOT NULL AND processed_at IS NOT NULL),
+                extract(epoch FROM now() - max(received_at))::float8
+         FROM webhook_deliveries",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(Backlog {
+        received,
+        pending,
+        oldest_pending_secs: oldest.map(|s| s as i64),
+        failed,
+        last_received_secs_ago: last.map(|s| s as i64),
+    })
+}

@@ -1,0 +1,253 @@
+//! Stored deliveries → inbox items. Deliveries are claimed with SKIP LOCKED inside one
+//! transaction, so several processes share the work and a process killed half-way leaves its
+//! claim to the next (its transaction never committed). Each delivery runs in a savepoint: one
+//! that cannot be stored is retried a few times, then set aside with its error, without
+//! holding up the others. Items are unique per account, kind and id, so Meta's retries (and a
+//! delivery processed twice) add nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crealia_graph::webhooks::{self as payload, Event, EventKind};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::{Postgres, Transaction};
+
+use super::{Webhooks, CHANNEL};
+
+/// A delivery that fails this many times is set aside (its error kept, never dropped).
+const MAX_ATTEMPTS: i32 = 5;
+
+#[derive(Clone, Debug)]
+pub struct ProcessorSettings {
+    /// Deliveries claimed per transaction.
+    pub batch: i64,
+    /// The longest sleep without a look at the table (NOTIFY normally wakes the processor).
+    pub max_idle: Duration,
+}
+
+impl Default for ProcessorSettings {
+    fn default() -> Self {
+        ProcessorSettings { batch: 100, max_idle: Duration::from_secs(10) }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcessReport {
+    pub deliveries: usize,
+    /// Items new to the inbox (duplicates are not counted).
+    pub items: usize,
+    /// Accounts with new items that no Crealia user has connected.
+    pub unrouted: usize,
+    /// Deliveries that could not be processed this time.
+    pub failed: usize,
+}
+
+impl Webhooks {
+    /// Runs until the task is dropped.
+    pub async fn run_processor(self, settings: ProcessorSettings) {
+        let mut listener = crate::db::listen(&self.db, &[CHANNEL]).await;
+        loop {
+            match self.process_pending(settings.batch).await {
+                Ok(report) if report.deliveries as i64 >= settings.batch => continue,
+                Ok(report) => {
+                    if report.deliveries > 0 {
+                        tracing::debug!(?report, "webhook deliveries processed");
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot process webhook deliveries");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(settings.max_idle) => {}
+                _ = crate::db::next_notification(&mut listener) => {}
+            }
+            if listener.is_none() {
+                listener = crate::db::listen(&self.db, &[CHANNEL]).await;
+            }
+        }
+    }
+
+    /// Processes up to `batch` stored deliveries, oldest first.
+    pub async fn process_pending(&self, batch: i64) -> crate::Result<ProcessReport> {
+        let mut tx = self.db.begin().await?;
+        let claimed: Vec<(i64, Vec<u8>, i32)> = sqlx::query_as(
+            "SELECT id, body, attempts FROM webhook_deliveries WHERE processed_at IS NULL
+             ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(batch)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut report = ProcessReport { deliveries: claimed.len(), ..Default::default() };
+        // Accounts with new items, and whether any is a comment (for the cache).
+        let mut touched: BTreeMap<String, bool> = BTreeMap::new();
+        for (id, body, attempts) in claimed {
+            let outcome = match payload::parse(&body) {
+                Ok(events) => {
+                    let mut savepoint = sqlx::Acquire::begin(&mut tx).await?;
+                    match store_events(&mut savepoint, id, &events).await {
+                        Ok(new) => {
+                            savepoint.commit().await?;
+                            Ok(new)
+                        }
+                        Err(e) => {
+                            savepoint.rollback().await?;
+                            Err((e.to_string(), attempts + 1 >= MAX_ATTEMPTS))
+                        }
+                    }
+                }
+                // The same bytes will never parse: no point retrying.
+                Err(e) => Err((e.to_string(), true)),
+            };
+            match outcome {
+                Ok(new) => {
+                    report.items += new.len();
+                    for (account, kind) in new {
+                        *touched.entry(account).or_default() |= kind == EventKind::Comment.as_str();
+                    }
+                    sqlx::query("UPDATE webhook_deliveries SET processed_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Err((error, give_up)) => {
+                    report.failed += 1;
+                    tracing::warn!(delivery_id = id, error, give_up, "a webhook delivery could not be processed");
+                    sqlx::query(
+                        "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2,
+                         processed_at = CASE WHEN $3 THEN now() END WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(error)
+                    .bind(give_up)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+
+        // Who the new items are for: tell their browsers (at commit), note the others.
+        let accounts: Vec<String> = touched.keys().cloned().collect();
+        let owners: Vec<(i64, i64, String)> = if accounts.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as("SELECT id, user_id, ig_user_id FROM instagram_connections WHERE ig_user_id = ANY($1)")
+                .bind(&accounts)
+                .fetch_all(&mut *tx)
+                .await?
+        };
+        let users: BTreeSet<i64> = owners.iter().map(|(_, user, _)| *user).collect();
+        for user in &users {
+            crate::inbox::announce(&mut *tx, *user).await?;
+        }
+        tx.commit().await?;
+
+        for account in &accounts {
+            if !owners.iter().any(|(_, _, ig)| ig == account) {
+                report.unrouted += 1;
+                tracing::warn!(ig_user_id = %account, "webhook events for an Instagram account that is not connected; kept");
+            }
+        }
+        // Comments change the media list's counts.
+        for (connection, _, ig) in &owners {
+            if touched.get(ig).copied().unwrap_or(false) {
+                self.cache.invalidate_prefix(&crate::insights::media_prefix(*connection)).await;
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Inserts the events as items (one statement); returns (account, kind) of the new ones.
+async fn store_events(tx: &mut Transaction<'_, Postgres>, delivery_id: i64, events: &[Event]) -> crate::Result<Vec<(String, String)>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = Utc::now();
+    let mut cols = Columns::default();
+    for e in events {
+        let value = without_nul(e.value.clone());
+        cols.account.push(clean(&e.account_id));
+        cols.kind.push(e.kind.as_str().to_string());
+        cols.field.push(clean(&e.field));
+        cols.external_id.push(match &e.object_id {
+            Some(id) => clean(id),
+            None => digest(&e.field, &value),
+        });
+        cols.parent_id.push(e.parent_id.as_deref().map(clean));
+        cols.media_id.push(e.media_id.as_deref().map(clean));
+        cols.from_id.push(e.from_id.as_deref().map(clean));
+        cols.from_username.push(e.from_username.as_deref().map(clean));
+        cols.body.push(e.text.as_deref().map(clean));
+        cols.occurred_at.push(e.time.and_then(|t| Utc.timestamp_opt(t, 0).single()).unwrap_or(now));
+        cols.payload.push(value.to_string());
+        cols.own.push(e.own);
+    }
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, parent_id, media_id, from_id, from_username, body,
+                                  occurred_at, payload, own, read_at, delivery_id)
+         SELECT a, k, f, x, p, m, fi, fu, b, o, pl::jsonb, ow, CASE WHEN ow OR k = 'other' THEN now() END, $13
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::text[], $10::timestamptz[], $11::text[], $12::bool[]) AS t(a, k, f, x, p, m, fi, fu, b, o, pl, ow)
+         ON CONFLICT (ig_user_id, kind, external_id) DO NOTHING
+         RETURNING ig_user_id, kind",
+    )
+    .bind(&cols.account)
+    .bind(&cols.kind)
+    .bind(&cols.field)
+    .bind(&cols.external_id)
+    .bind(&cols.parent_id)
+    .bind(&cols.media_id)
+    .bind(&cols.from_id)
+    .bind(&cols.from_username)
+    .bind(&cols.body)
+    .bind(&cols.occurred_at)
+    .bind(&cols.payload)
+    .bind(&cols.own)
+    .bind(delivery_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows)
+}
+
+#[derive(Default)]
+struct Columns {
+    account: Vec<String>,
+    kind: Vec<String>,
+    field: Vec<String>,
+    external_id: Vec<String>,
+    parent_id: Vec<Option<String>>,
+    media_id: Vec<Option<String>>,
+    from_id: Vec<Option<String>>,
+    from_username: Vec<Option<String>>,
+    body: Vec<Option<String>>,
+    occurred_at: Vec<DateTime<Utc>>,
+    payload: Vec<String>,
+    own: Vec<bool>,
+}
+
+/// PostgreSQL text cannot hold NUL, which JSON can (`\u0000`): it is dropped.
+fn clean(s: &str) -> String {
+    s.replace('\0', "")
+}
+
+fn without_nul(v: Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(clean(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nul).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (clean(&k), without_nul(v))).collect()),
+        other => other,
+    }
+}
+
+/// The id of an event that has none: the same event sent twice gets the same id.
+fn digest(field: &str, value: &Value) -> String {
+    let mut h = Sha256::new();
+    h.update(field.as_bytes());
+    h.update([0]);
+    h.update(value.to_string().as_bytes());
+    format!("sha256:{}", hex::encode(&h.finalize()[..16]))
+}

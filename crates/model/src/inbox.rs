@@ -1,0 +1,83 @@
+//! The live inbox: comments (with the replies under them), mentions and messages.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InboxKind {
+    Comment,
+    Mention,
+    Message,
+}
+
+impl InboxKind {
+    pub const ALL: [InboxKind; 3] = [InboxKind::Comment, InboxKind::Mention, InboxKind::Message];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxKind::Comment => "comment",
+            InboxKind::Mention => "mention",
+            InboxKind::Message => "message",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The tab's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            InboxKind::Comment => "Comments",
+            InboxKind::Mention => "Mentions",
+            InboxKind::Message => "Messages",
+        }
+    }
+}
+
+/// Equal and hashed by everything shown, so a list keyed by items redraws only those that changed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub id: i64,
+    pub kind: InboxKind,
+    /// The creator's account it came to.
+    pub account: String,
+    pub from_username: Option<String>,
+    pub text: Option<String>,
+    pub media_id: Option<String>,
+    /// When, on the creator's wall clock (`25 Nov 14:03`).
+    pub when: String,
+    pub unread: bool,
+    pub hidden: bool,
+    /// Written by the creator's account (a reply sent from Crealia, a message echo).
+    pub own: bool,
+    /// Replies to this comment, oldest first.
+    pub replies: Vec<InboxItem>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadCounts {
+    pub comments: u32,
+    pub mentions: u32,
+    pub messages: u32,
+}
+
+impl UnreadCounts {
+    pub fn total(&self) -> u32 {
+        self.comments + self.mentions + self.messages
+    }
+
+    pub fn of(&self, kind: InboxKind) -> u32 {
+        match kind {
+            InboxKind::Comment => self.comments,
+            InboxKind::Mention => self.mentions,
+            InboxKind::Message => self.messages,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub items: Vec<InboxItem>,
+    pub unread: UnreadCounts,
+}

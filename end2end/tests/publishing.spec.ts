@@ -1,0 +1,78 @@
+import { test, expect } from "@playwright/test";
+import { signUpAndConnect } from "./helpers";
+import path from "node:path";
+
+const square = path.join(__dirname, "..", "fixtures", "square.jpg");
+
+/// "YYYY-MM-DD" and "HH:MM" in UTC, at least a minute from now.
+function utcInTwoMinutes(): { date: string; time: string; label: string } {
+  const at = new Date(Date.now() + 120_000);
+  const iso = at.toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16), label: iso.slice(11, 16) };
+}
+
+test("upload with progress, publish now, schedule a minute ahead, see it in the calendar and cancel it", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signUpAndConnect(page, "lumen.studio", "publisher");
+
+  // A slow connection, so the upload's progress bar is there to see.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 20 * 1024 });
+  await page.getByTestId("media-input").setInputFiles(square);
+  await expect(page.getByTestId("upload-progress")).toBeVisible();
+  await expect(page.getByTestId("upload-ready")).toContainText("1080×1080", { timeout: 30_000 });
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+
+  // Live counters while typing.
+  await page.getByLabel("Caption").fill("Fresh from the oven #fika @ana");
+  const counters = page.getByTestId("caption-counters");
+  await expect(counters).toContainText("30 / 2200 characters");
+  await expect(counters).toContainText("1 / 30 hashtags");
+  await expect(counters).toContainText("1 / 20 mentions");
+  await page.getByLabel(/^Alt text/).fill("A tray of cardamom buns");
+
+  await page.getByRole("button", { name: "Publish now" }).click();
+  await expect(page.getByText("Your post is on its way.")).toBeVisible();
+  const published = page.getByTestId("post-row").filter({ hasText: "Fresh from the oven" });
+  await expect(published.getByTestId("post-status")).toHaveText("PUBLISHED", { timeout: 20_000 });
+
+  // Schedule another a minute or two ahead, in UTC.
+  await page.getByTestId("media-input").setInputFiles(square);
+  await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
+  await page.getByLabel("Caption").fill("Later today #fika");
+  await page.getByRole("radio", { name: "Schedule" }).check();
+  const when = utcInTwoMinutes();
+  await page.getByLabel("Date").fill(when.date);
+  await page.getByLabel("Time", { exact: true }).fill(when.time);
+  await page.getByLabel("Time zone").fill("UTC");
+  await page.getByRole("button", { name: "Schedule" }).click();
+  await expect(page.getByText("Your post is scheduled.")).toBeVisible();
+  const scheduled = page.getByTestId("post-row").filter({ hasText: "Later today" });
+  await expect(scheduled.getByTestId("post-status")).toHaveText("PENDING");
+
+  // The calendar shows it on its day, at its time.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Calendar" }).click();
+  await expect(page).toHaveURL(/\/instagram-calendar/);
+  const day = page.locator(`[data-date="${when.date}"]`);
+  await expect(day.getByTestId("calendar-entry").filter({ hasText: when.label })).toHaveAttribute("data-status", "PENDING");
+  await expect(day.getByTestId("calendar-entry").filter({ hasText: "Image @lumen.studio" }).first()).toBeVisible();
+
+  // Back on the dashboard, edit it: the list keeps looking for news while a post is pending,
+  // and the form being filled in stays as it is.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  const again = page.getByTestId("post-row").filter({ hasText: "Later today" });
+  await again.getByRole("button", { name: "Edit" }).click();
+  const caption = again.getByRole("textbox", { name: "Caption" });
+  await caption.fill("Later today, with jam #fika");
+  await page.waitForResponse((r) => r.url().includes("/api/list_posts"));
+  await page.waitForResponse((r) => r.url().includes("/api/list_posts"));
+  await expect(caption).toHaveValue("Later today, with jam #fika");
+  await expect(caption).toBeFocused();
+  await again.getByRole("button", { name: "Save" }).click();
+  await expect(again.getByText("Later today, with jam #fika")).toBeVisible();
+
+  // Then cancel it before it is due.
+  await again.getByRole("button", { name: "Cancel" }).click();
+  await expect(again.getByTestId("post-status")).toHaveText("CANCELLED");
+});

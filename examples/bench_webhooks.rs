@@ -1,0 +1,142 @@
+//! Signed webhook deliveries accepted and durably stored per second, with p50/p99 latency, as
+//! a ratio to a bare axum route that answers 200 with no work, measured in the same run with the
+//! same load generator (the same requests, bodies and signatures, the same concurrency).
+//!
+//! Run through `scripts/bench-webhooks` (release build, a scratch database). Environment:
+//! `DELIVERIES` (default 20000), `CONCURRENCY` (default 32), `DATABASE_MAX_CONNECTIONS`
+//! (Crealia's default 10).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use axum::routing::post;
+use chrono::Utc;
+use crealia::config::Config;
+use crealia::startup::Application;
+use crealia_sandbox::webhooks::signature_256;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+struct Run {
+    per_sec: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Sends every delivery to `url`, `concurrency` at a time over keep-alive connections.
+async fn load(url: String, deliveries: Arc<Vec<(Vec<u8>, String)>>, concurrency: usize) -> Run {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().unwrap();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, url, deliveries, next) = (client.clone(), url.clone(), deliveries.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((body, signature)) = deliveries.get(i) else { break };
+                    let t = Instant::now();
+                    let r = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .header("x-hub-signature-256", signature)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .expect("the server answers");
+                    assert_eq!(r.status(), 200, "delivery {i} was refused");
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(deliveries.len());
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    Run { per_sec: all.len() as f64 / elapsed.as_secs_f64(), p50: percentile(&all, 0.5), p99: percentile(&all, 0.99) }
+}
+
+#[tokio::main]
+async fn main() {
+    let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL of a scratch database");
+    let n = env_or("DELIVERIES", 20_000);
+    let concurrency = env_or("CONCURRENCY", 32);
+    let mut map = std::collections::HashMap::new();
+    for (k, v) in [("LEPTOS_SITE_ADDR", "127.0.0.1:0"), ("DATABASE_URL", database_url.as_str()), ("JOBS_ENABLED", "false"), ("RUST_LOG", "error")] {
+        map.insert(k.to_string(), v.to_string());
+    }
+    if let Ok(n) = std::env::var("DATABASE_MAX_CONNECTIONS") {
+        map.insert("DATABASE_MAX_CONNECTIONS".into(), n);
+    }
+    let config = Config::from_map(&map).expect("configuration");
+    let secret = config.app_secret();
+    let app = Application::build(config).await.expect("app starts");
+    let addr = app.local_addr();
+    let services = app.services().clone();
+    tokio::spawn(app.run_until_stopped());
+
+    let bare = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bare_addr = bare.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(bare, axum::Router::new().route("/bare", post(|| async { StatusCode::OK }))).await });
+
+    // Distinct deliveries (none is a retry of another) of one comment each, about 400 bytes,
+    // with non-ASCII text escaped as Meta sends it.
+    let run_id = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    let make = |round: &str| -> Arc<Vec<(Vec<u8>, String)>> {
+        Arc::new(
+            (0..n)
+                .map(|i| {
+                    let body = format!(
+                        r#"{{"object":"instagram","entry":[{{"id":"17841400006862718","time":1785412106,"changes":[{{"field":"comments","value":{{"id":"{run_id}{round}{i}","from":{{"id":"742084212153673","username":"ks.___.hyeon"}},"text":"Sch\u00f6n! Where can I buy a print? #{i}","media":{{"id":"18083495273654753","media_product_type":"FEED"}}}}}}]}}]}}"#
+                    );
+                    let signature = signature_256(&secret, body.as_bytes());
+                    (body.into_bytes(), signature)
+                })
+                .collect(),
+        )
+    };
+
+    println!(
+        "{n} signed deliveries of one comment each, {concurrency} at a time, over loopback HTTP/1.1 keep-alive; {} database connections",
+        services.db.options().get_max_connections()
+    );
+    // Warm-up of both servers (connections, the pool, the statement cache).
+    let warm = Arc::new(make("w").iter().take(500).cloned().collect::<Vec<_>>());
+    load(format!("http://{bare_addr}/bare"), warm.clone(), concurrency).await;
+    load(format!("http://{addr}/api/webhooks/instagram"), warm, concurrency).await;
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_deliveries").fetch_one(&services.db).await.unwrap();
+
+    let bare_run = load(format!("http://{bare_addr}/bare"), make("b"), concurrency).await;
+    let crealia_run = load(format!("http://{addr}/api/webhooks/instagram"), make("c"), concurrency).await;
+
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_deliveries").fetch_one(&services.db).await.unwrap();
+    assert_eq!(stored - before, n as i64, "every acknowledged delivery is in the table");
+
+    println!("{:<34} {:>12} {:>10} {:>10}", "", "deliveries/s", "p50 ms", "p99 ms");
+    for (name, r) in [("bare axum route (200, no work)", &bare_run), ("Crealia: verify + store, then 200", &crealia_run)] {
+        println!("{name:<34} {:>12.0} {:>10.2} {:>10.2}", r.per_sec, ms(r.p50), ms(r.p99));
+    }
+    println!(
+        "ratio Crealia / bare: throughput {:.2}, p50 {:.1}x, p99 {:.1}x; {} deliveries stored",
+        crealia_run.per_sec / bare_run.per_sec,
+        ms(crealia_run.p50) / ms(bare_run.p50),
+        ms(crealia_run.p99) / ms(bare_run.p99),
+        stored - before
+    );
+}

@@ -1,0 +1,160 @@
+//! Media uploads: PNG and WebP become JPEG at an unguessable public URL that the sandbox fetches;
+//! what Meta would refuse is said before anything reaches the Graph API; images out of shape are
+//! padded or cropped; uploads are the signed-in creator's own and have a limit.
+
+mod common;
+
+use chrono::Utc;
+use common::{connect, spawn_app, Browser, TestApp};
+use crealia_core::publishing::PostStatus;
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let picture = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    DynamicImage::ImageRgb8(picture).write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+/// A valid JPEG padded past 8 MB with application segments a decoder skips.
+fn jpeg_over_8_mb() -> Vec<u8> {
+    let small = encoded(64, 64, ImageFormat::Jpeg);
+    let mut out = small[..2].to_vec();
+    let segment = vec![0u8; 65_000];
+    while out.len() < 9 * 1024 * 1024 {
+        out.extend_from_slice(&[0xFF, 0xEF]);
+        out.extend_from_slice(&(65_002u16).to_be_bytes());
+        out.extend_from_slice(&segment);
+    }
+    out.extend_from_slice(&small[2..]);
+    out
+}
+
+async fn creator(app: &TestApp) -> (Browser, i64, i64) {
+    let browser = app.signed_in("ana@example.com").await;
+    connect(app, &browser, "nordlys.cafe", "allow").await;
+    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let cid = app.services.connections.list(user).await.unwrap()[0].id;
+    (browser, user, cid)
+}
+
+async fn publish(app: &TestApp, browser: &Browser, body: Value) -> (u16, Value) {
+    let r = app.client.post(app.url("/api/instagram/publish")).header("cookie", browser.cookie.clone().unwrap()).json(&body).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+#[sqlx::test(migrations = false)]
+async fn png_and_webp_become_jpeg_at_an_unguessable_public_url_that_instagram_fetches(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (browser, user, cid) = creator(&app).await;
+    for (format, mime, name) in [(ImageFormat::Png, "image/png", "png"), (ImageFormat::WebP, "image/webp", "webp")] {
+        let (status, asset) = app.upload(&browser, encoded(1080, 1350, format), mime).await;
+        assert_eq!(status, 201, "{asset}");
+        assert_eq!(asset["converted_from"], name);
+        assert_eq!((asset["width"].as_u64(), asset["height"].as_u64()), (Some(1080), Some(1350)));
+        let url = asset["url"].as_str().unwrap().to_string();
+        let file = url.strip_prefix(&app.url("/media/")).expect("served under PUBLIC_BASE_URL/media/");
+        assert!(file.len() == 36 && file.ends_with(".jpg") && file[..32].chars().all(|c| c.is_ascii_hexdigit()), "{file}");
+        let served = reqwest::get(&url).await.unwrap();
+        assert_eq!(served.status().as_u16(), 200);
+        assert!(served.bytes().await.unwrap().starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
+
+        // The sandbox takes JPEG only, fetching the file itself.
+        let (status, post) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "caption": "From a PNG", "media_urls": [url] })).await;
+        assert_eq!(status, 202, "{post}");
+        app.services.publishing.run_due(Utc::now(), 10).await.unwrap();
+        let done = app.services.publishing.get(user, post["id"].as_i64().unwrap()).await.unwrap();
+        assert_eq!(done.status, PostStatus::Published, "{done:?}");
+    }
+    let (status, _) = app.upload(&browser, b"%PDF-1.7 not media".to_vec(), "application/pdf").await;
+    assert_eq!(status, 422);
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_image_out_of_shape_is_refused_until_padded_or_cropped(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (browser, user, cid) = creator(&app).await;
+    let (_, tall) = app.upload(&browser, encoded(1080, 1920, ImageFormat::Jpeg), "image/jpeg").await;
+    assert!(tall["problem"].as_str().unwrap().contains("Pad or crop"), "{tall}");
+    let url = tall["url"].as_str().unwrap();
+    let (status, err) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "media_urls": [url] })).await;
+    assert_eq!(status, 422);
+    assert!(err["error"].as_str().unwrap().contains("between 4:5 and 1.91:1"), "{err}");
+    // A story has no such rule.
+    let (status, _) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "story", "media_urls": [url] })).await;
+    assert_eq!(status, 202);
+
+    let reframe = |frame: &str, how: &str| {
+        let body = json!({ "frame": frame, "how": how });
+        let id = tall["id"].as_i64().unwrap();
+        app.client.post(app.url(&format!("/api/media/{id}/reframe"))).header("cookie", browser.cookie.clone().unwrap()).json(&body).send()
+    };
+    let padded: Value = reframe("4:5", "pad").await.unwrap().json().await.unwrap();
+    assert_eq!((padded["width"].as_u64(), padded["height"].as_u64(), padded["problem"].is_null()), (Some(1536), Some(1920), true), "{padded}");
+    let cropped: Value = reframe("1:1", "crop").await.unwrap().json().await.unwrap();
+    assert_eq!((cropped["width"].as_u64(), cropped["height"].as_u64()), (Some(1080), Some(1080)), "{cropped}");
+    assert_eq!(reframe("3:1", "crop").await.unwrap().status().as_u16(), 422);
+
+    let (status, post) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "carousel", "media_urls": [padded["url"], cropped["url"]] })).await;
+    assert_eq!(status, 202, "{post}");
+    app.services.publishing.run_due(Utc::now(), 10).await.unwrap();
+    let posts = app.services.publishing.list(user).await.unwrap();
+    assert!(posts.iter().all(|p| p.status == PostStatus::Published), "{posts:?}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn what_meta_would_refuse_is_explained_before_anything_reaches_it(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (browser, _, cid) = creator(&app).await;
+    let (status, big) = app.upload(&browser, jpeg_over_8_mb(), "image/jpeg").await;
+    assert_eq!(status, 422);
+    assert!(big["error"].as_str().unwrap().contains("at most 8 MB"), "{big}");
+
+    let (_, square) = app.upload(&browser, encoded(1080, 1080, ImageFormat::Jpeg), "image/jpeg").await;
+    let url = square["url"].as_str().unwrap().to_string();
+    app.sandbox_admin(reqwest::Method::DELETE, "/calls", json!({})).await;
+    let tags: String = (0..31).map(|i| format!("#tag{i} ")).collect();
+    let mentions: String = (0..21).map(|i| format!("@friend{i} ")).collect();
+    let cases = [
+        (json!({ "kind": "image", "caption": "x".repeat(2_201), "media_urls": [url] }), "2201 characters"),
+        (json!({ "kind": "image", "caption": tags, "media_urls": [url] }), "31 hashtags"),
+        (json!({ "kind": "image", "caption": mentions, "media_urls": [url] }), "mentions 21 accounts"),
+        (json!({ "kind": "carousel", "media_urls": [url] }), "2 to 10"),
+        (json!({ "kind": "carousel", "media_urls": vec![url.clone(); 11] }), "2 to 10"),
+        (json!({ "kind": "image", "media_urls": [app.url("/media/0123456789abcdef0123456789abcdef.jpg")] }), "no longer available"),
+    ];
+    for (mut body, expected) in cases {
+        body["connection_id"] = json!(cid);
+        let (status, err) = publish(&app, &browser, body).await;
+        assert_eq!(status, 422, "{err}");
+        assert!(err["error"].as_str().unwrap().contains(expected), "{err} should say {expected}");
+    }
+    let (_, calls) = app.get_json("/sandbox/__admin/calls").await;
+    assert!(!calls.to_string().contains("/media"), "nothing reached the Graph API: {calls}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn uploads_are_the_signed_in_creators_own_and_have_a_limit(pool: PgPool) {
+    let app = spawn_app(pool, &[("MEDIA_MAX_UPLOAD_BYTES", "200000")]).await;
+    let (browser, _, _) = creator(&app).await;
+    let (status, _) = app.upload(&Browser::new(), encoded(100, 100, ImageFormat::Jpeg), "image/jpeg").await;
+    assert_eq!(status, 401);
+    let (status, err) = app.upload(&browser, vec![7u8; 300_000], "image/jpeg").await;
+    assert_eq!(status, 413, "{err}");
+    let (status, _) = app.upload(&browser, Vec::new(), "image/jpeg").await;
+    assert_eq!(status, 422);
+
+    let (_, mine) = app.upload(&browser, encoded(1080, 1920, ImageFormat::Jpeg), "image/jpeg").await;
+    let bo = app.signed_in("bo@example.com").await;
+    let id = mine["id"].as_i64().unwrap();
+    let r = app.client.post(app.url(&format!("/api/media/{id}/reframe"))).header("cookie", bo.cookie.clone().unwrap())
+        .json(&json!({ "frame": "1:1", "how": "crop" })).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404, "another creator's image");
+    connect(&app, &bo, "mira.moves", "allow").await;
+    let bo_id = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let bo_cid = app.services.connections.list(bo_id).await.unwrap()[0].id;
+    let (status, err) = publish(&app, &bo, json!({ "connection_id": bo_cid, "kind": "story", "media_urls": [mine["url"]] })).await;
+    assert_eq!(status, 422, "another creator's file is not theirs to post: {err}");
+}
