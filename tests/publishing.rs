@@ -21,14 +21,12 @@ fn jpeg(width: u16, height: u16) -> Vec<u8> {
 
 /// Media files the app itself serves (its site root), for the sandbox to fetch.
 fn media(app: &TestApp) -> (String, String, String) {
-    let root = std::env::temp_dir().join("crealia-test-site");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("publish-square.jpg"), jpeg(1080, 1080)).unwrap();
+    common::site_file("publish-square.jpg", &jpeg(1080, 1080));
     let mut mp4 = vec![0, 0, 0, 0x18];
     mp4.extend_from_slice(b"ftypmp42");
     mp4.extend_from_slice(&[0; 64]);
-    std::fs::write(root.join("publish-reel.mp4"), mp4).unwrap();
-    std::fs::write(root.join("publish-notes.txt"), b"not an image").unwrap();
+    common::site_file("publish-reel.mp4", &mp4);
+    common::site_file("publish-notes.txt", b"not an image");
     (app.url("/publish-square.jpg"), app.url("/publish-reel.mp4"), app.url("/publish-notes.txt"))
 }
 
@@ -296,7 +294,8 @@ async fn a_post_goes_out_at_its_time_not_before(pool: PgPool) {
     assert_eq!(app.services.publishing.run_due(due - Duration::minutes(1), 50).await.unwrap(), 0);
     assert_eq!(status(&app, user, p.id).await.status, PostStatus::Pending);
     assert_eq!(app.services.publishing.run_due(due, 50).await.unwrap(), 1);
-    assert_eq!(status(&app, user, p.id).await.status, PostStatus::Published);
+    let after = status(&app, user, p.id).await;
+    assert_eq!(after.status, PostStatus::Published, "{:?} ({:?})", after.last_error, after.error_code);
 }
 
 #[sqlx::test(migrations = false)]

@@ -50,7 +50,7 @@ pub async fn spawn_app(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     // space of its own unless the test names one.
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     map.insert("CACHE_NAMESPACE".into(), format!("test-{}-{nanos}", pool.connect_options().get_database().unwrap_or("db")));
-    map.insert("LEPTOS_SITE_ROOT".into(), std::env::temp_dir().join("crealia-test-site").display().to_string());
+    map.insert("LEPTOS_SITE_ROOT".into(), site_root().display().to_string());
     map.insert("MEDIA_DIR".into(), std::env::temp_dir().join(format!("crealia-test-media-{nanos}")).display().to_string());
     for (k, v) in vars {
         map.insert(k.to_string(), v.to_string());
@@ -169,7 +169,7 @@ impl Server {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", database_url)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-            .env("LEPTOS_SITE_ROOT", std::env::temp_dir().join("crealia-test-site"))
+            .env("LEPTOS_SITE_ROOT", site_root())
             .env("MEDIA_DIR", std::env::temp_dir().join("crealia-crash-media"))
             .env("JOBS_ENABLED", "true")
             .env("RUST_LOG", "warn")
@@ -221,4 +221,22 @@ impl Server {
 /// A port nothing listens on right now, for a server process to take.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The static folder every test app serves (shared by the tests running at the same time).
+pub fn site_root() -> std::path::PathBuf {
+    std::env::temp_dir().join("crealia-test-site")
+}
+
+/// Puts a file in the shared static folder, served at `/{name}`. Written aside and renamed into
+/// place: tests running at the same time write the same names, and a plain write (truncate,
+/// then fill) let another test's sandbox fetch a half-written image.
+#[allow(dead_code)]
+pub fn site_file(name: &str, bytes: &[u8]) {
+    let root = site_root();
+    std::fs::create_dir_all(&root).unwrap();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let aside = root.join(format!(".{name}.{}-{nanos}", std::process::id()));
+    std::fs::write(&aside, bytes).unwrap();
+    std::fs::rename(&aside, root.join(name)).unwrap();
 }
