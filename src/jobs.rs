@@ -17,7 +17,7 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(24 * 3_600);
 pub fn spawn(services: Services, settings: JobSettings) {
     let scheduler = SchedulerSettings { concurrency: settings.publish_concurrency, ..Default::default() };
     tokio::spawn(services.publishing.clone().run_scheduler(scheduler));
-    tokio::spawn(services.webhooks.clone().run_processor(ProcessorSettings::default()));
+    tokio::spawn(services.webhooks.clone().run_processor(ProcessorSettings::default(), services.inbox.clone()));
     tokio::spawn(async move {
         // A first pass soon after start, so a restart never delays a due refresh by an hour.
         tokio::time::sleep(Duration::from_secs(5 + jitter_secs(25))).await;

@@ -603,3 +603,63 @@ async fn replies_are_read_and_deleted_with_their_comment(pool: PgPool) {
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox_items WHERE deleted_at IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(left, 0, "the reply went with its comment");
 }
+
+/// Messaging webhooks say only who wrote by a scoped id: Crealia asks the User Profile API for
+/// the username, and every message of that person shows it; a lookup that fails leaves
+/// "Someone" and is not repeated at once.
+#[sqlx::test(migrations = false)]
+async fn message_senders_are_named_through_the_user_profile_api(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (user, _) = creator(&app, "nordlys.cafe").await;
+    produce(
+        &app,
+        json!([
+            { "kind": "message", "account": "nordlys.cafe", "text": "Are you open?", "from_username": "fika.fan" },
+            { "kind": "message", "account": "nordlys.cafe", "text": "At 8?", "from_username": "fika.fan" },
+            { "kind": "message", "account": "nordlys.cafe", "text": "Hello", "from_username": "kanelbulle" },
+        ]),
+        false,
+    )
+    .await;
+    app.services.webhooks.process_pending(10).await.unwrap();
+    let senders = |items: &[crealia_model::inbox::InboxItem]| {
+        let mut v: Vec<(Option<String>, Option<String>)> = items.iter().map(|i| (i.text.clone(), i.from_username.clone())).collect();
+        v.sort();
+        v
+    };
+    let before = app.services.inbox.list(user, Some(InboxKind::Message), "UTC").await.unwrap();
+    assert!(before.items.iter().all(|i| i.from_username.is_none()), "the payload names nobody");
+    let ids: std::collections::BTreeSet<String> =
+        sqlx::query_scalar("SELECT from_id FROM inbox_items WHERE from_username IS NULL").fetch_all(&pool).await.unwrap().into_iter().collect();
+    assert_eq!(ids.len(), 2, "one scoped id per person, the same for both of fika.fan's messages");
+
+    app.client.delete(app.url("/sandbox/__admin/calls")).send().await.unwrap();
+    assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 2);
+    let after = app.services.inbox.list(user, Some(InboxKind::Message), "UTC").await.unwrap();
+    assert_eq!(
+        senders(&after.items),
+        vec![
+            (Some("Are you open?".into()), Some("fika.fan".into())),
+            (Some("At 8?".into()), Some("fika.fan".into())),
+            (Some("Hello".into()), Some("kanelbulle".into())),
+        ]
+    );
+    let (_, calls) = app.get_json("/sandbox/__admin/calls").await;
+    assert_eq!(calls.as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum::<u64>(), 2, "one lookup per person: {calls}");
+    assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0, "nobody left to name");
+
+    // When the Graph API cannot say, the message stays unnamed and is not asked again at once.
+    app.client
+        .post(app.url("/sandbox/__admin/faults"))
+        .json(&json!({ "kind": "graph_error", "code": 2, "endpoint": "GET /{id}" }))
+        .send()
+        .await
+        .unwrap();
+    produce(&app, json!([{ "kind": "message", "account": "nordlys.cafe", "text": "Hej", "from_username": "ny.kund" }]), false).await;
+    app.services.webhooks.process_pending(10).await.unwrap();
+    assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0);
+    app.client.delete(app.url("/sandbox/__admin/faults")).send().await.unwrap();
+    assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0, "not asked again within 10 minutes");
+    let unnamed: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox_items WHERE from_username IS NULL").fetch_one(&pool).await.unwrap();
+    assert_eq!(unnamed, 1);
+}

@@ -43,7 +43,7 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   await expect(page).toHaveURL(/\/instagram-calendar/);
   await expect(page.getByTestId("nav-unread")).toHaveCount(0);
   await request.post("/sandbox/__admin/webhooks/events", {
-    data: { events: [{ kind: "message", account: "tiny.sprout", text: "Do you sell seedlings?" }] },
+    data: { events: [{ kind: "message", account: "tiny.sprout", text: "Do you sell seedlings?", from_username: "seed.lover" }] },
   });
   await expect(page.getByTestId("nav-unread")).toHaveText("1", { timeout: 2_000 });
 
@@ -53,6 +53,8 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   await messagesTab.click();
   await expect(messagesTab).toHaveAttribute("aria-selected", "true");
   const message = page.getByTestId("inbox-item").filter({ hasText: "Do you sell seedlings?" });
+  // Meta's message webhook names nobody: Crealia asked Instagram who wrote.
+  await expect(message).toContainText("@seed.lover");
   await message.getByRole("button", { name: "Reply" }).click();
   const answer = message.getByLabel("Your reply");
   await answer.fill("Yes, on Saturdays!");
@@ -60,9 +62,9 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   // Another message arriving while the answer is being typed: it shows, and the answer being
   // written keeps its text and the focus.
   await request.post("/sandbox/__admin/webhooks/events", {
-    data: { events: [{ kind: "message", account: "tiny.sprout", text: "And on Sundays?" }] },
+    data: { events: [{ kind: "message", account: "tiny.sprout", text: "And on Sundays?", from_username: "seed.lover" }] },
   });
-  await expect(page.getByTestId("inbox-item").filter({ hasText: "And on Sundays?" })).toBeVisible({ timeout: 2_000 });
+  await expect(page.getByTestId("inbox-item").filter({ hasText: "And on Sundays?" })).toContainText("@seed.lover", { timeout: 2_000 });
   await expect(answer).toHaveValue("Yes, on Saturdays!");
   await expect(answer).toBeFocused();
 

@@ -278,6 +278,58 @@ impl Inbox {
         }
     }
 
+    /// Names the people who sent messages: Meta's messaging webhooks carry only a scoped id
+    /// (IGSID), so up to `limit` unnamed senders of the last week are asked of the User Profile
+    /// API with their account's token, and every item of theirs gets the username. A lookup that
+    /// fails is not tried again for 10 minutes (remembered in the cache). Returns how many
+    /// senders were named.
+    pub async fn name_senders(&self, limit: i64) -> Result<usize> {
+        let unnamed: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT DISTINCT ON (i.ig_user_id, i.from_id) i.ig_user_id, i.from_id, c.user_id, c.id
+             FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id
+             WHERE i.kind = 'message' AND NOT i.own AND i.from_username IS NULL AND i.from_id IS NOT NULL
+               AND i.deleted_at IS NULL AND i.created_at > now() - interval '7 days'
+               AND c.state IN ('active', 'expiring_soon')
+             ORDER BY i.ig_user_id, i.from_id, c.id
+             LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        let mut named = 0;
+        for (ig_user_id, igsid, user_id, connection_id) in unnamed {
+            let missed = format!("inbox:sender-miss:{ig_user_id}:{igsid}");
+            if self.cache.get_json::<bool>(&missed).await.is_some() {
+                continue;
+            }
+            let found = match self.connections.token(user_id, connection_id).await {
+                Ok(token) => self.connections.graph().messaging_user(token.expose(), &igsid).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let Some(username) = found.as_ref().ok().and_then(|u| u.username.clone()).filter(|u| !u.is_empty()) else {
+                tracing::warn!(ig_user_id, connection_id, error = ?found.err(), "cannot name a message's sender; trying again later");
+                self.cache.set_json(&missed, &true, Some(std::time::Duration::from_secs(600))).await;
+                continue;
+            };
+            sqlx::query("UPDATE inbox_items SET from_username = $3 WHERE ig_user_id = $1 AND from_id = $2 AND from_username IS NULL")
+                .bind(&ig_user_id)
+                .bind(&igsid)
+                .bind(&username)
+                .execute(&self.db)
+                .await?;
+            named += 1;
+            // Every creator who connected the account sees the name.
+            let users: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT user_id FROM instagram_connections WHERE ig_user_id = $1")
+                .bind(&ig_user_id)
+                .fetch_all(&self.db)
+                .await?;
+            for user in users {
+                self.changed(user).await;
+            }
+        }
+        Ok(named)
+    }
+
     /// The post's comment count changed; the user's other tabs and devices hear of it.
     async fn after_comment_change(&self, user_id: i64, connection_id: i64) {
         self.cache.invalidate_prefix(&crate::insights::media_prefix(connection_id)).await;

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::wire::{
     ContainerStatus, ErrorEnvelope, IdResponse, InsightMetric, LongLivedToken, Media, OAuthError, Page, Profile, PublishingLimit,
-    SentMessage, ShortLivedToken, ShortLivedTokenResponse, Success,
+    MessagingUser, SentMessage, ShortLivedToken, ShortLivedTokenResponse, Success,
 };
 
 /// Where the three parts of Instagram Login live.
@@ -272,6 +272,12 @@ impl GraphClient {
         ];
         let sent: SentMessage = self.post_form(&format!("{ig_user_id}/messages"), token, &form).await?;
         Ok(sent.message_id)
+    }
+
+    /// `GET /{igsid}?fields=name,username` (the User Profile API): the name of someone who sent
+    /// the account a message. Messaging webhooks carry only their id.
+    pub async fn messaging_user(&self, token: &str, igsid: &str) -> Result<MessagingUser> {
+        self.get(igsid, token, &[("fields", "name,username".to_string())]).await
     }
 
     /// `POST /{comment-id}?hide=true|false`.

@@ -278,6 +278,16 @@ pub struct Comment {
     pub parent_id: Option<Id>,
 }
 
+/// The User Profile API's answer, `GET /{igsid}?fields=name,username`: who wrote to the account
+/// (only for people who have messaged it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessagingUser {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+}
+
 /// The answer of `POST /{ig-user-id}/messages`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SentMessage {

@@ -263,6 +263,8 @@ fn node(call: &Call<'_>, id: &str) -> ApiResult<Value> {
             Some(c.owner.clone())
         } else if let Some(c) = world.comments.get(id) {
             world.media.get(&c.media_id).map(|m| m.owner.clone())
+        } else if let Some(p) = world.people.get(id) {
+            Some(p.account.clone())
         } else {
             return Err(ApiError::not_found(id));
         }
@@ -278,6 +280,9 @@ fn node(call: &Call<'_>, id: &str) -> ApiResult<Value> {
                 return publish::container_status(call, id);
             }
             let world = call.sandbox.world();
+            if let Some(p) = world.people.get(id) {
+                return user_profile(call, &world, id, p);
+            }
             if let Some(v) = media_json(&world, id) {
                 return Ok(select(v, &call.params.list("fields"), &["id"]));
             }
@@ -285,6 +290,37 @@ fn node(call: &Call<'_>, id: &str) -> ApiResult<Value> {
             Ok(select(comment_json(c), &call.params.list("fields"), &["id", "text", "timestamp"]))
         }
     }
+}
+
+/// The User Profile API, `GET /{igsid}?fields=name,username,…`: about someone who wrote to the
+/// account, only once they have sent it a message (Meta's consent rule), with the messaging
+/// permission. Its fields must be asked for.
+fn user_profile(call: &Call<'_>, world: &World, igsid: &str, p: &crate::world::Person) -> ApiResult<Value> {
+    call.caller.require("instagram_business_manage_messages")?;
+    if !world.messages.iter().any(|m| m.account == p.account && m.peer == igsid && !m.from_account) {
+        return Err(ApiError::graph(230, None, "User consent is required to access user profile"));
+    }
+    let full = json!({
+        "name": p.username.split(['.', '_']).filter(|w| !w.is_empty()).map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        }).collect::<Vec<_>>().join(" "),
+        "username": p.username,
+        "profile_pic": format!("https://sandbox.invalid/people/{igsid}.jpg"),
+        "follower_count": 0,
+        "is_user_follow_business": true,
+        "is_business_follow_user": false,
+        "is_verified_user": false,
+    });
+    let fields = call.params.list("fields");
+    if fields.is_empty() {
+        return Err(ApiError::invalid_parameter("The parameter fields is required."));
+    }
+    let mut out = select(full, &fields, &[]);
+    if let Value::Object(map) = &mut out {
+        map.insert("id".into(), json!(igsid));
+    }
+    Ok(out)
 }
 
 /// Cursors are opaque to clients; here they encode the offset.

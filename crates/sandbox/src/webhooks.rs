@@ -329,7 +329,7 @@ fn event_entry(sandbox: &Sandbox, e: &EventRequest, now: i64) -> Result<(Value, 
         .cloned()
         .ok_or_else(|| format!("no account {}", e.account))?;
     let from_username = e.from_username.clone().unwrap_or_else(|| "ks.___.hyeon".into());
-    let from_id = format!("{}", 742_084_212_000_000u64 + world.rng.range(0, 999_999));
+    let from_id = world.person(&account.ig_id, &from_username);
     let flat = e.shape.as_deref() == Some("flat");
     let wrap = |field: &str, value: Value| {
         if flat {

@@ -230,7 +230,18 @@ pub struct World {
     pub webhook_fields: HashMap<String, std::collections::BTreeSet<String>>,
     /// Every direct message, oldest first.
     pub messages: Vec<DirectMessage>,
+    /// People who wrote to an account, by their scoped id (IGSID): what the User Profile API
+    /// answers about them.
+    pub people: HashMap<String, Person>,
     next_id: u64,
+}
+
+/// Someone who commented on or wrote to a professional account.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// The account their scoped id belongs to (an IGSID is per account).
+    pub account: String,
+    pub username: String,
 }
 
 impl World {
@@ -247,6 +258,18 @@ impl World {
     }
 
     /// A fresh 17-digit object id, unique in this world.
+    /// The scoped id of `username` as seen by `account`: the same person always has the same
+    /// one there (as Meta's IGSIDs), and is remembered for the User Profile API.
+    pub fn person(&mut self, account: &str, username: &str) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in account.bytes().chain([0]).chain(username.bytes()) {
+            hash = (hash ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        let id = format!("{}", 742_084_212_000_000u64 + hash % 1_000_000_000);
+        self.people.insert(id.clone(), Person { account: account.to_string(), username: username.to_string() });
+        id
+    }
+
     pub fn new_id(&mut self) -> String {
         self.next_id += 1 + self.rng.range(0, 7);
         format!("{}", 17_900_000_000_000_000u64 + self.next_id)
@@ -319,6 +342,7 @@ impl World {
             published_at: HashMap::new(),
             webhook_fields: HashMap::new(),
             messages: Vec::new(),
+            people: HashMap::new(),
             next_id: 0,
         };
         for (i, profile) in PROFILES.iter().enumerate() {

@@ -253,3 +253,37 @@ async fn only_subscribed_accounts_and_fields_are_delivered() {
     let got = wait_for(&r, 1).await;
     assert!(String::from_utf8_lossy(&got[0].1).contains("\"messaging\""));
 }
+
+/// The User Profile API answers about someone who wrote to the account (their scoped id is the
+/// same in each of their messages), only once they have written, and for nobody else's account.
+#[tokio::test]
+async fn the_user_profile_api_names_who_sent_a_message() {
+    let s = spawn().await;
+    let out = events(&s, json!({ "events": [
+        { "kind": "message", "account": "nordlys.cafe", "text": "hi", "from_username": "fika.fan" },
+        { "kind": "message", "account": "nordlys.cafe", "text": "again", "from_username": "fika.fan" },
+        { "kind": "comment", "account": "nordlys.cafe", "text": "nice", "from_username": "only.comments" },
+    ] }))
+    .await;
+    assert_eq!(out["created"].as_array().unwrap().len(), 3);
+    let messages: Value = s.http.get(s.url("/__admin/messages")).send().await.unwrap().json().await.unwrap();
+    let peers: Vec<String> = messages["messages"].as_array().unwrap().iter().map(|m| m["peer"].as_str().unwrap().to_string()).collect();
+    assert_eq!(peers.len(), 2);
+    assert_eq!(peers[0], peers[1], "one person, one scoped id");
+
+    let token = s.token("nordlys.cafe").await;
+    let (status, who) = s.get(&format!("/v25.0/{}?fields=name,username", peers[0]), &token).await;
+    assert_eq!(status, 200, "{who}");
+    assert_eq!(who, json!({ "id": peers[0], "name": "Fika Fan", "username": "fika.fan" }));
+    let (status, body) = s.get(&format!("/v25.0/{}", peers[0]), &token).await;
+    common::assert_graph_error(status, &body, 100, None);
+
+    // Someone who only commented has not consented (Meta's 230).
+    let commenter = s.sandbox.world().people.iter().find(|(_, p)| p.username == "only.comments").map(|(id, _)| id.clone()).unwrap();
+    let (status, body) = s.get(&format!("/v25.0/{commenter}?fields=username"), &token).await;
+    common::assert_graph_error(status, &body, 230, None);
+
+    let other = s.token("lumen.studio").await;
+    let (status, body) = s.get(&format!("/v25.0/{}?fields=username", peers[0]), &other).await;
+    common::assert_graph_error(status, &body, 100, Some(33));
+}

@@ -19,6 +19,9 @@ use super::{Webhooks, CHANNEL};
 /// A delivery that fails this many times is set aside (its error kept, never dropped).
 const MAX_ATTEMPTS: i32 = 5;
 
+/// At most this many message senders are looked up after each batch.
+const SENDERS_PER_BATCH: i64 = 20;
+
 #[derive(Clone, Debug)]
 pub struct ProcessorSettings {
     /// Deliveries claimed per transaction.
@@ -45,11 +48,18 @@ pub struct ProcessReport {
 }
 
 impl Webhooks {
-    /// Runs until the task is dropped.
-    pub async fn run_processor(self, settings: ProcessorSettings) {
+    /// Runs until the task is dropped. After new items, their messages' senders are named
+    /// through `inbox` (a Graph API call each, so after the items are stored and shown).
+    pub async fn run_processor(self, settings: ProcessorSettings, inbox: crate::inbox::Inbox) {
         let mut listener = crate::db::listen(&self.db, &[CHANNEL]).await;
         loop {
-            match self.process_pending(settings.batch).await {
+            let processed = self.process_pending(settings.batch).await;
+            if processed.as_ref().is_ok_and(|r| r.items > 0) {
+                if let Err(e) = inbox.name_senders(SENDERS_PER_BATCH).await {
+                    tracing::warn!(error = %e, "cannot name the senders of new messages");
+                }
+            }
+            match processed {
                 Ok(report) if report.deliveries as i64 >= settings.batch => continue,
                 Ok(report) => {
                     if report.deliveries > 0 {
