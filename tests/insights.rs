@@ -272,3 +272,20 @@ async fn databases_sharing_a_redis_never_share_cached_data(pool: PgPool) {
     drop(b);
     let _ = sqlx::query(&format!("DROP DATABASE \"{other_db}\" WITH (FORCE)")).execute(&pool).await;
 }
+
+/// In sandbox mode the Graph API lives in the server's process: a connection made through
+/// OAuth still works after the server starts again (the sandbox of the same seed recognises the
+/// tokens it issued), instead of asking the creator to reconnect.
+#[sqlx::test(migrations = false)]
+async fn a_connection_made_through_oauth_outlives_a_restart_in_sandbox_mode(pool: PgPool) {
+    let first = spawn_app(pool.clone(), &[]).await;
+    let user = creator(&first).await;
+    first.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
+    drop(first);
+
+    let again = spawn_app(pool.clone(), &[]).await;
+    let d = again.services.insights.dashboard(user, None, 7, Utc::now()).await.expect("no reconnect needed");
+    assert_eq!(d.profile.username, "lumen.studio");
+    let state: String = sqlx::query_scalar("SELECT state FROM instagram_connections").fetch_one(&pool).await.unwrap();
+    assert_eq!(state, "active");
+}

@@ -207,18 +207,14 @@ fn exchange_code_inner(sandbox: &Sandbox, f: CodeExchange) -> ApiResult<Response
         return Err(ApiError::oauth("This authorization code has expired."));
     }
     let grant = grant.clone();
-    let token = world.new_token("IGAA");
-    world.tokens.insert(
-        token.clone(),
-        Token {
-            ig_id: grant.ig_id.clone(),
-            kind: TokenKind::ShortLived,
-            issued_at: now,
-            expires_at: now + SHORT_LIVED_SECS,
-            permissions: grant.permissions.clone(),
-            revoked: None,
-        },
-    );
+    let token = world.issue_token(Token {
+        ig_id: grant.ig_id.clone(),
+        kind: TokenKind::ShortLived,
+        issued_at: now,
+        expires_at: now + SHORT_LIVED_SECS,
+        permissions: grant.permissions.clone(),
+        revoked: None,
+    });
     let user_id = world.account(&grant.ig_id).map(|a| a.app_scoped_id.clone()).unwrap_or_default();
     let body = match config.token_shape {
         TokenShape::Flat => serde_json::json!({
@@ -261,6 +257,13 @@ pub fn authenticate(sandbox: &Sandbox, params: &Params, endpoint: &str) -> ApiRe
     let revoke = sandbox.faults().hit(endpoint, |k| matches!(k, FaultKind::RevokeToken { .. }));
     let now = sandbox.clock().now();
     let mut world = sandbox.world();
+    if !world.tokens.contains_key(token) {
+        // Issued before this sandbox was started again?
+        let Some(record) = world.unseal(token) else {
+            return Err(ApiError::invalid_token());
+        };
+        world.tokens.insert(token.to_string(), record);
+    }
     let Some(record) = world.tokens.get_mut(token) else {
         return Err(ApiError::invalid_token());
     };
@@ -281,18 +284,14 @@ pub fn authenticate(sandbox: &Sandbox, params: &Params, endpoint: &str) -> ApiRe
 fn long_lived_answer(sandbox: &Sandbox, caller: &Caller, include_permissions: bool) -> Response {
     let now = sandbox.clock().now();
     let mut world = sandbox.world();
-    let token = world.new_token("IGAA");
-    world.tokens.insert(
-        token.clone(),
-        Token {
-            ig_id: caller.ig_id.clone(),
-            kind: TokenKind::LongLived,
-            issued_at: now,
-            expires_at: now + LONG_LIVED_SECS,
-            permissions: caller.permissions.clone(),
-            revoked: None,
-        },
-    );
+    let token = world.issue_token(Token {
+        ig_id: caller.ig_id.clone(),
+        kind: TokenKind::LongLived,
+        issued_at: now,
+        expires_at: now + LONG_LIVED_SECS,
+        permissions: caller.permissions.clone(),
+        revoked: None,
+    });
     Json(LongLivedToken {
         access_token: token,
         token_type: "bearer".into(),

@@ -233,6 +233,8 @@ pub struct World {
     /// People who wrote to an account, by their scoped id (IGSID): what the User Profile API
     /// answers about them.
     pub people: HashMap<String, Person>,
+    /// Seals the tokens OAuth issues (derived from the seed): see [`World::issue_token`].
+    token_key: [u8; 32],
     next_id: u64,
 }
 
@@ -273,6 +275,51 @@ impl World {
     pub fn new_id(&mut self) -> String {
         self.next_id += 1 + self.rng.range(0, 7);
         format!("{}", 17_900_000_000_000_000u64 + self.next_id)
+    }
+
+    /// Issues a token as OAuth does, and seals its record into it: a sandbox started again with
+    /// the same seed (a server restart in sandbox mode) still accepts it until it expires, as
+    /// Instagram would. What a restart forgets is only a revocation made through the admin API
+    /// or a fault.
+    pub fn issue_token(&mut self, record: Token) -> String {
+        let mask: u64 = crate::oauth::SCOPES
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| record.permissions.iter().any(|p| p == *s))
+            .fold(0, |m, (i, _)| m | 1 << i);
+        let kind = match record.kind {
+            TokenKind::ShortLived => 's',
+            TokenKind::LongLived => 'l',
+        };
+        let nonce = self.rng.token(8);
+        let payload = format!("{}.{kind}.{}.{}.{mask}.{nonce}", record.ig_id, record.issued_at, record.expires_at);
+        let token = format!("IGAA{}{}", hex::encode(&payload), seal(&self.token_key, &payload));
+        self.tokens.insert(token.clone(), record);
+        token
+    }
+
+    /// The record of a token this seed's sandbox issued before it was started again (None for
+    /// anything else, or a forged one).
+    pub fn unseal(&self, token: &str) -> Option<Token> {
+        let body = token.strip_prefix("IGAA")?;
+        let (payload, mac) = body.split_at(body.len().checked_sub(SEAL_HEX)?);
+        let payload = String::from_utf8(hex::decode(payload).ok()?).ok()?;
+        if !hmac_eq(&seal(&self.token_key, &payload), mac) {
+            return None;
+        }
+        let mut parts = payload.split('.');
+        let ig_id = parts.next()?.to_string();
+        let kind = match parts.next()? {
+            "s" => TokenKind::ShortLived,
+            "l" => TokenKind::LongLived,
+            _ => return None,
+        };
+        let issued_at = parts.next()?.parse().ok()?;
+        let expires_at = parts.next()?.parse().ok()?;
+        let mask: u64 = parts.next()?.parse().ok()?;
+        let permissions = crate::oauth::SCOPES.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| s.to_string()).collect();
+        self.account(&ig_id)?;
+        Some(Token { ig_id, kind, issued_at, expires_at, permissions, revoked: None })
     }
 
     pub fn new_token(&mut self, prefix: &str) -> String {
@@ -343,6 +390,7 @@ impl World {
             webhook_fields: HashMap::new(),
             messages: Vec::new(),
             people: HashMap::new(),
+            token_key: token_key(seed),
             next_id: 0,
         };
         for (i, profile) in PROFILES.iter().enumerate() {
@@ -370,6 +418,26 @@ impl World {
         }
         world
     }
+}
+
+/// Hex characters of a token's seal.
+const SEAL_HEX: usize = 32;
+
+fn token_key(seed: u64) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(format!("crealia-sandbox-tokens:{seed}")).into()
+}
+
+fn seal(key: &[u8; 32], payload: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(payload.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..SEAL_HEX / 2])
+}
+
+/// Compares two seals without stopping at the first difference.
+fn hmac_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The demo token of an account in the world of `seed` (a sandbox-only convenience).

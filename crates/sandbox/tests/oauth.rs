@@ -59,6 +59,20 @@ async fn exchange(s: &common::TestSandbox, code: &str, redirect: &str) -> (u16, 
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
+/// Exchanges a short-lived token for a long-lived one (`ig_exchange_token`).
+async fn long_lived(s: &common::TestSandbox, short: &str) -> Value {
+    let secret = s.sandbox.config().app_secret;
+    s.http
+        .get(s.url("/access_token"))
+        .query(&[("grant_type", "ig_exchange_token"), ("client_secret", secret.as_str()), ("access_token", short)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn full_flow_with_the_flat_answer_and_a_user_id_above_2_pow_53() {
     let s = spawn().await;
@@ -74,17 +88,7 @@ async fn full_flow_with_the_flat_answer_and_a_user_id_above_2_pow_53() {
     assert_eq!(v["permissions"], json!(SCOPE.split(',').collect::<Vec<_>>()));
 
     // Short → long-lived.
-    let secret = s.sandbox.config().app_secret;
-    let long: Value = s
-        .http
-        .get(s.url("/access_token"))
-        .query(&[("grant_type", "ig_exchange_token"), ("client_secret", secret.as_str()), ("access_token", short.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let long = long_lived(&s, &short).await;
     assert_eq!(long["token_type"], "bearer");
     assert_eq!(long["expires_in"], 5_183_944);
     let token = long["access_token"].as_str().unwrap();
@@ -233,4 +237,39 @@ async fn every_account_has_a_demo_token_computable_from_the_seed() {
     let (status, me) = s.get("/me?fields=username", &token).await;
     assert_eq!((status, me["username"].as_str()), (200, Some("mira.moves")));
     assert_ne!(token, crealia_sandbox::demo_token(seed + 1, "mira.moves"));
+}
+
+/// A token issued through OAuth outlives the sandbox's process: one started again with the same
+/// seed accepts it (a server restart in sandbox mode keeps its connections), with its account,
+/// scopes and expiry. A changed token, or another seed's sandbox, refuses it.
+#[tokio::test]
+async fn tokens_issued_by_oauth_survive_a_restart_with_the_same_seed() {
+    let s = spawn().await;
+    let code = authorize(&s, "lumen.studio").await;
+    let (status, body) = exchange(&s, &code, REDIRECT).await;
+    assert_eq!(status, 200, "{body}");
+    let short = serde_json::from_str::<Value>(&body).unwrap()["access_token"].as_str().unwrap().to_string();
+    let long = long_lived(&s, &short).await;
+    let token = long["access_token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("IGAA") && token.chars().all(|c| c.is_ascii_alphanumeric()), "{token}");
+
+    let again = spawn().await;
+    let (status, me) = again.get("/v25.0/me?fields=username", &token).await;
+    assert_eq!((status, me["username"].as_str()), (200, Some("lumen.studio")), "{me}");
+    let r = again.http.get(again.url("/refresh_access_token")).query(&[("grant_type", "ig_refresh_token"), ("access_token", token.as_str())]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("24 hours"), "its age came back with it: {body}");
+    again.advance(61 * 86_400).await;
+    let (status, body) = again.get("/v25.0/me?fields=username", &token).await;
+    assert_eq!(status, 400, "expired after 60 days: {body}");
+
+    let mut forged = token.clone().into_bytes();
+    let i = forged.len() - 40;
+    forged[i] = if forged[i] == b'0' { b'1' } else { b'0' };
+    let (status, _) = spawn().await.get("/v25.0/me", &String::from_utf8(forged).unwrap()).await;
+    assert_eq!(status, 400, "a changed token is refused");
+    let other = common::spawn_with(crealia_sandbox::SandboxConfig { seed: 7, ..Default::default() }).await;
+    let (status, _) = other.get("/v25.0/me", &token).await;
+    assert_eq!(status, 400, "another seed's sandbox does not know it");
 }
