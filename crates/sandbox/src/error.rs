@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crealia_graph::wire::{ErrorEnvelope, GraphError, OAuthError};
 
+/// Boxed payloads: an error travels up every handler's `Result`, which stays small.
 #[derive(Debug, Clone)]
 pub enum ApiError {
-    Graph { status: StatusCode, error: GraphError },
+    Graph { status: StatusCode, error: Box<GraphError> },
     OAuth { status: StatusCode, error: OAuthError },
 }
 
@@ -27,7 +28,7 @@ impl ApiError {
     pub fn graph(code: i64, subcode: Option<i64>, message: impl Into<String>) -> Self {
         ApiError::Graph {
             status: StatusCode::BAD_REQUEST,
-            error: GraphError {
+            error: Box::new(GraphError {
                 message: message.into(),
                 kind: "OAuthException".into(),
                 code,
@@ -36,7 +37,7 @@ impl ApiError {
                 error_user_title: None,
                 error_user_msg: None,
                 fbtrace_id: Some(fbtrace_id()),
-            },
+            }),
         }
     }
 
@@ -205,7 +206,7 @@ fn publishing_text(subcode: i64) -> (&'static str, &'static str, &'static str) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Graph { status, error } => (status, Json(ErrorEnvelope { error })).into_response(),
+            ApiError::Graph { status, error } => (status, Json(ErrorEnvelope { error: *error })).into_response(),
             ApiError::OAuth { status, error } => (status, Json(error)).into_response(),
         }
     }
