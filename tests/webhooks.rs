@@ -648,6 +648,16 @@ async fn message_senders_are_named_through_the_user_profile_api(pool: PgPool) {
     assert_eq!(calls.as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum::<u64>(), 2, "one lookup per person: {calls}");
     assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0, "nobody left to name");
 
+    // A new message from someone already named needs no call.
+    produce(&app, json!([{ "kind": "message", "account": "nordlys.cafe", "text": "See you!", "from_username": "fika.fan" }]), false).await;
+    app.services.webhooks.process_pending(10).await.unwrap();
+    app.client.delete(app.url("/sandbox/__admin/calls")).send().await.unwrap();
+    assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0);
+    let latest = app.services.inbox.list(user, Some(InboxKind::Message), "UTC").await.unwrap();
+    let see_you = latest.items.iter().find(|i| i.text.as_deref() == Some("See you!")).unwrap();
+    assert_eq!(see_you.from_username.as_deref(), Some("fika.fan"));
+    assert_eq!(app.get_json("/sandbox/__admin/calls").await.1, json!({}), "named from the earlier message");
+
     // When the Graph API cannot say, the message stays unnamed and is not asked again at once.
     app.client
         .post(app.url("/sandbox/__admin/faults"))

@@ -280,10 +280,26 @@ impl Inbox {
 
     /// Names the people who sent messages: Meta's messaging webhooks carry only a scoped id
     /// (IGSID), so up to `limit` unnamed senders of the last week are asked of the User Profile
-    /// API with their account's token, and every item of theirs gets the username. A lookup that
-    /// fails is not tried again for 10 minutes (remembered in the cache). Returns how many
-    /// senders were named.
+    /// API with their account's token, and every item of theirs gets the username (someone named
+    /// before is named again without a call). A lookup that fails is not tried again for 10
+    /// minutes (remembered in the cache). Returns how many senders the Graph API named.
     pub async fn name_senders(&self, limit: i64) -> Result<usize> {
+        // Someone already named in an earlier message needs no call.
+        let known: Vec<String> = sqlx::query_scalar(
+            "UPDATE inbox_items i SET from_username = k.from_username
+             FROM (SELECT DISTINCT ON (u.ig_user_id, u.from_id) u.ig_user_id, u.from_id, n.from_username
+                   FROM inbox_items u
+                   JOIN inbox_items n ON n.ig_user_id = u.ig_user_id AND n.from_id = u.from_id
+                                     AND n.kind = 'message' AND n.from_username IS NOT NULL
+                   WHERE u.kind = 'message' AND NOT u.own AND u.from_username IS NULL AND u.from_id IS NOT NULL
+                     AND u.created_at > now() - interval '7 days'
+                   ORDER BY u.ig_user_id, u.from_id, n.occurred_at DESC) k
+             WHERE i.ig_user_id = k.ig_user_id AND i.from_id = k.from_id AND i.kind = 'message' AND i.from_username IS NULL
+             RETURNING i.ig_user_id",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let mut touched: std::collections::BTreeSet<String> = known.into_iter().collect();
         let unnamed: Vec<(String, String, i64, i64)> = sqlx::query_as(
             "SELECT DISTINCT ON (i.ig_user_id, i.from_id) i.ig_user_id, i.from_id, c.user_id, c.id
              FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id
@@ -318,9 +334,13 @@ impl Inbox {
                 .execute(&self.db)
                 .await?;
             named += 1;
-            // Every creator who connected the account sees the name.
-            let users: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT user_id FROM instagram_connections WHERE ig_user_id = $1")
-                .bind(&ig_user_id)
+            touched.insert(ig_user_id);
+        }
+        // The creators of these accounts see the names.
+        if !touched.is_empty() {
+            let accounts: Vec<String> = touched.into_iter().collect();
+            let users: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT user_id FROM instagram_connections WHERE ig_user_id = ANY($1)")
+                .bind(&accounts)
                 .fetch_all(&self.db)
                 .await?;
             for user in users {
