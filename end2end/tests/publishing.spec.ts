@@ -58,10 +58,16 @@ test("upload with progress, publish now, schedule a minute ahead, see it in the 
   await expect(day.getByTestId("calendar-entry").filter({ hasText: when.label })).toHaveAttribute("data-status", "PENDING");
   await expect(day.getByTestId("calendar-entry").filter({ hasText: "Image @lumen.studio" }).first()).toBeVisible();
 
-  // Back on the dashboard, edit it: the list keeps looking for news while a post is pending,
-  // and the form being filled in stays as it is.
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
-  const again = page.getByTestId("post-row").filter({ hasText: "Later today" });
+  // The entry opens the post on the dashboard, scrolled to and marked.
+  await day.getByTestId("calendar-entry").filter({ hasText: when.label }).getByRole("link").click();
+  await expect(page).toHaveURL(/\/instagram-dashboard#post-\d+$/);
+  const again = page.locator(`#${page.url().split("#")[1]}`);
+  await expect(again).toContainText("Later today");
+  await expect(again).toBeInViewport();
+  await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated, its stream open
+
+  // Edit it: the list keeps looking for news while a post is pending, and the form being
+  // filled in stays as it is.
   await again.getByRole("button", { name: "Edit" }).click();
   const caption = again.getByRole("textbox", { name: "Caption" });
   await caption.fill("Later today, with jam #fika");

@@ -107,7 +107,7 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
     let excerpt: String = post.caption.chars().take(120).collect();
     let status = post.status;
     view! {
-        <li class="post-row" data-testid="post-row" data-status=status.as_str()>
+        <li class="post-row" id=format!("post-{id}") data-testid="post-row" data-status=status.as_str()>
             {post.media_urls.first().cloned().map(|u| if u.to_ascii_lowercase().ends_with(".mp4") || u.to_ascii_lowercase().ends_with(".mov") {
                 view! { <video class="thumb" src=u muted=true preload="metadata"></video> }.into_any()
             } else {

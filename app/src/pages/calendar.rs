@@ -85,7 +85,11 @@ fn CalendarView(c: Calendar) -> impl IntoView {
                                     };
                                     view! {
                                         <li class=status data-testid="calendar-entry" data-status=p.status.as_str() title=p.caption.clone()>
-                                            <strong>{p.time}</strong>" "{p.kind.label()}" @"{p.username}
+                                            // A whole page load: the dashboard arrives rendered, and the browser
+                                            // scrolls to the post and marks it (`:target`).
+                                            <a href=format!("/instagram-dashboard#post-{}", p.id) rel="external">
+                                                <strong>{p.time}</strong>" "{p.kind.label()}" @"{p.username}
+                                            </a>
                                         </li>
                                     }
                                 }).collect_view()}
