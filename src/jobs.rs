@@ -39,6 +39,10 @@ pub fn spawn(services: Services, settings: JobSettings) {
                     Ok(deleted) => tracing::info!(deleted, "old webhook deliveries deleted"),
                     Err(e) => tracing::error!(error = %e, "webhook cleanup failed"),
                 }
+                match services.media.cleanup(Utc::now()).await {
+                    Ok(deleted) => tracing::info!(deleted, "unused media deleted"),
+                    Err(e) => tracing::error!(error = %e, "media cleanup failed"),
+                }
                 last_cleanup = Some(tokio::time::Instant::now());
             }
             let interval = settings.token_refresh_interval.as_secs();

@@ -158,3 +158,48 @@ async fn uploads_are_the_signed_in_creators_own_and_have_a_limit(pool: PgPool) {
     let (status, err) = publish(&app, &bo, json!({ "connection_id": bo_cid, "kind": "story", "media_urls": [mine["url"]] })).await;
     assert_eq!(status, 422, "another creator's file is not theirs to post: {err}");
 }
+
+/// The daily cleanup deletes uploads no post uses once they are a week old, with their files,
+/// and parts of uploads that never finished; media of posts stay, whatever their status.
+#[sqlx::test(migrations = false)]
+async fn unused_uploads_are_deleted_after_a_week_and_posted_media_stay(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (browser, _, cid) = creator(&app).await;
+    let mut assets = Vec::new();
+    for _ in 0..3 {
+        let (status, asset) = app.upload(&browser, encoded(1080, 1080, ImageFormat::Jpeg), "image/jpeg").await;
+        assert_eq!(status, 201, "{asset}");
+        assets.push(asset);
+    }
+    let url = |a: &Value| a["url"].as_str().unwrap().to_string();
+    let (posted, abandoned, fresh) = (url(&assets[0]), url(&assets[1]), url(&assets[2]));
+    let (status, body) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "media_urls": [posted.clone()] })).await;
+    assert!(status < 300, "{body}");
+    // The first two were uploaded eight days ago; the third just now.
+    sqlx::query("UPDATE media_assets SET created_at = now() - interval '8 days' WHERE id = ANY($1)")
+        .bind(vec![assets[0]["id"].as_i64().unwrap(), assets[1]["id"].as_i64().unwrap()])
+        .execute(&pool)
+        .await
+        .unwrap();
+    // A part of an upload that stopped two days ago, and one in progress.
+    let dir = app.services.media.dir().to_path_buf();
+    let (old_part, new_part) = (dir.join(".upload-stopped"), dir.join(".upload-running"));
+    std::fs::write(&old_part, b"half").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&old_part)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400))
+        .unwrap();
+    std::fs::write(&new_part, b"half").unwrap();
+
+    assert_eq!(app.services.media.cleanup(Utc::now()).await.unwrap(), 1);
+    let served = |u: String| async move { reqwest::get(u).await.unwrap().status().as_u16() };
+    assert_eq!(served(abandoned).await, 404, "the abandoned upload is gone");
+    assert_eq!(served(posted).await, 200, "the posted one stays");
+    assert_eq!(served(fresh).await, 200, "a recent upload stays");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM media_assets").fetch_one(&pool).await.unwrap();
+    assert_eq!(left, 2);
+    assert!(!old_part.exists() && new_part.exists(), "only the stopped upload's part is removed");
+    assert_eq!(app.services.media.cleanup(Utc::now()).await.unwrap(), 0);
+}

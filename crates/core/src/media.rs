@@ -24,6 +24,10 @@ const MAX_IMAGE_INPUT_BYTES: u64 = 50 * 1024 * 1024;
 /// Decoding refuses pictures beyond this many pixels a side (a decompression bomb).
 const MAX_SIDE: u32 = 12_000;
 const JPEG_QUALITY: u8 = 90;
+/// Uploads no post uses are deleted after this many days (the composer keeps nothing longer).
+pub const UNUSED_MEDIA_DAYS: i64 = 7;
+/// Parts of uploads that never finished (a crash, a closed tab) go after a day.
+const STRAY_UPLOAD_SECS: u64 = 86_400;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -135,6 +139,45 @@ impl MediaStore {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Deletes what no one will use: uploads (and padded or cropped copies) older than
+    /// [`UNUSED_MEDIA_DAYS`] that no post of any status refers to, with their files, and parts
+    /// of uploads that never finished. The files of posts, published or not, stay. Returns how
+    /// many media were deleted.
+    pub async fn cleanup(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "WITH used AS (
+                 SELECT DISTINCT substring(u FROM '[^/]+$') AS file_name FROM scheduled_posts p, unnest(p.media_urls) u
+             )
+             DELETE FROM media_assets m
+             WHERE m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM used WHERE used.file_name = m.file_name)
+             RETURNING m.file_name",
+        )
+        .bind(now - chrono::Duration::days(UNUSED_MEDIA_DAYS))
+        .fetch_all(&self.db)
+        .await?;
+        for name in &names {
+            if let Err(e) = tokio::fs::remove_file(self.dir.join(name)).await {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(file = name, error = %e, "cannot delete an unused media file");
+                }
+            }
+        }
+        if let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await {
+            while let Ok(Some(entry)) = entries.next_entry().await {
+                let stray = entry.file_name().to_string_lossy().starts_with(".upload-");
+                let old = entry
+                    .metadata()
+                    .await
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > STRAY_UPLOAD_SECS));
+                if stray && old {
+                    let _ = tokio::fs::remove_file(entry.path()).await;
+                }
+            }
+        }
+        Ok(names.len() as u64)
     }
 
     /// A fresh path in the media folder for an upload in progress.
