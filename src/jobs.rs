@@ -30,6 +30,11 @@ pub fn spawn(services: Services, settings: JobSettings) {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "token refresh failed"),
             }
+            // Senders whose lookup failed after their batch (the Graph API was down) are named
+            // here once their 10 minutes are over.
+            if let Err(e) = services.inbox.name_senders(crealia_core::inbox::SENDERS_PER_PASS).await {
+                tracing::warn!(error = %e, "cannot name the senders of messages");
+            }
             if last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY) {
                 match services.tokens.cleanup(Utc::now()).await {
                     Ok(report) => tracing::info!(?report, "cleanup"),

@@ -18,6 +18,8 @@ use crate::{Error, Result};
 pub const LIVE_CHANNEL: &str = "crealia_inbox";
 /// Items shown at once (their replies come with them).
 const PAGE: i64 = 50;
+/// At most this many message senders are looked up in one pass of [`Inbox::name_senders`].
+pub const SENDERS_PER_PASS: i64 = 20;
 /// Longest reply Instagram takes (a comment's limit).
 const MAX_REPLY_CHARS: usize = 2_200;
 

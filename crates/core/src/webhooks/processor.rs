@@ -19,9 +19,6 @@ use super::{Webhooks, CHANNEL};
 /// A delivery that fails this many times is set aside (its error kept, never dropped).
 const MAX_ATTEMPTS: i32 = 5;
 
-/// At most this many message senders are looked up after each batch.
-const SENDERS_PER_BATCH: i64 = 20;
-
 #[derive(Clone, Debug)]
 pub struct ProcessorSettings {
     /// Deliveries claimed per transaction.
@@ -55,7 +52,7 @@ impl Webhooks {
         loop {
             let processed = self.process_pending(settings.batch).await;
             if processed.as_ref().is_ok_and(|r| r.items > 0) {
-                if let Err(e) = inbox.name_senders(SENDERS_PER_BATCH).await {
+                if let Err(e) = inbox.name_senders(crate::inbox::SENDERS_PER_PASS).await {
                     tracing::warn!(error = %e, "cannot name the senders of new messages");
                 }
             }
