@@ -302,11 +302,9 @@ impl World {
     /// anything else, or a forged one).
     pub fn unseal(&self, token: &str) -> Option<Token> {
         let body = token.strip_prefix("IGAA")?;
-        let (payload, mac) = body.split_at(body.len().checked_sub(SEAL_HEX)?);
+        let (payload, tag) = body.split_at(body.len().checked_sub(SEAL_HEX)?);
         let payload = String::from_utf8(hex::decode(payload).ok()?).ok()?;
-        if !hmac_eq(&seal(&self.token_key, &payload), mac) {
-            return None;
-        }
+        hmac::Mac::verify_truncated_left(sealer(&self.token_key, &payload), &hex::decode(tag).ok()?).ok()?;
         let mut parts = payload.split('.');
         let ig_id = parts.next()?.to_string();
         let kind = match parts.next()? {
@@ -428,16 +426,18 @@ fn token_key(seed: u64) -> [u8; 32] {
     sha2::Sha256::digest(format!("crealia-sandbox-tokens:{seed}")).into()
 }
 
-fn seal(key: &[u8; 32], payload: &str) -> String {
+/// The HMAC of a token's payload; its first bytes are the seal (checked in constant time by
+/// `verify_truncated_left`).
+fn sealer(key: &[u8; 32], payload: &str) -> hmac::Hmac<sha2::Sha256> {
     use hmac::Mac;
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(payload.as_bytes());
-    hex::encode(&mac.finalize().into_bytes()[..SEAL_HEX / 2])
+    mac
 }
 
-/// Compares two seals without stopping at the first difference.
-fn hmac_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+fn seal(key: &[u8; 32], payload: &str) -> String {
+    use hmac::Mac;
+    hex::encode(&sealer(key, payload).finalize().into_bytes()[..SEAL_HEX / 2])
 }
 
 /// The demo token of an account in the world of `seed` (a sandbox-only convenience).
