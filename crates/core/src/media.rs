@@ -166,13 +166,16 @@ impl MediaStore {
         }
         if let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await {
             while let Ok(Some(entry)) = entries.next_entry().await {
-                let stray = entry.file_name().to_string_lossy().starts_with(".upload-");
+                // Only upload parts are looked at (the folder holds every media file).
+                if !entry.file_name().to_string_lossy().starts_with(".upload-") {
+                    continue;
+                }
                 let old = entry
                     .metadata()
                     .await
                     .and_then(|m| m.modified())
                     .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > STRAY_UPLOAD_SECS));
-                if stray && old {
+                if old {
                     let _ = tokio::fs::remove_file(entry.path()).await;
                 }
             }
