@@ -5,18 +5,11 @@
 mod common;
 
 use chrono::Utc;
-use common::{connect, spawn_app, Browser, TestApp};
+use common::{connect, encoded, spawn_app, Browser, TestApp};
 use crealia_core::publishing::PostStatus;
-use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use image::ImageFormat;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
-    let picture = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    DynamicImage::ImageRgb8(picture).write_to(&mut out, format).unwrap();
-    out.into_inner()
-}
 
 /// A valid JPEG padded past 8 MB with application segments a decoder skips.
 fn jpeg_over_8_mb() -> Vec<u8> {

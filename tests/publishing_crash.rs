@@ -44,12 +44,7 @@ async fn a_server_killed_at_every_step_of_a_publication_publishes_each_post_exac
         .unwrap()
         .id;
     // The image, served by the test app for the sandbox to fetch.
-    let square = {
-        let mut out = std::io::Cursor::new(Vec::new());
-        image::DynamicImage::ImageRgb8(image::RgbImage::new(1080, 1080)).write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
-        out.into_inner()
-    };
-    common::site_file("crash-square.jpg", &square);
+    common::site_file("crash-square.jpg", &common::encoded(1080, 1080, image::ImageFormat::Jpeg));
     let url = app.url("/crash-square.jpg");
     let media_count = || sandbox.world().media_order.get(&ig_id).map_or(0, Vec::len);
     let before = media_count();

@@ -240,3 +240,12 @@ pub fn site_file(name: &str, bytes: &[u8]) {
     std::fs::write(&aside, bytes).unwrap();
     std::fs::rename(&aside, root.join(name)).unwrap();
 }
+
+/// A real, decodable image of this size in this format (a gradient).
+#[allow(dead_code)]
+pub fn encoded(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(picture).write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
