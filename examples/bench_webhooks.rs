@@ -85,10 +85,10 @@ async fn main() {
         map.insert("DATABASE_MAX_CONNECTIONS".into(), n);
     }
     let config = Config::from_map(&map).expect("configuration");
-    let secret = config.app_secret();
     let app = Application::build(config).await.expect("app starts");
     let addr = app.local_addr();
     let services = app.services().clone();
+    let secret = crealia_core::db::instance_secret(&services.db, crealia_core::db::SANDBOX_WEBHOOK_SECRET).await.expect("the sandbox's webhook secret");
     tokio::spawn(app.run_until_stopped());
 
     let bare = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

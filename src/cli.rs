@@ -64,7 +64,8 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
 
     let pool = crealia_core::db::connect(&config.database).await.map_err(StartupError::Database)?;
     crealia_core::db::migrate(&pool).await.map_err(StartupError::Migrate)?;
-    let services = build_services(&config, pool.clone(), Cache::in_process(100), config.addr);
+    let secret = crate::startup::webhook_secret(&config, &pool).await?;
+    let services = build_services(&config, pool.clone(), Cache::in_process(100), config.addr, secret);
     match command {
         Command::Migrate => println!("migrations applied"),
         Command::Seed => seed(&config, &pool, &services).await?,

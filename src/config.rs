@@ -71,6 +71,12 @@ pub struct MediaSettings {
     pub dir: std::path::PathBuf,
     /// The largest upload accepted (a reel may be up to 300 MB).
     pub max_upload_bytes: u64,
+    /// What one creator's uploads may take on disk, all together.
+    pub quota_bytes_per_user: u64,
+    /// Uploads one creator may start in a minute.
+    pub uploads_per_minute: u32,
+    /// Below this average rate (after a grace period) an upload is cut off.
+    pub min_upload_bytes_per_sec: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -85,6 +91,8 @@ pub struct WebhookSettings {
 pub struct HttpSettings {
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Clone, Debug)]
@@ -112,6 +120,8 @@ pub struct Config {
     pub insights_ttl: crealia_core::insights::InsightsTtl,
     /// The demo creator's password for `crealia seed` (generated and printed when unset).
     pub demo_password: Option<Secret>,
+    /// The bearer token of the in-process sandbox's admin API (generated and printed when unset).
+    pub sandbox_admin_token: Option<Secret>,
 }
 
 /// The development key, used only when `APP_ENV=development` and no key is set: anyone can
@@ -175,6 +185,13 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("PUBLISH_CONCURRENCY", "16", "posts one server process publishes at the same time"),
     ("WEBHOOK_VERIFY_TOKEN", "(a development token; required with INSTAGRAM_APP_ID)", "the verify token entered with the callback URL PUBLIC_BASE_URL/api/webhooks/instagram in the Meta app's Webhooks settings"),
     ("WEBHOOK_MAX_BODY_BYTES", "4194304", "largest webhook delivery accepted (Meta sends up to 1,000 updates in one)"),
+    ("MEDIA_QUOTA_BYTES_PER_USER", "2147483648", "disk space one creator's uploads may take together (2 GiB)"),
+    ("MEDIA_UPLOADS_PER_MINUTE", "20", "uploads one creator may start in a minute"),
+    ("MEDIA_MIN_UPLOAD_BYTES_PER_SEC", "8192", "an upload slower than this on average (after its first 10 seconds) is cut off"),
+    ("TRUSTED_PROXIES", "(none)", "comma-separated CIDRs of reverse proxies (e.g. 10.0.0.0/8): only requests from them have X-Forwarded-For / Forwarded name the client's address"),
+    ("SANDBOX_DEMO", "false", "`true` lets APP_ENV=production run on the Graph API sandbox (a public demo); without it production refuses the sandbox"),
+    ("SANDBOX_ADMIN_TOKEN", "(generated and printed once)", "bearer token of the in-process sandbox's admin API at /sandbox/__admin (tests and demos)"),
+    ("TLS_TERMINATED_BY_PROXY", "false", "`true` lets production use an http:// PUBLIC_BASE_URL because TLS ends at a proxy in front of Crealia"),
 ];
 
 /// The verify token of development and the sandbox: public, so Meta mode requires its own.
@@ -210,6 +227,16 @@ impl Config {
             }
             None => None,
         };
+        if environment == Environment::Production
+            && public_base_url.as_ref().is_some_and(|u| u.scheme() == "http")
+            && !env.parse("TLS_TERMINATED_BY_PROXY", false, "Use true or false.")?
+        {
+            return Err(ConfigError {
+                var: "PUBLIC_BASE_URL",
+                problem: "is http:// in production".into(),
+                fix: "Serve Crealia over https and set an https:// address, or set TLS_TERMINATED_BY_PROXY=true if a proxy in front of it ends TLS.".into(),
+            });
+        }
         let log_format = match env.get("LOG_FORMAT").as_deref() {
             None if environment == Environment::Production => LogFormat::Json,
             None | Some("pretty") => LogFormat::Pretty,
@@ -262,10 +289,30 @@ impl Config {
             (Some(_), None) => return Err(missing_pair("INSTAGRAM_APP_SECRET", "INSTAGRAM_APP_ID")),
             (None, Some(_)) => return Err(missing_pair("INSTAGRAM_APP_ID", "INSTAGRAM_APP_SECRET")),
         };
+        // The sandbox is an imitation anyone can steer: a deployed Crealia runs on it only as an
+        // explicit demo.
+        let sandbox_demo: bool = env.parse("SANDBOX_DEMO", false, "Use true or false.")?;
+        if environment == Environment::Production && matches!(graph, GraphSource::Sandbox { .. }) && !sandbox_demo {
+            return Err(ConfigError {
+                var: "SANDBOX_DEMO",
+                problem: "is not set while APP_ENV=production would use the Graph API sandbox".into(),
+                fix: "Set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET to use the real Instagram API, or SANDBOX_DEMO=true to run a public demo on the sandbox.".into(),
+            });
+        }
 
         let http = HttpSettings {
             request_timeout: Duration::from_secs(env.parse("REQUEST_TIMEOUT_SECS", 30u64, "Use a whole number of seconds.")?),
             body_limit_bytes: env.parse("BODY_LIMIT_BYTES", 1024 * 1024usize, "Use a number of bytes such as 1048576.")?,
+            trusted_proxies: match env.get("TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(raw) => raw
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| c.parse::<ipnet::IpNet>().or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)))
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| env.invalid("TRUSTED_PROXIES", &raw, "Use comma-separated addresses or CIDRs such as 10.0.0.0/8,192.168.1.10."))?,
+            },
         };
 
         let token_key = match env.get("TOKEN_ENCRYPTION_KEY") {
@@ -336,6 +383,9 @@ impl Config {
             media: MediaSettings {
                 dir: env.get("MEDIA_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| ".data/media".into()),
                 max_upload_bytes: env.parse("MEDIA_MAX_UPLOAD_BYTES", 300 * 1024 * 1024u64, "Use a number of bytes such as 314572800.")?,
+                quota_bytes_per_user: env.parse("MEDIA_QUOTA_BYTES_PER_USER", 2 * 1024 * 1024 * 1024u64, "Use a number of bytes such as 2147483648.")?,
+                uploads_per_minute: env.parse("MEDIA_UPLOADS_PER_MINUTE", 20u32, "Use a whole number such as 20.")?.max(1),
+                min_upload_bytes_per_sec: env.parse("MEDIA_MIN_UPLOAD_BYTES_PER_SEC", 8_192u64, "Use a number of bytes per second such as 8192.")?,
             },
             insights_ttl: crealia_core::insights::InsightsTtl {
                 insights: Duration::from_secs(env.parse("CACHE_TTL_INSIGHTS_SECS", 86_400u64, "Use a whole number of seconds.")?),
@@ -344,17 +394,19 @@ impl Config {
                 refresh_cooldown: Duration::from_secs(env.parse("INSIGHTS_REFRESH_COOLDOWN_SECS", 60u64, "Use a whole number of seconds.")?),
             },
             demo_password: env.get("DEMO_PASSWORD").map(Secret::new),
+            sandbox_admin_token: env.get("SANDBOX_ADMIN_TOKEN").map(Secret::new),
             webhooks,
         })
     }
 }
 
 impl Config {
-    /// The secret Meta signs webhook deliveries with: the Instagram app's, or the sandbox's.
-    pub fn app_secret(&self) -> String {
+    /// The secret Meta signs webhook deliveries with: the Instagram app's. In sandbox mode there
+    /// is none here: each database has its own random one (`crealia_core::db::instance_secret`).
+    pub fn app_secret(&self) -> Option<&str> {
         match &self.graph {
-            GraphSource::Meta { app_secret, .. } => app_secret.expose().to_string(),
-            GraphSource::Sandbox { .. } => crealia_sandbox::SandboxConfig::default().app_secret,
+            GraphSource::Meta { app_secret, .. } => Some(app_secret.expose()),
+            GraphSource::Sandbox { .. } => None,
         }
     }
 }
@@ -451,7 +503,7 @@ mod tests {
         let meta = [("INSTAGRAM_APP_ID", "123"), ("INSTAGRAM_APP_SECRET", "shh-very-secret")];
         assert_eq!(config(&meta).unwrap_err().var, "WEBHOOK_VERIFY_TOKEN", "Meta mode needs its own verify token");
         let c = config(&[meta[0], meta[1], ("WEBHOOK_VERIFY_TOKEN", "tok")]).unwrap();
-        assert_eq!(c.app_secret(), "shh-very-secret", "webhooks are checked with the app's secret");
+        assert_eq!(c.app_secret(), Some("shh-very-secret"), "webhooks are checked with the app's secret");
         match &c.graph {
             GraphSource::Meta { base_url, .. } => assert_eq!(base_url.as_str(), "https://graph.instagram.com/"),
             other => panic!("expected Meta, got {other:?}"),
@@ -462,13 +514,49 @@ mod tests {
     #[test]
     fn production_requires_a_public_url_and_a_token_key_and_logs_json() {
         assert_eq!(config(&[("APP_ENV", "production")]).unwrap_err().var, "PUBLIC_BASE_URL");
-        let e = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example")]).unwrap_err();
+        let e = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("SANDBOX_DEMO", "true")]).unwrap_err();
         assert_eq!(e.var, "TOKEN_ENCRYPTION_KEY");
         let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-        let c = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key)]).unwrap();
+        let c = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key), ("SANDBOX_DEMO", "true")])
+            .unwrap();
         assert_eq!(c.log_format, LogFormat::Json);
         assert!(!format!("{c:?}").contains(key), "the key never shows in Debug output");
         assert_eq!(config(&[("TOKEN_ENCRYPTION_KEY", "c2hvcnQ=")]).unwrap_err().var, "TOKEN_ENCRYPTION_KEY");
         assert_eq!(config(&[("TOKEN_ENCRYPTION_RETIRED_KEYS", "nope")]).unwrap_err().var, "TOKEN_ENCRYPTION_RETIRED_KEYS");
+    }
+
+    const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    #[test]
+    fn production_refuses_the_sandbox_without_an_explicit_demo_opt_in() {
+        let prod = [("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", KEY)];
+        let e = config(&prod).unwrap_err();
+        assert_eq!(e.var, "SANDBOX_DEMO", "{e}");
+        assert!(e.to_string().contains("INSTAGRAM_APP_ID"), "the message says how to fix it: {e}");
+        let e = config(&[prod[0], prod[1], prod[2], ("GRAPH_API_BASE_URL", "http://127.0.0.1:9/")]).unwrap_err();
+        assert_eq!(e.var, "SANDBOX_DEMO", "an external sandbox is a sandbox too");
+        let demo = config(&[prod[0], prod[1], prod[2], ("SANDBOX_DEMO", "true")]).unwrap();
+        assert!(matches!(demo.graph, GraphSource::Sandbox { .. }));
+        let meta = [("INSTAGRAM_APP_ID", "1"), ("INSTAGRAM_APP_SECRET", "s"), ("WEBHOOK_VERIFY_TOKEN", "v")];
+        assert!(config(&[prod[0], prod[1], prod[2], meta[0], meta[1], meta[2]]).is_ok());
+        assert!(config(&[]).is_ok(), "development runs on the sandbox by default");
+    }
+
+    #[test]
+    fn production_refuses_plain_http_unless_tls_ends_at_a_proxy() {
+        let base = [("APP_ENV", "production"), ("TOKEN_ENCRYPTION_KEY", KEY), ("SANDBOX_DEMO", "true")];
+        let e = config(&[base[0], base[1], base[2], ("PUBLIC_BASE_URL", "http://crealia.example")]).unwrap_err();
+        assert_eq!(e.var, "PUBLIC_BASE_URL");
+        assert!(e.to_string().contains("TLS_TERMINATED_BY_PROXY"), "{e}");
+        assert!(config(&[base[0], base[1], base[2], ("PUBLIC_BASE_URL", "http://crealia.example"), ("TLS_TERMINATED_BY_PROXY", "true")]).is_ok());
+        assert!(config(&[("PUBLIC_BASE_URL", "http://127.0.0.1:3000")]).is_ok(), "development may use http");
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_addresses() {
+        let c = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.10,::1")]).unwrap();
+        assert_eq!(c.http.trusted_proxies.len(), 3);
+        assert!(c.http.trusted_proxies[1].contains(&"192.168.1.10".parse::<std::net::IpAddr>().unwrap()));
+        assert_eq!(config(&[("TRUSTED_PROXIES", "10.0.0.0/33")]).unwrap_err().var, "TRUSTED_PROXIES");
     }
 }

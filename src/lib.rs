@@ -4,5 +4,6 @@ pub mod cli;
 pub mod config;
 pub mod jobs;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod telemetry;

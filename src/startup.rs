@@ -27,6 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
 use crate::routes::{health, inbox, insights, instagram, media, publishing, session, webhooks};
+use crate::security::{client_ip, cross_site, headers, sandbox_admin};
 use crate::telemetry;
 
 /// Why Crealia could not start, each displayed as one line that says what to do.
@@ -46,6 +47,8 @@ pub enum StartupError {
     Seed(crealia_core::Error),
     #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {reason}. Choose a free port or stop what uses it.")]
     Bind { addr: SocketAddr, reason: String },
+    #[error("DATABASE_URL: cannot read or store this deployment's secrets: {0}")]
+    Secrets(String),
 }
 
 /// The state axum routes and Leptos share. Server functions get `Services` through context.
@@ -67,11 +70,27 @@ pub struct Application {
     services: Services,
     jobs: crate::config::JobSettings,
     /// The Graph API sandbox mounted in this process, which sends its webhooks here.
-    sandbox: Option<(crealia_sandbox::Sandbox, crealia_sandbox::webhooks::Subscription)>,
+    sandbox: Option<InProcessSandbox>,
+}
+
+struct InProcessSandbox {
+    sandbox: crealia_sandbox::Sandbox,
+    subscription: crealia_sandbox::webhooks::Subscription,
+    admin_token: sandbox_admin::AdminToken,
+}
+
+/// The secret webhook deliveries are signed with: the Instagram app's, or in sandbox mode a
+/// random one this database keeps (every server of a deployment shares it; nobody else knows
+/// it, unlike a constant in the source).
+pub async fn webhook_secret(config: &Config, pool: &PgPool) -> Result<String, StartupError> {
+    match config.app_secret() {
+        Some(secret) => Ok(secret.to_string()),
+        None => db::instance_secret(pool, db::SANDBOX_WEBHOOK_SECRET).await.map_err(|e| StartupError::Secrets(e.to_string())),
+    }
 }
 
 /// The services of a Crealia process listening (or to listen) on `local`.
-pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: SocketAddr) -> Services {
+pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: SocketAddr, webhook_secret: String) -> Services {
     let public_base = public_base_url(config, local);
     let connections = crealia_core::connections::Connections::new(
         pool.clone(),
@@ -84,8 +103,14 @@ pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: Socket
         insights_ttl: config.insights_ttl.clone(),
         public_base,
         media_dir: config.media.dir.clone(),
+        media_limits: crealia_core::media::MediaLimits {
+            max_upload_bytes: config.media.max_upload_bytes,
+            quota_bytes_per_user: config.media.quota_bytes_per_user,
+            uploads_per_minute: config.media.uploads_per_minute,
+            min_bytes_per_sec: config.media.min_upload_bytes_per_sec,
+        },
         publish_lease: config.jobs.publish_lease,
-        webhook_app_secret: config.app_secret(),
+        webhook_app_secret: webhook_secret,
     };
     Services::new(pool, cache, graph_target(config, local), connections, settings)
 }
@@ -111,23 +136,42 @@ impl Application {
             .await
             .map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let local = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
-        let services = build_services(&config, pool, cache, local);
+        let secret = webhook_secret(&config, &pool).await?;
+        let services = build_services(&config, pool, cache, local, secret.clone());
         let sandbox = match &config.graph {
             GraphSource::Sandbox { base_url: None, seed } => {
-                let sandbox = crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig { seed: *seed, ..Default::default() });
+                // The in-process sandbox fetches media only from this Crealia: never a URL
+                // that points into the machine or the network it runs in.
+                let own = vec![cross_site::origin_of(&public_url(&config, local)), loopback(local)];
+                let sandbox = crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig {
+                    seed: *seed,
+                    fetch_allowed_origins: Some(own),
+                    ..Default::default()
+                });
                 let subscription = crealia_sandbox::webhooks::Subscription {
                     callback_url: format!("{}{WEBHOOK_PATH}", loopback(local)),
                     verify_token: config.webhooks.verify_token.expose().to_string(),
-                    app_secret: None,
+                    app_secret: Some(secret),
                     timeout_ms: None,
                 };
-                Some((sandbox, subscription))
+                let token = match &config.sandbox_admin_token {
+                    Some(t) => t.expose().to_string(),
+                    None => {
+                        let token = hex::encode(crealia_core::crypto::random_bytes::<24>());
+                        // Printed once, to the terminal, never to the logs.
+                        eprintln!(
+                            "crealia: the Graph API sandbox's admin API is at /sandbox/__admin with `Authorization: Bearer {token}` \
+                             (set SANDBOX_ADMIN_TOKEN to choose it)"
+                        );
+                        token
+                    }
+                };
+                Some(InProcessSandbox { sandbox, subscription, admin_token: sandbox_admin::AdminToken::new(&token) })
             }
             _ => None,
         };
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
-        let router = router(&config, local, services.clone(), sandbox.as_ref().map(|(s, _)| s.clone()))
-            .layer(Extension(Stopping(stopping_rx)));
+        let router = router(&config, local, services.clone(), sandbox.as_ref()).layer(Extension(Stopping(stopping_rx)));
         Ok(Self { listener, stopping, router, services, jobs: config.jobs.clone(), sandbox })
     }
 
@@ -145,7 +189,7 @@ impl Application {
         if self.jobs.enabled {
             crate::jobs::spawn(self.services.clone(), self.jobs.clone());
         }
-        if let Some((sandbox, subscription)) = self.sandbox {
+        if let Some(InProcessSandbox { sandbox, subscription, .. }) = self.sandbox {
             // As a Meta app's Webhooks settings would: the sandbox checks the callback with
             // the handshake, then delivers its comments, mentions and messages here. It starts
             // empty with every server start, so the connected accounts subscribe again.
@@ -181,12 +225,27 @@ fn loopback(local: SocketAddr) -> String {
     format!("http://{host}:{}", local.port())
 }
 
-/// Where people reach Crealia (no trailing slash): PUBLIC_BASE_URL, or this listener.
+/// Where people reach Crealia: PUBLIC_BASE_URL, or this listener.
+fn public_url(config: &Config, local: SocketAddr) -> url::Url {
+    config.public_base_url.clone().unwrap_or_else(|| url::Url::parse(&loopback(local)).expect("a loopback URL parses"))
+}
+
+/// [`public_url`] as text without a trailing slash.
 fn public_base_url(config: &Config, local: SocketAddr) -> String {
-    match &config.public_base_url {
-        Some(url) => url.as_str().trim_end_matches('/').to_string(),
-        None => loopback(local),
+    public_url(config, local).as_str().trim_end_matches('/').to_string()
+}
+
+/// The origins Crealia's pages are served from: PUBLIC_BASE_URL's; in development without it,
+/// this listener's under each loopback name too (127.0.0.1, localhost, [::1]).
+fn own_origins(config: &Config, local: SocketAddr) -> Vec<String> {
+    let mut origins = vec![cross_site::origin_of(&public_url(config, local))];
+    if config.public_base_url.is_none() && config.environment == Environment::Development {
+        for host in ["127.0.0.1", "localhost", "[::1]"] {
+            origins.push(format!("http://{host}:{}", local.port()));
+        }
     }
+    origins.dedup();
+    origins
 }
 
 fn token_cipher(config: &Config) -> crealia_core::crypto::TokenCipher {
@@ -223,7 +282,7 @@ fn graph_target(config: &Config, local: SocketAddr) -> GraphTarget {
     }
 }
 
-fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Option<crealia_sandbox::Sandbox>) -> Router {
+fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Option<&InProcessSandbox>) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())
@@ -247,14 +306,18 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .layer(CompressionLayer::new());
 
     let mut router = Router::<AppState>::new();
-    if let Some(sandbox) = sandbox {
-        router = router.nest_service("/sandbox", sandbox.router());
+    if let Some(s) = sandbox {
+        // What Meta has, for everyone; the admin API only with its bearer token.
+        let admin = s.sandbox.admin_router().layer(axum::middleware::from_fn_with_state(s.admin_token.clone(), sandbox_admin::require));
+        router = router.nest_service("/sandbox/__admin", admin).nest_service("/sandbox", s.sandbox.public_router());
     }
 
     let router = router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/api/auth/instagram/start", get(instagram::start))
+        // Starting a connection is a POST from Crealia's own page (a cross-site page cannot
+        // send a victim through Instagram's consent); a GET only leads to that page.
+        .route("/api/auth/instagram/start", get(instagram::start_page).post(instagram::start))
         .route("/api/auth/callback", get(instagram::callback))
         .route("/api/instagram/insights", get(insights::get))
         .route("/api/instagram/publish", post(publishing::publish))
@@ -281,7 +344,6 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
     // Uploads stream to disk under their own limit, and take as long as the network needs.
     let uploads = Router::<AppState>::new()
         .route("/api/media", post(media::upload))
-        .layer(Extension(media::UploadLimit(config.media.max_upload_bytes)))
         .layer(DefaultBodyLimit::disable());
 
     // Meta's deliveries: their own body limit (413 above it); the signature is checked on the
@@ -292,11 +354,27 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .layer(DefaultBodyLimit::max(config.webhooks.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.http.request_timeout));
 
+    let https = public_url(config, local).scheme() == "https";
+    // The consent page a connection starts at (Instagram's, or an external sandbox's).
+    let consent = cross_site::origin_of(&graph_client(config, local).endpoints().authorize_url);
+    let form_origins: Vec<String> = Some(consent).into_iter().filter(|o| !own_origins(config, local).contains(o)).collect();
+    let security_headers = headers::SecurityHeaders::new(https, &form_origins, config.environment == Environment::Development);
+    let same_origin = cross_site::SameOrigin::new(own_origins(config, local), &[WEBHOOK_PATH]);
+    let proxies = client_ip::TrustedProxies(std::sync::Arc::new(config.http.trusted_proxies.clone()));
+
     router
         .merge(uploads)
         .merge(webhooks)
         .layer(axum::middleware::from_fn_with_state(services_for_sessions, session::resolve))
+        .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
+        .layer(axum::middleware::from_fn_with_state(same_origin, cross_site::refuse))
         .with_state(state)
+        // No input panics a handler; if one ever did, the client gets a 500, not a dropped
+        // connection, and the process goes on.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            crate::routes::api_error::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+        }))
+        .layer(axum::middleware::from_fn_with_state(security_headers, headers::apply))
         .layer(middleware)
 }
 

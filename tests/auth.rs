@@ -54,7 +54,7 @@ async fn sign_in_sets_a_fresh_http_only_session_cookie_and_sign_out_ends_it(pool
 }
 
 #[sqlx::test(migrations = false)]
-async fn repeated_failures_are_throttled_per_account_with_a_clear_message(pool: PgPool) {
+async fn repeated_failures_slow_an_account_down_with_a_clear_message(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     app.services.accounts.sign_up("ana@example.com", "a long enough password", "").await.unwrap();
     for _ in 0..5 {
@@ -62,10 +62,76 @@ async fn repeated_failures_are_throttled_per_account_with_a_clear_message(pool: 
         assert_eq!(status, 401, "{body}");
         assert_eq!(body, serde_json::json!("InvalidCredentials"));
     }
-    // Even the right password waits now.
+    // Even the right password waits now, but seconds, not a lock-out.
     let (status, body, _) = call(&app, None, "sign_in", &[("email", "ana@example.com"), ("password", "a long enough password")]).await;
     assert_eq!(status, 429, "{body}");
-    assert_eq!(body["TooManyAttempts"], 15);
+    let wait = body["TooManyAttempts"].as_u64().unwrap();
+    assert!((1..=2).contains(&wait), "{body}");
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let (status, body, _) = call(&app, None, "sign_in", &[("email", "ana@example.com"), ("password", "a long enough password")]).await;
+    assert_eq!(status, 200, "after the wait the creator gets in: {body}");
+}
+
+#[sqlx::test]
+async fn a_guesser_cannot_lock_a_creator_out_of_an_address_they_signed_in_from(pool: PgPool) {
+    let accounts = Accounts::new(pool);
+    accounts.sign_up("ana@example.com", "a long enough password", "Ana").await.unwrap();
+    accounts.sign_in("ana@example.com", "a long enough password", "198.51.100.7", None).await.unwrap();
+    // A guesser spread over many addresses.
+    for i in 0..30 {
+        let _ = accounts.sign_in("ana@example.com", "guess", &format!("203.0.113.{i}"), None).await;
+    }
+    accounts.sign_in("ana@example.com", "a long enough password", "198.51.100.7", None).await.expect("Ana's own address is never slowed");
+    match accounts.sign_in("ana@example.com", "a long enough password", "192.0.2.99", None).await {
+        Err(crealia_core::Error::Throttled { retry_after_secs }) => assert!(retry_after_secs <= 300, "slowed, at most 5 minutes: {retry_after_secs}"),
+        other => panic!("a new address waits: {other:?}"),
+    }
+}
+
+/// A server function call as a browser behind a proxy sends it.
+async fn call_from(app: &TestApp, forwarded_for: &str, name: &str, form: &[(&str, &str)]) -> u16 {
+    let r = app.client.post(app.url(&server_fn_path(name))).header("x-forwarded-for", forwarded_for).form(form).send().await.unwrap();
+    r.status().as_u16()
+}
+
+#[sqlx::test(migrations = false)]
+async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    for i in 0..20 {
+        let email = format!("nobody{i}@example.com");
+        assert_eq!(call_from(&app, "203.0.113.1", "sign_in", &[("email", &email), ("password", "wrong password!")]).await, 401);
+    }
+    assert_eq!(call_from(&app, "203.0.113.1", "sign_in", &[("email", "x@example.com"), ("password", "wrong password!")]).await, 429);
+    assert_eq!(call_from(&app, "203.0.113.2", "sign_in", &[("email", "x@example.com"), ("password", "wrong password!")]).await, 401, "another client behind the same proxy is not locked out");
+    // A client cannot pick its own address by prepending one.
+    assert_eq!(call_from(&app, "198.51.100.1, 203.0.113.1", "sign_in", &[("email", "x@example.com"), ("password", "x")]).await, 429);
+}
+
+#[sqlx::test(migrations = false)]
+async fn forwarded_headers_from_an_untrusted_peer_are_ignored(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    for i in 0..20 {
+        let (spoofed, email) = (format!("203.0.113.{i}"), format!("nobody{i}@example.com"));
+        assert_eq!(call_from(&app, &spoofed, "sign_in", &[("email", &email), ("password", "wrong password!")]).await, 401);
+    }
+    assert_eq!(call_from(&app, "203.0.113.99", "sign_in", &[("email", "x@example.com"), ("password", "x")]).await, 429, "all of them came from one peer");
+}
+
+#[sqlx::test(migrations = false)]
+async fn sign_up_is_throttled_per_address_and_a_taken_email_tells_nothing_more(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (status, _, _) = call(&app, None, "sign_up", &[("email", "ana@example.com"), ("password", "a long enough password"), ("display_name", "Ana")]).await;
+    assert_eq!(status, 200);
+    let (status, taken, _) = call(&app, None, "sign_up", &[("email", "ANA@example.com"), ("password", "another long password"), ("display_name", "")]).await;
+    assert_eq!(status, 422);
+    assert_eq!(taken["Invalid"], crealia_core::accounts::TAKEN_OR_INVALID, "no 'this email has an account'");
+    for i in 2..10 {
+        let email = format!("new{i}@example.com");
+        let (status, body, _) = call(&app, None, "sign_up", &[("email", &email), ("password", "a long enough password"), ("display_name", "")]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body, _) = call(&app, None, "sign_up", &[("email", "eleventh@example.com"), ("password", "a long enough password"), ("display_name", "")]).await;
+    assert_eq!(status, 429, "ten sign-ups an hour from one address: {body}");
 }
 
 #[sqlx::test]

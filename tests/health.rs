@@ -16,7 +16,7 @@ async fn healthz_answers_without_touching_dependencies(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn readyz_reports_redis_down_and_the_cache_on_moka_alone(pool: PgPool) {
     let app = spawn_app(pool, &[("REDIS_URL", DEAD_REDIS_URL)]).await;
-    let (status, body) = app.get_json("/readyz").await;
+    let (status, body) = app.readyz_details().await;
 
     assert_eq!(status, 200, "a dead Redis degrades Crealia, it does not take it down: {body}");
     assert_eq!(body["status"], "degraded");
@@ -31,7 +31,7 @@ async fn readyz_reports_redis_down_and_the_cache_on_moka_alone(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn readyz_reports_redis_ok_when_it_answers(pool: PgPool) {
     let app = spawn_app(pool, &[("REDIS_URL", &redis_url())]).await;
-    let (status, body) = app.get_json("/readyz").await;
+    let (status, body) = app.readyz_details().await;
 
     assert_eq!(status, 200);
     assert_eq!(body["status"], "ok", "{body}");
@@ -44,7 +44,7 @@ async fn readyz_reports_redis_ok_when_it_answers(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn readyz_without_redis_configured_is_ok_on_moka(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let (_, body) = app.get_json("/readyz").await;
+    let (_, body) = app.readyz_details().await;
     assert_eq!(body["checks"]["cache"]["status"], "ok");
     assert_eq!(body["checks"]["cache"]["backend"], "moka");
     assert_eq!(body["checks"]["cache"]["redis"]["status"], "disabled");
@@ -53,7 +53,7 @@ async fn readyz_without_redis_configured_is_ok_on_moka(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn readyz_names_the_graph_api_target(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let (_, body) = app.get_json("/readyz").await;
+    let (_, body) = app.readyz_details().await;
     let graph = &body["checks"]["graph_api"];
     assert_eq!(graph["mode"], "sandbox");
     assert_eq!(graph["base_url"], format!("http://{}/sandbox/", app.addr));
@@ -64,6 +64,7 @@ async fn readyz_names_the_graph_api_target(pool: PgPool) {
 async fn readyz_says_down_when_the_database_is_gone(pool: PgPool) {
     let app = spawn_app(pool.clone(), &[]).await;
     pool.close().await;
+    // Anyone may see that much (a signed-in view needs the database to know who is signed in).
     let (status, body) = app.get_json("/readyz").await;
     assert_eq!(status, 503);
     assert_eq!(body["status"], "down");
@@ -91,7 +92,7 @@ async fn oversized_bodies_are_refused_with_413(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn the_sandbox_is_mounted_in_process_by_default(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let (status, world) = app.get_json("/sandbox/__admin/world").await;
+    let (status, world) = app.admin_json("/sandbox/__admin/world").await;
     assert_eq!(status, 200);
     assert!(world["accounts"].as_array().unwrap().iter().any(|a| a["username"] == "lumen.studio"));
 
@@ -103,9 +104,9 @@ async fn the_sandbox_is_mounted_in_process_by_default(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn an_external_graph_api_url_replaces_the_in_process_sandbox(pool: PgPool) {
     let app = spawn_app(pool, &[("GRAPH_API_BASE_URL", "http://127.0.0.1:1/")]).await;
-    let response = app.client.get(app.url("/sandbox/__admin/world")).send().await.unwrap();
+    let response = app.sandbox_admin.get(app.url("/sandbox/__admin/world")).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 404, "nothing is mounted");
-    let (status, body) = app.get_json("/readyz").await;
+    let (status, body) = app.readyz_details().await;
     assert_eq!(status, 200);
     assert_eq!(body["checks"]["graph_api"]["status"], "down");
     assert_eq!(body["status"], "degraded");
@@ -114,7 +115,7 @@ async fn an_external_graph_api_url_replaces_the_in_process_sandbox(pool: PgPool)
 #[sqlx::test(migrations = false)]
 async fn readyz_reports_a_webhook_backlog_as_degraded(pool: PgPool) {
     let app = spawn_app(pool.clone(), &[]).await;
-    let (_, body) = app.get_json("/readyz").await;
+    let (_, body) = app.readyz_details().await;
     assert_eq!(body["checks"]["webhooks"]["status"], "ok", "{body}");
     assert_eq!(body["checks"]["webhooks"]["pending"], 0);
     assert!(body["checks"]["webhooks"]["last_received_secs_ago"].is_null());
@@ -124,7 +125,8 @@ async fn readyz_reports_a_webhook_backlog_as_degraded(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let (status, body) = app.get_json("/readyz").await;
+    tokio::time::sleep(crealia_core::health::REPORT_MAX_AGE).await;
+    let (status, body) = app.readyz_details().await;
     assert_eq!(status, 200, "a backlog degrades, it does not make the server unready");
     assert_eq!(body["status"], "degraded");
     assert_eq!(body["checks"]["webhooks"]["status"], "degraded");
@@ -133,6 +135,7 @@ async fn readyz_reports_a_webhook_backlog_as_degraded(pool: PgPool) {
     assert!(body["checks"]["webhooks"]["error"].as_str().unwrap().contains("JOBS_ENABLED"));
 
     sqlx::query("UPDATE webhook_deliveries SET processed_at = now()").execute(&pool).await.unwrap();
-    let (_, body) = app.get_json("/readyz").await;
+    tokio::time::sleep(crealia_core::health::REPORT_MAX_AGE).await;
+    let (_, body) = app.readyz_details().await;
     assert_eq!(body["checks"]["webhooks"]["status"], "ok");
 }

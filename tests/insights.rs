@@ -19,11 +19,11 @@ async fn creator(app: &TestApp) -> i64 {
 }
 
 async fn sandbox_calls(sandbox: &TestApp) -> Value {
-    sandbox.get_json("/sandbox/__admin/calls").await.1
+    sandbox.admin_json("/sandbox/__admin/calls").await.1
 }
 
 async fn reset_calls(sandbox: &TestApp) {
-    sandbox.client.delete(sandbox.url("/sandbox/__admin/calls")).send().await.unwrap();
+    sandbox.sandbox_admin.delete(sandbox.url("/sandbox/__admin/calls")).send().await.unwrap();
 }
 
 #[sqlx::test(migrations = false)]
@@ -57,7 +57,7 @@ async fn the_dashboard_matches_the_sandbox_and_says_not_available_instead_of_zer
     let app = spawn_app(pool, &[]).await;
     let user = creator(&app).await;
     let d = app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
-    let (_, world) = app.get_json("/sandbox/__admin/world").await;
+    let (_, world) = app.admin_json("/sandbox/__admin/world").await;
     assert_eq!(d.profile.followers, world["accounts"][0]["followers_count"].as_u64());
     let reach = d.metrics.iter().find(|m| m.name == "reach").unwrap();
     assert!(reach.total.unwrap() > 0 && reach.previous.unwrap() > 0);
@@ -155,13 +155,15 @@ async fn redis_stopping_mid_test_degrades_without_errors_and_its_return_is_notic
     let app = spawn_app(pool, &[("REDIS_URL", &redis.url())]).await;
     let user = creator(&app).await;
     app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
-    assert_eq!(app.get_json("/readyz").await.1["checks"]["cache"]["backend"], "moka+redis");
+    assert_eq!(app.readyz_details().await.1["checks"]["cache"]["backend"], "moka+redis");
 
     redis.stop();
     for days in [7, 14, 30] {
         app.services.insights.dashboard(user, None, days, Utc::now()).await.expect("served without Redis");
     }
-    let (status, body) = app.get_json("/readyz").await;
+    // Readiness is probed at most once a second.
+    tokio::time::sleep(crealia_core::health::REPORT_MAX_AGE).await;
+    let (status, body) = app.readyz_details().await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "degraded");
     assert_eq!(body["checks"]["cache"]["redis"]["status"], "down");
@@ -171,7 +173,7 @@ async fn redis_stopping_mid_test_degrades_without_errors_and_its_return_is_notic
     // The breaker tries again after its pause.
     let mut back = false;
     for _ in 0..40 {
-        let (_, body) = app.get_json("/readyz").await;
+        let (_, body) = app.readyz_details().await;
         if body["checks"]["cache"]["backend"] == "moka+redis" && body["status"] == "ok" {
             back = true;
             break;
@@ -197,7 +199,7 @@ async fn an_invalidation_in_one_process_clears_the_others_memory_within_a_second
     a.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
     reset_calls(&a).await;
     b.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
-    assert_eq!(a.get_json("/sandbox/__admin/calls").await.1, serde_json::json!({}), "B was served from Redis");
+    assert_eq!(a.admin_json("/sandbox/__admin/calls").await.1, serde_json::json!({}), "B was served from Redis");
     let key = format!("{}profile", crealia_core::insights::connection_prefix(cid));
     assert!(b.services.cache.l1_contains(&key).await);
 

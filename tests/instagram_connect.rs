@@ -22,7 +22,7 @@ async fn a_creator_connects_an_account_and_the_token_is_stored_encrypted(pool: P
     assert_eq!(list[0].ig_user_id, ig_id);
 
     // The user_id of the token exchange is above 2^53 and kept digit for digit.
-    let (_, world) = app.get_json("/sandbox/__admin/world").await;
+    let (_, world) = app.admin_json("/sandbox/__admin/world").await;
     let app_scoped = world["accounts"][0]["app_scoped_id"].as_str().unwrap().to_string();
     let stored: String = sqlx::query_scalar("SELECT app_scoped_id FROM instagram_connections").fetch_one(&pool).await.unwrap();
     assert_eq!(stored, app_scoped);
@@ -63,7 +63,7 @@ async fn cancel_bad_state_reused_code_and_graph_errors_each_end_with_their_messa
     assert_eq!((status, end.as_deref()), (303, Some("/instagram-auth?error=state")));
 
     // Another session cannot finish this session's flow (state bound to the session).
-    let (_, consent, _) = browser.get(&app.url("/api/auth/instagram/start")).await;
+    let (_, consent) = browser.post_form(&app.url("/api/auth/instagram/start"), &[]).await;
     let state: String = url::Url::parse(&consent.unwrap()).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
     let other = app.signed_in("bo@example.com").await;
     let (_, end, _) = other.get(&app.url(&format!("/api/auth/callback?code=AQBx&state={state}"))).await;
@@ -72,7 +72,7 @@ async fn cancel_bad_state_reused_code_and_graph_errors_each_end_with_their_messa
     // A reused code: Instagram refuses it.
     let end = connect(&app, &browser, "lumen.studio", "allow").await;
     assert_eq!(end, "/instagram-auth?connected=lumen.studio");
-    let (_, consent, _) = browser.get(&app.url("/api/auth/instagram/start")).await;
+    let (_, consent) = browser.post_form(&app.url("/api/auth/instagram/start"), &[]).await;
     let fresh_state: String = url::Url::parse(&consent.unwrap()).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
     let (_, end, _) = browser.get(&app.url(&format!("/api/auth/callback?code=AQBused&state={fresh_state}"))).await;
     assert_eq!(end.as_deref(), Some("/instagram-auth?error=code"));
@@ -99,8 +99,11 @@ async fn reconnecting_updates_and_another_creators_account_is_refused(pool: PgPo
 #[sqlx::test(migrations = false)]
 async fn signed_out_visitors_are_sent_to_sign_in(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let (status, location, _) = Browser::new().get(&app.url("/api/auth/instagram/start")).await;
+    let (status, location) = Browser::new().post_form(&app.url("/api/auth/instagram/start"), &[]).await;
     assert_eq!((status, location.as_deref()), (303, Some("/auth/signin?next=%2Finstagram-auth")));
+    // A GET (a link, an old bookmark) starts nothing: it leads to the accounts page.
+    let (status, location, _) = Browser::new().get(&app.url("/api/auth/instagram/start")).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/instagram-auth")));
 }
 
 #[sqlx::test(migrations = false)]

@@ -11,13 +11,14 @@ use image::ImageFormat;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-/// A valid JPEG padded past 8 MB with application segments a decoder skips.
+/// A valid JPEG padded past 8 MB with colour-profile (APP2) segments, which a decoder skips and
+/// Crealia keeps (it strips only metadata).
 fn jpeg_over_8_mb() -> Vec<u8> {
     let small = encoded(64, 64, ImageFormat::Jpeg);
     let mut out = small[..2].to_vec();
     let segment = vec![0u8; 65_000];
     while out.len() < 9 * 1024 * 1024 {
-        out.extend_from_slice(&[0xFF, 0xEF]);
+        out.extend_from_slice(&[0xFF, 0xE2]);
         out.extend_from_slice(&(65_002u16).to_be_bytes());
         out.extend_from_slice(&segment);
     }
@@ -55,7 +56,7 @@ async fn png_and_webp_become_jpeg_at_an_unguessable_public_url_that_instagram_fe
         assert!(served.bytes().await.unwrap().starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
 
         // The sandbox takes JPEG only, fetching the file itself.
-        let (status, post) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "caption": "From a PNG", "media_urls": [url] })).await;
+        let (status, post) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "caption": "From a PNG", "media_ids": [asset["id"]] })).await;
         assert_eq!(status, 202, "{post}");
         app.services.publishing.run_due(Utc::now(), 10).await.unwrap();
         let done = app.services.publishing.get(user, post["id"].as_i64().unwrap()).await.unwrap();
@@ -71,12 +72,11 @@ async fn an_image_out_of_shape_is_refused_until_padded_or_cropped(pool: PgPool) 
     let (browser, user, cid) = creator(&app).await;
     let (_, tall) = app.upload(&browser, encoded(1080, 1920, ImageFormat::Jpeg), "image/jpeg").await;
     assert!(tall["problem"].as_str().unwrap().contains("Pad or crop"), "{tall}");
-    let url = tall["url"].as_str().unwrap();
-    let (status, err) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "media_urls": [url] })).await;
+    let (status, err) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "media_ids": [tall["id"]] })).await;
     assert_eq!(status, 422);
     assert!(err["error"].as_str().unwrap().contains("between 4:5 and 1.91:1"), "{err}");
     // A story has no such rule.
-    let (status, _) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "story", "media_urls": [url] })).await;
+    let (status, _) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "story", "media_ids": [tall["id"]] })).await;
     assert_eq!(status, 202);
 
     let reframe = |frame: &str, how: &str| {
@@ -90,7 +90,7 @@ async fn an_image_out_of_shape_is_refused_until_padded_or_cropped(pool: PgPool) 
     assert_eq!((cropped["width"].as_u64(), cropped["height"].as_u64()), (Some(1080), Some(1080)), "{cropped}");
     assert_eq!(reframe("3:1", "crop").await.unwrap().status().as_u16(), 422);
 
-    let (status, post) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "carousel", "media_urls": [padded["url"], cropped["url"]] })).await;
+    let (status, post) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "carousel", "media_ids": [padded["id"], cropped["id"]] })).await;
     assert_eq!(status, 202, "{post}");
     app.services.publishing.run_due(Utc::now(), 10).await.unwrap();
     let posts = app.services.publishing.list(user).await.unwrap();
@@ -106,17 +106,16 @@ async fn what_meta_would_refuse_is_explained_before_anything_reaches_it(pool: Pg
     assert!(big["error"].as_str().unwrap().contains("at most 8 MB"), "{big}");
 
     let (_, square) = app.upload(&browser, encoded(1080, 1080, ImageFormat::Jpeg), "image/jpeg").await;
-    let url = square["url"].as_str().unwrap().to_string();
+    let id = square["id"].as_i64().unwrap();
     app.sandbox_admin(reqwest::Method::DELETE, "/calls", json!({})).await;
     let tags: String = (0..31).map(|i| format!("#tag{i} ")).collect();
     let mentions: String = (0..21).map(|i| format!("@friend{i} ")).collect();
     let cases = [
-        (json!({ "kind": "image", "caption": "x".repeat(2_201), "media_urls": [url] }), "2201 characters"),
-        (json!({ "kind": "image", "caption": tags, "media_urls": [url] }), "31 hashtags"),
-        (json!({ "kind": "image", "caption": mentions, "media_urls": [url] }), "mentions 21 accounts"),
-        (json!({ "kind": "carousel", "media_urls": [url] }), "2 to 10"),
-        (json!({ "kind": "carousel", "media_urls": vec![url.clone(); 11] }), "2 to 10"),
-        (json!({ "kind": "image", "media_urls": [app.url("/media/0123456789abcdef0123456789abcdef.jpg")] }), "no longer available"),
+        (json!({ "kind": "image", "caption": "x".repeat(2_201), "media_ids": [id] }), "2201 characters"),
+        (json!({ "kind": "image", "caption": tags, "media_ids": [id] }), "31 hashtags"),
+        (json!({ "kind": "image", "caption": mentions, "media_ids": [id] }), "mentions 21 accounts"),
+        (json!({ "kind": "carousel", "media_ids": [id] }), "2 to 10"),
+        (json!({ "kind": "carousel", "media_ids": vec![id; 11] }), "2 to 10"),
     ];
     for (mut body, expected) in cases {
         body["connection_id"] = json!(cid);
@@ -124,7 +123,9 @@ async fn what_meta_would_refuse_is_explained_before_anything_reaches_it(pool: Pg
         assert_eq!(status, 422, "{err}");
         assert!(err["error"].as_str().unwrap().contains(expected), "{err} should say {expected}");
     }
-    let (_, calls) = app.get_json("/sandbox/__admin/calls").await;
+    let (status, err) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "media_ids": [id + 1000] })).await;
+    assert_eq!(status, 404, "an upload that does not exist: {err}");
+    let (_, calls) = app.admin_json("/sandbox/__admin/calls").await;
     assert!(!calls.to_string().contains("/media"), "nothing reached the Graph API: {calls}");
 }
 
@@ -148,8 +149,8 @@ async fn uploads_are_the_signed_in_creators_own_and_have_a_limit(pool: PgPool) {
     connect(&app, &bo, "mira.moves", "allow").await;
     let bo_id = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     let bo_cid = app.services.connections.list(bo_id).await.unwrap()[0].id;
-    let (status, err) = publish(&app, &bo, json!({ "connection_id": bo_cid, "kind": "story", "media_urls": [mine["url"]] })).await;
-    assert_eq!(status, 422, "another creator's file is not theirs to post: {err}");
+    let (status, err) = publish(&app, &bo, json!({ "connection_id": bo_cid, "kind": "story", "media_ids": [mine["id"]] })).await;
+    assert_eq!(status, 404, "another creator's file is not theirs to post: {err}");
 }
 
 /// The daily cleanup deletes uploads no post uses once they are a week old, with their files,
@@ -166,7 +167,7 @@ async fn unused_uploads_are_deleted_after_a_week_and_posted_media_stay(pool: PgP
     }
     let url = |a: &Value| a["url"].as_str().unwrap().to_string();
     let (posted, abandoned, fresh) = (url(&assets[0]), url(&assets[1]), url(&assets[2]));
-    let (status, body) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "media_urls": [posted.clone()] })).await;
+    let (status, body) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "media_ids": [assets[0]["id"]] })).await;
     assert!(status < 300, "{body}");
     // The first two were uploaded eight days ago; the third just now.
     sqlx::query("UPDATE media_assets SET created_at = now() - interval '8 days' WHERE id = ANY($1)")

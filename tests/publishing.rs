@@ -9,29 +9,15 @@ use crealia_core::publishing::{NewPost, PostKind, PostStatus};
 use serde_json::json;
 use sqlx::PgPool;
 
-/// A minimal JPEG of the given size.
-fn jpeg(width: u16, height: u16) -> Vec<u8> {
-    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0];
-    b.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
-    b.extend_from_slice(&height.to_be_bytes());
-    b.extend_from_slice(&width.to_be_bytes());
-    b.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xFF, 0xD9]);
-    b
-}
-
-/// Media files the app itself serves (its site root), for the sandbox to fetch.
 /// Held by the test that measures a delay and by the one that loads the machine most, so the two
 /// never run at the same time (the other tests of this file do).
 static TIMING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-fn media(app: &TestApp) -> (String, String, String) {
-    common::site_file("publish-square.jpg", &jpeg(1080, 1080));
-    let mut mp4 = vec![0, 0, 0, 0x18];
-    mp4.extend_from_slice(b"ftypmp42");
-    mp4.extend_from_slice(&[0; 64]);
-    common::site_file("publish-reel.mp4", &mp4);
-    common::site_file("publish-notes.txt", b"not an image");
-    (app.url("/publish-square.jpg"), app.url("/publish-reel.mp4"), app.url("/publish-notes.txt"))
+/// The creator's uploads, by id: a square JPEG and a 10-second MP4.
+async fn media(app: &TestApp, user: i64) -> (i64, i64) {
+    let jpg = common::stored_media(app, user, &common::encoded(1080, 1080, image::ImageFormat::Jpeg)).await;
+    let mp4 = common::stored_media(app, user, &crealia_core::media::video::sample_mp4(10_000, 1080, 1920)).await;
+    (jpg, mp4)
 }
 
 async fn creator(app: &TestApp) -> (i64, i64) {
@@ -41,8 +27,8 @@ async fn creator(app: &TestApp) -> (i64, i64) {
     (user, app.services.connections.list(user).await.unwrap()[0].id)
 }
 
-fn post(connection_id: i64, kind: PostKind, urls: Vec<String>) -> NewPost {
-    NewPost { connection_id, kind, caption: "Fresh buns #fika".into(), alt_text: None, first_comment: None, media_urls: urls, scheduled_at: Utc::now() }
+fn post(connection_id: i64, kind: PostKind, media_ids: Vec<i64>) -> NewPost {
+    NewPost { connection_id, kind, caption: "Fresh buns #fika".into(), alt_text: None, first_comment: None, media_ids, scheduled_at: Utc::now() }
 }
 
 async fn run(app: &TestApp) {
@@ -52,7 +38,7 @@ async fn run(app: &TestApp) {
 /// The account's media ids, as the sandbox lists them.
 async fn sandbox_media(app: &TestApp, user: i64, cid: i64) -> Vec<String> {
     let token = app.services.connections.token(user, cid).await.unwrap();
-    let (_, world) = app.get_json("/sandbox/__admin/world").await;
+    let (_, world) = app.admin_json("/sandbox/__admin/world").await;
     let ig = world["accounts"].as_array().unwrap().iter().find(|a| a["username"] == "nordlys.cafe").unwrap()["ig_id"].as_str().unwrap().to_string();
     let page = app.services.connections.graph().recent_media(token.expose(), &ig, 100).await.unwrap();
     page.data.into_iter().map(|m| m.id.0).collect()
@@ -60,7 +46,7 @@ async fn sandbox_media(app: &TestApp, user: i64, cid: i64) -> Vec<String> {
 
 /// How many posts the sandbox lists for the account (every page).
 async fn sandbox_media_count(app: &TestApp, user: i64, cid: i64) -> usize {
-    let (_, world) = app.get_json("/sandbox/__admin/world").await;
+    let (_, world) = app.admin_json("/sandbox/__admin/world").await;
     let _ = (user, cid);
     world["accounts"].as_array().unwrap().iter().find(|a| a["username"] == "nordlys.cafe").unwrap()["media_count"].as_u64().unwrap() as usize
 }
@@ -73,7 +59,7 @@ async fn status(app: &TestApp, user: i64, id: i64) -> crealia_core::publishing::
 async fn an_image_and_a_carousel_are_published_and_visible_in_the_sandbox(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let before = sandbox_media(&app, user, cid).await.len();
 
     let image = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
@@ -99,7 +85,7 @@ async fn an_image_and_a_carousel_are_published_and_visible_in_the_sandbox(pool: 
 async fn a_reel_waits_for_processing_then_goes_out(pool: PgPool) {
     let app = spawn_app(pool.clone(), &[]).await;
     let (user, cid) = creator(&app).await;
-    let (_, mp4, _) = media(&app);
+    let (_, mp4) = media(&app, user).await;
     let reel = app.services.publishing.schedule(user, post(cid, PostKind::Reel, vec![mp4])).await.unwrap();
     run(&app).await;
     let waiting = status(&app, user, reel.id).await;
@@ -117,7 +103,7 @@ async fn a_reel_waits_for_processing_then_goes_out(pool: PgPool) {
 async fn transient_faults_are_retried_and_the_post_goes_out_once(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let before = sandbox_media(&app, user, cid).await.len();
     app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "graph_error", "code": -1, "subcode": 2207001, "endpoint": "/media_publish", "times": 2 })).await;
     let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
@@ -137,8 +123,10 @@ async fn transient_faults_are_retried_and_the_post_goes_out_once(pool: PgPool) {
 async fn a_permanent_error_fails_at_once_with_a_reason_and_a_code(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (_, _, txt) = media(&app);
-    let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![txt])).await.unwrap();
+    let (jpg, _) = media(&app, user).await;
+    // Instagram refuses the file when making its container.
+    app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "graph_error", "code": 36001, "subcode": 2207005, "endpoint": "POST /{id}/media", "times": 1 })).await;
+    let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
     run(&app).await;
     let failed = status(&app, user, p.id).await;
     assert_eq!(failed.status, PostStatus::Failed);
@@ -150,7 +138,7 @@ async fn a_permanent_error_fails_at_once_with_a_reason_and_a_code(pool: PgPool) 
 async fn a_cancelled_post_is_never_published_and_others_cannot_cancel(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let before = sandbox_media(&app, user, cid).await.len();
     let mut later = post(cid, PostKind::Image, vec![jpg]);
     later.scheduled_at = Utc::now() + Duration::minutes(5);
@@ -171,7 +159,7 @@ async fn a_cancelled_post_is_never_published_and_others_cannot_cancel(pool: PgPo
 async fn an_exhausted_quota_makes_posts_wait_then_they_go_out(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     app.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "quota_total": 1 })).await;
     let first = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
     run(&app).await;
@@ -198,7 +186,7 @@ async fn two_processes_on_one_database_publish_500_due_posts_each_exactly_once(p
     let _heavy = TIMING.lock().await;
     let a = spawn_app(pool.clone(), &[]).await;
     let (user, cid) = creator(&a).await;
-    let (jpg, _, _) = media(&a);
+    let (jpg, _) = media(&a, user).await;
     let sandbox = format!("{}/sandbox/", a.url(""));
     let b = spawn_app(pool.clone(), &[("GRAPH_API_BASE_URL", &sandbox)]).await;
     a.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "quota_total": 1000, "account_calls_per_hour": 100000 })).await;
@@ -240,18 +228,18 @@ async fn the_json_routes_schedule_list_and_cancel_for_the_signed_in_creator_only
     let cookie = browser.cookie.clone().unwrap();
     let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     let cid = app.services.connections.list(user).await.unwrap()[0].id;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let at = (Utc::now() + Duration::hours(1)).to_rfc3339();
 
     let r = app.client.post(app.url("/api/instagram/schedule")).header("cookie", &cookie)
-        .json(&json!({ "connection_id": cid, "kind": "image", "caption": "Soon", "media_urls": [jpg], "scheduled_at": at })).send().await.unwrap();
+        .json(&json!({ "connection_id": cid, "kind": "image", "caption": "Soon", "media_ids": [jpg], "scheduled_at": at })).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 202);
     let created: serde_json::Value = r.json().await.unwrap();
     assert_eq!(created["status"], "PENDING");
 
     let long = "a".repeat(2_201);
     let r = app.client.post(app.url("/api/instagram/publish")).header("cookie", &cookie)
-        .json(&json!({ "connection_id": cid, "kind": "image", "caption": long, "media_urls": [app.url("/x.jpg")] })).send().await.unwrap();
+        .json(&json!({ "connection_id": cid, "kind": "image", "caption": long, "media_ids": [jpg] })).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().contains("2201 characters"));
 
@@ -262,7 +250,7 @@ async fn the_json_routes_schedule_list_and_cancel_for_the_signed_in_creator_only
     let id = created["id"].as_i64().unwrap();
     let r = app.client.delete(app.url(&format!("/api/instagram/schedule/{id}"))).header("cookie", bo.cookie.unwrap()).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404, "another creator's post");
-    let r = app.client.post(app.url("/api/instagram/schedule")).json(&json!({ "connection_id": cid, "kind": "image", "media_urls": [] })).send().await.unwrap();
+    let r = app.client.post(app.url("/api/instagram/schedule")).json(&json!({ "connection_id": cid, "kind": "image", "media_ids": [] })).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
     let r = app.client.delete(app.url(&format!("/api/instagram/schedule/{id}"))).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 204);
@@ -272,7 +260,7 @@ async fn the_json_routes_schedule_list_and_cancel_for_the_signed_in_creator_only
 async fn the_running_scheduler_publishes_a_post_by_itself(pool: PgPool) {
     let app = spawn_app(pool, &[("JOBS_ENABLED", "true")]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
     let mut last = PostStatus::Pending;
     for _ in 0..100 {
@@ -289,7 +277,7 @@ async fn the_running_scheduler_publishes_a_post_by_itself(pool: PgPool) {
 async fn a_post_goes_out_at_its_time_not_before(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let mut later = post(cid, PostKind::Image, vec![jpg]);
     let due = Utc::now() + Duration::hours(3);
     later.scheduled_at = due;
@@ -309,7 +297,7 @@ async fn the_sleeping_scheduler_is_woken_by_notify_and_publishes_within_two_seco
     let _quiet = TIMING.lock().await;
     let app = spawn_app(pool, &[("JOBS_ENABLED", "true")]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     // The queue is empty: the worker sleeps its longest (10 s) unless NOTIFY wakes it.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let mut soon = post(cid, PostKind::Image, vec![jpg]);
@@ -335,7 +323,7 @@ async fn the_sleeping_scheduler_is_woken_by_notify_and_publishes_within_two_seco
 async fn an_edited_post_goes_out_as_edited_with_its_first_comment(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let mut p = post(cid, PostKind::Image, vec![jpg]);
     p.scheduled_at = Utc::now() + Duration::hours(1);
     p.first_comment = Some("More on our menu board".into());
@@ -371,7 +359,7 @@ async fn an_edited_post_goes_out_as_edited_with_its_first_comment(pool: PgPool) 
 async fn a_failed_post_can_be_retried_by_its_creator(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "media_fetch_failure", "times": 1 })).await;
     let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
     run(&app).await;
@@ -394,7 +382,7 @@ async fn a_failed_post_can_be_retried_by_its_creator(pool: PgPool) {
 async fn publishing_refreshes_the_accounts_cached_media_and_counts(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
     let (user, cid) = creator(&app).await;
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let before = app.services.insights.dashboard(user, Some(cid), 7, Utc::now()).await.unwrap();
     // Cached now: a second load asks the sandbox nothing.
     assert_eq!(app.services.insights.dashboard(user, Some(cid), 7, Utc::now()).await.unwrap(), before);
@@ -416,11 +404,11 @@ async fn the_json_routes_edit_retry_and_post_to_several_accounts(pool: PgPool) {
     let cookie = browser.cookie.clone().unwrap();
     let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     let ids: Vec<i64> = app.services.connections.list(user).await.unwrap().iter().map(|c| c.id).collect();
-    let (jpg, _, _) = media(&app);
+    let (jpg, _) = media(&app, user).await;
     let at = (Utc::now() + Duration::hours(2)).to_rfc3339();
 
     let r = app.client.post(app.url("/api/instagram/schedule")).header("cookie", &cookie)
-        .json(&json!({ "connection_ids": ids, "kind": "image", "caption": "Both", "media_urls": [jpg], "scheduled_at": at })).send().await.unwrap();
+        .json(&json!({ "connection_ids": ids, "kind": "image", "caption": "Both", "media_ids": [jpg], "scheduled_at": at })).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 202);
     let made: serde_json::Value = r.json().await.unwrap();
     assert_eq!(made.as_array().unwrap().len(), 2, "one post per account");

@@ -43,9 +43,8 @@ async fn a_server_killed_at_every_step_of_a_publication_publishes_each_post_exac
         .await
         .unwrap()
         .id;
-    // The image, served by the test app for the sandbox to fetch.
-    common::site_file("crash-square.jpg", &common::encoded(1080, 1080, image::ImageFormat::Jpeg));
-    let url = app.url("/crash-square.jpg");
+    // The creator's image, served by the test app for the sandbox to fetch.
+    let image = common::stored_media(&app, user, &common::encoded(1080, 1080, image::ImageFormat::Jpeg)).await;
     let media_count = || sandbox.world().media_order.get(&ig_id).map_or(0, Vec::len);
     let before = media_count();
     let database_url = database_url(&pool);
@@ -59,7 +58,7 @@ async fn a_server_killed_at_every_step_of_a_publication_publishes_each_post_exac
                 caption: format!("Killed at step {step} ({name}), after it took effect: {after}"),
                 alt_text: None,
                 first_comment: None,
-                media_urls: vec![url.clone(), url.clone()],
+                media_ids: vec![image, image],
                 scheduled_at: Utc::now(),
             };
             let id = app.services.publishing.schedule(user, post).await.unwrap().id;

@@ -65,3 +65,15 @@ fn config_lists_every_variable() {
         assert!(text.contains(name), "{name} missing from `crealia config`");
     }
 }
+
+#[test]
+fn production_refuses_the_sandbox_without_an_explicit_demo_opt_in() {
+    let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let (code, stderr) = run_with(
+        &[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key), ("SANDBOX_DEMO", "")],
+        &["serve"],
+    );
+    assert_ne!(code, 0);
+    assert_one_clear_line(&stderr, "SANDBOX_DEMO");
+    assert!(stderr.contains("INSTAGRAM_APP_ID"), "says how to fix it: {stderr}");
+}

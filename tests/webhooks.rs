@@ -14,7 +14,6 @@ use crealia_model::inbox::InboxKind;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-const SECRET: &str = "sandbox-app-secret";
 const CALLBACK: &str = "/api/webhooks/instagram";
 
 async fn creator(app: &TestApp, username: &str) -> (i64, String) {
@@ -27,11 +26,11 @@ async fn creator(app: &TestApp, username: &str) -> (i64, String) {
 
 /// Asks the sandbox for events and waits until it has delivered all it has queued.
 async fn produce(app: &TestApp, events: Value, batch: bool) -> Value {
-    let r = app.client.post(app.url("/sandbox/__admin/webhooks/events")).json(&json!({ "events": events, "batch": batch })).send().await.unwrap();
+    let r = app.sandbox_admin.post(app.url("/sandbox/__admin/webhooks/events")).json(&json!({ "events": events, "batch": batch })).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let created: Value = r.json().await.unwrap();
     wait_until("the sandbox has delivered its webhooks", Duration::from_secs(10), async || {
-        let (_, d) = app.get_json("/sandbox/__admin/webhooks").await;
+        let (_, d) = app.admin_json("/sandbox/__admin/webhooks").await;
         d["subscription"].is_string() && d["deliveries"].as_array().unwrap().iter().all(|d| d["status"] == "delivered")
     })
     .await;
@@ -84,7 +83,7 @@ async fn the_handshake_answers_the_challenge_only_with_the_right_token(pool: PgP
     assert_eq!(get("hub.mode=unsubscribe&hub.challenge=1158201444&hub.verify_token=right-token").await.0, 403);
     assert_eq!(get("hub.mode=subscribe&hub.challenge=1158201444").await.0, 403);
     // The in-process sandbox went through the same handshake at start-up.
-    wait_until("the sandbox subscribes", Duration::from_secs(10), async || app.get_json("/sandbox/__admin/webhooks").await.1["subscription"].is_string()).await;
+    wait_until("the sandbox subscribes", Duration::from_secs(10), async || app.admin_json("/sandbox/__admin/webhooks").await.1["subscription"].is_string()).await;
 }
 
 #[sqlx::test(migrations = false)]
@@ -111,7 +110,7 @@ async fn signed_deliveries_in_every_shape_become_the_right_rows(pool: PgPool) {
         true,
     )
     .await;
-    let (_, deliveries) = app.get_json("/sandbox/__admin/webhooks").await;
+    let (_, deliveries) = app.admin_json("/sandbox/__admin/webhooks").await;
     let sent = deliveries["deliveries"].as_array().unwrap();
     assert_eq!(sent.len(), 4);
     assert_eq!(sent[3]["entries"], 3);
@@ -160,7 +159,7 @@ async fn unknown_fields_and_unconnected_accounts_are_kept_and_reported(pool: PgP
         { "id": "17841499999999999", "time": 1785412106, "changes": [{ "field": "comments", "value": { "id": "555", "text": "for nobody here" } }] },
     ]})
     .to_string();
-    assert_eq!(post_delivery(&app, body.as_bytes(), Some(&sign(SECRET, body.as_bytes()))).await, 200);
+    assert_eq!(post_delivery(&app, body.as_bytes(), Some(&sign(&app.webhook_secret, body.as_bytes()))).await, 200);
     let report = app.services.webhooks.process_pending(100).await.unwrap();
     assert_eq!((report.items, report.unrouted, report.failed), (2, 1, 0));
     let rows = items(&pool).await;
@@ -179,7 +178,7 @@ async fn unknown_fields_and_unconnected_accounts_are_kept_and_reported(pool: PgP
 async fn refused_deliveries_get_their_status_and_leave_no_row(pool: PgPool) {
     let app = spawn_app(pool.clone(), &[("WEBHOOK_MAX_BODY_BYTES", "4096")]).await;
     let body = comment_body("17841400006862718", "1822", "hello");
-    let good = sign(SECRET, &body);
+    let good = sign(&app.webhook_secret, &body);
 
     let mut tampered = body.clone();
     let at = tampered.iter().position(|b| *b == b'h').unwrap();
@@ -190,9 +189,9 @@ async fn refused_deliveries_get_their_status_and_leave_no_row(pool: PgPool) {
     assert_eq!(post_delivery(&app, &body, Some(&good[..good.len() - 8])).await, 403, "truncated signature");
     assert_eq!(post_delivery(&app, &body, Some(&good.replace("sha256=", ""))).await, 403, "no algorithm");
     let mut big = comment_body("17841400006862718", "1823", &"x".repeat(5000));
-    assert_eq!(post_delivery(&app, &big, Some(&sign(SECRET, &big))).await, 413, "oversized");
+    assert_eq!(post_delivery(&app, &big, Some(&sign(&app.webhook_secret, &big))).await, 413, "oversized");
     big.truncate(100);
-    assert_eq!(post_delivery(&app, &big, Some(&sign(SECRET, &big))).await, 400, "malformed JSON, correctly signed");
+    assert_eq!(post_delivery(&app, &big, Some(&sign(&app.webhook_secret, &big))).await, 400, "malformed JSON, correctly signed");
 
     assert_eq!(count(&pool, "webhook_deliveries").await, 0);
     assert_eq!(app.services.webhooks.process_pending(100).await.unwrap().items, 0);
@@ -212,7 +211,7 @@ async fn the_same_delivery_three_times_is_stored_once(pool: PgPool) {
     let (_, ig) = creator(&app, "nordlys.cafe").await;
     let body = comment_body(&ig, "18220742947333329", "hello");
     for _ in 0..3 {
-        assert_eq!(post_delivery(&app, &body, Some(&sign(SECRET, &body))).await, 200, "Meta gets 200 for a retry too");
+        assert_eq!(post_delivery(&app, &body, Some(&sign(&app.webhook_secret, &body))).await, 200, "Meta gets 200 for a retry too");
     }
     assert_eq!(count(&pool, "webhook_deliveries").await, 1);
     // The same comment inside another delivery (re-batched by Meta) is not a second item either.
@@ -221,7 +220,7 @@ async fn the_same_delivery_three_times_is_stored_once(pool: PgPool) {
         serde_json::from_slice::<Value>(&comment_body(&ig, "18220742947333330", "another")).unwrap()["entry"][0].clone(),
     ]})
     .to_string();
-    assert_eq!(post_delivery(&app, rebatched.as_bytes(), Some(&sign(SECRET, rebatched.as_bytes()))).await, 200);
+    assert_eq!(post_delivery(&app, rebatched.as_bytes(), Some(&sign(&app.webhook_secret, rebatched.as_bytes()))).await, 200);
     let report = app.services.webhooks.process_pending(100).await.unwrap();
     assert_eq!((report.deliveries, report.items), (2, 2));
     assert_eq!(count(&pool, "inbox_items").await, 2);
@@ -251,10 +250,10 @@ async fn deliveries_while_the_database_is_down_are_not_acknowledged_and_not_lost
 
     // Our own deliveries are refused with 503 (Meta retries those).
     let body = comment_body("17841400006862718", "999", "while down");
-    assert_eq!(post_delivery(&app, &body, Some(&sign(SECRET, &body))).await, 503);
+    assert_eq!(post_delivery(&app, &body, Some(&sign(&app.webhook_secret, &body))).await, 503);
     // The sandbox's are refused too, and wait for their retry.
     let r = app
-        .client
+        .sandbox_admin
         .post(app.url("/sandbox/__admin/webhooks/events"))
         .json(&json!({ "events": [{ "kind": "comment", "account": "nordlys.cafe", "text": "during 1" }, { "kind": "message", "account": "nordlys.cafe", "text": "during 2" }], "batch": false }))
         .send()
@@ -262,20 +261,20 @@ async fn deliveries_while_the_database_is_down_are_not_acknowledged_and_not_lost
         .unwrap();
     assert_eq!(r.status(), 201);
     wait_until("the sandbox has tried and failed", Duration::from_secs(30), async || {
-        let (_, d) = app.get_json("/sandbox/__admin/webhooks").await;
+        let (_, d) = app.admin_json("/sandbox/__admin/webhooks").await;
         d["deliveries"].as_array().unwrap().iter().filter(|d| d["attempts"].as_u64() >= Some(1) && d["status"] == "pending").count() == 2
     })
     .await;
-    let (_, d) = app.get_json("/sandbox/__admin/webhooks").await;
+    let (_, d) = app.admin_json("/sandbox/__admin/webhooks").await;
     for failed in d["deliveries"].as_array().unwrap().iter().filter(|d| d["status"] == "pending") {
         assert!(failed["last_error"].as_str().unwrap().contains("503"), "{failed}");
     }
 
     set_allowed(true).await;
     // Meta's retry schedule, on the sandbox's clock.
-    app.client.post(app.url("/sandbox/__admin/clock/advance")).json(&json!({ "seconds": 60 })).send().await.unwrap();
+    app.sandbox_admin.post(app.url("/sandbox/__admin/clock/advance")).json(&json!({ "seconds": 60 })).send().await.unwrap();
     wait_until("the retries are delivered", Duration::from_secs(30), async || {
-        let (_, d) = app.get_json("/sandbox/__admin/webhooks").await;
+        let (_, d) = app.admin_json("/sandbox/__admin/webhooks").await;
         d["deliveries"].as_array().unwrap().iter().all(|d| d["status"] == "delivered")
     })
     .await;
@@ -296,7 +295,7 @@ async fn a_processor_killed_half_way_leaves_the_deliveries_to_the_next_process(p
     let (user, ig) = creator(&app, "nordlys.cafe").await;
     for i in 0..3 {
         let body = comment_body(&ig, &format!("1900{i}"), &format!("comment {i}"));
-        assert_eq!(post_delivery(&app, &body, Some(&sign(SECRET, &body))).await, 200);
+        assert_eq!(post_delivery(&app, &body, Some(&sign(&app.webhook_secret, &body))).await, 200);
     }
     let url = database_url(&pool);
     let graph = app.url("/sandbox/");
@@ -424,7 +423,7 @@ async fn old_processed_deliveries_are_cleaned_up_and_reported(pool: PgPool) {
     let app = spawn_app(pool.clone(), &[]).await;
     for (id, account) in [("1", "17841400000000001"), ("2", "17841400000000002")] {
         let body = comment_body(account, id, "old");
-        assert_eq!(post_delivery(&app, &body, Some(&sign(SECRET, &body))).await, 200);
+        assert_eq!(post_delivery(&app, &body, Some(&sign(&app.webhook_secret, &body))).await, 200);
     }
     app.services.webhooks.process_pending(1).await.unwrap();
     sqlx::query("UPDATE webhook_deliveries SET received_at = now() - interval '31 days'").execute(&pool).await.unwrap();
@@ -453,7 +452,7 @@ async fn concurrent_deliveries_each_land_once(pool: PgPool) {
     let app = spawn_app(pool.clone(), &[]).await;
     let bodies: Vec<Vec<u8>> = (0..100).map(|i| comment_body("17841400006862718", &format!("77{i}"), "together")).collect();
     let sends = bodies.iter().chain(bodies.iter()).map(|body| {
-        let (client, url, signature) = (app.client.clone(), app.url(CALLBACK), sign(SECRET, body));
+        let (client, url, signature) = (app.client.clone(), app.url(CALLBACK), sign(&app.webhook_secret, body));
         let body = body.clone();
         async move { client.post(url).header("x-hub-signature-256", signature).body(body).send().await.unwrap().status().as_u16() }
     });
@@ -499,7 +498,7 @@ async fn odd_but_valid_json_never_blocks_the_processor(pool: PgPool) {
     let with_nul = comment_body(&ig, "4242", "a\u{0}b");
     assert!(String::from_utf8_lossy(&with_nul).contains("\\u0000"));
     for body in [&not_a_delivery, &with_nul] {
-        assert_eq!(post_delivery(&app, body, Some(&sign(SECRET, body))).await, 200);
+        assert_eq!(post_delivery(&app, body, Some(&sign(&app.webhook_secret, body))).await, 200);
     }
     let report = app.services.webhooks.process_pending(100).await.unwrap();
     assert_eq!((report.deliveries, report.items, report.failed), (2, 1, 1));
@@ -520,7 +519,7 @@ async fn accounts_are_subscribed_when_connected_and_again_after_a_restart(pool: 
     let app = spawn_app(pool.clone(), &[]).await;
     let user = app.services.accounts.sign_up("ana@example.com", "a long enough password", "").await.unwrap().id;
     // A connection stored without the OAuth flow (as after a sandbox restart): not subscribed.
-    let issued: Value = app.client.post(app.url("/sandbox/__admin/tokens")).json(&json!({ "account": "tiny.sprout" })).send().await.unwrap().json().await.unwrap();
+    let issued: Value = app.sandbox_admin.post(app.url("/sandbox/__admin/tokens")).json(&json!({ "account": "tiny.sprout" })).send().await.unwrap().json().await.unwrap();
     let connection = crealia_core::connections::NewConnection::from_token(
         issued["ig_id"].as_str().unwrap().into(),
         "tiny.sprout".into(),
@@ -528,7 +527,7 @@ async fn accounts_are_subscribed_when_connected_and_again_after_a_restart(pool: 
         chrono::Utc::now() + chrono::Duration::days(50),
     );
     app.services.connections.store(user, connection).await.unwrap();
-    wait_until("the sandbox subscribes", Duration::from_secs(10), async || app.get_json("/sandbox/__admin/webhooks").await.1["subscription"].is_string()).await;
+    wait_until("the sandbox subscribes", Duration::from_secs(10), async || app.admin_json("/sandbox/__admin/webhooks").await.1["subscription"].is_string()).await;
     // Whatever the start-up pass did, the account is not subscribed now.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let ig = issued["ig_id"].as_str().unwrap();
@@ -536,7 +535,7 @@ async fn accounts_are_subscribed_when_connected_and_again_after_a_restart(pool: 
     let r = app.client.delete(app.url(&format!("/sandbox/v25.0/{ig}/subscribed_apps"))).bearer_auth(token).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let event = json!({ "events": [{ "kind": "comment", "account": "tiny.sprout" }] });
-    let out: Value = app.client.post(app.url("/sandbox/__admin/webhooks/events")).json(&event).send().await.unwrap().json().await.unwrap();
+    let out: Value = app.sandbox_admin.post(app.url("/sandbox/__admin/webhooks/events")).json(&event).send().await.unwrap().json().await.unwrap();
     assert_eq!(out["not_subscribed"].as_array().unwrap().len(), 1, "{out}");
 
     assert_eq!(app.services.connections.resubscribe_webhooks().await.unwrap(), (1, 0));
@@ -561,7 +560,7 @@ async fn messages_are_answered_within_the_24_hour_window(pool: PgPool) {
     let id = app.services.inbox.list(user, Some(InboxKind::Message), "UTC").await.unwrap().items[0].id;
 
     app.services.inbox.reply(user, id, "Yes! See you at 7.").await.unwrap();
-    let (_, sandbox) = app.get_json("/sandbox/__admin/messages").await;
+    let (_, sandbox) = app.admin_json("/sandbox/__admin/messages").await;
     let sent: Vec<&Value> = sandbox["messages"].as_array().unwrap().iter().filter(|m| m["from_account"] == true).collect();
     assert_eq!(sent.len(), 1);
     assert_eq!((sent[0]["account"].as_str(), sent[0]["text"].as_str()), (Some(ig.as_str()), Some("Yes! See you at 7.")));
@@ -573,7 +572,7 @@ async fn messages_are_answered_within_the_24_hour_window(pool: PgPool) {
     assert_eq!(inbox.unread.messages, 0);
 
     // A day and more later, Instagram refuses; the creator reads why.
-    app.client.post(app.url("/sandbox/__admin/clock/advance")).json(&json!({ "seconds": 25 * 3_600 })).send().await.unwrap();
+    app.sandbox_admin.post(app.url("/sandbox/__admin/clock/advance")).json(&json!({ "seconds": 25 * 3_600 })).send().await.unwrap();
     match app.services.inbox.reply(user, id, "Still there?").await {
         Err(crealia_core::Error::Invalid(m)) => assert!(m.contains("24 hours"), "{m}"),
         other => panic!("expected the 24-hour refusal, got {other:?}"),
@@ -633,7 +632,7 @@ async fn message_senders_are_named_through_the_user_profile_api(pool: PgPool) {
         sqlx::query_scalar("SELECT from_id FROM inbox_items WHERE from_username IS NULL").fetch_all(&pool).await.unwrap().into_iter().collect();
     assert_eq!(ids.len(), 2, "one scoped id per person, the same for both of fika.fan's messages");
 
-    app.client.delete(app.url("/sandbox/__admin/calls")).send().await.unwrap();
+    app.sandbox_admin.delete(app.url("/sandbox/__admin/calls")).send().await.unwrap();
     assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 2);
     let after = app.services.inbox.list(user, Some(InboxKind::Message), "UTC").await.unwrap();
     assert_eq!(
@@ -644,22 +643,22 @@ async fn message_senders_are_named_through_the_user_profile_api(pool: PgPool) {
             (Some("Hello".into()), Some("kanelbulle".into())),
         ]
     );
-    let (_, calls) = app.get_json("/sandbox/__admin/calls").await;
+    let (_, calls) = app.admin_json("/sandbox/__admin/calls").await;
     assert_eq!(calls.as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum::<u64>(), 2, "one lookup per person: {calls}");
     assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0, "nobody left to name");
 
     // A new message from someone already named needs no call.
     produce(&app, json!([{ "kind": "message", "account": "nordlys.cafe", "text": "See you!", "from_username": "fika.fan" }]), false).await;
     app.services.webhooks.process_pending(10).await.unwrap();
-    app.client.delete(app.url("/sandbox/__admin/calls")).send().await.unwrap();
+    app.sandbox_admin.delete(app.url("/sandbox/__admin/calls")).send().await.unwrap();
     assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0);
     let latest = app.services.inbox.list(user, Some(InboxKind::Message), "UTC").await.unwrap();
     let see_you = latest.items.iter().find(|i| i.text.as_deref() == Some("See you!")).unwrap();
     assert_eq!(see_you.from_username.as_deref(), Some("fika.fan"));
-    assert_eq!(app.get_json("/sandbox/__admin/calls").await.1, json!({}), "named from the earlier message");
+    assert_eq!(app.admin_json("/sandbox/__admin/calls").await.1, json!({}), "named from the earlier message");
 
     // When the Graph API cannot say, the message stays unnamed and is not asked again at once.
-    app.client
+    app.sandbox_admin
         .post(app.url("/sandbox/__admin/faults"))
         .json(&json!({ "kind": "graph_error", "code": 2, "endpoint": "GET /{id}" }))
         .send()
@@ -668,7 +667,7 @@ async fn message_senders_are_named_through_the_user_profile_api(pool: PgPool) {
     produce(&app, json!([{ "kind": "message", "account": "nordlys.cafe", "text": "Hej", "from_username": "ny.kund" }]), false).await;
     app.services.webhooks.process_pending(10).await.unwrap();
     assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0);
-    app.client.delete(app.url("/sandbox/__admin/faults")).send().await.unwrap();
+    app.sandbox_admin.delete(app.url("/sandbox/__admin/faults")).send().await.unwrap();
     assert_eq!(app.services.inbox.name_senders(20).await.unwrap(), 0, "not asked again within 10 minutes");
     let unnamed: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox_items WHERE from_username IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(unnamed, 1);

@@ -24,8 +24,20 @@ pub enum AppError {
     Network,
     #[error("The email or password is not right. Check both and try again.")]
     InvalidCredentials,
-    #[error("Too many attempts. For your safety, wait {0} minutes before trying again.")]
+    /// The wait in seconds.
+    #[error("Too many attempts. For your safety, wait {} before trying again.", wait_text(.0))]
     TooManyAttempts(u64),
+}
+
+/// "45 seconds", "1 minute", "15 minutes".
+fn wait_text(secs: &u64) -> String {
+    let secs = *secs;
+    match secs {
+        0..=1 => "a second".into(),
+        2..=59 => format!("{secs} seconds"),
+        60..=119 => "a minute".into(),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
 }
 
 impl AppError {
@@ -76,7 +88,7 @@ impl From<crealia_core::Error> for AppError {
             E::Invalid(msg) => AppError::Invalid(msg),
             E::NeedsReconnect => AppError::NeedsReconnect,
             E::InvalidCredentials => AppError::InvalidCredentials,
-            E::Throttled { retry_after_secs } => AppError::TooManyAttempts(retry_after_secs.div_ceil(60)),
+            E::Throttled { retry_after_secs } => AppError::TooManyAttempts(retry_after_secs),
             E::Unauthorized => AppError::Unauthorized,
             E::Unavailable(what) => {
                 tracing::warn!(error = %what, "service unavailable");

@@ -13,7 +13,7 @@ pub mod error;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -29,16 +29,31 @@ use pages::{
     signin::{SignInPage, SignUpPage},
 };
 
+/// The response header through which the shell hands its CSP nonce to the server's security
+/// headers (which remove it and write the Content-Security-Policy).
+pub const CSP_NONCE_HEADER: &str = "x-crealia-csp-nonce";
+
 /// The HTML document around the app. Its inline script applies the remembered theme before
-/// the first paint, so a dark-mode user never sees a white flash.
+/// the first paint, so a dark-mode user never sees a white flash. Every inline script carries
+/// this response's nonce, the only inline code the Content-Security-Policy lets run.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos::nonce::use_nonce;
+    use leptos_meta::MetaTags;
+    // leptos_axum draws a nonce for every response it renders.
+    let nonce = use_nonce();
+    if let (Some(n), Some(response)) = (&nonce, use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(value) = http::HeaderValue::from_str(n) {
+            response.insert_header(http::HeaderName::from_static(CSP_NONCE_HEADER), value);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <script>{components::theme_toggle::THEME_BOOT_SCRIPT}</script>
+                <script nonce=nonce>{components::theme_toggle::THEME_BOOT_SCRIPT}</script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

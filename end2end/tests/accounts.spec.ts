@@ -1,4 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect } from "./fixtures";
+import type { Page } from "@playwright/test";
 
 const password = "a long enough password";
 
@@ -36,7 +37,7 @@ test("sign up, sign out, sign in, connect a sandbox account and disconnect it", 
   await expect(page).toHaveURL(/\/instagram-auth$/);
 
   // Connect through the sandbox's consent page.
-  await page.getByRole("link", { name: "Connect an Instagram account" }).click();
+  await page.getByRole("button", { name: "Connect an Instagram account" }).click();
   await expect(page.getByRole("heading", { name: "Allow access to your Instagram account?" })).toBeVisible();
   await page.getByLabel(/@nordlys\.cafe/).check();
   await page.getByRole("button", { name: "Allow" }).click();
@@ -67,11 +68,11 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
 
 test("cancelling on Instagram says so and offers to try again", async ({ page }) => {
   await signUp(page, uniqueEmail());
-  await page.getByRole("link", { name: "Connect an Instagram account" }).click();
+  await page.getByRole("button", { name: "Connect an Instagram account" }).click();
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page).toHaveURL(/\/instagram-auth\?error=denied(#_)?$/);
   await expect(page.getByRole("status")).toContainText("You cancelled on Instagram");
-  await expect(page.getByRole("status").getByRole("link", { name: "Try again" })).toBeVisible();
+  await expect(page.getByRole("status").getByRole("button", { name: "Try again" })).toBeVisible();
 });
 
 test("without JavaScript, a wrong password still explains itself", async ({ browser, baseURL }) => {

@@ -1,11 +1,11 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, sandboxAdmin } from "./fixtures";
 import { signUpAndConnect } from "./helpers";
 
 test("the dashboard shows the sandbox account's numbers, a chart with hover, and a range picker", async ({ page, request }) => {
   await signUpAndConnect(page, "mira.moves", "dash");
 
   // The numbers are the sandbox's own.
-  const world = await (await request.get("/sandbox/__admin/world")).json();
+  const world = await (await request.get("/sandbox/__admin/world", sandboxAdmin())).json();
   const mira = world.accounts.find((a: { username: string }) => a.username === "mira.moves");
   await expect(page.getByTestId("followers")).toHaveText(mira.followers_count.toLocaleString("en-US"));
 

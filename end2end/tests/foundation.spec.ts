@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 
 test.describe("landing page", () => {
   test("is rendered on the server: its content is there with JavaScript off", async ({ browser, baseURL }) => {

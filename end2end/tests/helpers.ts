@@ -8,7 +8,7 @@ export async function signUpAndConnect(page: Page, username: string, prefix = "c
   await page.getByLabel("Password").fill("a long enough password");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/instagram-auth$/);
-  await page.getByRole("link", { name: "Connect an Instagram account" }).click();
+  await page.getByRole("button", { name: "Connect an Instagram account" }).click();
   await page.getByLabel(new RegExp(`@${username.replace(".", "\\.")}`)).check();
   await page.getByRole("button", { name: "Allow" }).click();
   await expect(page.getByRole("status")).toContainText(`@${username} is connected.`);

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, sandboxAdmin } from "./fixtures";
 import { signUpAndConnect } from "./helpers";
 
 test("a comment made on Instagram appears live in the open inbox; replying to it reaches Instagram", async ({ page, request }) => {
@@ -11,6 +11,7 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   // Someone comments on Instagram: the sandbox stores it and sends Meta's signed webhook.
   const text = `So lovely 🌱 ${Date.now()}`;
   const made = await request.post("/sandbox/__admin/webhooks/events", {
+    ...sandboxAdmin(),
     data: { events: [{ kind: "comment", account: "tiny.sprout", text, from_username: "green.thumb" }] },
   });
   expect(made.status()).toBe(201);
@@ -30,7 +31,7 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   await expect(item.getByTestId("inbox-reply")).toContainText(reply);
   await expect(inbox.getByTestId("inbox-unread")).toHaveText(String(before));
 
-  const token = (await (await request.post("/sandbox/__admin/tokens", { data: { account: "tiny.sprout" } })).json()).access_token;
+  const token = (await (await request.post("/sandbox/__admin/tokens", { ...sandboxAdmin(), data: { account: "tiny.sprout" } })).json()).access_token;
   const replies = await (await request.get(`/sandbox/v25.0/${commentId}/replies?fields=text,username&access_token=${token}`)).json();
   expect(replies.data.map((r: { text: string }) => r.text)).toContain(reply);
 
@@ -43,6 +44,7 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   await expect(page).toHaveURL(/\/instagram-calendar/);
   await expect(page.getByTestId("nav-unread")).toHaveCount(0);
   await request.post("/sandbox/__admin/webhooks/events", {
+    ...sandboxAdmin(),
     data: { events: [{ kind: "message", account: "tiny.sprout", text: "Do you sell seedlings?", from_username: "seed.lover" }] },
   });
   await expect(page.getByTestId("nav-unread")).toHaveText("1", { timeout: 2_000 });
@@ -62,6 +64,7 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   // Another message arriving while the answer is being typed: it shows, and the answer being
   // written keeps its text and the focus.
   await request.post("/sandbox/__admin/webhooks/events", {
+    ...sandboxAdmin(),
     data: { events: [{ kind: "message", account: "tiny.sprout", text: "And on Sundays?", from_username: "seed.lover" }] },
   });
   await expect(page.getByTestId("inbox-item").filter({ hasText: "And on Sundays?" })).toContainText("@seed.lover", { timeout: 2_000 });
@@ -72,6 +75,6 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   await expect(message.getByTestId("inbox-reply")).toContainText("Yes, on Saturdays!");
   // The answered message is read; the one that came meanwhile is not.
   await expect(page.getByTestId("nav-unread")).toHaveText("1");
-  const sent = (await (await request.get("/sandbox/__admin/messages")).json()).messages;
+  const sent = (await (await request.get("/sandbox/__admin/messages", sandboxAdmin())).json()).messages;
   expect(sent.map((m: { text: string }) => m.text)).toContain("Yes, on Saturdays!");
 });

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { signUpAndConnect } from "./helpers";
 import path from "node:path";
 

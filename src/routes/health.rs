@@ -1,7 +1,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::Json;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use crealia_core::accounts::CurrentSession;
 use crealia_core::health::Status;
 use crealia_core::Services;
 
@@ -11,10 +12,16 @@ pub async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: the database, the cache tiers and the Graph API target, each with its
-/// latency. 503 only when the database is down: Crealia cannot serve anything without it.
-pub async fn readyz(State(services): State<Services>) -> impl IntoResponse {
+/// `GET /readyz`: the database, the cache tiers, the Graph API target and the webhook backlog.
+/// Anyone gets each one's state (ok, degraded, down); a signed-in creator also gets latencies,
+/// targets and reasons. Probed at most once a second, whoever asks. 503 only when the database
+/// is down: Crealia cannot serve anything without it.
+pub async fn readyz(State(services): State<Services>, Extension(session): Extension<CurrentSession>) -> Response {
     let report = services.health.report().await;
     let status = if report.status == Status::Down { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
-    (status, Json(report))
+    if session.user.is_some() {
+        (status, Json(report)).into_response()
+    } else {
+        (status, Json(report.public())).into_response()
+    }
 }

@@ -1,4 +1,4 @@
-//! The two ends of the Instagram Login flow: `/api/auth/instagram/start` sends the signed-in
+//! The two ends of the Instagram Login flow: `POST /api/auth/instagram/start` sends the signed-in
 //! creator to Instagram's consent page; `/api/auth/callback` is where Instagram sends them back.
 
 use std::collections::HashMap;
@@ -13,6 +13,12 @@ const PAGE: &str = "/instagram-auth";
 
 fn sign_in_first() -> Redirect {
     Redirect::to("/auth/signin?next=%2Finstagram-auth")
+}
+
+/// A GET (an old bookmark, a link from elsewhere) only leads to the accounts page, whose
+/// Connect button posts.
+pub async fn start_page() -> Redirect {
+    Redirect::to(PAGE)
 }
 
 pub async fn start(State(services): State<Services>, Extension(session): Extension<CurrentSession>) -> Redirect {

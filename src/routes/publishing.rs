@@ -18,6 +18,7 @@ use super::api_error::{from_error, json, message};
 use super::session::SignedIn;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PostRequest {
     /// One account, or several with `connection_ids`.
     connection_id: Option<i64>,
@@ -28,7 +29,8 @@ pub struct PostRequest {
     caption: String,
     alt_text: Option<String>,
     first_comment: Option<String>,
-    media_urls: Vec<String>,
+    /// The creator's uploads (`POST /api/media` answers their ids), in order.
+    media_ids: Vec<i64>,
     scheduled_at: Option<DateTime<Utc>>,
 }
 
@@ -50,7 +52,7 @@ async fn create(services: Services, user_id: i64, body: PostRequest, now: bool) 
         caption: body.caption,
         alt_text: body.alt_text,
         first_comment: body.first_comment,
-        media_urls: body.media_urls,
+        media_ids: body.media_ids,
         scheduled_at,
     };
     match services.publishing.schedule_for(user_id, &accounts, post).await {

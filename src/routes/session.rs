@@ -14,7 +14,7 @@ const PROTECTED: &[&str] = &["/instagram-auth", "/instagram-dashboard", "/instag
 
 /// Paths that never need to know who is signed in.
 fn is_static(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/sandbox/") || path.starts_with("/media/") || matches!(path, "/healthz" | "/readyz" | "/favicon.svg")
+    path.starts_with("/pkg/") || path.starts_with("/sandbox/") || path.starts_with("/media/") || matches!(path, "/healthz" | "/favicon.svg")
 }
 
 pub async fn resolve(State(services): State<Services>, mut request: Request, next: Next) -> Response {

@@ -14,6 +14,10 @@ use sqlx::PgPool;
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    /// A client that reaches the in-process sandbox's admin API (it sends the bearer token).
+    pub sandbox_admin: reqwest::Client,
+    /// What the sandbox signs its webhook deliveries with (this database's own secret).
+    pub webhook_secret: String,
     pub services: crealia_core::Services,
     /// Its cache's key space in the shared Redis.
     pub namespace: String,
@@ -22,6 +26,13 @@ pub struct TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// GET from the sandbox's admin API.
+    pub async fn admin_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self.sandbox_admin.get(self.url(path)).send().await.expect("request reaches the app");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
@@ -34,6 +45,16 @@ impl TestApp {
 /// The Redis every machine of this project runs (overridable for other set-ups).
 pub fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// The in-process sandbox's admin token in every test app.
+pub const SANDBOX_ADMIN_TOKEN: &str = "test-sandbox-admin-token";
+
+/// A client that sends `Authorization: Bearer SANDBOX_ADMIN_TOKEN`.
+pub fn admin_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {SANDBOX_ADMIN_TOKEN}").parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
 }
 
 /// A port nothing listens on: connecting to it is refused at once.
@@ -52,6 +73,7 @@ pub async fn spawn_app(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     map.insert("CACHE_NAMESPACE".into(), format!("test-{}-{nanos}", pool.connect_options().get_database().unwrap_or("db")));
     map.insert("LEPTOS_SITE_ROOT".into(), site_root().display().to_string());
     map.insert("MEDIA_DIR".into(), std::env::temp_dir().join(format!("crealia-test-media-{nanos}")).display().to_string());
+    map.insert("SANDBOX_ADMIN_TOKEN".into(), SANDBOX_ADMIN_TOKEN.into());
     for (k, v) in vars {
         map.insert(k.to_string(), v.to_string());
     }
@@ -61,7 +83,16 @@ pub async fn spawn_app(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     let addr = app.local_addr();
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { addr, client: reqwest::Client::new(), services, namespace }
+    let webhook_secret = crealia_core::db::instance_secret(&services.db, crealia_core::db::SANDBOX_WEBHOOK_SECRET).await.unwrap();
+    TestApp { addr, client: reqwest::Client::new(), sandbox_admin: admin_client(), webhook_secret, services, namespace }
+}
+
+/// Stores `bytes` as the creator's upload (through the media service, as the upload route
+/// does) and returns its id.
+pub async fn stored_media(app: &TestApp, user_id: i64, bytes: &[u8]) -> i64 {
+    let path = app.services.media.upload_path().await.unwrap();
+    tokio::fs::write(&path, bytes).await.unwrap();
+    app.services.media.ingest(user_id, &path).await.expect("the test file is accepted").id
 }
 
 /// A browser-like client: no automatic redirects, one session cookie.
@@ -87,8 +118,14 @@ impl Browser {
         (r.status().as_u16(), location, r.text().await.unwrap())
     }
 
+    /// A form post with the session cookie, from the app's own page (`Origin` is the app's).
     pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> (u16, Option<String>) {
-        let r = self.client.post(url).form(form).send().await.unwrap();
+        let origin = url::Url::parse(url).unwrap().origin().ascii_serialization();
+        let mut req = self.client.post(url).header("origin", origin).form(form);
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
         (r.status().as_u16(), r.headers().get("location").map(|v| v.to_str().unwrap().to_string()))
     }
 }
@@ -105,7 +142,7 @@ impl TestApp {
 /// Follows the flow like a person: start → consent page → Allow (as `username`) → callback.
 /// Returns where the callback sends the browser.
 pub async fn connect(app: &TestApp, browser: &Browser, username: &str, decision: &str) -> String {
-    let (status, consent, _) = browser.get(&app.url("/api/auth/instagram/start")).await;
+    let (status, consent) = browser.post_form(&app.url("/api/auth/instagram/start"), &[]).await;
     assert_eq!(status, 303);
     let consent = consent.unwrap();
     assert!(consent.starts_with(&app.url("/sandbox/oauth/authorize?")), "{consent}");
@@ -140,13 +177,21 @@ impl TestApp {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// `/readyz` as a signed-in creator sees it: with latencies, targets and reasons.
+    pub async fn readyz_details(&self) -> (u16, serde_json::Value) {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let browser = self.signed_in(&format!("ops-{nanos}@example.com")).await;
+        let r = self.client.get(self.url("/readyz")).header("cookie", browser.cookie.unwrap()).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
     pub async fn sandbox_account(&self, username: &str) -> String {
-        let (_, world) = self.get_json("/sandbox/__admin/world").await;
+        let (_, world) = self.admin_json("/sandbox/__admin/world").await;
         world["accounts"].as_array().unwrap().iter().find(|a| a["username"] == username).unwrap()["ig_id"].as_str().unwrap().to_string()
     }
 
     pub async fn sandbox_admin(&self, method: reqwest::Method, path: &str, body: serde_json::Value) {
-        self.client.request(method, self.url(&format!("/sandbox/__admin{path}"))).json(&body).send().await.unwrap();
+        self.sandbox_admin.request(method, self.url(&format!("/sandbox/__admin{path}"))).json(&body).send().await.unwrap();
     }
 }
 

@@ -13,11 +13,22 @@ pub struct Creator {
     pub display_name: String,
 }
 
-/// A same-site path to return to after signing in; anything else falls back to `fallback`.
+/// The pages a creator may be sent back to after signing in.
+const NEXT_PAGES: &[&str] = &["/", "/instagram-auth", "/instagram-dashboard", "/instagram-calendar"];
+
+/// Where to go after signing in: one of the app's own pages (with a plain query string), or
+/// `fallback`. Nothing else is followed: no other site, no odd path, no control character.
 pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => fallback.to_string(),
+    let Some(next) = next else { return fallback.to_string() };
+    let (path, query) = match next.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (next, None),
+    };
+    let plain_query = query.is_none_or(|q| q.len() <= 200 && q.bytes().all(|b| b.is_ascii_alphanumeric() || b"=&%_.-+".contains(&b)));
+    if NEXT_PAGES.contains(&path) && plain_query {
+        next.to_string()
+    } else {
+        fallback.to_string()
     }
 }
 
@@ -38,25 +49,19 @@ pub(crate) fn require_user() -> Result<crealia_core::accounts::User, AppError> {
     })
 }
 
+/// The client's address as the server resolved it (behind trusted proxies, the real one).
 #[cfg(feature = "ssr")]
-async fn client_address() -> String {
-    use std::net::SocketAddr;
-    leptos_axum::extract::<axum_connect_info::ConnectInfo<SocketAddr>>()
-        .await
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-#[cfg(feature = "ssr")]
-mod axum_connect_info {
-    pub use axum::extract::ConnectInfo;
+fn client_address() -> String {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crealia_core::accounts::ClientAddress>().copied())
+        .map_or_else(|| "unknown".into(), |a| a.0.to_string())
 }
 
 #[cfg(feature = "ssr")]
 async fn open_session(email: &str, password: &str) -> Result<(), AppError> {
     let services = super::services()?;
     let previous = session().token;
-    let address = client_address().await;
+    let address = client_address();
     let (_, token) = services.accounts.sign_in(email, password, &address, previous.as_ref()).await?;
     let cookie = crealia_core::accounts::session_cookie(Some(&token), services.accounts.session_lifetime().as_secs(), services.secure_cookies);
     let response = expect_context::<leptos_axum::ResponseOptions>();
@@ -74,7 +79,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 #[server]
 pub async fn sign_up(email: String, password: String, display_name: String, next: Option<String>) -> Result<(), AppError> {
     let services = super::services()?;
-    services.accounts.sign_up(&email, &password, &display_name).await?;
+    services.accounts.register(&email, &password, &display_name, &client_address()).await?;
     open_session(&email, &password).await?;
     leptos_axum::redirect(&safe_next(next.as_deref(), "/instagram-auth"));
     Ok(())
@@ -112,5 +117,11 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example"), "/"), "/");
         assert_eq!(safe_next(Some("/\\evil.example"), "/"), "/");
         assert_eq!(safe_next(None, "/home"), "/home");
+        assert_eq!(safe_next(Some("/\t/evil.example"), "/"), "/", "a tab browsers drop");
+        assert_eq!(safe_next(Some("/instagram-auth\r\nSet-Cookie: x=1"), "/"), "/", "no header injection");
+        assert_eq!(safe_next(Some("/instagram-dashboard?account=3&days=7"), "/"), "/instagram-dashboard?account=3&days=7");
+        assert_eq!(safe_next(Some("/instagram-dashboard?x=\n"), "/"), "/");
+        assert_eq!(safe_next(Some("/sandbox/__admin/world"), "/"), "/", "only pages of the app");
+        assert_eq!(safe_next(Some("/instagram-auth/../../evil"), "/"), "/");
     }
 }

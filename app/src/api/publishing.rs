@@ -32,7 +32,8 @@ pub struct Compose {
     pub caption: String,
     pub alt_text: Option<String>,
     pub first_comment: Option<String>,
-    pub media_urls: Vec<String>,
+    /// The creator's uploads, by id.
+    pub media_ids: Vec<i64>,
     pub when: When,
 }
 
@@ -82,7 +83,7 @@ pub async fn create_posts(post: Compose) -> Result<usize, AppError> {
         caption: post.caption,
         alt_text: post.alt_text.filter(|a| !a.trim().is_empty()),
         first_comment: post.first_comment.filter(|c| !c.trim().is_empty()),
-        media_urls: post.media_urls,
+        media_ids: post.media_ids,
         scheduled_at,
     };
     Ok(services.publishing.schedule_for(user.id, &post.accounts, new).await?.len())

@@ -127,7 +127,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             caption: if kind.get_untracked().takes_caption() { caption.get_untracked() } else { String::new() },
             alt_text: Some(alt_text.get_untracked()).filter(|_| kind.get_untracked().takes_alt_text()),
             first_comment: Some(first_comment.get_untracked()).filter(|_| kind.get_untracked() != PostKind::Story),
-            media_urls: ready.get_untracked().into_iter().map(|a| a.url).collect(),
+            media_ids: ready.get_untracked().into_iter().map(|a| a.id).collect(),
             when,
         });
     };

@@ -43,9 +43,7 @@ pub fn InstagramAuthPage() -> impl IntoView {
                 <h1>"Instagram accounts"</h1>
                 <p class="muted">"Crealia works with Instagram professional accounts (Business or Creator)."</p>
             </div>
-            <a href="/api/auth/instagram/start" rel="external" class="button button-primary">
-                "Connect an Instagram account"
-            </a>
+            <ConnectButton label="Connect an Instagram account" class="button button-primary" />
         </section>
         {move || {
             notice()
@@ -53,7 +51,7 @@ pub fn InstagramAuthPage() -> impl IntoView {
                     view! {
                         <div class=if ok { "notice notice-ok" } else { "notice notice-error" } role="status">
                             <span>{text}</span>
-                            {(!ok).then(|| view! { <a href="/api/auth/instagram/start" rel="external" class="button">"Try again"</a> })}
+                            {(!ok).then(|| view! { <ConnectButton label="Try again" class="button" /> })}
                         </div>
                     }
                 })
@@ -104,7 +102,7 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
                 {expiry.map(|e| view! { <small class="muted">{e}</small> })}
             </div>
             <span class=class>{label}</span>
-            {needs_reconnect.then(|| view! { <a href="/api/auth/instagram/start" rel="external" class="button">"Reconnect"</a> })}
+            {needs_reconnect.then(|| view! { <ConnectButton label="Reconnect" class="button" /> })}
             // A real form, so it works before the page has hydrated too.
             <ActionForm action=disconnect attr:class="inline-form">
                 <input type="hidden" name="id" value=id />
@@ -113,5 +111,16 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
                 </button>
             </ActionForm>
         </li>
+    }
+}
+
+/// Starts Instagram's consent flow. A plain form post (it works before hydration too): only a
+/// page of Crealia's own can start a connection for the signed-in creator.
+#[component]
+fn ConnectButton(label: &'static str, class: &'static str) -> impl IntoView {
+    view! {
+        <form method="post" action="/api/auth/instagram/start" class="inline-form">
+            <button type="submit" class=class>{label}</button>
+        </form>
     }
 }

@@ -55,6 +55,11 @@ pub struct CurrentSession {
     pub token: Option<SessionToken>,
 }
 
+/// Set on every request by the server: the client's address (the peer's, or the one a trusted
+/// proxy names), which sign-in and sign-up throttle by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 pub const SESSION_COOKIE: &str = "crealia_session";
 
 /// The `Set-Cookie` value for a new session (`None`: expire the cookie).
@@ -75,17 +80,78 @@ pub fn token_from_cookie_header(header: &str) -> Option<SessionToken> {
         .map(|(_, value)| SessionToken::from_cookie(value))
 }
 
+/// How sign-in and sign-up are slowed down against guessing and enumeration.
 #[derive(Clone, Debug)]
 pub struct ThrottlePolicy {
+    /// Failures older than this are forgotten.
     pub window: Duration,
+    /// Failures for one account before each further try must wait (doubling, up to
+    /// `max_account_delay`): it slows a guesser down without locking the creator out, and an
+    /// address the creator signed in from before is never slowed by it.
     pub per_account: i64,
+    pub max_account_delay: Duration,
+    /// Failures from one client address in the window before it must wait the window out.
     pub per_address: i64,
+    /// Sign-ups from one client address per hour.
+    pub sign_ups_per_hour: i64,
 }
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
-        ThrottlePolicy { window: Duration::from_secs(15 * 60), per_account: 5, per_address: 20 }
+        ThrottlePolicy {
+            window: Duration::from_secs(15 * 60),
+            per_account: 5,
+            max_account_delay: Duration::from_secs(5 * 60),
+            per_address: 20,
+            sign_ups_per_hour: 10,
+        }
     }
+}
+
+/// The wait before the next sign-in to an account after `failures` recent failures.
+pub fn account_delay(policy: &ThrottlePolicy, failures: i64) -> Duration {
+    if failures < policy.per_account {
+        return Duration::ZERO;
+    }
+    let doublings = (failures - policy.per_account).min(20) as u32;
+    Duration::from_secs(1u64 << (doublings + 1)).min(policy.max_account_delay)
+}
+
+/// argon2 takes tens of milliseconds of CPU and 19 MiB: it runs on the blocking pool, never on
+/// the async workers, and at most on all cores but one at a time, so a flood of sign-ins leaves
+/// a core to everything else (webhooks, pages). A hash that waits too long for its turn is
+/// refused as busy rather than queued without end.
+async fn argon2_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    });
+    let _permit = match tokio::time::timeout(Duration::from_secs(10), permits.acquire()).await {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(Error::Unavailable("Crealia is very busy signing people in.".into())),
+    };
+    tokio::task::spawn_blocking(work).await.map_err(|e| Error::Internal(format!("password task: {e}")))
+}
+
+/// [`hash_password`] off the async workers.
+pub async fn hash_password_blocking(password: &str) -> Result<String> {
+    let password = password.to_string();
+    argon2_blocking(move || hash_password(&password)).await?
+}
+
+/// Whether `password` matches `hash` (None: check a dummy hash, so an unknown email takes as
+/// long as a known one), off the async workers.
+async fn verify_password_blocking(password: &str, hash: Option<String>) -> Result<bool> {
+    let password = password.to_string();
+    argon2_blocking(move || match hash {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            verify_password(&password, DUMMY_HASH);
+            false
+        }
+    })
+    .await
 }
 
 #[derive(Clone)]
@@ -139,7 +205,7 @@ impl Accounts {
         if password.chars().count() < MIN_PASSWORD_CHARS {
             return Err(Error::Invalid(format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters.")));
         }
-        let hash = hash_password(password)?;
+        let hash = hash_password_blocking(password).await?;
         let name = if display_name.trim().is_empty() { email.split('@').next().unwrap_or_default().to_string() } else { display_name.trim().to_string() };
         let row: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3)
@@ -152,13 +218,28 @@ impl Accounts {
         .await?;
         match row {
             Some((id,)) => Ok(User { id, email, display_name: name }),
-            None => Err(Error::Invalid("An account with this email already exists. Sign in instead.".into())),
+            None => Err(Error::Invalid(TAKEN_OR_INVALID.into())),
         }
+    }
+
+    /// Sign-up as a visitor does it: at most [`ThrottlePolicy::sign_ups_per_hour`] from one
+    /// address, and a taken email answers like any other refusal, after the same work (a
+    /// hash), so the form does not tell which emails have an account.
+    pub async fn register(&self, email: &str, password: &str, display_name: &str, address: &str) -> Result<User> {
+        let recent: i64 = sqlx::query_scalar("SELECT count(*) FROM sign_up_attempts WHERE address = $1 AND attempted_at > now() - interval '1 hour'")
+            .bind(address)
+            .fetch_one(&self.db)
+            .await?;
+        if recent >= self.throttle.sign_ups_per_hour {
+            return Err(Error::Throttled { retry_after_secs: 3_600 });
+        }
+        sqlx::query("INSERT INTO sign_up_attempts (address) VALUES ($1)").bind(address).execute(&self.db).await?;
+        self.sign_up(email, password, display_name).await
     }
 
     /// Sets a password on an account (the demo creator's, from `seed`).
     pub async fn set_password(&self, email: &str, password: &str) -> Result<()> {
-        let hash = hash_password(password)?;
+        let hash = hash_password_blocking(password).await?;
         sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE lower(email) = lower($1)")
             .bind(email)
             .bind(hash)
@@ -168,22 +249,33 @@ impl Accounts {
     }
 
     /// Checks the password, then opens a new session (a fresh id at every sign-in; `previous`,
-    /// the session the browser had, is closed). Too many failures in the window → Throttled.
+    /// the session the browser had, is closed). Too many failures from the address, or for the
+    /// account from an address it never signed in from, → Throttled with the wait.
     pub async fn sign_in(&self, email: &str, password: &str, address: &str, previous: Option<&SessionToken>) -> Result<(User, SessionToken)> {
         let email = email.trim().to_lowercase();
         let window_secs = self.throttle.window.as_secs() as f64;
-        let (by_account, by_address): (i64, i64) = sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE lower(email) = $1), count(*) FILTER (WHERE address = $2)
+        let (by_account, by_address, since_last, known_address): (i64, i64, Option<f64>, bool) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE lower(email) = $1 AND NOT succeeded AND attempted_at > now() - make_interval(secs => $3)),
+                    count(*) FILTER (WHERE address = $2 AND NOT succeeded AND attempted_at > now() - make_interval(secs => $3)),
+                    extract(epoch FROM now() - max(attempted_at) FILTER (WHERE lower(email) = $1 AND NOT succeeded))::float8,
+                    EXISTS (SELECT 1 FROM sign_in_attempts k WHERE lower(k.email) = $1 AND k.address = $2 AND k.succeeded)
              FROM sign_in_attempts
-             WHERE NOT succeeded AND attempted_at > now() - make_interval(secs => $3)",
+             WHERE attempted_at > now() - make_interval(secs => $3)",
         )
         .bind(&email)
         .bind(address)
         .bind(window_secs)
         .fetch_one(&self.db)
         .await?;
-        if by_account >= self.throttle.per_account || by_address >= self.throttle.per_address {
+        if by_address >= self.throttle.per_address {
             return Err(Error::Throttled { retry_after_secs: self.throttle.window.as_secs() });
+        }
+        if !known_address {
+            let delay = account_delay(&self.throttle, by_account).as_secs_f64();
+            let waited = since_last.unwrap_or(f64::MAX);
+            if waited < delay {
+                return Err(Error::Throttled { retry_after_secs: (delay - waited).ceil().max(1.0) as u64 });
+            }
         }
 
         let row: Option<(i64, String, String, Option<String>)> =
@@ -191,14 +283,7 @@ impl Accounts {
                 .bind(&email)
                 .fetch_optional(&self.db)
                 .await?;
-        // Verify against a dummy hash when the account does not exist, so timing tells nothing.
-        let ok = match &row {
-            Some((_, _, _, Some(hash))) => verify_password(password, hash),
-            _ => {
-                verify_password(password, DUMMY_HASH);
-                false
-            }
-        };
+        let ok = verify_password_blocking(password, row.as_ref().and_then(|r| r.3.clone())).await?;
         sqlx::query("INSERT INTO sign_in_attempts (email, address, succeeded) VALUES ($1, $2, $3)")
             .bind(&email)
             .bind(address)
@@ -256,6 +341,10 @@ impl Accounts {
     }
 }
 
+/// What sign-up says when it cannot create the account for an email (taken, whichever).
+pub const TAKEN_OR_INVALID: &str =
+    "Crealia could not create an account with this email. If you already have one, sign in (or reset it with support); otherwise check the address.";
+
 /// An argon2id hash of a random password, for constant-ish time on unknown emails.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4tP6XkS1yNQJ0r8ZpS3mVw1PzW3m3c9p2mWcG6H5C0Y";
 
@@ -283,6 +372,15 @@ mod tests {
         assert!(!session_cookie(Some(&token), 60, false).contains("Secure"));
         assert_eq!(token_from_cookie_header("a=1; crealia_session=abc; b=2").unwrap().as_str(), "abc");
         assert!(token_from_cookie_header("crealia_session=").is_none());
+    }
+
+    #[test]
+    fn repeated_failures_slow_an_account_down_without_locking_it() {
+        let policy = ThrottlePolicy::default();
+        assert_eq!(account_delay(&policy, 4), Duration::ZERO);
+        assert_eq!(account_delay(&policy, 5), Duration::from_secs(2));
+        assert_eq!(account_delay(&policy, 6), Duration::from_secs(4));
+        assert_eq!(account_delay(&policy, 500), policy.max_account_delay, "never more than the cap");
     }
 
     #[test]

@@ -110,6 +110,21 @@ pub async fn identity(pool: &PgPool) -> Result<String, sqlx::Error> {
     Ok(format!("db{oid}"))
 }
 
+/// The name under which the sandbox mode's webhook signing secret is kept.
+pub const SANDBOX_WEBHOOK_SECRET: &str = "sandbox_webhook_secret";
+
+/// A secret this deployment made for itself: drawn at random the first time any of its servers
+/// asks, then the same for all of them. Never logged.
+pub async fn instance_secret(pool: &PgPool, name: &str) -> Result<String, sqlx::Error> {
+    let fresh = hex::encode(crate::crypto::random_bytes::<32>());
+    sqlx::query("INSERT INTO instance_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .bind(&fresh)
+        .execute(pool)
+        .await?;
+    sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1").bind(name).fetch_one(pool).await
+}
+
 /// A connection listening on `channels`, or None when LISTEN is not possible (the caller then
 /// polls).
 pub async fn listen(pool: &PgPool, channels: &[&str]) -> Option<sqlx::postgres::PgListener> {

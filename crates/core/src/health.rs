@@ -97,12 +97,53 @@ pub struct HealthReport {
     pub checks: Checks,
 }
 
+/// What anyone may know: each component's state, no latency, address or error text.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicHealth {
+    pub status: Status,
+    pub checks: PublicChecks,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicChecks {
+    pub database: StatusOnly,
+    pub cache: StatusOnly,
+    pub graph_api: StatusOnly,
+    pub webhooks: StatusOnly,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct StatusOnly {
+    pub status: Status,
+}
+
+impl HealthReport {
+    pub fn public(&self) -> PublicHealth {
+        let c = &self.checks;
+        PublicHealth {
+            status: self.status,
+            checks: PublicChecks {
+                database: StatusOnly { status: c.database.status },
+                cache: StatusOnly { status: c.cache.status },
+                graph_api: StatusOnly { status: c.graph_api.probe.status },
+                webhooks: StatusOnly { status: c.webhooks.status },
+            },
+        }
+    }
+}
+
+/// Reports are probed at most this often; callers in between share the last one.
+pub const REPORT_MAX_AGE: Duration = Duration::from_secs(1);
+
 #[derive(Clone)]
 pub struct HealthService {
     db: PgPool,
     cache: Cache,
     graph: GraphTarget,
     http: reqwest::Client,
+    /// The last report and when it was made. Callers queue on the lock while one probes, so
+    /// a flood of `/readyz` costs one probe a second, not one each.
+    latest: std::sync::Arc<tokio::sync::Mutex<Option<(Instant, HealthReport)>>>,
 }
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -113,15 +154,28 @@ impl HealthService {
             .timeout(PROBE_TIMEOUT)
             .build()
             .expect("a reqwest client with a timeout builds");
-        Self { db, cache, graph, http }
+        Self { db, cache, graph, http, latest: Default::default() }
     }
 
     pub fn graph_target(&self) -> &GraphTarget {
         &self.graph
     }
 
-    /// Probes every dependency at once.
+    /// The state of every dependency, probed at most once per [`REPORT_MAX_AGE`].
     pub async fn report(&self) -> HealthReport {
+        let mut latest = self.latest.lock().await;
+        if let Some((at, report)) = latest.as_ref() {
+            if at.elapsed() < REPORT_MAX_AGE {
+                return report.clone();
+            }
+        }
+        let report = self.probe().await;
+        *latest = Some((Instant::now(), report.clone()));
+        report
+    }
+
+    /// Probes every dependency at once.
+    async fn probe(&self) -> HealthReport {
         let (database, cache, graph_api, webhooks) = tokio::join!(self.database(), self.cache(), self.graph_api(), self.webhooks());
         let status = if database.status == Status::Down {
             Status::Down
@@ -159,7 +213,7 @@ impl HealthService {
     }
 
     async fn webhooks(&self) -> WebhookCheck {
-        let probe = match tokio::time::timeout(PROBE_TIMEOUT, crate::webhooks::backlog(&self.db)).await {
+        let probe = match tokio::time::timeout(PROBE_TIMEOUT, crate::webhooks::pending_backlog(&self.db)).await {
             Ok(Ok(b)) => Ok(b),
             Ok(Err(e)) => Err(e.to_string().lines().next().unwrap_or_default().to_string()),
             Err(_) => Err("timed out".to_string()),

@@ -47,6 +47,8 @@ pub struct ServiceSettings {
     pub public_base: String,
     /// Where uploaded media files are kept.
     pub media_dir: std::path::PathBuf,
+    /// What a creator may spend on uploads.
+    pub media_limits: media::MediaLimits,
     /// How long a scheduler's claim on a post lasts without progress.
     pub publish_lease: std::time::Duration,
     /// Signs Meta's webhook deliveries (the Instagram app secret, or the sandbox's).
@@ -59,7 +61,7 @@ impl Services {
         let accounts = accounts::Accounts::new(db.clone());
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), settings.refresh);
         let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), settings.insights_ttl);
-        let media = media::MediaStore::new(db.clone(), settings.media_dir, &settings.public_base);
+        let media = media::MediaStore::new(db.clone(), settings.media_dir, &settings.public_base, settings.media_limits);
         let publishing = publishing::Publishing::new(db.clone(), connections.clone(), cache.clone(), media.clone()).with_lease(settings.publish_lease);
         let webhooks = webhooks::Webhooks::new(db.clone(), cache.clone(), &settings.webhook_app_secret);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());

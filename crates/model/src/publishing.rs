@@ -120,6 +120,9 @@ pub struct MediaAsset {
     pub bytes: u64,
     /// `png` or `webp` when Crealia converted it to JPEG.
     pub converted_from: Option<String>,
+    /// A video's length, read from its container.
+    #[serde(default)]
+    pub duration_ms: Option<u64>,
     /// Why Instagram would refuse it as a feed image (its shape), with what can be done.
     pub problem: Option<String>,
 }

@@ -61,6 +61,10 @@ pub struct SandboxConfig {
     /// Demo mode: a random comment, mention or message this often (real time) once a webhook
     /// subscription exists.
     pub demo_event_interval: Option<Duration>,
+    /// Where media may be fetched from (`scheme://host:port` origins). `None`: anywhere, as
+    /// Meta does from the internet; a sandbox mounted inside Crealia fetches only Crealia's
+    /// own media, so no one can make it a port scanner of the machine it runs on.
+    pub fetch_allowed_origins: Option<Vec<String>>,
 }
 
 impl Default for SandboxConfig {
@@ -79,6 +83,7 @@ impl Default for SandboxConfig {
             fetch_timeout: Duration::from_secs(10),
             insights_delay_secs: 48 * 3_600,
             demo_event_interval: None,
+            fetch_allowed_origins: None,
         }
     }
 }
@@ -105,7 +110,8 @@ impl Sandbox {
         let world = World::seeded(config.seed, clock.now());
         let http = reqwest::Client::builder()
             .timeout(config.fetch_timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            // A redirect could lead anywhere, past the allowed origins: none are followed.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client with a timeout builds");
         Sandbox {
@@ -154,18 +160,29 @@ impl Sandbox {
         &self.inner.http
     }
 
-    /// Every route of the imitation: OAuth, the Graph API and the admin API.
+    /// Every route of the imitation: OAuth, the Graph API and the admin API (the sandbox's own
+    /// server, where the admin API is the point).
     pub fn router(&self) -> Router {
+        self.public_router().nest_service("/__admin", self.admin_router())
+    }
+
+    /// What Meta has: OAuth and the Graph API, without the admin API.
+    pub fn public_router(&self) -> Router {
         Router::new()
             .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_decision))
             .route("/oauth/access_token", post(oauth::exchange_code))
             .route("/access_token", get(oauth::exchange_for_long_lived))
             .route("/refresh_access_token", get(oauth::refresh))
-            .nest("/__admin", admin::router())
             .fallback(graph::dispatch)
             .layer(axum::middleware::from_fn_with_state(self.clone(), usage::track))
             .layer(axum::middleware::from_fn_with_state(self.clone(), faults::inject))
             .with_state(self.clone())
+    }
+
+    /// The admin API alone (the clock, faults, tokens, what was seen), to mount under
+    /// `/__admin` behind whatever guards it.
+    pub fn admin_router(&self) -> Router {
+        admin::router().with_state(self.clone())
     }
 }
 

@@ -75,6 +75,14 @@ async fn fetch(call: &Call<'_>, url: &str, limit: usize, too_large: (i64, i64)) 
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(ApiError::publishing(9004, 2207052));
     }
+    let allowed = call.sandbox.config().fetch_allowed_origins;
+    if let Some(origins) = allowed {
+        let origin = parsed.origin().ascii_serialization();
+        if !origins.iter().any(|o| o.trim_end_matches('/') == origin) {
+            // As for any URL Meta cannot fetch: the same answer, whatever is (or is not) there.
+            return Err(ApiError::publishing(9004, 2207052));
+        }
+    }
     let response = call.sandbox.http().get(parsed).send().await.map_err(|e| {
         if e.is_timeout() {
             ApiError::publishing(-2, 2207003)

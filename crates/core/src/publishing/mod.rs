@@ -39,22 +39,26 @@ pub struct NewPost {
     pub caption: String,
     pub alt_text: Option<String>,
     pub first_comment: Option<String>,
-    pub media_urls: Vec<String>,
+    /// The creator's own uploads, by id, in order: Crealia builds their public URLs itself,
+    /// so nothing a creator types is ever fetched.
+    pub media_ids: Vec<i64>,
     pub scheduled_at: DateTime<Utc>,
 }
 
 /// What a creator may change on a post that has not gone out yet.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PostEdit {
     pub caption: Option<String>,
     pub alt_text: Option<Option<String>>,
     pub first_comment: Option<Option<String>>,
-    pub media_urls: Option<Vec<String>>,
+    pub media_ids: Option<Vec<i64>>,
     pub scheduled_at: Option<DateTime<Utc>>,
 }
 
-/// What Meta would reject, said before anything reaches it.
-pub fn validate(post: &NewPost) -> Result<()> {
+/// What Meta would reject, said before anything reaches it. `media_urls`: the post's files,
+/// as Crealia serves them.
+pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
     let (chars, hashtags, mentions) = caption_counts(&post.caption);
     if chars > MAX_CAPTION_CHARS {
         return Err(Error::Invalid(format!("The caption has {chars} characters; Instagram allows {MAX_CAPTION_CHARS}.")));
@@ -68,7 +72,7 @@ pub fn validate(post: &NewPost) -> Result<()> {
     if !post.kind.takes_caption() && !post.caption.trim().is_empty() {
         return Err(Error::Invalid("Stories have no caption on Instagram: leave it empty.".into()));
     }
-    let n = post.media_urls.len();
+    let n = media_urls.len();
     match post.kind {
         PostKind::Carousel if !crealia_graph::rules::CAROUSEL_ITEMS.contains(&n) => {
             return Err(Error::Invalid(format!("A carousel needs 2 to 10 images or videos; this one has {n}.")))
@@ -79,10 +83,10 @@ pub fn validate(post: &NewPost) -> Result<()> {
         _ => {}
     }
     match post.kind {
-        PostKind::Image if steps::is_video(&post.media_urls[0]) => {
+        PostKind::Image if steps::is_video(&media_urls[0]) => {
             return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into()))
         }
-        PostKind::Reel if !steps::is_video(&post.media_urls[0]) => {
+        PostKind::Reel if !steps::is_video(&media_urls[0]) => {
             return Err(Error::Invalid("A reel needs an MP4 or MOV video.".into()))
         }
         _ => {}
@@ -102,9 +106,6 @@ pub fn validate(post: &NewPost) -> Result<()> {
         if post.kind == PostKind::Story && !comment.is_empty() {
             return Err(Error::Invalid("Stories cannot have comments.".into()));
         }
-    }
-    if post.media_urls.iter().any(|u| url::Url::parse(u).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true)) {
-        return Err(Error::Invalid("Every media file needs a public http(s) address.".into()));
     }
     Ok(())
 }
@@ -216,8 +217,9 @@ impl Publishing {
 
     /// Queues the same post for each of the creator's `connections`: all or none.
     pub async fn schedule_for(&self, user_id: i64, connections: &[i64], post: NewPost) -> Result<Vec<ScheduledPost>> {
-        validate(&post)?;
-        self.media.check_post(user_id, post.kind, &post.media_urls).await?;
+        let media_urls = self.media.urls_of(user_id, &post.media_ids).await?;
+        validate(&post, &media_urls)?;
+        self.media.check_post(user_id, post.kind, &media_urls).await?;
         if connections.is_empty() {
             return Err(Error::Invalid("Choose at least one account to publish to.".into()));
         }
@@ -245,7 +247,7 @@ impl Publishing {
             .bind(&post.caption)
             .bind(post.alt_text.as_deref().filter(|a| !a.is_empty()))
             .bind(post.first_comment.as_deref().filter(|c| !c.trim().is_empty()))
-            .bind(&post.media_urls)
+            .bind(&media_urls)
             .bind(post.scheduled_at)
             .fetch_one(&mut *tx)
             .await?;
@@ -322,17 +324,21 @@ impl Publishing {
         if !current.status.is_editable() {
             return Err(Error::Invalid(format!("This post is {} and can no longer be changed.", current.status.as_str().to_lowercase())));
         }
+        let media_urls = match &edit.media_ids {
+            Some(ids) => self.media.urls_of(user_id, ids).await?,
+            None => current.media_urls,
+        };
         let changed = NewPost {
             connection_id: current.connection_id,
             kind: current.kind,
             caption: edit.caption.unwrap_or(current.caption),
             alt_text: edit.alt_text.unwrap_or(current.alt_text),
             first_comment: edit.first_comment.unwrap_or(current.first_comment),
-            media_urls: edit.media_urls.unwrap_or(current.media_urls),
+            media_ids: edit.media_ids.unwrap_or_default(),
             scheduled_at: edit.scheduled_at.unwrap_or(current.scheduled_at),
         };
-        validate(&changed)?;
-        self.media.check_post(user_id, changed.kind, &changed.media_urls).await?;
+        validate(&changed, &media_urls)?;
+        self.media.check_post(user_id, changed.kind, &media_urls).await?;
         if edit.scheduled_at.is_some_and(|at| at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS)) {
             return Err(Error::Invalid("That time has already passed. Choose a later time.".into()));
         }
@@ -347,7 +353,7 @@ impl Publishing {
         .bind(&changed.caption)
         .bind(changed.alt_text.as_deref().filter(|a| !a.is_empty()))
         .bind(changed.first_comment.as_deref().filter(|c| !c.trim().is_empty()))
-        .bind(&changed.media_urls)
+        .bind(&media_urls)
         .bind(changed.scheduled_at)
         .execute(&mut *tx)
         .await?;
@@ -391,33 +397,39 @@ async fn notify(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn post(kind: PostKind, caption: &str, urls: usize) -> NewPost {
+    fn post(kind: PostKind, caption: &str, urls: usize) -> (NewPost, Vec<String>) {
         let ext = if kind == PostKind::Reel { "mp4" } else { "jpg" };
-        NewPost {
+        let post = NewPost {
             connection_id: 1,
             kind,
             caption: caption.into(),
             alt_text: None,
             first_comment: None,
-            media_urls: (0..urls).map(|i| format!("https://example.com/{i}.{ext}")).collect(),
+            media_ids: (0..urls as i64).collect(),
             scheduled_at: Utc::now(),
-        }
+        };
+        (post, (0..urls).map(|i| format!("https://crealia.example/media/{i}.{ext}")).collect())
+    }
+
+    fn check(kind: PostKind, caption: &str, urls: usize) -> Result<()> {
+        let (post, media) = post(kind, caption, urls);
+        validate(&post, &media)
     }
 
     #[test]
     fn what_meta_would_reject_is_refused_first() {
-        assert!(validate(&post(PostKind::Image, "fine #ok @ana", 1)).is_ok());
-        assert!(validate(&post(PostKind::Image, &"a".repeat(2_201), 1)).is_err());
+        assert!(check(PostKind::Image, "fine #ok @ana", 1).is_ok());
+        assert!(check(PostKind::Image, &"a".repeat(2_201), 1).is_err());
         let tags: String = (0..31).map(|i| format!("#t{i} ")).collect();
-        assert!(validate(&post(PostKind::Image, &tags, 1)).is_err());
+        assert!(check(PostKind::Image, &tags, 1).is_err());
         let mentions: String = (0..21).map(|i| format!("@u{i} ")).collect();
-        assert!(validate(&post(PostKind::Image, &mentions, 1)).is_err());
-        assert!(validate(&post(PostKind::Carousel, "", 1)).is_err());
-        assert!(validate(&post(PostKind::Carousel, "", 11)).is_err());
-        assert!(validate(&post(PostKind::Carousel, "", 10)).is_ok());
-        assert!(validate(&post(PostKind::Image, "", 2)).is_err());
-        assert!(validate(&post(PostKind::Reel, "", 1)).is_ok());
-        assert!(validate(&post(PostKind::Story, "a caption", 1)).is_err(), "stories have no caption");
+        assert!(check(PostKind::Image, &mentions, 1).is_err());
+        assert!(check(PostKind::Carousel, "", 1).is_err());
+        assert!(check(PostKind::Carousel, "", 11).is_err());
+        assert!(check(PostKind::Carousel, "", 10).is_ok());
+        assert!(check(PostKind::Image, "", 2).is_err());
+        assert!(check(PostKind::Reel, "", 1).is_ok());
+        assert!(check(PostKind::Story, "a caption", 1).is_err(), "stories have no caption");
     }
 
     #[test]

@@ -142,7 +142,29 @@ impl Webhooks {
     }
 }
 
-/// The deliveries table in one look (one query, also the health check's).
+/// At most this many waiting deliveries are counted by [`pending_backlog`].
+pub const PENDING_COUNT_CAP: i64 = 10_000;
+
+/// What readiness needs, from indexes only (never a count over the whole table): deliveries
+/// waiting (counted up to [`PENDING_COUNT_CAP`]), the oldest one's age and the last arrival's.
+pub async fn pending_backlog<'e, E: sqlx::PgExecutor<'e>>(db: E) -> sqlx::Result<Backlog> {
+    let (pending, oldest, last): (i64, Option<f64>, Option<f64>) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM webhook_deliveries WHERE processed_at IS NULL LIMIT $1) waiting),
+                extract(epoch FROM now() - (SELECT received_at FROM webhook_deliveries WHERE processed_at IS NULL ORDER BY id LIMIT 1))::float8,
+                extract(epoch FROM now() - (SELECT received_at FROM webhook_deliveries ORDER BY id DESC LIMIT 1))::float8",
+    )
+    .bind(PENDING_COUNT_CAP)
+    .fetch_one(db)
+    .await?;
+    Ok(Backlog {
+        pending,
+        oldest_pending_secs: oldest.map(|s| s as i64),
+        last_received_secs_ago: last.map(|s| s as i64),
+        ..Backlog::default()
+    })
+}
+
+/// The deliveries table in one look (one query over all of it, for `crealia webhooks`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Backlog {
     pub received: i64,

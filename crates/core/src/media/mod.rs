@@ -1,0 +1,621 @@
+//! Media a creator uploads. Crealia stores each file under a random name in its media folder
+//! and serves it at `PUBLIC_BASE_URL/media/<name>`, where Instagram fetches it. Images become
+//! JPEG (Meta takes nothing else), and an image out of the feed's shape can be padded or cropped
+//! to 4:5, 1:1 or 1.91:1. Before a post is queued, [`MediaStore::check_post`] says what Meta
+//! would refuse about the files Crealia holds.
+
+pub mod jpeg;
+pub mod video;
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crealia_graph::rules::{ratio_allowed, MAX_IMAGE_BYTES};
+use crealia_model::publishing::{MediaAsset, PostKind, FRAMES};
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use sqlx::PgPool;
+
+use crate::{Error, Result};
+
+/// A stored image: its JPEG bytes, width and height, and what it was converted from.
+type Converted = (Vec<u8>, (u32, u32), Option<String>);
+
+/// The public path under which media files are served.
+pub const MEDIA_PATH: &str = "/media";
+/// Images larger than this are not even decoded.
+const MAX_IMAGE_INPUT_BYTES: u64 = 50 * 1024 * 1024;
+/// Decoding refuses pictures beyond this many pixels a side (a decompression bomb).
+const MAX_SIDE: u32 = 12_000;
+/// Nor more pixels than this in all (a 50-megapixel phone photo still passes), read from the
+/// header before anything is decoded; padding may not make a larger picture either.
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// What one decode may allocate at most, whatever its header claims.
+const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
+/// Longer side over shorter side beyond which an image is refused (Instagram shows nothing
+/// beyond 1.91:1 in the feed and 9:16 in stories; 10:1 leaves room to crop).
+const MAX_ASPECT: u64 = 10;
+const JPEG_QUALITY: u8 = 90;
+/// Uploads no post uses are deleted after this many days (the composer keeps nothing longer).
+pub const UNUSED_MEDIA_DAYS: i64 = 7;
+/// Parts of uploads that never finished (a crash, a closed tab) go after a day.
+const STRAY_UPLOAD_SECS: u64 = 86_400;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reframe {
+    /// Keep the whole picture and fill the rest with white.
+    Pad,
+    /// Cut the edges off, keeping the middle.
+    Crop,
+}
+
+/// What a creator may spend on uploads.
+#[derive(Clone, Debug)]
+pub struct MediaLimits {
+    /// The largest single upload.
+    pub max_upload_bytes: u64,
+    /// All of a creator's stored media together.
+    pub quota_bytes_per_user: u64,
+    pub uploads_per_minute: u32,
+    /// An upload slower than this on average after [`UPLOAD_GRACE`] is cut off.
+    pub min_bytes_per_sec: u64,
+}
+
+impl Default for MediaLimits {
+    fn default() -> Self {
+        MediaLimits { max_upload_bytes: 300 * 1024 * 1024, quota_bytes_per_user: 2 * 1024 * 1024 * 1024, uploads_per_minute: 20, min_bytes_per_sec: 8_192 }
+    }
+}
+
+/// An upload's first seconds are not held to the minimum rate (a connection warming up).
+pub const UPLOAD_GRACE: Duration = Duration::from_secs(10);
+/// An upload that sends nothing for this long is cut off, whatever its average.
+pub const UPLOAD_IDLE: Duration = Duration::from_secs(30);
+
+/// Where an accepted upload is written, and how much of it the creator may still send.
+#[derive(Debug)]
+pub struct UploadTicket {
+    pub path: PathBuf,
+    pub max_bytes: u64,
+    /// Whether `max_bytes` is the creator's remaining storage rather than the upload limit.
+    pub limited_by_quota: bool,
+}
+
+#[derive(Clone)]
+pub struct MediaStore {
+    db: PgPool,
+    dir: PathBuf,
+    /// `https://crealia.example/media` (no trailing slash).
+    public_prefix: String,
+    limits: MediaLimits,
+}
+
+/// Decoding and encoding images takes a core each: at most one per core at a time, so a
+/// burst of uploads queues instead of taking every core and the memory of all at once.
+async fn image_work<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())));
+    let _permit = permits.acquire().await.map_err(|_| Error::Internal("image work closed".into()))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| Error::Internal(format!("image task: {e}")))?
+}
+
+#[derive(sqlx::FromRow)]
+struct AssetRow {
+    id: i64,
+    file_name: String,
+    kind: String,
+    width: Option<i32>,
+    height: Option<i32>,
+    bytes: i64,
+    converted_from: Option<String>,
+    duration_ms: Option<i64>,
+}
+
+const ASSET_COLUMNS: &str = "id, file_name, kind, width, height, bytes, converted_from, duration_ms";
+
+/// What the first bytes of a file say it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sniffed {
+    Image(ImageFormat),
+    /// An MP4 or MOV by its first box; [`video::inspect`] reads the rest.
+    Video,
+}
+
+fn sniff(head: &[u8]) -> Option<Sniffed> {
+    if video::looks_like_iso_media(head) {
+        return Some(Sniffed::Video);
+    }
+    match image::guess_format(head).ok()? {
+        f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => Some(Sniffed::Image(f)),
+        _ => None,
+    }
+}
+
+fn random_name(ext: &str) -> String {
+    format!("{}.{ext}", hex::encode(crate::crypto::random_bytes::<16>()))
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Why a feed post could not use an image of this shape, and what to do.
+fn shape_problem(width: u32, height: u32) -> Option<String> {
+    (!ratio_allowed(width, height)).then(|| {
+        format!(
+            "This image is {width}×{height} ({:.2}:1); Instagram feed posts need a shape between 4:5 and 1.91:1. Pad or crop it to 4:5, 1:1 or 1.91:1.",
+            width as f64 / height as f64
+        )
+    })
+}
+
+/// What an image's header says, before any pixel is decoded: refused when it is too many
+/// pixels or too extreme a shape (a decompression bomb is a tiny file with a huge header).
+fn check_header(bytes: &[u8]) -> Result<(u32, u32)> {
+    let (w, h) = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| Error::Invalid("This file is not an image Crealia can read.".into()))?
+        .into_dimensions()
+        .map_err(|_| Error::Invalid("This image cannot be read. Export it again as JPEG or PNG.".into()))?;
+    let (long, short) = (w.max(h) as u64, w.min(h) as u64);
+    if short == 0 || w > MAX_SIDE || h > MAX_SIDE || w as u64 * h as u64 > MAX_PIXELS {
+        return Err(Error::Invalid(format!(
+            "This image is {w}×{h} pixels; Crealia takes up to {} megapixels and {MAX_SIDE} pixels a side. Export it smaller (Instagram shows at most 1440 pixels wide).",
+            MAX_PIXELS / 1_000_000
+        )));
+    }
+    if long > short * MAX_ASPECT {
+        return Err(Error::Invalid(format!(
+            "This image is {w}×{h}: far too narrow or too wide for Instagram. Crop it closer to 4:5, 1:1 or 1.91:1 and upload it again."
+        )));
+    }
+    Ok((w, h))
+}
+
+/// Decodes an image whose header passed [`check_header`], within a memory limit, turned
+/// upright as its EXIF orientation says.
+fn decode(bytes: &[u8]) -> Result<DynamicImage> {
+    use image::ImageDecoder;
+    check_header(bytes)?;
+    let mut reader = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| Error::Invalid("This file is not an image Crealia can read.".into()))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    let unreadable = |e: image::ImageError| Error::Invalid(format!("This image cannot be read ({e}). Export it again as JPEG or PNG."));
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+/// Whether a JPEG's EXIF turns it (then its pixels must be turned before the EXIF goes).
+fn needs_turning(bytes: &[u8]) -> bool {
+    use image::ImageDecoder;
+    image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
+        .ok()
+        .and_then(|mut d| d.orientation().ok())
+        .is_some_and(|o| o != image::metadata::Orientation::NoTransforms)
+}
+
+fn encode_jpeg(image: DynamicImage) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+    image.into_rgb8().write_with_encoder(encoder).map_err(|e| Error::Internal(format!("jpeg encode: {e}")))?;
+    Ok(out)
+}
+
+/// The size `image` would have at the shape `w:h` ([`reframe_image`]), computed first so a
+/// padding that would make a giant canvas is refused before anything is allocated.
+pub fn reframed_size(iw: u32, ih: u32, w: u32, h: u32, how: Reframe) -> (u64, u64) {
+    let (iw, ih, w, h) = (iw as u64, ih as u64, w as u64, h as u64);
+    let wider = iw * h > ih * w;
+    let (cw, ch) = match (how, wider) {
+        (Reframe::Crop, true) => (ih * w / h, ih),
+        (Reframe::Crop, false) => (iw, iw * h / w),
+        (Reframe::Pad, true) => (iw, iw * h / w),
+        (Reframe::Pad, false) => (ih * w / h, ih),
+    };
+    (cw.max(1), ch.max(1))
+}
+
+/// `image` at the shape `w:h`, by padding with white or cropping the middle.
+pub fn reframe_image(image: &DynamicImage, w: u32, h: u32, how: Reframe) -> DynamicImage {
+    let (iw, ih) = (image.width() as u64, image.height() as u64);
+    let (cw, ch) = reframed_size(image.width(), image.height(), w, h, how);
+    match how {
+        Reframe::Crop => image.crop_imm(((iw - cw.min(iw)) / 2) as u32, ((ih - ch.min(ih)) / 2) as u32, cw as u32, ch as u32),
+        Reframe::Pad => {
+            let mut canvas = RgbImage::from_pixel(cw as u32, ch as u32, Rgb([255, 255, 255]));
+            image::imageops::overlay(&mut canvas, &image.to_rgb8(), ((cw - iw) / 2) as i64, ((ch - ih) / 2) as i64);
+            DynamicImage::ImageRgb8(canvas)
+        }
+    }
+}
+
+impl MediaStore {
+    /// `public_base` is where people and Instagram reach Crealia (no trailing slash).
+    pub fn new(db: PgPool, dir: PathBuf, public_base: &str, limits: MediaLimits) -> Self {
+        MediaStore { db, dir, public_prefix: format!("{}{MEDIA_PATH}", public_base.trim_end_matches('/')), limits }
+    }
+
+    pub fn limits(&self) -> &MediaLimits {
+        &self.limits
+    }
+
+    /// Lets a creator start an upload: at most [`MediaLimits::uploads_per_minute`], and only
+    /// while their stored media leave room under their quota (the ticket says how much).
+    pub async fn begin_upload(&self, user_id: i64) -> Result<UploadTicket> {
+        let (recent, used): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM media_upload_attempts WHERE user_id = $1 AND started_at > now() - interval '1 minute'),
+                    (SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1)",
+        )
+        .bind(user_id)
+        .fetch_one(&self.db)
+        .await?;
+        if recent >= self.limits.uploads_per_minute as i64 {
+            return Err(Error::Throttled { retry_after_secs: 60 });
+        }
+        let remaining = self.limits.quota_bytes_per_user.saturating_sub(used as u64);
+        if remaining == 0 {
+            return Err(Error::Invalid(self.quota_message(used as u64)));
+        }
+        sqlx::query("INSERT INTO media_upload_attempts (user_id) VALUES ($1)").bind(user_id).execute(&self.db).await?;
+        Ok(UploadTicket {
+            path: self.upload_path().await?,
+            max_bytes: remaining.min(self.limits.max_upload_bytes),
+            limited_by_quota: remaining < self.limits.max_upload_bytes,
+        })
+    }
+
+    /// What to say when a creator's storage is full.
+    pub fn quota_message(&self, used: u64) -> String {
+        format!(
+            "Your uploads take {} of the {} Crealia keeps for you. Uploads no post uses are deleted after a week; try again then, or ask support for more room.",
+            megabytes(used),
+            megabytes(self.limits.quota_bytes_per_user)
+        )
+    }
+
+    /// The public URLs of the creator's uploads `ids`, in order. An id that is not theirs (or
+    /// no longer exists) is NotFound: nobody can post another creator's files.
+    pub async fn urls_of(&self, user_id: i64, ids: &[i64]) -> Result<Vec<String>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, file_name FROM media_assets WHERE user_id = $1 AND id = ANY($2)")
+            .bind(user_id)
+            .bind(ids)
+            .fetch_all(&self.db)
+            .await?;
+        ids.iter()
+            .map(|id| rows.iter().find(|(i, _)| i == id).map(|(_, name)| format!("{}/{name}", self.public_prefix)).ok_or(Error::NotFound))
+            .collect()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Deletes what no one will use: uploads (and padded or cropped copies) older than
+    /// [`UNUSED_MEDIA_DAYS`] that no post of any status refers to, with their files, and parts
+    /// of uploads that never finished. The files of posts, published or not, stay. Returns how
+    /// many media were deleted.
+    pub async fn cleanup(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        sqlx::query("DELETE FROM media_upload_attempts WHERE started_at < $1").bind(now - chrono::Duration::days(1)).execute(&self.db).await?;
+        let names: Vec<String> = sqlx::query_scalar(
+            "WITH used AS (
+                 SELECT DISTINCT substring(u FROM '[^/]+$') AS file_name FROM scheduled_posts p, unnest(p.media_urls) u
+             )
+             DELETE FROM media_assets m
+             WHERE m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM used WHERE used.file_name = m.file_name)
+             RETURNING m.file_name",
+        )
+        .bind(now - chrono::Duration::days(UNUSED_MEDIA_DAYS))
+        .fetch_all(&self.db)
+        .await?;
+        for name in &names {
+            if let Err(e) = tokio::fs::remove_file(self.dir.join(name)).await {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(file = name, error = %e, "cannot delete an unused media file");
+                }
+            }
+        }
+        if let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await {
+            while let Ok(Some(entry)) = entries.next_entry().await {
+                // Only upload parts are looked at (the folder holds every media file).
+                if !entry.file_name().to_string_lossy().starts_with(".upload-") {
+                    continue;
+                }
+                let old = entry
+                    .metadata()
+                    .await
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > STRAY_UPLOAD_SECS));
+                if old {
+                    let _ = tokio::fs::remove_file(entry.path()).await;
+                }
+            }
+        }
+        Ok(names.len() as u64)
+    }
+
+    /// A fresh path in the media folder for an upload in progress.
+    pub async fn upload_path(&self) -> Result<PathBuf> {
+        tokio::fs::create_dir_all(&self.dir).await.map_err(|e| Error::Internal(format!("media folder: {e}")))?;
+        Ok(self.dir.join(format!(".upload-{}", random_name("part"))))
+    }
+
+    fn view(&self, row: &AssetRow) -> MediaAsset {
+        let (width, height) = (row.width.map(|w| w as u32), row.height.map(|h| h as u32));
+        let problem = match (row.kind.as_str(), width, height) {
+            ("image", Some(w), Some(h)) => shape_problem(w, h),
+            _ => None,
+        };
+        MediaAsset {
+            id: row.id,
+            url: format!("{}/{}", self.public_prefix, row.file_name),
+            kind: row.kind.clone(),
+            width,
+            height,
+            bytes: row.bytes as u64,
+            converted_from: row.converted_from.clone(),
+            duration_ms: row.duration_ms.map(|d| d as u64),
+            problem,
+        }
+    }
+
+    /// Takes the uploaded file at `upload` (removed in every case): checks what it is, turns
+    /// PNG and WebP into JPEG, and stores it under a random name.
+    pub async fn ingest(&self, user_id: i64, upload: &Path) -> Result<MediaAsset> {
+        let result = self.ingest_file(user_id, upload).await;
+        let _ = tokio::fs::remove_file(upload).await;
+        result
+    }
+
+    async fn ingest_file(&self, user_id: i64, upload: &Path) -> Result<MediaAsset> {
+        let io = |e: std::io::Error| Error::Internal(format!("media file: {e}"));
+        let size = tokio::fs::metadata(upload).await.map_err(io)?.len();
+        let mut head = vec![0u8; 32];
+        {
+            use tokio::io::AsyncReadExt;
+            let mut f = tokio::fs::File::open(upload).await.map_err(io)?;
+            let n = f.read(&mut head).await.map_err(io)?;
+            head.truncate(n);
+        }
+        match sniff(&head) {
+            None => Err(Error::Invalid("Crealia takes JPEG, PNG or WebP images and MP4 or MOV videos.".into())),
+            Some(Sniffed::Video) => {
+                let file = upload.to_path_buf();
+                let info = image_work(move || {
+                    let mut f = std::fs::File::open(&file).map_err(|e| Error::Internal(format!("media file: {e}")))?;
+                    video::inspect(&mut std::io::BufReader::new(&mut f))
+                        .map_err(|why| Error::Invalid(format!("This video cannot be used: {why}. Export it again as MP4 (H.264) and upload it.")))
+                })
+                .await?;
+                let name = random_name(info.container.extension());
+                let dims = info.width.zip(info.height);
+                let asset = NewAsset { name: &name, kind: "video", content_type: info.container.content_type(), dims, bytes: size, converted: None, duration_ms: Some(info.duration_ms) };
+                tokio::fs::rename(upload, self.dir.join(&name)).await.map_err(io)?;
+                self.insert(user_id, asset).await
+            }
+            Some(Sniffed::Image(format)) => {
+                if size > MAX_IMAGE_INPUT_BYTES {
+                    return Err(Error::Invalid(format!(
+                        "This image is {}; Instagram takes at most 8 MB. Export it smaller and try again.",
+                        megabytes(size)
+                    )));
+                }
+                let bytes = tokio::fs::read(upload).await.map_err(io)?;
+                let (jpeg, dims, converted) = image_work(move || -> Result<Converted> {
+                    // A JPEG that needs no turning keeps its pixels as they are, only without
+                    // its metadata (GPS position, camera); anything else is decoded and
+                    // written anew, which drops the metadata too.
+                    if format == ImageFormat::Jpeg && !needs_turning(&bytes) {
+                        let dims = check_header(&bytes)?;
+                        decode(&bytes)?; // the whole file must be a picture, not only its header
+                        if let Some(clean) = jpeg::strip_metadata(&bytes) {
+                            return Ok((clean, dims, None));
+                        }
+                    }
+                    let image = decode(&bytes)?;
+                    let dims = (image.width(), image.height());
+                    let from = match format {
+                        ImageFormat::Png => Some("png".to_string()),
+                        ImageFormat::WebP => Some("webp".to_string()),
+                        _ => None,
+                    };
+                    Ok((encode_jpeg(image)?, dims, from))
+                })
+                .await?;
+                self.store_jpeg(user_id, jpeg, dims, converted).await
+            }
+        }
+    }
+
+    async fn store_jpeg(&self, user_id: i64, jpeg: Vec<u8>, (w, h): (u32, u32), converted: Option<String>) -> Result<MediaAsset> {
+        if jpeg.len() > MAX_IMAGE_BYTES {
+            return Err(Error::Invalid(format!(
+                "This image is {} as JPEG; Instagram takes at most 8 MB. Export it smaller and try again.",
+                megabytes(jpeg.len() as u64)
+            )));
+        }
+        let name = random_name("jpg");
+        let path = self.dir.join(&name);
+        tokio::fs::create_dir_all(&self.dir).await.map_err(|e| Error::Internal(format!("media folder: {e}")))?;
+        tokio::fs::write(&path, &jpeg).await.map_err(|e| Error::Internal(format!("media file: {e}")))?;
+        let asset = NewAsset { name: &name, kind: "image", content_type: "image/jpeg", dims: Some((w, h)), bytes: jpeg.len() as u64, converted, duration_ms: None };
+        let stored = self.insert(user_id, asset).await;
+        if stored.is_err() {
+            let _ = tokio::fs::remove_file(&path).await;
+        }
+        stored
+    }
+
+    /// Records a stored file, within the creator's quota: the check and the insert hold the
+    /// creator's lock, so uploads finishing together cannot all squeeze past it.
+    async fn insert(&self, user_id: i64, asset: NewAsset<'_>) -> Result<MediaAsset> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('media_quota', $1))").bind(user_id).execute(&mut *tx).await?;
+        let used: i64 = sqlx::query_scalar("SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1").bind(user_id).fetch_one(&mut *tx).await?;
+        if used as u64 + asset.bytes > self.limits.quota_bytes_per_user {
+            let _ = tokio::fs::remove_file(self.dir.join(asset.name)).await;
+            return Err(Error::Invalid(self.quota_message(used as u64)));
+        }
+        let row: AssetRow = sqlx::query_as(&format!(
+            "INSERT INTO media_assets (user_id, file_name, kind, content_type, width, height, bytes, converted_from, duration_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {ASSET_COLUMNS}"
+        ))
+        .bind(user_id)
+        .bind(asset.name)
+        .bind(asset.kind)
+        .bind(asset.content_type)
+        .bind(asset.dims.map(|d| d.0 as i32))
+        .bind(asset.dims.map(|d| d.1 as i32))
+        .bind(asset.bytes as i64)
+        .bind(asset.converted)
+        .bind(asset.duration_ms.map(|d| d as i64))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user_id, asset_id = row.id, kind = asset.kind, bytes = asset.bytes, "media stored");
+        Ok(self.view(&row))
+    }
+
+    async fn row(&self, user_id: i64, asset_id: i64) -> Result<AssetRow> {
+        sqlx::query_as(&format!("SELECT {ASSET_COLUMNS} FROM media_assets WHERE id = $1 AND user_id = $2"))
+            .bind(asset_id)
+            .bind(user_id)
+            .fetch_optional(&self.db)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    pub async fn get(&self, user_id: i64, asset_id: i64) -> Result<MediaAsset> {
+        Ok(self.view(&self.row(user_id, asset_id).await?))
+    }
+
+    /// A new JPEG of the creator's image at `frame` ("4:5", "1:1" or "1.91:1").
+    pub async fn reframe(&self, user_id: i64, asset_id: i64, frame: &str, how: Reframe) -> Result<MediaAsset> {
+        let (_, w, h) = *FRAMES.iter().find(|f| f.0 == frame).ok_or_else(|| Error::Invalid("Choose 4:5, 1:1 or 1.91:1.".into()))?;
+        let row = self.row(user_id, asset_id).await?;
+        if row.kind != "image" {
+            return Err(Error::Invalid("Only images can be padded or cropped.".into()));
+        }
+        if let (Some(iw), Some(ih)) = (row.width, row.height) {
+            let (cw, ch) = reframed_size(iw as u32, ih as u32, w, h, how);
+            if cw * ch > MAX_PIXELS {
+                return Err(Error::Invalid(format!(
+                    "Padding this {iw}×{ih} image to {frame} would make a {cw}×{ch} picture, too large to send. Crop it instead."
+                )));
+            }
+        }
+        let bytes = tokio::fs::read(self.dir.join(&row.file_name)).await.map_err(|e| Error::Internal(format!("media file: {e}")))?;
+        let (jpeg, dims) = image_work(move || -> Result<(Vec<u8>, (u32, u32))> {
+            let framed = reframe_image(&decode(&bytes)?, w, h, how);
+            let dims = (framed.width(), framed.height());
+            Ok((encode_jpeg(framed)?, dims))
+        })
+        .await?;
+        let how = if how == Reframe::Pad { "padded" } else { "cropped" };
+        self.store_jpeg(user_id, jpeg, dims, Some(format!("{how} to {frame}"))).await
+    }
+
+    /// What Meta would refuse about the files of a post that Crealia holds (others are checked
+    /// by Meta itself): a missing file, a video where an image belongs, an image too large or
+    /// out of the feed's shape.
+    pub async fn check_post(&self, user_id: i64, kind: PostKind, urls: &[String]) -> Result<()> {
+        for (i, url) in urls.iter().enumerate() {
+            let which = if urls.len() > 1 { format!("Item {} of the post", i + 1) } else { "The media file".to_string() };
+            let gone = || Error::Invalid(format!("{which} is no longer available. Upload it again."));
+            // Every file of a post is one of the creator's uploads, named exactly as Crealia
+            // built its URL: nothing else is ever sent to Instagram.
+            let name = url.strip_prefix(&format!("{}/", self.public_prefix)).filter(|n| !n.contains(['/', '?', '#'])).ok_or_else(gone)?;
+            let row: Option<AssetRow> = sqlx::query_as(&format!("SELECT {ASSET_COLUMNS} FROM media_assets WHERE file_name = $1 AND user_id = $2"))
+                .bind(name)
+                .bind(user_id)
+                .fetch_optional(&self.db)
+                .await?;
+            let row = row.ok_or_else(gone)?;
+            match (kind, row.kind.as_str()) {
+                (PostKind::Reel, "image") => return Err(Error::Invalid("A reel needs a video; for an image choose Image.".into())),
+                (PostKind::Image, "video") => return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into())),
+                _ => {}
+            }
+            if row.kind == "image" {
+                if row.bytes as usize > MAX_IMAGE_BYTES {
+                    return Err(Error::Invalid(format!("{which} is {}; Instagram takes at most 8 MB.", megabytes(row.bytes as u64))));
+                }
+                if let (Some(w), Some(h), true) = (row.width, row.height, kind != PostKind::Story) {
+                    if let Some(problem) = shape_problem(w as u32, h as u32) {
+                        return Err(Error::Invalid(format!("{which}: {problem}")));
+                    }
+                }
+            }
+            if let Some(ms) = row.duration_ms.filter(|_| row.kind == "video") {
+                let (min, max, what) = match kind {
+                    PostKind::Reel => (3_000, 15 * 60_000, "A reel lasts 3 seconds to 15 minutes"),
+                    _ => (3_000, 60_000, "A video in a story or a carousel lasts 3 to 60 seconds"),
+                };
+                if !(min..=max).contains(&ms) {
+                    return Err(Error::Invalid(format!("{which} lasts {:.1} seconds. {what} on Instagram.", ms as f64 / 1000.0)));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A file about to be recorded.
+struct NewAsset<'a> {
+    name: &'a str,
+    kind: &'a str,
+    content_type: &'a str,
+    dims: Option<(u32, u32)>,
+    bytes: u64,
+    converted: Option<String>,
+    duration_ms: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_told_by_their_first_bytes() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0, 0, 0]), Some(Sniffed::Image(ImageFormat::Jpeg)));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\0"), Some(Sniffed::Image(ImageFormat::Png)));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(Sniffed::Image(ImageFormat::WebP)));
+        assert_eq!(sniff(b"\0\0\0\x18ftypmp42\0\0\0\0"), Some(Sniffed::Video));
+        assert_eq!(sniff(b"\0\0\0\x14ftypqt  \0\0\0\0"), Some(Sniffed::Video));
+        assert_eq!(sniff(b"%PDF-1.7 hello"), None);
+        assert_eq!(sniff(b"GIF89a\0\0\0\0\0\0"), None, "GIF is not something Meta takes");
+    }
+
+    #[test]
+    fn pad_and_crop_reach_the_asked_shape() {
+        let tall = DynamicImage::ImageRgb8(RgbImage::from_pixel(900, 1600, Rgb([10, 20, 30])));
+        for (w, h) in [(4, 5), (1, 1), (191, 100)] {
+            for how in [Reframe::Pad, Reframe::Crop] {
+                let out = reframe_image(&tall, w, h, how);
+                assert!(ratio_allowed(out.width(), out.height()), "{how:?} {w}:{h} gave {}x{}", out.width(), out.height());
+                let ratio = out.width() as f64 / out.height() as f64;
+                assert!((ratio - w as f64 / h as f64).abs() < 0.01, "{how:?} {w}:{h} gave {ratio}");
+            }
+        }
+        let padded = reframe_image(&tall, 1, 1, Reframe::Pad).to_rgb8();
+        assert_eq!((padded.width(), padded.height()), (1600, 1600), "padding keeps every pixel");
+        assert_eq!(padded.get_pixel(0, 800), &Rgb([255, 255, 255]), "with white at the sides");
+        assert_eq!(padded.get_pixel(800, 800), &Rgb([10, 20, 30]));
+        let cropped = reframe_image(&tall, 1, 1, Reframe::Crop);
+        assert_eq!((cropped.width(), cropped.height()), (900, 900), "cropping keeps the middle");
+    }
+
+    #[test]
+    fn shapes_outside_the_feed_say_what_to_do() {
+        assert!(shape_problem(1080, 1350).is_none());
+        assert!(shape_problem(1080, 1920).unwrap().contains("Pad or crop"));
+    }
+}

@@ -1,0 +1,74 @@
+//! Refuses state-changing requests a browser sends from another site (login CSRF, forged
+//! posts): an `Origin` that is not Crealia's, or, without `Origin`, `Sec-Fetch-Site:
+//! cross-site` or `same-site`. Meta's webhook deliveries are signed and exempt; plain HTTP
+//! clients (no `Origin`, no `Sec-Fetch-Site`) keep working.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The origins (`scheme://host[:port]`) Crealia's own pages are served from.
+#[derive(Clone)]
+pub struct SameOrigin {
+    origins: Arc<Vec<String>>,
+    /// Paths whose requests prove themselves otherwise (signed webhook deliveries).
+    exempt: &'static [&'static str],
+}
+
+impl SameOrigin {
+    pub fn new(origins: Vec<String>, exempt: &'static [&'static str]) -> Self {
+        SameOrigin { origins: Arc::new(origins), exempt }
+    }
+
+    fn allows(&self, method: &Method, path: &str, origin: Option<&str>, fetch_site: Option<&str>) -> bool {
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || self.exempt.contains(&path) {
+            return true;
+        }
+        match origin {
+            Some(origin) => self.origins.iter().any(|o| o.eq_ignore_ascii_case(origin)),
+            None => !matches!(fetch_site, Some("cross-site" | "same-site")),
+        }
+    }
+}
+
+/// `scheme://host[:port]` of a URL, as browsers send it in `Origin`.
+pub fn origin_of(url: &url::Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+pub async fn refuse(State(same): State<SameOrigin>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let origin = headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("invalid"));
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if same.allows(request.method(), request.uri().path(), origin, fetch_site) {
+        return next.run(request).await;
+    }
+    tracing::warn!(method = %request.method(), path = request.uri().path(), origin, fetch_site, "cross-site request refused");
+    crate::routes::api_error::message(StatusCode::FORBIDDEN, "This request came from another site and was refused. Open Crealia itself and try again.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_crealias_own_pages_may_change_state() {
+        let same = SameOrigin::new(vec!["https://crealia.example".into()], &["/api/webhooks/instagram"]);
+        let post = Method::POST;
+        assert!(same.allows(&post, "/api/sign_in", Some("https://crealia.example"), Some("same-origin")));
+        assert!(same.allows(&post, "/api/sign_in", Some("HTTPS://CREALIA.EXAMPLE"), None));
+        assert!(!same.allows(&post, "/api/sign_in", Some("https://evil.example"), Some("cross-site")));
+        assert!(!same.allows(&post, "/api/sign_in", Some("null"), None), "a sandboxed frame's opaque origin");
+        assert!(!same.allows(&post, "/api/sign_in", Some("https://crealia.example.evil.example"), None));
+        assert!(!same.allows(&post, "/api/sign_in", None, Some("cross-site")));
+        assert!(!same.allows(&post, "/api/sign_in", None, Some("same-site")), "a sibling subdomain is another site's page");
+        assert!(same.allows(&post, "/api/sign_in", None, None), "curl and server-to-server clients");
+        assert!(same.allows(&post, "/api/sign_in", None, Some("none")), "typed in the address bar");
+        assert!(same.allows(&Method::GET, "/instagram-auth", Some("https://evil.example"), Some("cross-site")), "a link is not a write");
+        assert!(same.allows(&post, "/api/webhooks/instagram", Some("https://evil.example"), None), "signed deliveries");
+        assert!(!same.allows(&Method::DELETE, "/api/instagram/schedule/1", None, Some("cross-site")));
+    }
+}

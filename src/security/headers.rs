@@ -1,0 +1,72 @@
+//! Security headers on every response. Pages get a Content-Security-Policy with the nonce the
+//! app shell drew for their inline scripts (Leptos's hydration and streaming scripts carry it;
+//! `wasm-unsafe-eval` lets the WebAssembly bundle start); everything else gets a policy that
+//! allows nothing, so an uploaded file can never run as a page.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The header the app shell sets with its nonce; removed here before the response leaves.
+pub use app::CSP_NONCE_HEADER;
+
+#[derive(Clone)]
+pub struct SecurityHeaders {
+    /// `Strict-Transport-Security` (only when PUBLIC_BASE_URL is https).
+    hsts: bool,
+    /// Where forms may lead besides Crealia itself: the OAuth consent page's origin.
+    form_targets: Arc<str>,
+    /// Development only: the cargo-leptos live-reload websocket.
+    dev_reload: bool,
+}
+
+/// What a page's policy allows beyond 'self', with `{nonce}` in the script sources.
+fn page_policy(nonce: &str, form_targets: &str, dev_reload: bool) -> String {
+    let reload = if dev_reload { " ws://127.0.0.1:* ws://localhost:*" } else { "" };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob: https:; media-src 'self' blob: https:; connect-src 'self'{reload}; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'{form_targets}; frame-ancestors 'none'"
+    )
+}
+
+/// The sandbox's consent page: its own inline style, a form back to itself.
+const SANDBOX_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// Anything that is not a page: JSON, media, scripts and styles themselves.
+const NOTHING_POLICY: &str = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+impl SecurityHeaders {
+    /// `form_origins`: origins other than Crealia's that a form may lead to (the consent page).
+    pub fn new(hsts: bool, form_origins: &[String], dev_reload: bool) -> Self {
+        let form_targets: String = form_origins.iter().map(|o| format!(" {o}")).collect();
+        SecurityHeaders { hsts, form_targets: form_targets.into(), dev_reload }
+    }
+}
+
+pub async fn apply(State(settings): State<SecurityHeaders>, request: Request, next: Next) -> Response {
+    let sandbox = request.uri().path().starts_with("/sandbox/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let nonce = headers.remove(CSP_NONCE_HEADER);
+    let policy = match nonce.as_ref().and_then(|n| n.to_str().ok()) {
+        // A nonce is base64url: nothing in it can end the policy early.
+        Some(n) if n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => page_policy(n, &settings.form_targets, settings.dev_reload),
+        _ if sandbox => SANDBOX_POLICY.to_string(),
+        _ => NOTHING_POLICY.to_string(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if settings.hsts {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    response
+}

@@ -1,0 +1,8 @@
+//! What keeps a deployed Crealia safe from hostile visitors, at the edge of every request:
+//! who the client is behind proxies, refusing cross-site writes, security headers with a
+//! per-response CSP nonce, and the bearer guard of the in-process sandbox's admin API.
+
+pub mod client_ip;
+pub mod cross_site;
+pub mod headers;
+pub mod sandbox_admin;
