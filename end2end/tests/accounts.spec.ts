@@ -55,6 +55,8 @@ test("sign up, sign out, sign in, connect a sandbox account and disconnect it", 
 });
 
 test("a wrong password is refused with a clear message", async ({ page }) => {
+  // The browser reports the server function's 401 answer in its console.
+  test.info().annotations.push({ type: "expected-console-error", description: "status of 401" });
   const email = uniqueEmail();
   await signUp(page, email);
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -84,4 +86,27 @@ test("without JavaScript, a wrong password still explains itself", async ({ brow
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toHaveText("The email or password is not right. Check both and try again.");
   await context.close();
+});
+
+test("another site's form cannot sign a visitor into an account (login CSRF)", async ({ page, context, baseURL }) => {
+  // The refused post's 403 shows in the browser's console.
+  test.info().annotations.push({ type: "expected-console-error", description: "status of 403" });
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/auth/signin");
+  const action = await page.locator("form").filter({ has: page.getByLabel("Password") }).getAttribute("action");
+  expect(action).toBeTruthy();
+
+  // An attacker's page (not Crealia's origin) posts the attacker's credentials by itself.
+  await page.goto("about:blank");
+  await page.setContent(`
+    <form method="post" action="${baseURL}${action}">
+      <input name="email" value="${email}"><input name="password" value="${password}">
+    </form>
+    <script>document.forms[0].submit()</script>`);
+  await expect(page.locator("body")).toContainText("another site");
+  const cookies = await context.cookies();
+  expect(cookies.find((c) => c.name === "crealia_session")).toBeUndefined();
 });

@@ -13,6 +13,11 @@ test.describe("landing page", () => {
   test("the raw HTML holds the content before any script runs", async ({ request }) => {
     const response = await request.get("/");
     expect(response.status()).toBe(200);
+    // Under a Content-Security-Policy whose nonce every inline script carries.
+    const csp = response.headers()["content-security-policy"];
+    const nonce = /'nonce-([A-Za-z0-9_-]+)'/.exec(csp)?.[1];
+    expect(nonce, csp).toBeTruthy();
+    expect(csp).toContain("frame-ancestors 'none'");
     const html = await response.text();
     expect(html).toContain("Your Instagram control room");
     expect(html).toContain("/pkg/crealia.wasm");
@@ -50,6 +55,8 @@ test.describe("landing page", () => {
 });
 
 test("navigation reaches the sign-in page and unknown pages say so", async ({ page }) => {
+  // The browser reports the unknown page's 404 in its console.
+  test.info().annotations.push({ type: "expected-console-error", description: "/no-such-page: Failed to load resource: the server responded with a status of 404" });
   await page.goto("/");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/auth\/signin$/);

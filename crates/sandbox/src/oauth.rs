@@ -36,7 +36,7 @@ fn split_scopes(raw: &str) -> Vec<String> {
 
 fn error_page(status: StatusCode, title: &str, detail: &str) -> Response {
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>{STYLE}</head>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{title}</title>{STYLE}</head>\
          <body><main class=\"box\"><h1>{title}</h1><p>{detail}</p></main></body></html>",
         title = escape(title),
         detail = escape(detail)
@@ -86,7 +86,7 @@ pub async fn authorize_page(State(sandbox): State<Sandbox>, Query(q): Query<Auth
     }
     let hidden = |name: &str, value: &str| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value));
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in with Instagram</title>{STYLE}</head><body>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Log in with Instagram</title>{STYLE}</head><body>\
          <main class=\"box\"><h1>Allow access to your Instagram account?</h1>\
          <p class=\"muted\">Instagram Graph API sandbox · app {app_id}</p>\
          <form method=\"post\" action=\"authorize\">{c}{r}{s}{st}\
