@@ -91,8 +91,10 @@ pub struct WebhookSettings {
 pub struct HttpSettings {
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
-    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers name the client.
+    /// Proxies whose `X-Forwarded-For` (or `Forwarded`) header names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Which of the two headers they write.
+    pub proxy_header: crate::security::client_ip::ProxyHeader,
 }
 
 #[derive(Clone, Debug)]
@@ -189,6 +191,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("MEDIA_UPLOADS_PER_MINUTE", "20", "uploads one creator may start in a minute"),
     ("MEDIA_MIN_UPLOAD_BYTES_PER_SEC", "8192", "an upload slower than this on average (after its first 10 seconds) is cut off"),
     ("TRUSTED_PROXIES", "(none)", "comma-separated CIDRs of reverse proxies (e.g. 10.0.0.0/8): only requests from them have X-Forwarded-For / Forwarded name the client's address"),
+    ("TRUSTED_PROXY_HEADER", "x-forwarded-for", "the header the trusted proxies append the client's address to: `x-forwarded-for` or `forwarded` (only that one is read)"),
     ("SANDBOX_DEMO", "false", "`true` lets APP_ENV=production run on the Graph API sandbox (a public demo); without it production refuses the sandbox"),
     ("SANDBOX_ADMIN_TOKEN", "(generated and printed once)", "bearer token of the in-process sandbox's admin API at /sandbox/__admin (tests and demos)"),
     ("TLS_TERMINATED_BY_PROXY", "false", "`true` lets production use an http:// PUBLIC_BASE_URL because TLS ends at a proxy in front of Crealia"),
@@ -313,6 +316,11 @@ impl Config {
                     .collect::<Result<_, _>>()
                     .map_err(|_| env.invalid("TRUSTED_PROXIES", &raw, "Use comma-separated addresses or CIDRs such as 10.0.0.0/8,192.168.1.10."))?,
             },
+            proxy_header: match env.get("TRUSTED_PROXY_HEADER").map(|h| h.to_ascii_lowercase()).as_deref() {
+                None | Some("x-forwarded-for") => crate::security::client_ip::ProxyHeader::XForwardedFor,
+                Some("forwarded") => crate::security::client_ip::ProxyHeader::Forwarded,
+                Some(other) => return Err(env.invalid("TRUSTED_PROXY_HEADER", other, "Use x-forwarded-for or forwarded: the header your proxy appends to.")),
+            },
         };
 
         let token_key = match env.get("TOKEN_ENCRYPTION_KEY") {
@@ -357,6 +365,26 @@ impl Config {
             max_body_bytes: env.parse("WEBHOOK_MAX_BODY_BYTES", 4 * 1024 * 1024usize, "Use a number of bytes such as 4194304.")?,
         };
 
+        let sandbox_admin_token = match env.get("SANDBOX_ADMIN_TOKEN") {
+            // A public demo's admin API: a token chosen by the operator, long enough not to
+            // be guessed (a generated one would be printed where logs are collected).
+            Some(t) if environment == Environment::Production && t.chars().count() < 32 => {
+                return Err(ConfigError {
+                    var: "SANDBOX_ADMIN_TOKEN",
+                    problem: "is shorter than 32 characters".into(),
+                    fix: "Set it to a long random value (openssl rand -hex 24).".into(),
+                })
+            }
+            None if environment == Environment::Production && matches!(graph, GraphSource::Sandbox { base_url: None, .. }) => {
+                return Err(ConfigError {
+                    var: "SANDBOX_ADMIN_TOKEN",
+                    problem: "is required for a production demo on the sandbox".into(),
+                    fix: "Set it to a long random value (openssl rand -hex 24); tests and demos use it to steer the sandbox.".into(),
+                })
+            }
+            t => t.map(Secret::new),
+        };
+
         Ok(Config {
             environment,
             addr,
@@ -394,7 +422,7 @@ impl Config {
                 refresh_cooldown: Duration::from_secs(env.parse("INSIGHTS_REFRESH_COOLDOWN_SECS", 60u64, "Use a whole number of seconds.")?),
             },
             demo_password: env.get("DEMO_PASSWORD").map(Secret::new),
-            sandbox_admin_token: env.get("SANDBOX_ADMIN_TOKEN").map(Secret::new),
+            sandbox_admin_token,
             webhooks,
         })
     }
@@ -516,8 +544,9 @@ mod tests {
         assert_eq!(config(&[("APP_ENV", "production")]).unwrap_err().var, "PUBLIC_BASE_URL");
         let e = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("SANDBOX_DEMO", "true")]).unwrap_err();
         assert_eq!(e.var, "TOKEN_ENCRYPTION_KEY");
+        const ADMIN: (&str, &str) = ("SANDBOX_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef");
         let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-        let c = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key), ("SANDBOX_DEMO", "true")])
+        let c = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key), ("SANDBOX_DEMO", "true"), ADMIN])
             .unwrap();
         assert_eq!(c.log_format, LogFormat::Json);
         assert!(!format!("{c:?}").contains(key), "the key never shows in Debug output");
@@ -535,7 +564,11 @@ mod tests {
         assert!(e.to_string().contains("INSTAGRAM_APP_ID"), "the message says how to fix it: {e}");
         let e = config(&[prod[0], prod[1], prod[2], ("GRAPH_API_BASE_URL", "http://127.0.0.1:9/")]).unwrap_err();
         assert_eq!(e.var, "SANDBOX_DEMO", "an external sandbox is a sandbox too");
-        let demo = config(&[prod[0], prod[1], prod[2], ("SANDBOX_DEMO", "true")]).unwrap();
+        let e = config(&[prod[0], prod[1], prod[2], ("SANDBOX_DEMO", "true")]).unwrap_err();
+        assert_eq!(e.var, "SANDBOX_ADMIN_TOKEN", "a public demo's admin token is chosen, never generated and printed");
+        let e = config(&[prod[0], prod[1], prod[2], ("SANDBOX_DEMO", "true"), ("SANDBOX_ADMIN_TOKEN", "short")]).unwrap_err();
+        assert_eq!(e.var, "SANDBOX_ADMIN_TOKEN");
+        let demo = config(&[prod[0], prod[1], prod[2], ("SANDBOX_DEMO", "true"), ("SANDBOX_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef")]).unwrap();
         assert!(matches!(demo.graph, GraphSource::Sandbox { .. }));
         let meta = [("INSTAGRAM_APP_ID", "1"), ("INSTAGRAM_APP_SECRET", "s"), ("WEBHOOK_VERIFY_TOKEN", "v")];
         assert!(config(&[prod[0], prod[1], prod[2], meta[0], meta[1], meta[2]]).is_ok());
@@ -544,11 +577,11 @@ mod tests {
 
     #[test]
     fn production_refuses_plain_http_unless_tls_ends_at_a_proxy() {
-        let base = [("APP_ENV", "production"), ("TOKEN_ENCRYPTION_KEY", KEY), ("SANDBOX_DEMO", "true")];
-        let e = config(&[base[0], base[1], base[2], ("PUBLIC_BASE_URL", "http://crealia.example")]).unwrap_err();
+        let base = [("APP_ENV", "production"), ("TOKEN_ENCRYPTION_KEY", KEY), ("SANDBOX_DEMO", "true"), ("SANDBOX_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef")];
+        let e = config(&[base[0], base[1], base[2], base[3], ("PUBLIC_BASE_URL", "http://crealia.example")]).unwrap_err();
         assert_eq!(e.var, "PUBLIC_BASE_URL");
         assert!(e.to_string().contains("TLS_TERMINATED_BY_PROXY"), "{e}");
-        assert!(config(&[base[0], base[1], base[2], ("PUBLIC_BASE_URL", "http://crealia.example"), ("TLS_TERMINATED_BY_PROXY", "true")]).is_ok());
+        assert!(config(&[base[0], base[1], base[2], base[3], ("PUBLIC_BASE_URL", "http://crealia.example"), ("TLS_TERMINATED_BY_PROXY", "true")]).is_ok());
         assert!(config(&[("PUBLIC_BASE_URL", "http://127.0.0.1:3000")]).is_ok(), "development may use http");
     }
 

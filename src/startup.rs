@@ -360,7 +360,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
     let form_origins: Vec<String> = Some(consent).into_iter().filter(|o| !own_origins(config, local).contains(o)).collect();
     let security_headers = headers::SecurityHeaders::new(https, &form_origins, config.environment == Environment::Development);
     let same_origin = cross_site::SameOrigin::new(own_origins(config, local), &[WEBHOOK_PATH]);
-    let proxies = client_ip::TrustedProxies(std::sync::Arc::new(config.http.trusted_proxies.clone()));
+    let proxies = client_ip::TrustedProxies { networks: std::sync::Arc::new(config.http.trusted_proxies.clone()), header: config.http.proxy_header };
 
     router
         .merge(uploads)

@@ -168,3 +168,31 @@ async fn user_b_never_reaches_user_a_s_connections(pool: PgPool) {
     let (_, list, _) = call(&app, ana.cookie.as_deref(), "list_connections", &[]).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
+
+#[sqlx::test]
+async fn a_burst_of_simultaneous_guesses_is_counted_one_by_one(pool: PgPool) {
+    let accounts = Accounts::new(pool).with_throttle(ThrottlePolicy { per_address: 5, ..ThrottlePolicy::default() });
+    accounts.sign_up("ana@example.com", "a long enough password", "Ana").await.unwrap();
+    let guesses = (0..30).map(|i| {
+        let accounts = accounts.clone();
+        async move { accounts.sign_in("ana@example.com", &format!("guess number {i}"), "203.0.113.9", None).await }
+    });
+    let results = futures_util::future::join_all(guesses).await;
+    let checked = results.iter().filter(|r| matches!(r, Err(crealia_core::Error::InvalidCredentials))).count();
+    let refused = results.iter().filter(|r| matches!(r, Err(crealia_core::Error::Throttled { .. }))).count();
+    assert_eq!((checked, refused), (5, 25), "only five of thirty simultaneous guesses had their password checked");
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_address_a_creator_signed_in_from_is_remembered_past_the_daily_cleanup(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let accounts = &app.services.accounts;
+    accounts.sign_up("ana@example.com", "a long enough password", "Ana").await.unwrap();
+    accounts.sign_in("ana@example.com", "a long enough password", "198.51.100.7", None).await.unwrap();
+    sqlx::query("UPDATE sign_in_attempts SET attempted_at = now() - interval '3 days'").execute(&pool).await.unwrap();
+    app.services.tokens.cleanup(chrono::Utc::now()).await.unwrap();
+    for i in 0..8 {
+        let _ = accounts.sign_in("ana@example.com", "guess", &format!("203.0.113.{i}"), None).await;
+    }
+    accounts.sign_in("ana@example.com", "a long enough password", "198.51.100.7", None).await.expect("Ana's address is still known");
+}

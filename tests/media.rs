@@ -11,12 +11,13 @@ use image::ImageFormat;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-/// A valid JPEG padded past 8 MB with colour-profile (APP2) segments, which a decoder skips and
-/// Crealia keeps (it strips only metadata).
+/// A valid JPEG padded past 8 MB with colour-profile (APP2 ICC) segments, which Crealia keeps
+/// (it strips only metadata).
 fn jpeg_over_8_mb() -> Vec<u8> {
     let small = encoded(64, 64, ImageFormat::Jpeg);
     let mut out = small[..2].to_vec();
-    let segment = vec![0u8; 65_000];
+    let mut segment = b"ICC_PROFILE\0\x01\x01".to_vec();
+    segment.resize(65_000, 0);
     while out.len() < 9 * 1024 * 1024 {
         out.extend_from_slice(&[0xFF, 0xE2]);
         out.extend_from_slice(&(65_002u16).to_be_bytes());

@@ -1,6 +1,8 @@
 //! The client's address: the peer's, or, when the peer is a trusted proxy (`TRUSTED_PROXIES`),
-//! the first address in `Forwarded` / `X-Forwarded-For` that is not a trusted proxy itself,
-//! read from the right. A header sent by anyone else is ignored: it could say anything.
+//! the first address in the proxies' header (`X-Forwarded-For`, or `Forwarded` with
+//! `TRUSTED_PROXY_HEADER=forwarded`) that is not a trusted proxy itself, read from the right.
+//! Only that one header is read: a proxy that appends to one passes the other through as the
+//! client wrote it. A header sent by anyone else is ignored: it could say anything.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -12,12 +14,23 @@ use axum::response::Response;
 use crealia_core::accounts::ClientAddress;
 use ipnet::IpNet;
 
+/// Which header the trusted proxies write the client's address in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProxyHeader {
+    #[default]
+    XForwardedFor,
+    Forwarded,
+}
+
 #[derive(Clone, Default)]
-pub struct TrustedProxies(pub Arc<Vec<IpNet>>);
+pub struct TrustedProxies {
+    pub networks: Arc<Vec<IpNet>>,
+    pub header: ProxyHeader,
+}
 
 impl TrustedProxies {
     fn trusts(&self, ip: &IpAddr) -> bool {
-        self.0.iter().any(|net| net.contains(ip))
+        self.networks.iter().any(|net| net.contains(ip))
     }
 }
 
@@ -35,9 +48,9 @@ fn parse_hop(raw: &str) -> Option<IpAddr> {
 }
 
 /// The hops the proxies wrote, left (the client) to right (the last proxy's peer).
-fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-    let forwarded: Vec<&str> = headers.get_all("forwarded").iter().filter_map(|v| v.to_str().ok()).collect();
-    if !forwarded.is_empty() {
+fn forwarded_chain(headers: &HeaderMap, which: ProxyHeader) -> Vec<Option<IpAddr>> {
+    if which == ProxyHeader::Forwarded {
+        let forwarded: Vec<&str> = headers.get_all("forwarded").iter().filter_map(|v| v.to_str().ok()).collect();
         return forwarded
             .iter()
             .flat_map(|v| v.split(','))
@@ -57,11 +70,13 @@ fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
 }
 
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxies) -> IpAddr {
+    // An IPv4 peer of a dual-stack socket arrives as ::ffff:a.b.c.d.
+    let peer = peer.to_canonical();
     if !trusted.trusts(&peer) {
         return peer;
     }
     let mut last = peer;
-    for hop in forwarded_chain(headers).into_iter().rev() {
+    for hop in forwarded_chain(headers, trusted.header).into_iter().rev().map(|h| h.map(|ip| ip.to_canonical())) {
         match hop {
             Some(ip) if trusted.trusts(&ip) => last = ip,
             Some(ip) => return ip,
@@ -100,7 +115,8 @@ mod tests {
 
     #[test]
     fn forwarded_headers_count_only_from_trusted_proxies() {
-        let trusted = TrustedProxies(Arc::new(vec!["10.0.0.0/8".parse().unwrap()]));
+        let trusted = TrustedProxies { networks: Arc::new(vec!["10.0.0.0/8".parse().unwrap()]), header: ProxyHeader::XForwardedFor };
+        let rfc_trusted = TrustedProxies { header: ProxyHeader::Forwarded, ..trusted.clone() };
         let h = headers(&[("x-forwarded-for", "203.0.113.7, 10.0.0.3")]);
         assert_eq!(client_ip(ip("10.0.0.2"), &h, &trusted), ip("203.0.113.7"), "through two proxies");
         assert_eq!(client_ip(ip("198.51.100.1"), &h, &trusted), ip("198.51.100.1"), "an untrusted peer's header is ignored");
@@ -108,11 +124,17 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.2"), &spoofed, &trusted), ip("203.0.113.7"), "what the client prepended is not believed");
         assert_eq!(client_ip(ip("10.0.0.2"), &HeaderMap::new(), &trusted), ip("10.0.0.2"));
         let rfc = headers(&[("forwarded", "for=\"[2001:db8::17]:4711\";proto=https, for=10.1.2.3")]);
-        assert_eq!(client_ip(ip("10.0.0.2"), &rfc, &trusted), ip("2001:db8::17"));
+        assert_eq!(client_ip(ip("10.0.0.2"), &rfc, &rfc_trusted), ip("2001:db8::17"));
         let v4_port = headers(&[("forwarded", "for=192.0.2.60:8080")]);
-        assert_eq!(client_ip(ip("10.0.0.2"), &v4_port, &trusted), ip("192.0.2.60"));
+        assert_eq!(client_ip(ip("10.0.0.2"), &v4_port, &rfc_trusted), ip("192.0.2.60"));
         let unknown = headers(&[("forwarded", "for=unknown, for=10.9.9.9")]);
-        assert_eq!(client_ip(ip("10.0.0.2"), &unknown, &trusted), ip("10.9.9.9"));
+        assert_eq!(client_ip(ip("10.0.0.2"), &unknown, &rfc_trusted), ip("10.9.9.9"));
+        // Only the configured header counts: the other is whatever the client sent.
+        let both = headers(&[("forwarded", "for=1.2.3.4"), ("x-forwarded-for", "203.0.113.7")]);
+        assert_eq!(client_ip(ip("10.0.0.2"), &both, &trusted), ip("203.0.113.7"));
+        assert_eq!(client_ip(ip("10.0.0.2"), &headers(&[("x-forwarded-for", "203.0.113.7")]), &rfc_trusted), ip("10.0.0.2"));
+        // A dual-stack listener sees an IPv4 proxy as ::ffff:10.0.0.2.
+        assert_eq!(client_ip(ip("::ffff:10.0.0.2"), &h, &trusted), ip("203.0.113.7"));
         let none = TrustedProxies::default();
         assert_eq!(client_ip(ip("10.0.0.2"), &h, &none), ip("10.0.0.2"), "without TRUSTED_PROXIES no header counts");
     }

@@ -13,14 +13,15 @@ pub struct SystemHealth {
     pub graph_api: String,
     pub graph_mode: String,
     pub webhooks: String,
-    /// Deliveries waiting to be processed.
-    pub webhooks_pending: i64,
+    /// Deliveries waiting to be processed (for signed-in creators only).
+    pub webhooks_pending: Option<i64>,
 }
 
 #[server]
 pub async fn system_status() -> Result<SystemHealth, AppError> {
     let services = super::services()?;
     let report = services.health.report().await;
+    let signed_in = super::auth::session().user.is_some();
     let checks = report.checks;
     Ok(SystemHealth {
         overall: report.status.as_str().into(),
@@ -30,6 +31,6 @@ pub async fn system_status() -> Result<SystemHealth, AppError> {
         graph_api: checks.graph_api.probe.status.as_str().into(),
         graph_mode: checks.graph_api.target.mode.into(),
         webhooks: checks.webhooks.status.as_str().into(),
-        webhooks_pending: checks.webhooks.pending,
+        webhooks_pending: signed_in.then_some(checks.webhooks.pending),
     })
 }

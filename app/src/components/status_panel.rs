@@ -42,7 +42,7 @@ fn StatusList(status: SystemHealth) -> impl IntoView {
             {row("Database", status.database, None)}
             {row("Cache", status.cache, Some(status.cache_backend))}
             {row("Graph API", status.graph_api, Some(status.graph_mode))}
-            {row("Webhooks", status.webhooks, Some(format!("{} waiting", status.webhooks_pending)))}
+            {row("Webhooks", status.webhooks, status.webhooks_pending.map(|n| format!("{n} waiting")))}
         </ul>
     }
 }

@@ -108,6 +108,19 @@ impl Default for ThrottlePolicy {
     }
 }
 
+/// What throttling counts an address as: an IPv4 address itself, an IPv6 address by its /64
+/// (one subscriber's network: anyone holding one can use millions of its addresses).
+pub fn throttle_bucket(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(v4) => v4.to_string(),
+        Err(_) => address.to_string(),
+    }
+}
+
 /// The wait before the next sign-in to an account after `failures` recent failures.
 pub fn account_delay(policy: &ThrottlePolicy, failures: i64) -> Duration {
     if failures < policy.per_account {
@@ -226,14 +239,18 @@ impl Accounts {
     /// address, and a taken email answers like any other refusal, after the same work (a
     /// hash), so the form does not tell which emails have an account.
     pub async fn register(&self, email: &str, password: &str, display_name: &str, address: &str) -> Result<User> {
+        let address = throttle_bucket(address);
+        let mut tx = self.db.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sign_up_from:' || $1, 0))").bind(&address).execute(&mut *tx).await?;
         let recent: i64 = sqlx::query_scalar("SELECT count(*) FROM sign_up_attempts WHERE address = $1 AND attempted_at > now() - interval '1 hour'")
-            .bind(address)
-            .fetch_one(&self.db)
+            .bind(&address)
+            .fetch_one(&mut *tx)
             .await?;
         if recent >= self.throttle.sign_ups_per_hour {
             return Err(Error::Throttled { retry_after_secs: 3_600 });
         }
-        sqlx::query("INSERT INTO sign_up_attempts (address) VALUES ($1)").bind(address).execute(&self.db).await?;
+        sqlx::query("INSERT INTO sign_up_attempts (address) VALUES ($1)").bind(&address).execute(&mut *tx).await?;
+        tx.commit().await?;
         self.sign_up(email, password, display_name).await
     }
 
@@ -253,7 +270,17 @@ impl Accounts {
     /// account from an address it never signed in from, → Throttled with the wait.
     pub async fn sign_in(&self, email: &str, password: &str, address: &str, previous: Option<&SessionToken>) -> Result<(User, SessionToken)> {
         let email = email.trim().to_lowercase();
+        let address = throttle_bucket(address);
         let window_secs = self.throttle.window.as_secs() as f64;
+        // Checking and recording hold the account's and the address's locks, and the attempt
+        // is recorded as a failure before the password is checked: a burst of simultaneous
+        // guesses is counted one by one, not all against the same empty count.
+        let mut tx = self.db.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sign_in:' || $1, 0)), pg_advisory_xact_lock(hashtextextended('sign_in_from:' || $2, 0))")
+            .bind(&email)
+            .bind(&address)
+            .execute(&mut *tx)
+            .await?;
         let (by_account, by_address, since_last, known_address): (i64, i64, Option<f64>, bool) = sqlx::query_as(
             "SELECT count(*) FILTER (WHERE lower(email) = $1 AND NOT succeeded AND attempted_at > now() - make_interval(secs => $3)),
                     count(*) FILTER (WHERE address = $2 AND NOT succeeded AND attempted_at > now() - make_interval(secs => $3)),
@@ -263,9 +290,9 @@ impl Accounts {
              WHERE attempted_at > now() - make_interval(secs => $3)",
         )
         .bind(&email)
-        .bind(address)
+        .bind(&address)
         .bind(window_secs)
-        .fetch_one(&self.db)
+        .fetch_one(&mut *tx)
         .await?;
         if by_address >= self.throttle.per_address {
             return Err(Error::Throttled { retry_after_secs: self.throttle.window.as_secs() });
@@ -277,6 +304,12 @@ impl Accounts {
                 return Err(Error::Throttled { retry_after_secs: (delay - waited).ceil().max(1.0) as u64 });
             }
         }
+        let attempt: i64 = sqlx::query_scalar("INSERT INTO sign_in_attempts (email, address, succeeded) VALUES ($1, $2, false) RETURNING id")
+            .bind(&email)
+            .bind(&address)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
 
         let row: Option<(i64, String, String, Option<String>)> =
             sqlx::query_as("SELECT id, email, display_name, password_hash FROM users WHERE lower(email) = $1")
@@ -284,12 +317,9 @@ impl Accounts {
                 .fetch_optional(&self.db)
                 .await?;
         let ok = verify_password_blocking(password, row.as_ref().and_then(|r| r.3.clone())).await?;
-        sqlx::query("INSERT INTO sign_in_attempts (email, address, succeeded) VALUES ($1, $2, $3)")
-            .bind(&email)
-            .bind(address)
-            .bind(ok)
-            .execute(&self.db)
-            .await?;
+        if ok {
+            sqlx::query("UPDATE sign_in_attempts SET succeeded = true WHERE id = $1").bind(attempt).execute(&self.db).await?;
+        }
         let Some((id, email, display_name, _)) = row.filter(|_| ok) else {
             return Err(Error::InvalidCredentials);
         };
@@ -381,6 +411,14 @@ mod tests {
         assert_eq!(account_delay(&policy, 5), Duration::from_secs(2));
         assert_eq!(account_delay(&policy, 6), Duration::from_secs(4));
         assert_eq!(account_delay(&policy, 500), policy.max_account_delay, "never more than the cap");
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_network() {
+        assert_eq!(throttle_bucket("2001:db8:1:2:aaaa::1"), throttle_bucket("2001:db8:1:2:ffff::9"));
+        assert_ne!(throttle_bucket("2001:db8:1:2::1"), throttle_bucket("2001:db8:1:3::1"));
+        assert_eq!(throttle_bucket("::ffff:203.0.113.7"), "203.0.113.7", "IPv4 seen through a dual-stack socket");
+        assert_eq!(throttle_bucket("203.0.113.7"), "203.0.113.7");
     }
 
     #[test]

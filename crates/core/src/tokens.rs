@@ -208,11 +208,17 @@ impl TokenManager {
         let expired_sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.db).await?.rows_affected();
         let expired_oauth_states =
             sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(now).execute(&self.db).await?.rows_affected();
-        let old_sign_in_attempts = sqlx::query("DELETE FROM sign_in_attempts WHERE attempted_at <= $1 - interval '1 day'")
-            .bind(now)
-            .execute(&self.db)
-            .await?
-            .rows_affected();
+        // Failures matter for a day; a success is remembered for 90, since it is what lets a
+        // creator sign in from their own address while someone guesses at their account.
+        let old_sign_in_attempts = sqlx::query(
+            "DELETE FROM sign_in_attempts
+             WHERE (NOT succeeded AND attempted_at <= $1 - interval '1 day') OR attempted_at <= $1 - interval '90 days'",
+        )
+        .bind(now)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        sqlx::query("DELETE FROM sign_up_attempts WHERE attempted_at <= $1 - interval '1 day'").bind(now).execute(&self.db).await?;
         Ok(CleanupReport { expired_tokens, expired_sessions, expired_oauth_states, old_sign_in_attempts })
     }
 }

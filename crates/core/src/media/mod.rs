@@ -251,12 +251,16 @@ impl MediaStore {
     /// Lets a creator start an upload: at most [`MediaLimits::uploads_per_minute`], and only
     /// while their stored media leave room under their quota (the ticket says how much).
     pub async fn begin_upload(&self, user_id: i64) -> Result<UploadTicket> {
+        // Counted and recorded under the creator's lock: simultaneous uploads are counted one
+        // by one.
+        let mut tx = self.db.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('media_uploads', $1))").bind(user_id).execute(&mut *tx).await?;
         let (recent, used): (i64, i64) = sqlx::query_as(
             "SELECT (SELECT count(*) FROM media_upload_attempts WHERE user_id = $1 AND started_at > now() - interval '1 minute'),
                     (SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1)",
         )
         .bind(user_id)
-        .fetch_one(&self.db)
+        .fetch_one(&mut *tx)
         .await?;
         if recent >= self.limits.uploads_per_minute as i64 {
             return Err(Error::Throttled { retry_after_secs: 60 });
@@ -265,7 +269,8 @@ impl MediaStore {
         if remaining == 0 {
             return Err(Error::Invalid(self.quota_message(used as u64)));
         }
-        sqlx::query("INSERT INTO media_upload_attempts (user_id) VALUES ($1)").bind(user_id).execute(&self.db).await?;
+        sqlx::query("INSERT INTO media_upload_attempts (user_id) VALUES ($1)").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(UploadTicket {
             path: self.upload_path().await?,
             max_bytes: remaining.min(self.limits.max_upload_bytes),
@@ -399,7 +404,11 @@ impl MediaStore {
                 let dims = info.width.zip(info.height);
                 let asset = NewAsset { name: &name, kind: "video", content_type: info.container.content_type(), dims, bytes: size, converted: None, duration_ms: Some(info.duration_ms) };
                 tokio::fs::rename(upload, self.dir.join(&name)).await.map_err(io)?;
-                self.insert(user_id, asset).await
+                let stored = self.insert(user_id, asset).await;
+                if stored.is_err() {
+                    let _ = tokio::fs::remove_file(self.dir.join(&name)).await;
+                }
+                stored
             }
             Some(Sniffed::Image(format)) => {
                 if size > MAX_IMAGE_INPUT_BYTES {
@@ -408,8 +417,10 @@ impl MediaStore {
                         megabytes(size)
                     )));
                 }
-                let bytes = tokio::fs::read(upload).await.map_err(io)?;
+                // Read inside the image work: uploads waiting for their turn hold no memory.
+                let file = upload.to_path_buf();
                 let (jpeg, dims, converted) = image_work(move || -> Result<Converted> {
+                    let bytes = std::fs::read(&file).map_err(|e| Error::Internal(format!("media file: {e}")))?;
                     // A JPEG that needs no turning keeps its pixels as they are, only without
                     // its metadata (GPS position, camera); anything else is decoded and
                     // written anew, which drops the metadata too.
