@@ -56,6 +56,26 @@ ensure_rust_tools() {
   fi
 }
 
+CARGO_AUDIT_VERSION="0.22.2"
+
+ensure_cargo_audit() {
+  if [ "$(cargo audit --version 2>/dev/null | awk '{print $2}')" != "$CARGO_AUDIT_VERSION" ]; then
+    say "installing cargo-audit $CARGO_AUDIT_VERSION (once per machine, about 8 minutes)"
+    cargo install "cargo-audit@$CARGO_AUDIT_VERSION" --locked >&2
+  fi
+}
+
+# Checks Cargo.lock against the RustSec advisory database shipped in audit/ (no network needed;
+# ignores are in .cargo/audit.toml with their reasons).
+audit_dependencies() {
+  local archive="$ROOT/audit/advisory-db.tar.gz" dir
+  dir="$HOME/.cache/crealia/advisory-db/$(sha256sum "$archive" | cut -c1-16)"
+  if [ ! -d "$dir/advisory-db" ]; then
+    mkdir -p "$dir" && tar -xzf "$archive" -C "$dir"
+  fi
+  cargo audit --db "$dir/advisory-db" --no-fetch
+}
+
 ensure_node() {
   command -v npm >/dev/null || apt_install nodejs npm
 }
