@@ -4,7 +4,8 @@
 //! It talks HTTP to a running `crealia serve` (so that the same harness measures any build,
 //! before and after a change) and to its database. Run through `scripts/bench-signin-load`.
 //! Environment: `CREALIA_URL`, `DATABASE_URL` (the server's), `SIGNINS_PER_SEC` (50),
-//! `SECONDS` (20), `DELIVERY_CONCURRENCY` (4).
+//! `SECONDS` (20), `DELIVERY_CONCURRENCY` (4). The server should trust 127.0.0.1 as a proxy
+//! (`TRUSTED_PROXIES=127.0.0.1`): the sign-ins come from 500 creators at many addresses.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -78,9 +79,19 @@ async fn main() {
         .fetch_one(&pool)
         .await
         .unwrap_or_else(|_| "sandbox-app-secret".into());
+    // Many creators behind many addresses (the server trusts this harness as its proxy), so
+    // that every sign-in really checks a password: no throttle answers in its place.
     let password = "a long enough password";
-    let email = format!("bench-{}@example.com", chrono::Utc::now().timestamp_millis());
-    crealia_core::accounts::Accounts::new(pool.clone()).sign_up(&email, password, "Bench").await.expect("the bench creator");
+    let run = chrono::Utc::now().timestamp_millis();
+    // One sign-in per creator at most in flight (each signs in every 10 s at 50/s), as people do.
+    let hash = crealia_core::accounts::hash_password(password).expect("a password hash");
+    let emails: Vec<String> = (0..500).map(|i| format!("bench-{run}-{i}@example.com")).collect();
+    sqlx::query("INSERT INTO users (email, display_name, password_hash) SELECT e, 'Bench', $2 FROM unnest($1::text[]) e")
+        .bind(&emails)
+        .bind(&hash)
+        .execute(&pool)
+        .await
+        .expect("the bench creators");
 
     // The sign-in form's own action: the server function's path in this build.
     let page = reqwest::get(format!("{base}/auth/signin")).await.unwrap().text().await.unwrap();
@@ -101,12 +112,21 @@ async fn main() {
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
     let mut sign_ins = Vec::new();
     let started = Instant::now();
+    let mut n = 0usize;
     while started.elapsed() < Duration::from_secs(seconds) {
         tick.tick().await;
-        let (client, url, email) = (client.clone(), sign_in_url.clone(), email.clone());
+        n += 1;
+        let (client, url, email) = (client.clone(), sign_in_url.clone(), emails[n % emails.len()].clone());
+        let address = format!("198.51.{}.{}", (n / 250) % 250, n % 250);
         sign_ins.push(tokio::spawn(async move {
             let t = Instant::now();
-            let r = client.post(url).form(&[("email", email.as_str()), ("password", password)]).send().await.expect("the server answers");
+            let r = client
+                .post(url)
+                .header("x-forwarded-for", address)
+                .form(&[("email", email.as_str()), ("password", password)])
+                .send()
+                .await
+                .expect("the server answers");
             (r.status().as_u16(), t.elapsed())
         }));
     }

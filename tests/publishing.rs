@@ -171,10 +171,18 @@ async fn an_exhausted_quota_makes_posts_wait_then_they_go_out(pool: PgPool) {
     assert_eq!(waiting.status, PostStatus::Pending);
     assert!(waiting.last_error.unwrap().contains("posts a day"), "the creator sees why");
 
+    // Waiting is not failing: two hours of looks at a used quota (more than the eight errors a
+    // post may meet) leave it waiting.
+    for quarter in 1..=9 {
+        app.services.publishing.run_due(Utc::now() + Duration::minutes(15 * quarter + 1), 50).await.unwrap();
+    }
+    let waiting = status(&app, user, second.id).await;
+    assert_eq!(waiting.status, PostStatus::Pending, "{waiting:?}");
+
     // A day later (sandbox clock) the window has room again; the waiting container has expired
     // meanwhile and is made anew.
     app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 86_401 })).await;
-    for minutes in [16, 17] {
+    for minutes in [151, 152] {
         app.services.publishing.run_due(Utc::now() + Duration::minutes(minutes), 50).await.unwrap();
     }
     let s = status(&app, user, second.id).await;
@@ -422,4 +430,57 @@ async fn the_json_routes_edit_retry_and_post_to_several_accounts(pool: PgPool) {
     assert_eq!(r.status().as_u16(), 422, "a pending post is not retried");
     let r = app.client.get(app.url(&format!("/api/instagram/schedule/{id}"))).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_video_processing_is_waited_for_not_counted_until_half_an_hour(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (_, mp4) = media(&app, user).await;
+    app.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "video_processing_secs": 3_600 })).await;
+    let slow = app.services.publishing.schedule(user, post(cid, PostKind::Reel, vec![mp4])).await.unwrap();
+    let start = Utc::now();
+    // Twenty looks, five seconds apart: more than the eight errors a post may meet.
+    for look in 1..=20 {
+        app.services.publishing.run_due(start + Duration::seconds(6 * look), 50).await.unwrap();
+    }
+    let waiting = status(&app, user, slow.id).await;
+    assert_eq!(waiting.status, PostStatus::Pending, "{waiting:?}");
+    assert!(waiting.last_error.unwrap().contains("still processing"), "the creator sees what it waits for");
+    app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 3_601 })).await;
+    app.services.publishing.run_due(start + Duration::seconds(200), 50).await.unwrap();
+    assert_eq!(status(&app, user, slow.id).await.status, PostStatus::Published);
+
+    // A video Instagram is still processing after half an hour has failed.
+    let stuck = app.services.publishing.schedule(user, post(cid, PostKind::Reel, vec![mp4])).await.unwrap();
+    app.services.publishing.run_due(start + Duration::seconds(300), 50).await.unwrap();
+    app.services.publishing.run_due(start + Duration::minutes(20), 50).await.unwrap();
+    assert_eq!(status(&app, user, stuck.id).await.status, PostStatus::Pending);
+    app.services.publishing.run_due(start + Duration::minutes(36), 50).await.unwrap();
+    let failed = status(&app, user, stuck.id).await;
+    assert_eq!(failed.status, PostStatus::Failed, "{failed:?}");
+    assert!(failed.last_error.unwrap().contains("waited 30 minutes"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn every_claim_is_fenced_by_a_number_a_retry_never_resets(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _) = media(&app, user).await;
+    let refuse = json!({ "kind": "graph_error", "code": 36001, "subcode": 2207005, "endpoint": "POST /{id}/media", "times": 1 });
+    app.sandbox_admin(reqwest::Method::POST, "/faults", refuse.clone()).await;
+    let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
+    run(&app).await;
+    assert_eq!(status(&app, user, p.id).await.status, PostStatus::Failed);
+    let claim = || sqlx::query_scalar::<_, i64>("SELECT claim_seq FROM scheduled_posts WHERE id = $1").bind(p.id).fetch_one(&pool);
+    let first = claim().await.unwrap();
+
+    app.services.publishing.retry(user, p.id).await.unwrap();
+    app.sandbox_admin(reqwest::Method::POST, "/faults", refuse).await;
+    run(&app).await;
+    let second = claim().await.unwrap();
+    assert!(second > first, "the retried post's claim is {second}, after {first}");
+    // A worker still holding the first claim writes nothing.
+    let stale = sqlx::query("UPDATE scheduled_posts SET container_id = 'stale' WHERE id = $1 AND claim_seq = $2").bind(p.id).bind(first).execute(&pool).await.unwrap();
+    assert_eq!(stale.rows_affected(), 0);
 }

@@ -152,7 +152,12 @@ pub(crate) struct PostRow {
     pub child_container_ids: Vec<String>,
     pub container_id: Option<String>,
     pub media_id: Option<String>,
-    pub attempts: i32,
+    /// This claim's fencing number: drawn anew at every claim, never reset.
+    pub claim_seq: i64,
+    /// Errors met since the post was queued (or retried); waits are not errors.
+    pub errors: i32,
+    /// Since when the post waits for Instagram (processing, quota), if it does.
+    pub waiting_since: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub error_code: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
@@ -186,7 +191,7 @@ impl PostRow {
 /// The columns of a [`PostRow`], for `SELECT … FROM scheduled_posts p JOIN instagram_connections c`.
 pub(crate) const POST_COLUMNS: &str = "p.id, p.user_id, p.connection_id, c.username, c.ig_user_id, p.kind, p.caption, p.alt_text,
     p.first_comment, p.first_comment_id, p.media_urls, p.scheduled_at, p.status, p.child_container_ids, p.container_id,
-    p.media_id, p.attempts, p.last_error, p.error_code, p.published_at";
+    p.media_id, p.claim_seq, p.errors, p.waiting_since, p.last_error, p.error_code, p.published_at";
 
 #[derive(Clone)]
 pub struct Publishing {
@@ -305,14 +310,15 @@ impl Publishing {
         self.transition(user_id, post_id, &["PENDING", "FAILED"], "cancelled", "status = 'CANCELLED'").await
     }
 
-    /// Puts a FAILED post back in the queue, due now, with fresh attempts and containers.
+    /// Puts a FAILED post back in the queue, due now, with no errors counted and fresh
+    /// containers (its next claim still draws a new fencing number).
     pub async fn retry(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
         self.transition(
             user_id,
             post_id,
             &["FAILED"],
             "retried (only failed posts can be)",
-            "status = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = NULL, error_code = NULL,
+            "status = 'PENDING', errors = 0, waiting_since = NULL, next_attempt_at = now(), last_error = NULL, error_code = NULL,
              container_id = NULL, child_container_ids = '{}'",
         )
         .await
@@ -345,7 +351,7 @@ impl Publishing {
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
             "UPDATE scheduled_posts SET caption = $3, alt_text = $4, first_comment = $5, media_urls = $6, scheduled_at = $7,
-                next_attempt_at = $7, container_id = NULL, child_container_ids = '{}', last_error = NULL, updated_at = now()
+                next_attempt_at = $7, container_id = NULL, child_container_ids = '{}', last_error = NULL, waiting_since = NULL, updated_at = now()
              WHERE id = $1 AND user_id = $2 AND status = 'PENDING'",
         )
         .bind(post_id)

@@ -1,6 +1,8 @@
 //! One claimed post moved on through the Graph API. Every step's result is stored before the
-//! next step runs, under the claim's fencing number (`attempts`): a process whose lease was taken
-//! over stops at its next step instead of racing the new owner.
+//! next step runs, under the claim's fencing number (`claim_seq`, drawn anew at every claim and
+//! never reset): a process whose lease was taken over stops at its next step instead of racing
+//! the new owner. Errors are counted (a post fails after [`MAX_ERRORS`]); waits for Instagram
+//! (a video processing, a used quota) are not, and are bounded by time instead.
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use crealia_graph::client::Error as GraphError;
@@ -9,11 +11,15 @@ use crealia_graph::wire::ContainerStatusCode;
 use super::{PostKind, PostRow, Publishing, POST_COLUMNS};
 use crate::{Error, Result};
 
-/// After this many attempts a post that keeps meeting temporary errors fails.
-const MAX_ATTEMPTS: i32 = 8;
-/// How long to wait for a video still processing, or a used quota.
+/// After this many temporary errors in a row a post fails.
+const MAX_ERRORS: i32 = 8;
+/// How often to look again at a video still processing, or a used quota.
 const PROCESSING_WAIT_SECS: i64 = 5;
 const QUOTA_WAIT_MINUTES: i64 = 15;
+/// A video still processing after this long has failed (Meta's own guidance: minutes).
+pub const MAX_PROCESSING_WAIT: ChronoDuration = ChronoDuration::minutes(30);
+/// A quota window is 24 hours: a post still waiting for room after this long has failed.
+pub const MAX_QUOTA_WAIT: ChronoDuration = ChronoDuration::hours(26);
 
 pub(crate) fn is_video(url: &str) -> bool {
     let path = url.split('?').next().unwrap_or_default().to_ascii_lowercase();
@@ -50,8 +56,11 @@ fn reason(e: &GraphError) -> (String, Option<String>) {
 pub(crate) enum Outcome {
     /// The media id, when known (a crash between publishing and storing it hides it).
     Published(Option<String>),
-    /// Try again at this time (processing, quota, transient errors), with a note.
+    /// A temporary error: try again at this time, with a note. Counted.
     Later(DateTime<Utc>, Option<String>),
+    /// Instagram is not ready yet (processing, quota): look again at this time, with what the
+    /// post waits for. Not counted; failed once it has waited longer than `limit`.
+    Wait(DateTime<Utc>, String, ChronoDuration),
     Failed(String, Option<String>),
     /// Another process took the post over (our lease ran out): leave it alone.
     Lost,
@@ -70,7 +79,8 @@ impl Publishing {
         let lease = ChronoDuration::from_std(self.lease).unwrap_or_default();
         let rows = sqlx::query_as(&format!(
             "WITH claimed AS (
-                UPDATE scheduled_posts SET status = 'PUBLISHING', lease_until = $1, attempts = attempts + 1, updated_at = now()
+                UPDATE scheduled_posts SET status = 'PUBLISHING', lease_until = $1, attempts = attempts + 1,
+                    claim_seq = nextval('scheduled_posts_claim_seq'), updated_at = now()
                 WHERE id IN (
                     SELECT id FROM scheduled_posts
                     WHERE (status = 'PENDING' AND next_attempt_at <= $2) OR (status = 'PUBLISHING' AND lease_until < $2)
@@ -115,17 +125,21 @@ impl Publishing {
     }
 
     async fn record(&self, row: &PostRow, outcome: Result<Outcome>, now: DateTime<Utc>) -> Result<()> {
-        let (id, attempts) = (row.id, row.attempts);
+        let (id, claim) = (row.id, row.claim_seq);
         let outcome = outcome.unwrap_or_else(|e| match e {
             Error::NeedsReconnect => Outcome::Failed("Instagram no longer accepts this account's access. Reconnect it, then retry.".into(), None),
             other => {
                 tracing::error!(post_id = id, error = %other, "publishing step failed");
-                Outcome::Later(now + backoff(attempts), Some("A temporary problem on our side; retrying.".into()))
+                Outcome::Later(now + backoff(row.errors), Some("A temporary problem on our side; retrying.".into()))
             }
         });
         let outcome = match outcome {
-            Outcome::Later(_, note) if attempts >= MAX_ATTEMPTS => Outcome::Failed(
-                format!("{} Crealia tried {attempts} times; retry when Instagram is back.", note.unwrap_or_default()).trim().to_string(),
+            Outcome::Later(_, note) if row.errors + 1 >= MAX_ERRORS => Outcome::Failed(
+                format!("{} Crealia tried {} times; retry when Instagram is back.", note.unwrap_or_default(), row.errors + 1).trim().to_string(),
+                row.error_code.clone(),
+            ),
+            Outcome::Wait(_, what, limit) if row.waiting_since.is_some_and(|since| now - since > limit) => Outcome::Failed(
+                format!("{what} Crealia waited {} minutes, longer than Instagram should take; retry later.", limit.num_minutes()),
                 row.error_code.clone(),
             ),
             other => other,
@@ -136,10 +150,11 @@ impl Publishing {
             Outcome::Published(media_id) => {
                 let done = sqlx::query(
                     "UPDATE scheduled_posts SET status = 'PUBLISHED', media_id = $3, published_at = now(), lease_until = NULL,
-                     last_error = NULL, error_code = NULL, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'PUBLISHING'",
+                     last_error = NULL, error_code = NULL, waiting_since = NULL, updated_at = now()
+                     WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
                 )
                 .bind(id)
-                .bind(attempts)
+                .bind(claim)
                 .bind(&media_id)
                 .execute(&self.db)
                 .await?;
@@ -155,22 +170,35 @@ impl Publishing {
             Outcome::Later(at, note) => {
                 sqlx::query(
                     "UPDATE scheduled_posts SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, last_error = $4,
-                     updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'PUBLISHING'",
+                     errors = errors + 1, waiting_since = NULL, updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
                 )
                 .bind(id)
-                .bind(attempts)
+                .bind(claim)
                 .bind(at)
                 .bind(note)
+                .execute(&self.db)
+                .await?;
+            }
+            Outcome::Wait(at, what, _) => {
+                sqlx::query(
+                    "UPDATE scheduled_posts SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, last_error = $4,
+                     waiting_since = coalesce(waiting_since, $5), updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
+                )
+                .bind(id)
+                .bind(claim)
+                .bind(at)
+                .bind(what)
+                .bind(now)
                 .execute(&self.db)
                 .await?;
             }
             Outcome::Failed(reason, code) => {
                 sqlx::query(
                     "UPDATE scheduled_posts SET status = 'FAILED', lease_until = NULL, last_error = $3, error_code = $4,
-                     updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'PUBLISHING'",
+                     waiting_since = NULL, updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
                 )
                 .bind(id)
-                .bind(attempts)
+                .bind(claim)
                 .bind(&reason)
                 .bind(code)
                 .execute(&self.db)
@@ -213,10 +241,10 @@ impl Publishing {
         let lease = ChronoDuration::from_std(self.lease).unwrap_or_default();
         let done = sqlx::query(&format!(
             "UPDATE scheduled_posts SET {set}, lease_until = greatest(lease_until, now() + $4), updated_at = now()
-             WHERE id = $1 AND attempts = $2 AND status = 'PUBLISHING'"
+             WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'"
         ))
         .bind(row.id)
-        .bind(row.attempts)
+        .bind(row.claim_seq)
         .bind(value)
         .bind(lease)
         .execute(&self.db)
@@ -232,7 +260,7 @@ impl Publishing {
         let graph_outcome = |e: GraphError| -> Outcome {
             let (text, code) = reason(&e);
             if e.is_transient() || matches!(&e, GraphError::Api { code: 9007, .. }) {
-                Outcome::Later(now + backoff(row.attempts), Some(format!("{text} Retrying.")))
+                Outcome::Later(now + backoff(row.errors), Some(format!("{text} Retrying.")))
             } else {
                 Outcome::Failed(text, code)
             }
@@ -308,9 +336,10 @@ impl Publishing {
             Ok(s) => match s.status_code {
                 ContainerStatusCode::Finished => {}
                 ContainerStatusCode::InProgress => {
-                    return Ok(Outcome::Later(
+                    return Ok(Outcome::Wait(
                         now + ChronoDuration::seconds(PROCESSING_WAIT_SECS),
-                        Some("Instagram is still processing the video.".into()),
+                        "Instagram is still processing the video.".into(),
+                        MAX_PROCESSING_WAIT,
                     ))
                 }
                 // Published by a process that died before storing the media id: never again.
@@ -331,9 +360,10 @@ impl Publishing {
         // 4. The rolling 24-hour quota.
         match graph.publishing_limit(token, ig).await {
             Ok((used, Some(total))) if used >= total => {
-                return Ok(Outcome::Later(
+                return Ok(Outcome::Wait(
                     now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES),
-                    Some(format!("Instagram allows {total} posts a day and they are used; this one goes out as soon as the window allows.")),
+                    format!("Instagram allows {total} posts a day and they are used; this one goes out as soon as the window allows."),
+                    MAX_QUOTA_WAIT,
                 ))
             }
             Ok(_) => {}
@@ -343,9 +373,10 @@ impl Publishing {
         // 5. Publish.
         match graph.publish_container(token, ig, &container).await {
             Ok(media_id) => Ok(Outcome::Published(Some(media_id))),
-            Err(GraphError::Api { subcode: Some(2207042), .. }) => Ok(Outcome::Later(
+            Err(GraphError::Api { subcode: Some(2207042), .. }) => Ok(Outcome::Wait(
                 now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES),
-                Some("Instagram's daily publishing limit is reached; this post goes out as soon as the window allows.".into()),
+                "Instagram's daily publishing limit is reached; this post goes out as soon as the window allows.".into(),
+                MAX_QUOTA_WAIT,
             )),
             Err(e) => Ok(graph_outcome(e)),
         }
