@@ -72,11 +72,8 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Tokens { action: TokensCommand::Refresh } => {
             let report = services.tokens.refresh_due(Utc::now()).await.map_err(StartupError::Seed)?;
             println!(
-                "tokens refreshed: {}, need a reconnect: {}, failed: {}{}",
-                report.refreshed,
-                report.needs_reconnect,
-                report.failed,
-                if report.skipped { " (another process holds the refresh lock)" } else { "" }
+                "tokens refreshed: {}, need a reconnect: {}, failed: {}",
+                report.refreshed, report.needs_reconnect, report.failed
             );
         }
         Command::Tokens { action: TokensCommand::Rotate } => {

@@ -152,3 +152,36 @@ async fn the_window_is_configurable_and_a_near_expiry_shows_as_expiring_soon(poo
     sqlx::query("UPDATE instagram_connections SET token_expires_at = now() + interval '5 days' WHERE id = $1").bind(id).execute(&pool).await.unwrap();
     assert_eq!(app.services.connections.list(user).await.unwrap()[0].state, "expiring_soon");
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_refresh_holds_no_lock_while_instagram_answers(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (_, id) = connected(&app).await;
+    sqlx::query("UPDATE instagram_connections SET token_expires_at = now() + interval '3 days', refreshed_at = now() - interval '30 days' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Two days on at Instagram (a token is refreshed only once a day old), which takes three
+    // seconds to answer the refresh.
+    app.sandbox_admin(reqwest::Method::POST, "/clock/advance", json!({ "seconds": 2 * DAY })).await;
+    app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "latency", "ms": 3_000, "endpoint": "/refresh_access_token", "times": 1 })).await;
+    let tokens = app.services.tokens.clone();
+    let refresh = tokio::spawn(async move { tokens.refresh_due(Utc::now()).await });
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+
+    // Meanwhile the connection's row can be locked at once: a disconnect, a reconnect or a
+    // scheduling that touches it is not held up by Instagram's answer.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL lock_timeout = '300ms'").execute(&mut *tx).await.unwrap();
+    let locked = sqlx::query("SELECT id FROM instagram_connections WHERE id = $1 FOR UPDATE").bind(id).fetch_one(&mut *tx).await;
+    assert!(locked.is_ok(), "the row was locked during the Graph API call: {locked:?}");
+    tx.rollback().await.unwrap();
+    assert!(!refresh.is_finished(), "the refresh was still waiting for Instagram");
+
+    let report = refresh.await.unwrap().unwrap();
+    assert_eq!(report.refreshed, 1, "{report:?}");
+    let claimed: Option<chrono::DateTime<Utc>> =
+        sqlx::query_scalar("SELECT refreshing_until FROM instagram_connections WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert!(claimed.is_none(), "the claim ends with the refresh");
+}

@@ -13,8 +13,9 @@ use crate::connections::Connections;
 use crate::crypto::SecretToken;
 use crate::Result;
 
-/// Only one process refreshes at a time (PostgreSQL advisory lock, per transaction).
-const REFRESH_LOCK: i64 = 0x4352_4541_4c49_4131;
+/// How long a claim on a connection's refresh lasts: a process that dies mid-batch leaves its
+/// claims to expire (tokens are refreshed days before they expire).
+const REFRESH_CLAIM: ChronoDuration = ChronoDuration::minutes(30);
 
 #[derive(Clone, Debug)]
 pub struct RefreshPolicy {
@@ -43,8 +44,6 @@ pub struct RefreshReport {
     pub refreshed: u32,
     pub needs_reconnect: u32,
     pub failed: u32,
-    /// Another process held the lock: nothing was done.
-    pub skipped: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -77,78 +76,102 @@ impl TokenManager {
     }
 
     /// Refreshes every active token that is due at `now` (Crealia's clock; tests pass a future
-    /// instant). Runs in one transaction under an advisory lock: a second process skips.
+    /// instant). A batch is claimed in one short statement (`FOR NO KEY UPDATE SKIP LOCKED` and
+    /// a `refreshing_until` mark another process respects), the Graph API is called outside any
+    /// transaction, and each result is written on its own: no lock is held across a call, and
+    /// one failure never undoes another token's refresh.
     pub async fn refresh_due(&self, now: DateTime<Utc>) -> Result<RefreshReport> {
-        let mut tx = self.db.begin().await?;
-        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(REFRESH_LOCK).fetch_one(&mut *tx).await?;
-        if !locked {
-            return Ok(RefreshReport { skipped: true, ..RefreshReport::default() });
-        }
         let window = ChronoDuration::from_std(self.policy.window + self.policy.jitter).unwrap_or_default();
         let min_age = ChronoDuration::from_std(self.policy.min_age).unwrap_or_default();
         // Candidates: within the window plus the largest jitter; the exact moment is per row.
         let rows: Vec<DueRow> = sqlx::query_as(
-            "SELECT id, token_ciphertext, token_key_id, token_expires_at FROM instagram_connections
-             WHERE state = 'active' AND token_ciphertext IS NOT NULL
-               AND token_expires_at < $1 AND token_expires_at > $2
-               AND COALESCE(refreshed_at, token_issued_at, created_at) <= $3
-             ORDER BY token_expires_at LIMIT $4 FOR UPDATE SKIP LOCKED",
+            "UPDATE instagram_connections SET refreshing_until = $5
+             WHERE id IN (
+                 SELECT id FROM instagram_connections
+                 WHERE state = 'active' AND token_ciphertext IS NOT NULL
+                   AND token_expires_at < $1 AND token_expires_at > $2
+                   AND COALESCE(refreshed_at, token_issued_at, created_at) <= $3
+                   AND (refreshing_until IS NULL OR refreshing_until < $2)
+                 ORDER BY token_expires_at LIMIT $4 FOR NO KEY UPDATE SKIP LOCKED)
+             RETURNING id, token_ciphertext, token_key_id, token_expires_at",
         )
         .bind(now + window)
         .bind(now)
         .bind(now - min_age)
         .bind(self.policy.batch)
-        .fetch_all(&mut *tx)
+        .bind(now + REFRESH_CLAIM)
+        .fetch_all(&self.db)
         .await?;
 
         let mut report = RefreshReport::default();
         let base_window = ChronoDuration::from_std(self.policy.window).unwrap_or_default();
         for (id, blob, key_id, expires_at) in rows {
-            if expires_at - now > base_window + jitter_for(id, self.policy.jitter) {
-                continue; // not this one's moment yet
+            let result = self.refresh_one(id, &blob, &key_id, expires_at, now, base_window, &mut report).await;
+            // Whatever happened, the claim ends (a crash ends it when `refreshing_until` passes).
+            let released = sqlx::query("UPDATE instagram_connections SET refreshing_until = NULL WHERE id = $1").bind(id).execute(&self.db).await;
+            result?;
+            released?;
+        }
+        Ok(report)
+    }
+
+    /// One claimed connection: its token refreshed and stored, unless the connection changed
+    /// meanwhile (a reconnect stored a new token, a disconnect removed it).
+    #[allow(clippy::too_many_arguments)]
+    async fn refresh_one(
+        &self,
+        id: i64,
+        blob: &[u8],
+        key_id: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        base_window: ChronoDuration,
+        report: &mut RefreshReport,
+    ) -> Result<()> {
+        if expires_at - now > base_window + jitter_for(id, self.policy.jitter) {
+            return Ok(()); // not this one's moment yet
+        }
+        let token = match self.connections.cipher().decrypt(id, key_id, blob) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(connection_id = id, error = %e, "a stored token does not decrypt");
+                report.failed += 1;
+                return Ok(());
             }
-            let token = match self.connections.cipher().decrypt(id, &key_id, &blob) {
-                Ok(t) => t,
-                Err(e) => {
-                    tracing::error!(connection_id = id, error = %e, "a stored token does not decrypt");
-                    report.failed += 1;
-                    continue;
-                }
-            };
-            match self.connections.graph().refresh(token.expose()).await {
-                Ok(fresh) => {
-                    let (ciphertext, new_key) = self.connections.cipher().encrypt(id, &SecretToken::new(fresh.access_token));
-                    sqlx::query(
-                        "UPDATE instagram_connections SET token_ciphertext = $2, token_key_id = $3, token_expires_at = $4,
-                         refreshed_at = $5, last_error = NULL, updated_at = now() WHERE id = $1",
-                    )
-                    .bind(id)
-                    .bind(ciphertext)
-                    .bind(new_key)
-                    .bind(now + ChronoDuration::seconds(fresh.expires_in as i64))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+        };
+        match self.connections.graph().refresh(token.expose()).await {
+            Ok(fresh) => {
+                let (ciphertext, new_key) = self.connections.cipher().encrypt(id, &SecretToken::new(fresh.access_token));
+                let stored = sqlx::query(
+                    "UPDATE instagram_connections SET token_ciphertext = $2, token_key_id = $3, token_expires_at = $4,
+                     refreshed_at = $5, last_error = NULL, updated_at = now() WHERE id = $1 AND token_ciphertext = $6",
+                )
+                .bind(id)
+                .bind(ciphertext)
+                .bind(new_key)
+                .bind(now + ChronoDuration::seconds(fresh.expires_in as i64))
+                .bind(now)
+                .bind(blob)
+                .execute(&self.db)
+                .await?;
+                if stored.rows_affected() == 1 {
                     tracing::info!(connection_id = id, "Instagram token refreshed");
                     report.refreshed += 1;
-                }
-                Err(e) if e.is_invalid_token() => {
-                    mark_needs_reconnect(&mut *tx, id, &e).await?;
-                    report.needs_reconnect += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(connection_id = id, error = %e, "token refresh failed; will retry");
-                    sqlx::query("UPDATE instagram_connections SET last_error = $2 WHERE id = $1")
-                        .bind(id)
-                        .bind(short_error(&e))
-                        .execute(&mut *tx)
-                        .await?;
-                    report.failed += 1;
+                } else {
+                    tracing::info!(connection_id = id, "the connection changed while its token was refreshed; left as it is");
                 }
             }
+            Err(e) if e.is_invalid_token() => {
+                mark_needs_reconnect(&self.db, id, &e).await?;
+                report.needs_reconnect += 1;
+            }
+            Err(e) => {
+                tracing::warn!(connection_id = id, error = %e, "token refresh failed; will retry");
+                sqlx::query("UPDATE instagram_connections SET last_error = $2 WHERE id = $1").bind(id).bind(short_error(&e)).execute(&self.db).await?;
+                report.failed += 1;
+            }
         }
-        tx.commit().await?;
-        Ok(report)
+        Ok(())
     }
 
     /// Asks Instagram whether a connection's token still works; a 190 marks it for reconnect.
