@@ -484,3 +484,31 @@ async fn every_claim_is_fenced_by_a_number_a_retry_never_resets(pool: PgPool) {
     let stale = sqlx::query("UPDATE scheduled_posts SET container_id = 'stale' WHERE id = $1 AND claim_seq = $2").bind(p.id).bind(first).execute(&pool).await.unwrap();
     assert_eq!(stale.rows_affected(), 0);
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_post_whose_publish_answer_was_lost_is_checked_before_it_is_cancelled_edited_or_retried(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _) = media(&app, user).await;
+    let url = app.services.media.urls_of(user, &[jpg]).await.unwrap().remove(0);
+    let token = app.services.connections.token(user, cid).await.unwrap();
+    let ig = app.sandbox_account("nordlys.cafe").await;
+    let graph = app.services.connections.graph();
+    for (action, status_before) in [("cancel", "PENDING"), ("edit", "PENDING"), ("retry", "FAILED")] {
+        let mut later = post(cid, PostKind::Image, vec![jpg]);
+        later.scheduled_at = Utc::now() + Duration::hours(1);
+        let p = app.services.publishing.schedule(user, later).await.unwrap();
+        // Instagram published its container, but Crealia never heard back.
+        let container = graph.create_container(token.expose(), &ig, &[("image_url", url.clone())]).await.unwrap();
+        graph.publish_container(token.expose(), &ig, &container).await.unwrap();
+        sqlx::query("UPDATE scheduled_posts SET container_id = $2, status = $3 WHERE id = $1").bind(p.id).bind(&container).bind(status_before).execute(&pool).await.unwrap();
+
+        let result = match action {
+            "cancel" => app.services.publishing.cancel(user, p.id).await,
+            "edit" => app.services.publishing.edit(user, p.id, crealia_core::publishing::PostEdit { caption: Some("Changed".into()), ..Default::default() }).await,
+            _ => app.services.publishing.retry(user, p.id).await,
+        };
+        assert!(matches!(&result, Err(crealia_core::Error::Invalid(m)) if m.contains("already gone out")), "{action}: {result:?}");
+        assert_eq!(status(&app, user, p.id).await.status, PostStatus::Published, "{action} found it published, never guessed");
+    }
+}

@@ -307,12 +307,52 @@ impl Publishing {
 
     /// Cancels a post that has not started publishing (or failed). Another user's is NotFound.
     pub async fn cancel(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
+        self.refuse_if_published_meanwhile(user_id, post_id).await?;
         self.transition(user_id, post_id, &["PENDING", "FAILED"], "cancelled", "status = 'CANCELLED'").await
+    }
+
+    /// A post that still holds a container may already be on Instagram (a `media_publish` whose
+    /// answer was lost, then the post failed or waits). Before anything discards that container,
+    /// Instagram is asked: a published one is recorded as PUBLISHED and the change is refused.
+    /// When Instagram cannot say, nothing is guessed: the change waits.
+    async fn refuse_if_published_meanwhile(&self, user_id: i64, post_id: i64) -> Result<()> {
+        let row: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT connection_id, container_id FROM scheduled_posts WHERE id = $1 AND user_id = $2 AND status IN ('PENDING', 'FAILED')",
+        )
+        .bind(post_id)
+        .bind(user_id)
+        .fetch_optional(&self.db)
+        .await?;
+        let Some((connection_id, Some(container))) = row else { return Ok(()) };
+        let token = self.connections.token(user_id, connection_id).await?;
+        let status = self.connections.graph().container_status(token.expose(), &container).await.map_err(|e| {
+            tracing::warn!(post_id, error = %e, "cannot ask Instagram whether a post went out");
+            Error::Unavailable("Instagram could not say whether this post has already gone out.".into())
+        })?;
+        if status.status_code != crealia_graph::wire::ContainerStatusCode::Published {
+            return Ok(());
+        }
+        let done = sqlx::query(
+            "UPDATE scheduled_posts SET status = 'PUBLISHED', published_at = coalesce(published_at, now()), lease_until = NULL,
+             last_error = NULL, error_code = NULL, waiting_since = NULL, updated_at = now()
+             WHERE id = $1 AND user_id = $2 AND container_id = $3 AND status IN ('PENDING', 'FAILED')",
+        )
+        .bind(post_id)
+        .bind(user_id)
+        .bind(&container)
+        .execute(&self.db)
+        .await?;
+        if done.rows_affected() == 1 {
+            tracing::info!(post_id, "a post found already published on Instagram");
+            self.cache.invalidate_prefix(&crate::insights::connection_prefix(connection_id)).await;
+        }
+        Err(Error::Invalid("This post had already gone out on Instagram; it now shows as published.".into()))
     }
 
     /// Puts a FAILED post back in the queue, due now, with no errors counted and fresh
     /// containers (its next claim still draws a new fencing number).
     pub async fn retry(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
+        self.refuse_if_published_meanwhile(user_id, post_id).await?;
         self.transition(
             user_id,
             post_id,
@@ -326,6 +366,7 @@ impl Publishing {
 
     /// Changes a post that has not gone out yet. Its containers are made anew from the change.
     pub async fn edit(&self, user_id: i64, post_id: i64, edit: PostEdit) -> Result<ScheduledPost> {
+        self.refuse_if_published_meanwhile(user_id, post_id).await?;
         let current = self.get(user_id, post_id).await?;
         if !current.status.is_editable() {
             return Err(Error::Invalid(format!("This post is {} and can no longer be changed.", current.status.as_str().to_lowercase())));
