@@ -3,6 +3,10 @@
 //!
 //! Run through `scripts/bench-insights` (release build, a scratch database, the local Redis).
 
+mod common;
+
+use common::{ms, percentile};
+
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
@@ -16,9 +20,6 @@ use crealia_core::crypto::SecretToken;
 const N: usize = 2_000;
 const N_MISS: usize = 300;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 struct Stats {
     p50: Duration,
@@ -30,9 +31,6 @@ fn stats(mut samples: Vec<Duration>) -> Stats {
     Stats { p50: percentile(&samples, 0.50), p99: percentile(&samples, 0.99) }
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 #[tokio::main]
 async fn main() {

@@ -7,21 +7,25 @@
 //! `SECONDS` (20), `DELIVERY_CONCURRENCY` (4). The server should trust 127.0.0.1 as a proxy
 //! (`TRUSTED_PROXIES=127.0.0.1`): the sign-ins come from 500 creators at many addresses.
 
+mod common;
+
+use common::{env_or, ms, percentile};
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crealia_sandbox::webhooks::signature_256;
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+
+/// A percentile in milliseconds (NaN when nothing was measured).
+fn ms_at(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
-        return f64::NAN;
+        f64::NAN
+    } else {
+        ms(percentile(sorted, p))
     }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
 }
 
 /// Signed deliveries, `concurrency` at a time, until `stop`: their latencies.
@@ -68,9 +72,9 @@ async fn deliveries(base: String, secret: String, concurrency: usize, stop: Arc<
 async fn main() {
     let base = std::env::var("CREALIA_URL").expect("CREALIA_URL of a running server");
     let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL of the server's database");
-    let rate = env_or("SIGNINS_PER_SEC", 50);
-    let seconds = env_or("SECONDS", 20);
-    let concurrency = env_or("DELIVERY_CONCURRENCY", 4) as usize;
+    let rate: u64 = env_or("SIGNINS_PER_SEC", 50);
+    let seconds: u64 = env_or("SECONDS", 20);
+    let concurrency: usize = env_or("DELIVERY_CONCURRENCY", 4);
     let pool = sqlx::PgPool::connect(&database_url).await.expect("the database");
 
     // What the server checks deliveries with: this database's own secret, or (before it had
@@ -144,22 +148,22 @@ async fn main() {
 
     println!("webhook deliveries, {concurrency} at a time, against {base}");
     println!("{:<44} {:>10} {:>10} {:>10} {:>12}", "", "requests", "p50 ms", "p99 ms", "max ms");
-    println!("{:<44} {:>10} {:>10.2} {:>10.2} {:>12.1}", "deliveries alone", quiet.len(), percentile(&quiet, 0.5), percentile(&quiet, 0.99), percentile(&quiet, 1.0));
+    println!("{:<44} {:>10} {:>10.2} {:>10.2} {:>12.1}", "deliveries alone", quiet.len(), ms_at(&quiet, 0.5), ms_at(&quiet, 0.99), ms_at(&quiet, 1.0));
     println!(
         "{:<44} {:>10} {:>10.2} {:>10.2} {:>12.1}",
         format!("deliveries during {rate} sign-ins/s"),
         loaded.len(),
-        percentile(&loaded, 0.5),
-        percentile(&loaded, 0.99),
-        percentile(&loaded, 1.0)
+        ms_at(&loaded, 0.5),
+        ms_at(&loaded, 0.99),
+        ms_at(&loaded, 1.0)
     );
     println!(
         "{:<44} {:>10} {:>10.2} {:>10.2} {:>12.1}",
         "the sign-ins themselves",
         sign_in_latencies.len(),
-        percentile(&sign_in_latencies, 0.5),
-        percentile(&sign_in_latencies, 0.99),
-        percentile(&sign_in_latencies, 1.0)
+        ms_at(&sign_in_latencies, 0.5),
+        ms_at(&sign_in_latencies, 0.99),
+        ms_at(&sign_in_latencies, 1.0)
     );
     println!("sign-in answers by status: {statuses:?}; {:.1} sign-ins/s sent over {:.1} s", sign_in_latencies.len() as f64 / wall.as_secs_f64(), wall.as_secs_f64());
 }

@@ -6,6 +6,10 @@
 //! `DELIVERIES` (default 20000), `CONCURRENCY` (default 32), `DATABASE_MAX_CONNECTIONS`
 //! (Crealia's default 10).
 
+mod common;
+
+use common::{env_or, ms, percentile};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,17 +20,8 @@ use crealia::config::Config;
 use crealia::startup::Application;
 use crealia_sandbox::webhooks::signature_256;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 struct Run {
     per_sec: f64,
@@ -75,8 +70,8 @@ async fn load(url: String, deliveries: Arc<Vec<(Vec<u8>, String)>>, concurrency:
 #[tokio::main]
 async fn main() {
     let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL of a scratch database");
-    let n = env_or("DELIVERIES", 20_000);
-    let concurrency = env_or("CONCURRENCY", 32);
+    let n: usize = env_or("DELIVERIES", 20_000);
+    let concurrency: usize = env_or("CONCURRENCY", 32);
     let mut map = std::collections::HashMap::new();
     for (k, v) in [("LEPTOS_SITE_ADDR", "127.0.0.1:0"), ("DATABASE_URL", database_url.as_str()), ("JOBS_ENABLED", "false"), ("RUST_LOG", "error")] {
         map.insert(k.to_string(), v.to_string());
