@@ -295,6 +295,8 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .build();
     let state = AppState { leptos_options: leptos_options.clone(), services: services.clone() };
     let services_for_sessions = services.clone();
+    // The consent page a connection starts at (Instagram's, or an external sandbox's).
+    let consent = cross_site::origin_of(&services.connections.graph().endpoints().authorize_url);
     let routes = generate_route_list(App);
     let context = move || provide_context(services.clone());
 
@@ -355,11 +357,10 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.http.request_timeout));
 
     let https = public_url(config, local).scheme() == "https";
-    // The consent page a connection starts at (Instagram's, or an external sandbox's).
-    let consent = cross_site::origin_of(&graph_client(config, local).endpoints().authorize_url);
-    let form_origins: Vec<String> = Some(consent).into_iter().filter(|o| !own_origins(config, local).contains(o)).collect();
+    let own = own_origins(config, local);
+    let form_origins: Vec<String> = Some(consent).into_iter().filter(|o| !own.contains(o)).collect();
     let security_headers = headers::SecurityHeaders::new(https, &form_origins, config.environment == Environment::Development);
-    let same_origin = cross_site::SameOrigin::new(own_origins(config, local), &[WEBHOOK_PATH]);
+    let same_origin = cross_site::SameOrigin::new(own, &[WEBHOOK_PATH]);
     let proxies = client_ip::TrustedProxies { networks: std::sync::Arc::new(config.http.trusted_proxies.clone()), header: config.http.proxy_header };
 
     router
@@ -371,9 +372,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .with_state(state)
         // No input panics a handler; if one ever did, the client gets a 500, not a dropped
         // connection, and the process goes on.
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            crate::routes::api_error::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
-        }))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| crate::routes::api_error::internal()))
         .layer(axum::middleware::from_fn_with_state(security_headers, headers::apply))
         .layer(middleware)
 }

@@ -10,6 +10,11 @@ pub fn message(status: StatusCode, text: &str) -> Response {
     (status, Json(serde_json::json!({ "error": text }))).into_response()
 }
 
+/// A 500 that tells nothing of what failed (that is logged).
+pub fn internal() -> Response {
+    message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+}
+
 /// A service's answer as JSON with `status`, or its error.
 pub fn json<T: serde::Serialize>(status: StatusCode, result: crealia_core::Result<T>) -> Response {
     match result {
@@ -30,7 +35,7 @@ pub fn from_error(e: Error) -> Response {
         Error::Unavailable(m) => message(StatusCode::SERVICE_UNAVAILABLE, &format!("{m} Please try again in a moment.")),
         other => {
             tracing::error!(error = %other, "API route failed");
-            message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+            internal()
         }
     }
 }
