@@ -236,12 +236,12 @@ impl Accounts {
     }
 
     /// Sign-up as a visitor does it: at most [`ThrottlePolicy::sign_ups_per_hour`] from one
-    /// address, and a taken email answers like any other refusal, after the same work (a
-    /// hash), so the form does not tell which emails have an account.
+    /// address; a taken email is refused without saying it has an account, after the same
+    /// work as a new one (a hash).
     pub async fn register(&self, email: &str, password: &str, display_name: &str, address: &str) -> Result<User> {
         let address = throttle_bucket(address);
         let mut tx = self.db.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sign_up_from:' || $1, 0))").bind(&address).execute(&mut *tx).await?;
+        crate::db::xact_lock(&mut tx, &format!("sign_up_from:{address}")).await?;
         let recent: i64 = sqlx::query_scalar("SELECT count(*) FROM sign_up_attempts WHERE address = $1 AND attempted_at > now() - interval '1 hour'")
             .bind(&address)
             .fetch_one(&mut *tx)
@@ -276,11 +276,8 @@ impl Accounts {
         // is recorded as a failure before the password is checked: a burst of simultaneous
         // guesses is counted one by one, not all against the same empty count.
         let mut tx = self.db.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sign_in:' || $1, 0)), pg_advisory_xact_lock(hashtextextended('sign_in_from:' || $2, 0))")
-            .bind(&email)
-            .bind(&address)
-            .execute(&mut *tx)
-            .await?;
+        crate::db::xact_lock(&mut tx, &format!("sign_in:{email}")).await?;
+        crate::db::xact_lock(&mut tx, &format!("sign_in_from:{address}")).await?;
         let (by_account, by_address, since_last, known_address): (i64, i64, Option<f64>, bool) = sqlx::query_as(
             "SELECT count(*) FILTER (WHERE lower(email) = $1 AND NOT succeeded AND attempted_at > now() - make_interval(secs => $3)),
                     count(*) FILTER (WHERE address = $2 AND NOT succeeded AND attempted_at > now() - make_interval(secs => $3)),

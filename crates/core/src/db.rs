@@ -110,6 +110,14 @@ pub async fn identity(pool: &PgPool) -> Result<String, sqlx::Error> {
     Ok(format!("db{oid}"))
 }
 
+/// Takes the transaction-scoped advisory lock named `key` (released at commit or rollback):
+/// what serialises a check and the write that depends on it, such as counting attempts before
+/// recording one.
+pub async fn xact_lock(conn: &mut sqlx::PgConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(conn).await?;
+    Ok(())
+}
+
 /// The name under which the sandbox mode's webhook signing secret is kept.
 pub const SANDBOX_WEBHOOK_SECRET: &str = "sandbox_webhook_secret";
 

@@ -254,7 +254,7 @@ impl MediaStore {
         // Counted and recorded under the creator's lock: simultaneous uploads are counted one
         // by one.
         let mut tx = self.db.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('media_uploads', $1))").bind(user_id).execute(&mut *tx).await?;
+        crate::db::xact_lock(&mut tx, &format!("media_uploads:{user_id}")).await?;
         let (recent, used): (i64, i64) = sqlx::query_as(
             "SELECT (SELECT count(*) FROM media_upload_attempts WHERE user_id = $1 AND started_at > now() - interval '1 minute'),
                     (SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1)",
@@ -421,18 +421,17 @@ impl MediaStore {
                 let file = upload.to_path_buf();
                 let (jpeg, dims, converted) = image_work(move || -> Result<Converted> {
                     let bytes = std::fs::read(&file).map_err(|e| Error::Internal(format!("media file: {e}")))?;
+                    // The whole file must be a picture, not only its header.
+                    let image = decode(&bytes)?;
+                    let dims = (image.width(), image.height());
                     // A JPEG that needs no turning keeps its pixels as they are, only without
-                    // its metadata (GPS position, camera); anything else is decoded and
-                    // written anew, which drops the metadata too.
+                    // its metadata (GPS position, camera); anything else is written anew from
+                    // the decoded picture, which drops the metadata too.
                     if format == ImageFormat::Jpeg && !needs_turning(&bytes) {
-                        let dims = check_header(&bytes)?;
-                        decode(&bytes)?; // the whole file must be a picture, not only its header
                         if let Some(clean) = jpeg::strip_metadata(&bytes) {
                             return Ok((clean, dims, None));
                         }
                     }
-                    let image = decode(&bytes)?;
-                    let dims = (image.width(), image.height());
                     let from = match format {
                         ImageFormat::Png => Some("png".to_string()),
                         ImageFormat::WebP => Some("webp".to_string()),
@@ -469,7 +468,7 @@ impl MediaStore {
     /// creator's lock, so uploads finishing together cannot all squeeze past it.
     async fn insert(&self, user_id: i64, asset: NewAsset<'_>) -> Result<MediaAsset> {
         let mut tx = self.db.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('media_quota', $1))").bind(user_id).execute(&mut *tx).await?;
+        crate::db::xact_lock(&mut tx, &format!("media_quota:{user_id}")).await?;
         let used: i64 = sqlx::query_scalar("SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1").bind(user_id).fetch_one(&mut *tx).await?;
         if used as u64 + asset.bytes > self.limits.quota_bytes_per_user {
             let _ = tokio::fs::remove_file(self.dir.join(asset.name)).await;
