@@ -225,7 +225,7 @@ async fn pages_carry_a_fresh_nonce_policy_and_every_response_the_security_header
         for directive in ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "default-src 'self'", "form-action 'self'"] {
             assert!(csp.contains(directive), "{path}: {csp}");
         }
-        assert!(headers.get("x-crealia-csp-nonce").is_none(), "the shell's note to the server stays inside");
+        assert!(headers.get("x-crealia-csp-nonce").is_none(), "the nonce leaves only in the policy");
         let nonce = nonce_of(&csp);
         let html = r.text().await.unwrap();
         let scripts: Vec<&str> = html.split("<script").skip(1).map(|s| s.split('>').next().unwrap()).collect();

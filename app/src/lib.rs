@@ -29,24 +29,24 @@ use pages::{
     signin::{SignInPage, SignUpPage},
 };
 
-/// The response header through which the shell hands its CSP nonce to the server's security
-/// headers (which remove it and write the Content-Security-Policy).
-pub const CSP_NONCE_HEADER: &str = "x-crealia-csp-nonce";
+/// The Content-Security-Policy nonce the server drew for this request (a request extension):
+/// its security-headers layer writes it into the policy, and the shell gives it to every inline
+/// script.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
 
 /// The HTML document around the app. Its inline script applies the remembered theme before
 /// the first paint, so a dark-mode user never sees a white flash. Every inline script carries
-/// this response's nonce, the only inline code the Content-Security-Policy lets run.
+/// this request's nonce, the only inline code the Content-Security-Policy lets run.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    use leptos::nonce::use_nonce;
+    use leptos::nonce::{use_nonce, Nonce};
     use leptos_meta::MetaTags;
-    // leptos_axum draws a nonce for every response it renders.
-    let nonce = use_nonce();
-    if let (Some(n), Some(response)) = (&nonce, use_context::<leptos_axum::ResponseOptions>()) {
-        if let Ok(value) = http::HeaderValue::from_str(n) {
-            response.insert_header(http::HeaderName::from_static(CSP_NONCE_HEADER), value);
-        }
+    // The server's nonce replaces the one leptos_axum drew, so the policy and the scripts agree.
+    if let Some(CspNonce(n)) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
+        provide_context(Nonce::from_value(n));
     }
+    let nonce = use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">

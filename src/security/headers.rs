@@ -1,7 +1,8 @@
-//! Security headers on every response. Pages get a Content-Security-Policy with the nonce the
-//! app shell drew for their inline scripts (Leptos's hydration and streaming scripts carry it;
-//! `wasm-unsafe-eval` lets the WebAssembly bundle start); everything else gets a policy that
-//! allows nothing, so an uploaded file can never run as a page.
+//! Security headers on every response. Each request gets a nonce (a request extension the app
+//! shell gives to every inline script: Leptos's hydration and streaming scripts carry it); an
+//! HTML page's Content-Security-Policy allows scripts with that nonce only (`wasm-unsafe-eval`
+//! lets the WebAssembly bundle start); everything else gets a policy that allows nothing, so an
+//! uploaded file can never run as a page.
 
 use std::sync::Arc;
 
@@ -10,8 +11,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// The header the app shell sets with its nonce; removed here before the response leaves.
-pub use app::CSP_NONCE_HEADER;
+use app::CspNonce;
 
 #[derive(Clone)]
 pub struct SecurityHeaders {
@@ -47,16 +47,18 @@ impl SecurityHeaders {
     }
 }
 
-pub async fn apply(State(settings): State<SecurityHeaders>, request: Request, next: Next) -> Response {
+pub async fn apply(State(settings): State<SecurityHeaders>, mut request: Request, next: Next) -> Response {
     let sandbox = request.uri().path().starts_with("/sandbox/");
+    // Hex: nothing in it can end the policy early.
+    let nonce = hex::encode(crealia_core::crypto::random_bytes::<16>());
+    request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let nonce = headers.remove(CSP_NONCE_HEADER);
-    let policy = match nonce.as_ref().and_then(|n| n.to_str().ok()) {
-        // A nonce is base64url: nothing in it can end the policy early.
-        Some(n) if n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => page_policy(n, &settings.form_targets, settings.dev_reload),
-        _ if sandbox => SANDBOX_POLICY.to_string(),
-        _ => NOTHING_POLICY.to_string(),
+    let page = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    let policy = match (sandbox, page) {
+        (true, _) => SANDBOX_POLICY.to_string(),
+        (false, true) => page_policy(&nonce, &settings.form_targets, settings.dev_reload),
+        (false, false) => NOTHING_POLICY.to_string(),
     };
     if let Ok(value) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
