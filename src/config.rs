@@ -95,6 +95,8 @@ pub struct HttpSettings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Which of the two headers they write.
     pub proxy_header: crate::security::client_ip::ProxyHeader,
+    /// Sign-ups one client address may make in an hour.
+    pub sign_ups_per_hour: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -192,6 +194,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("MEDIA_MIN_UPLOAD_BYTES_PER_SEC", "8192", "an upload slower than this on average (after its first 10 seconds) is cut off"),
     ("TRUSTED_PROXIES", "(none)", "comma-separated CIDRs of reverse proxies (e.g. 10.0.0.0/8): only requests from them have X-Forwarded-For / Forwarded name the client's address"),
     ("TRUSTED_PROXY_HEADER", "x-forwarded-for", "the header the trusted proxies append the client's address to: `x-forwarded-for` or `forwarded` (only that one is read)"),
+    ("SIGN_UPS_PER_HOUR", "10", "sign-ups one client address may make in an hour"),
     ("SANDBOX_DEMO", "false", "`true` lets APP_ENV=production run on the Graph API sandbox (a public demo); without it production refuses the sandbox"),
     ("SANDBOX_ADMIN_TOKEN", "(generated and printed once)", "bearer token of the in-process sandbox's admin API at /sandbox/__admin (tests and demos)"),
     ("TLS_TERMINATED_BY_PROXY", "false", "`true` lets production use an http:// PUBLIC_BASE_URL because TLS ends at a proxy in front of Crealia"),
@@ -316,6 +319,7 @@ impl Config {
                     .collect::<Result<_, _>>()
                     .map_err(|_| env.invalid("TRUSTED_PROXIES", &raw, "Use comma-separated addresses or CIDRs such as 10.0.0.0/8,192.168.1.10."))?,
             },
+            sign_ups_per_hour: env.parse("SIGN_UPS_PER_HOUR", 10i64, "Use a whole number such as 10.")?.max(1),
             proxy_header: match env.get("TRUSTED_PROXY_HEADER").map(|h| h.to_ascii_lowercase()).as_deref() {
                 None | Some("x-forwarded-for") => crate::security::client_ip::ProxyHeader::XForwardedFor,
                 Some("forwarded") => crate::security::client_ip::ProxyHeader::Forwarded,

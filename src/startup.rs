@@ -109,6 +109,7 @@ pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: Socket
             uploads_per_minute: config.media.uploads_per_minute,
             min_bytes_per_sec: config.media.min_upload_bytes_per_sec,
         },
+        sign_ups_per_hour: config.http.sign_ups_per_hour,
         publish_lease: config.jobs.publish_lease,
         webhook_app_secret: webhook_secret,
     };

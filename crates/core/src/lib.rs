@@ -49,6 +49,8 @@ pub struct ServiceSettings {
     pub media_dir: std::path::PathBuf,
     /// What a creator may spend on uploads.
     pub media_limits: media::MediaLimits,
+    /// Sign-ups one client address may make in an hour.
+    pub sign_ups_per_hour: i64,
     /// How long a scheduler's claim on a post lasts without progress.
     pub publish_lease: std::time::Duration,
     /// Signs Meta's webhook deliveries (the Instagram app secret, or the sandbox's).
@@ -58,7 +60,8 @@ pub struct ServiceSettings {
 impl Services {
     pub fn new(db: sqlx::PgPool, cache: Cache, graph_target: health::GraphTarget, connections: connections::Connections, settings: ServiceSettings) -> Self {
         let health = HealthService::new(db.clone(), cache.clone(), graph_target);
-        let accounts = accounts::Accounts::new(db.clone());
+        let throttle = accounts::ThrottlePolicy { sign_ups_per_hour: settings.sign_ups_per_hour, ..Default::default() };
+        let accounts = accounts::Accounts::new(db.clone()).with_throttle(throttle);
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), settings.refresh);
         let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), settings.insights_ttl);
         let media = media::MediaStore::new(db.clone(), settings.media_dir, &settings.public_base, settings.media_limits);
