@@ -129,7 +129,7 @@ async fn main() {
         l2.push(t.elapsed());
 
         if i < N_MISS {
-            services.cache.invalidate_prefix(&crealia_core::insights::connection_prefix(connection.id)).await;
+            crealia_core::account_cache::invalidate(&services.db, connection.id, crealia_core::account_cache::Change::Everything).await.unwrap();
             let t = Instant::now();
             call().await.unwrap().bytes().await.unwrap();
             miss.push(t.elapsed());

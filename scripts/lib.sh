@@ -65,6 +65,18 @@ ensure_cargo_audit() {
   fi
 }
 
+# s3s-fs: a real S3-protocol server over a folder, which the media-store and cluster tests start
+# (0.14.1 is the newest that builds with rustc 1.95).
+S3S_FS_VERSION="0.14.1"
+ensure_s3s_fs() {
+  if ! s3s-fs --version 2>/dev/null | grep -q "$S3S_FS_VERSION"; then
+    say "installing s3s-fs $S3S_FS_VERSION, an S3-compatible server for the tests (once per machine, about 6 minutes)"
+    # The crate is a library too: its server is behind the `binary` feature.
+    cargo install "s3s-fs@$S3S_FS_VERSION" --locked --features binary >&2
+    command -v s3s-fs >/dev/null || die "s3s-fs did not install"
+  fi
+}
+
 # Checks Cargo.lock against the RustSec advisory database shipped in audit/ (no network needed;
 # ignores are in .cargo/audit.toml with their reasons).
 audit_dependencies() {

@@ -65,7 +65,7 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
     let pool = crealia_core::db::connect(&config.database).await.map_err(StartupError::Database)?;
     crealia_core::db::migrate(&pool).await.map_err(StartupError::Migrate)?;
     let secret = crate::startup::webhook_secret(&config, &pool).await?;
-    let services = build_services(&config, pool.clone(), Cache::in_process(100), config.addr, secret);
+    let services = build_services(&config, pool.clone(), Cache::in_process(100), config.addr, secret)?;
     match command {
         Command::Migrate => println!("migrations applied"),
         Command::Seed => seed(&config, &pool, &services).await?,
@@ -91,7 +91,7 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
             let s = services.webhooks.stats().await.map_err(StartupError::Seed)?;
             let age = |secs: Option<i64>| secs.map(|s| format!("{s} s ago")).unwrap_or_else(|| "never".into());
             println!("webhook deliveries stored: {}, waiting: {} (oldest received {}), failed: {}", s.received, s.pending, age(s.oldest_pending_secs), s.failed);
-            println!("refused as not JSON (kept in webhook_rejects): {}; last delivery received {}", s.rejected, age(s.last_received_secs_ago));
+            println!("refused as unreadable (kept in webhook_rejects): {}; last delivery received {}", s.rejected, age(s.last_received_secs_ago));
             for (ig_user_id, events) in &s.unrouted {
                 println!("events for Instagram account {ig_user_id}, which no one has connected: {events}");
             }

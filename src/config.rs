@@ -67,8 +67,11 @@ pub struct JobSettings {
 
 #[derive(Clone, Debug)]
 pub struct MediaSettings {
-    /// Where uploaded files are kept (served at PUBLIC_BASE_URL/media/).
+    /// Where uploads in progress are written, and (without MEDIA_STORE_URL) the media kept.
     pub dir: std::path::PathBuf,
+    /// Where the media are kept (served at PUBLIC_BASE_URL/media/): that folder, or a store
+    /// every server shares.
+    pub location: crealia_core::media::files::MediaLocation,
     /// The largest upload accepted (a reel may be up to 300 MB).
     pub max_upload_bytes: u64,
     /// What one creator's uploads may take on disk, all together.
@@ -164,7 +167,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("DATABASE_MAX_CONNECTIONS", "10", "size of the connection pool"),
     ("DATABASE_CONNECT_TIMEOUT_SECS", "5", "how long to wait for a connection"),
     ("REDIS_URL", "(unset: moka only)", "Redis URL for the shared cache; without it each process caches alone"),
-    ("CACHE_NAMESPACE", "crealia", "prefix of every Redis key and of the invalidation channel (separates deployments sharing a Redis; the database's identity is added to it, so databases never share entries)"),
+    ("CACHE_NAMESPACE", "crealia", "prefix of every Redis key (separates deployments sharing a Redis; the database's identity is added to it, so databases never share entries)"),
     ("CACHE_MAX_ENTRIES", "10000", "entries kept in the in-process cache"),
     ("CACHE_TTL_SECS", "86400", "default time to live of a cached entry"),
     ("CACHE_TTL_INSIGHTS_SECS", "86400", "how long account and media insights stay cached"),
@@ -183,7 +186,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("DEMO_PASSWORD", "(generated and printed once)", "password `crealia seed` gives the demo creator test@crealia.com"),
     ("REQUEST_TIMEOUT_SECS", "30", "longest time one HTTP request may take"),
     ("BODY_LIMIT_BYTES", "1048576", "largest request body accepted (uploads have their own limit)"),
-    ("MEDIA_DIR", ".data/media", "folder where uploaded images and videos are kept (served at PUBLIC_BASE_URL/media/)"),
+    ("MEDIA_DIR", ".data/media", "folder where uploaded images and videos are kept (served at PUBLIC_BASE_URL/media/); with MEDIA_STORE_URL, only uploads in progress"),
+    ("MEDIA_STORE_URL", "(unset: MEDIA_DIR)", "s3://bucket/prefix: keep media in an S3-compatible store that every server shares (with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, and AWS_ENDPOINT + AWS_ALLOW_HTTP for a store other than Amazon's)"),
     ("MEDIA_MAX_UPLOAD_BYTES", "314572800", "largest upload accepted (Instagram takes reels up to 300 MB)"),
     ("PUBLISH_LEASE_SECS", "120", "how long a scheduler's claim on a post lasts without progress before another process takes it over"),
     ("PUBLISH_CONCURRENCY", "16", "posts one server process publishes at the same time"),
@@ -413,6 +417,7 @@ impl Config {
                 publish_concurrency: env.parse("PUBLISH_CONCURRENCY", 16usize, "Use a whole number such as 16.")?.clamp(1, 1024),
             },
             media: MediaSettings {
+                location: media_location(&env)?,
                 dir: env.get("MEDIA_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| ".data/media".into()),
                 max_upload_bytes: env.parse("MEDIA_MAX_UPLOAD_BYTES", 300 * 1024 * 1024u64, "Use a number of bytes such as 314572800.")?,
                 quota_bytes_per_user: env.parse("MEDIA_QUOTA_BYTES_PER_USER", 2 * 1024 * 1024 * 1024u64, "Use a number of bytes such as 2147483648.")?,
@@ -466,6 +471,19 @@ fn validate_database_url(raw: &str) -> Result<(), ConfigError> {
         });
     }
     Ok(())
+}
+
+/// `MEDIA_STORE_URL` (with the AWS variables), or the `MEDIA_DIR` folder; a store URL that
+/// cannot work is refused at start-up.
+fn media_location<F: Fn(&str) -> Option<String>>(env: &Vars<'_, F>) -> Result<crealia_core::media::files::MediaLocation, ConfigError> {
+    let dir = env.get("MEDIA_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| ".data/media".into());
+    let location = crealia_core::media::files::MediaLocation::from_vars(env.get("MEDIA_STORE_URL").as_deref(), &dir, |name| env.get(name));
+    location.check().map_err(|problem| ConfigError {
+        var: "MEDIA_STORE_URL",
+        problem: format!("cannot be used: {problem}"),
+        fix: "Use s3://bucket/prefix with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION (and AWS_ENDPOINT for a store other than Amazon's), or unset it to keep media in MEDIA_DIR.".into(),
+    })?;
+    Ok(location)
 }
 
 /// Lookup helpers that turn a bad value into a [`ConfigError`] naming the variable.

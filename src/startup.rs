@@ -21,11 +21,11 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
+use crealia_core::media::files::MediaFiles;
 use crate::routes::{health, inbox, insights, instagram, media, publishing, session, webhooks};
 use crate::security::{client_ip, cross_site, headers, sandbox_admin};
 use crate::telemetry;
@@ -49,6 +49,8 @@ pub enum StartupError {
     Bind { addr: SocketAddr, reason: String },
     #[error("DATABASE_URL: cannot read or store this deployment's secrets: {0}")]
     Secrets(String),
+    #[error("MEDIA_DIR / MEDIA_STORE_URL: {0}")]
+    Media(String),
 }
 
 /// The state axum routes and Leptos share. Server functions get `Services` through context.
@@ -90,7 +92,7 @@ pub async fn webhook_secret(config: &Config, pool: &PgPool) -> Result<String, St
 }
 
 /// The services of a Crealia process listening (or to listen) on `local`.
-pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: SocketAddr, webhook_secret: String) -> Services {
+pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: SocketAddr, webhook_secret: String) -> Result<Services, StartupError> {
     let public_base = public_base_url(config, local);
     let connections = crealia_core::connections::Connections::new(
         pool.clone(),
@@ -103,6 +105,7 @@ pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: Socket
         insights_ttl: config.insights_ttl.clone(),
         public_base,
         media_dir: config.media.dir.clone(),
+        media_files: MediaFiles::open(&config.media.location).map_err(|e| StartupError::Media(e.to_string()))?,
         media_limits: crealia_core::media::MediaLimits {
             max_upload_bytes: config.media.max_upload_bytes,
             quota_bytes_per_user: config.media.quota_bytes_per_user,
@@ -113,7 +116,7 @@ pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: Socket
         publish_lease: config.jobs.publish_lease,
         webhook_app_secret: webhook_secret,
     };
-    Services::new(pool, cache, graph_target(config, local), connections, settings)
+    Ok(Services::new(pool, cache, graph_target(config, local), connections, settings))
 }
 
 impl Application {
@@ -138,7 +141,7 @@ impl Application {
             .map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let local = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let secret = webhook_secret(&config, &pool).await?;
-        let services = build_services(&config, pool, cache, local, secret.clone());
+        let services = build_services(&config, pool, cache, local, secret.clone())?;
         let sandbox = match &config.graph {
             GraphSource::Sandbox { base_url: None, seed } => {
                 // The in-process sandbox fetches media only from this Crealia: never a URL
@@ -334,7 +337,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .route("/api/instagram/inbox/{id}", axum::routing::delete(inbox::delete))
         .route("/api/instagram/inbox/{id}/reply", post(inbox::reply))
         .route("/api/instagram/inbox/{id}/hide", post(inbox::hide))
-        .nest_service(crealia_core::media::MEDIA_PATH, ServeDir::new(&config.media.dir))
+        .route(&format!("{}/{{name}}", crealia_core::media::MEDIA_PATH), get(media::serve))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -60,13 +60,21 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             ServerFnErrorErr::Request(_) => AppError::Network,
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
                 AppError::Invalid(format!("The request was incomplete or malformed ({msg})."))
             }
+            // On the server, a body that cannot be decoded is the caller's (in the browser, an
+            // answer that cannot be decoded is ours).
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(msg) => AppError::Invalid(format!("The request could not be read ({msg}).")),
             other => AppError::Internal(reference_for(&other.to_string())),
-        }
+        };
+        // Malformed arguments are the caller's mistake (422), not the server's (500).
+        #[cfg(feature = "ssr")]
+        set_status(&error);
+        error
     }
 }
 

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use crealia_core::media::files::ByteRange;
 use crealia_core::media::{Reframe, UPLOAD_GRACE, UPLOAD_IDLE};
 use crealia_core::Services;
 use futures_util::StreamExt;
@@ -115,5 +116,72 @@ pub async fn reframe(State(s): State<Services>, SignedIn(user): SignedIn, Path(i
     match s.media.reframe(user.id, id, &r.frame, r.how).await {
         Ok(asset) => (StatusCode::CREATED, Json(asset)).into_response(),
         Err(e) => from_error(e),
+    }
+}
+
+/// `GET /media/{name}` (and HEAD): a stored file from the media store, whichever server stored
+/// it. One byte range is honoured (`Range: bytes=…`, as video players and Meta's fetchers ask);
+/// names never change, so the file may be cached for good.
+pub async fn serve(State(s): State<Services>, Path(name): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    let range = headers.get(axum::http::header::RANGE).and_then(|v| v.to_str().ok()).and_then(byte_range);
+    let read = match s.media.files().open_read(&name, range.clone()).await {
+        Ok(read) => read,
+        Err(crealia_core::Error::NotFound) => return message(StatusCode::NOT_FOUND, "No such file."),
+        Err(crealia_core::Error::Invalid(_)) => {
+            return (StatusCode::RANGE_NOT_SATISFIABLE, [(axum::http::header::ACCEPT_RANGES, "bytes")]).into_response()
+        }
+        Err(e) => return from_error(e),
+    };
+    let content_type = match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("mp4") => "video/mp4",
+        Some("mov") => "video/quicktime",
+        _ => "application/octet-stream",
+    };
+    let mut response = Response::builder()
+        .header(axum::http::header::CONTENT_TYPE, content_type)
+        .header(axum::http::header::CONTENT_LENGTH, read.range.end - read.range.start)
+        .header(axum::http::header::ACCEPT_RANGES, "bytes")
+        .header(axum::http::header::CACHE_CONTROL, "public, max-age=31536000, immutable");
+    if range.is_some() {
+        let content_range = format!("bytes {}-{}/{}", read.range.start, read.range.end.saturating_sub(1), read.size);
+        response = response.status(StatusCode::PARTIAL_CONTENT).header(axum::http::header::CONTENT_RANGE, content_range);
+    }
+    response.body(Body::from_stream(read.body)).unwrap_or_else(|_| message(StatusCode::INTERNAL_SERVER_ERROR, "The file cannot be sent."))
+}
+
+/// One range of `bytes=first-last`, `bytes=first-` or `bytes=-suffix`; anything else (several
+/// ranges, other units) is ignored and the whole file is sent, as RFC 9110 allows.
+fn byte_range(value: &str) -> Option<ByteRange> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    match (first.is_empty(), last.is_empty()) {
+        (true, false) => Some(ByteRange::Suffix(last.parse().ok().filter(|n| *n > 0)?)),
+        (false, true) => Some(ByteRange::Offset(first.parse().ok()?)),
+        (false, false) => {
+            let (a, b): (u64, u64) = (first.parse().ok()?, last.parse().ok()?);
+            (a <= b).then(|| ByteRange::Bounded(a..b.saturating_add(1)))
+        }
+        (true, true) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+    use crealia_core::media::files::ByteRange;
+
+    #[test]
+    fn one_byte_range_is_read_and_anything_else_means_the_whole_file() {
+        assert_eq!(byte_range("bytes=0-99"), Some(ByteRange::Bounded(0..100)));
+        assert_eq!(byte_range("bytes=100-"), Some(ByteRange::Offset(100)));
+        assert_eq!(byte_range("bytes=-500"), Some(ByteRange::Suffix(500)));
+        for ignored in ["bytes=5-1", "bytes=0-1,5-9", "items=0-1", "bytes=-", "bytes=a-b", "bytes=-0", "bytes=0-18446744073709551616"] {
+            assert_eq!(byte_range(ignored), None, "{ignored}");
+        }
     }
 }

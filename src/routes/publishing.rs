@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::api_error::{from_error, json, message};
 use super::session::SignedIn;
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PostRequest {
     /// One account, or several with `connection_ids`.
@@ -34,26 +34,37 @@ pub struct PostRequest {
     scheduled_at: Option<DateTime<Utc>>,
 }
 
+impl PostRequest {
+    /// The accounts and the post asked for (`now`: publish at once), or what is missing.
+    pub fn into_post(self, now: bool) -> Result<(Vec<i64>, NewPost), &'static str> {
+        let scheduled_at = match (now, self.scheduled_at) {
+            (true, _) => Utc::now(),
+            (false, Some(at)) => at,
+            (false, None) => return Err("Give `scheduled_at` (RFC 3339), or use /api/instagram/publish."),
+        };
+        let mut accounts = self.connection_ids;
+        accounts.extend(self.connection_id);
+        accounts.dedup();
+        let Some(&first) = accounts.first() else {
+            return Err("Give `connection_id` (or `connection_ids`): the account(s) to publish to.");
+        };
+        let post = NewPost {
+            connection_id: first,
+            kind: self.kind,
+            caption: self.caption,
+            alt_text: self.alt_text,
+            first_comment: self.first_comment,
+            media_ids: self.media_ids,
+            scheduled_at,
+        };
+        Ok((accounts, post))
+    }
+}
+
 async fn create(services: Services, user_id: i64, body: PostRequest, now: bool) -> Response {
-    let scheduled_at = match (now, body.scheduled_at) {
-        (true, _) => Utc::now(),
-        (false, Some(at)) => at,
-        (false, None) => return message(StatusCode::UNPROCESSABLE_ENTITY, "Give `scheduled_at` (RFC 3339), or use /api/instagram/publish."),
-    };
-    let mut accounts = body.connection_ids;
-    accounts.extend(body.connection_id);
-    accounts.dedup();
-    let Some(&first) = accounts.first() else {
-        return message(StatusCode::UNPROCESSABLE_ENTITY, "Give `connection_id` (or `connection_ids`): the account(s) to publish to.");
-    };
-    let post = NewPost {
-        connection_id: first,
-        kind: body.kind,
-        caption: body.caption,
-        alt_text: body.alt_text,
-        first_comment: body.first_comment,
-        media_ids: body.media_ids,
-        scheduled_at,
+    let (accounts, post) = match body.into_post(now) {
+        Ok(asked) => asked,
+        Err(missing) => return message(StatusCode::UNPROCESSABLE_ENTITY, missing),
     };
     match services.publishing.schedule_for(user_id, &accounts, post).await {
         // One account: the post itself, as the seed's clients expect; several: the list.

@@ -4,7 +4,7 @@
 //! - `POST`: a delivery. The signature is checked over the raw bytes before anything is
 //!   parsed, the body is stored with one INSERT, and only then is Meta answered 200.
 //!   Missing signature 401, wrong 403, too large 413 (the route's body limit), signed but not
-//!   JSON 400 (kept for inspection), database unavailable 503 (Meta retries).
+//!   a delivery the processor can read 400 (kept for inspection), database unavailable 503 (Meta retries).
 
 use std::collections::HashMap;
 
@@ -55,7 +55,7 @@ pub async fn deliver(State(services): State<Services>, headers: HeaderMap, body:
             let status = if e == SignatureError::Missing { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
             (status, e.to_string()).into_response()
         }
-        Err(IngestError::Malformed(e)) => (StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}")).into_response(),
+        Err(IngestError::Malformed(e)) => (StatusCode::BAD_REQUEST, format!("the body is not a webhook delivery: {e}")).into_response(),
         Err(IngestError::Unavailable(e)) => {
             tracing::error!(error = %e, "webhook delivery not stored; Meta will retry");
             (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "30")], "try again later").into_response()

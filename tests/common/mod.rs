@@ -294,3 +294,105 @@ pub fn encoded(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
     image::DynamicImage::ImageRgb8(picture).write_to(&mut out, format).unwrap();
     out.into_inner()
 }
+
+/// A real S3-protocol server (the `s3s-fs` binary the test script installs) over a folder of
+/// its own, on a free port; stopped when dropped.
+pub struct OwnS3 {
+    pub endpoint: String,
+    pub root: std::path::PathBuf,
+    child: Child,
+}
+
+pub const S3_BUCKET: &str = "crealia-media";
+
+impl OwnS3 {
+    pub fn start() -> OwnS3 {
+        let port = free_port();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let root = std::env::temp_dir().join(format!("crealia-s3-{nanos}"));
+        std::fs::create_dir_all(root.join(S3_BUCKET)).unwrap();
+        let child = Command::new("s3s-fs")
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--access-key", "crealia-test", "--secret-key", "crealia-test-secret"])
+            .arg(&root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("s3s-fs runs (scripts/test installs it: cargo install s3s-fs@0.14.1 --locked)");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "s3s-fs did not listen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        OwnS3 { endpoint: format!("http://127.0.0.1:{port}"), root, child }
+    }
+
+    /// The configuration that keeps an app's media under `prefix` in this store.
+    pub fn vars(&self, prefix: &str) -> Vec<(String, String)> {
+        vec![
+            ("MEDIA_STORE_URL".into(), format!("s3://{S3_BUCKET}/{prefix}")),
+            ("AWS_ENDPOINT".into(), self.endpoint.clone()),
+            ("AWS_ALLOW_HTTP".into(), "true".into()),
+            ("AWS_ACCESS_KEY_ID".into(), "crealia-test".into()),
+            ("AWS_SECRET_ACCESS_KEY".into(), "crealia-test-secret".into()),
+            ("AWS_REGION".into(), "us-east-1".into()),
+        ]
+    }
+
+    /// The files stored under `prefix`, as the server keeps them on disk.
+    pub fn files(&self, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(S3_BUCKET).join(prefix))
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| !n.starts_with('.')).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for OwnS3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// A Redis of the test's own, so it can be stopped without disturbing other tests.
+pub struct OwnRedis {
+    port: u16,
+    child: Child,
+}
+
+impl OwnRedis {
+    pub fn start(port: u16) -> OwnRedis {
+        Self::start_with(port, &[])
+    }
+    pub fn start_with(port: u16, extra: &[&str]) -> OwnRedis {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        for _ in 0..50 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OwnRedis { port, child }
+    }
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+

@@ -48,6 +48,6 @@ fn chrono_now() -> i64 {
 pub async fn disconnect_connection(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
-    services.connections.disconnect(user.id, id).await?;
+    services.publishing.disconnect_account(user.id, id).await?;
     Ok(())
 }

@@ -1,5 +1,9 @@
 //! The two-tier cache: moka in this process (L1), Redis shared by every process (L2).
 //!
+//! Nothing is ever looked up by prefix: what changes together carries a generation number in
+//! its key (an account's keys: [`crate::account_cache`]), so invalidating a group is one
+//! counter bumped in PostgreSQL, not a scan of Redis or a message to every process.
+//!
 //! Redis is optional. When it is not configured, or is unreachable, the cache works on moka
 //! alone. A small circuit breaker keeps a dead Redis from slowing requests down: after a
 //! failure, Redis is skipped for `retry_after` and then tried again.
@@ -10,12 +14,6 @@ use std::time::{Duration, Instant};
 use moka::Expiry;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{de::DeserializeOwned, Serialize};
-
-/// Invalidations travel between processes on `{namespace}:invalidate` (the payload is a key
-/// prefix); every Redis key is `{namespace}:{key}`.
-fn channel(namespace: &str) -> String {
-    format!("{namespace}:invalidate")
-}
 
 #[derive(Clone)]
 pub struct CacheSettings {
@@ -89,7 +87,6 @@ fn l1_cache(max_entries: u64) -> moka::future::Cache<String, Entry> {
     moka::future::Cache::builder()
         .max_capacity(max_entries)
         .expire_after(EntryTtl)
-        .support_invalidation_closures()
         .build()
 }
 
@@ -119,41 +116,7 @@ impl Cache {
             }
             None => None,
         };
-        let cache = Self { inner: Arc::new(Inner { l1, l2, default_ttl: settings.default_ttl }) };
-        if let Some(url) = &settings.redis_url {
-            cache.listen_for_invalidations(url.clone(), channel(&settings.namespace));
-        }
-        Ok(cache)
-    }
-
-    /// Follows the invalidation channel for the life of the process (reconnecting as needed),
-    /// dropping the named prefixes from this process's L1.
-    fn listen_for_invalidations(&self, url: String, channel: String) {
-        use futures_util::StreamExt;
-        let weak = Arc::downgrade(&self.inner);
-        tokio::spawn(async move {
-            let Ok(client) = redis::Client::open(url) else { return };
-            loop {
-                if weak.strong_count() == 0 {
-                    return;
-                }
-                match client.get_async_pubsub().await {
-                    Ok(mut pubsub) => {
-                        if pubsub.subscribe(&channel).await.is_ok() {
-                            let mut messages = pubsub.on_message();
-                            while let Some(msg) = messages.next().await {
-                                let Some(inner) = weak.upgrade() else { return };
-                                if let Ok(prefix) = msg.get_payload::<String>() {
-                                    invalidate_l1_prefix(&inner.l1, &prefix);
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => tracing::debug!(error = %e, "invalidation channel unavailable; retrying"),
-                }
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        });
+        Ok(Self { inner: Arc::new(Inner { l1, l2, default_ttl: settings.default_ttl }) })
     }
 
     /// A cache with moka alone, for tools and tests that need no Redis.
@@ -250,16 +213,6 @@ impl Cache {
         serde_json::from_slice(&entry.bytes).map_err(|e| crate::Error::Internal(format!("cache decode: {e}")))
     }
 
-    /// Drops every key starting with `prefix` from this process, from Redis, and (through the
-    /// invalidation channel) from every other process's L1.
-    pub async fn invalidate_prefix(&self, prefix: &str) {
-        invalidate_l1_prefix(&self.inner.l1, prefix);
-        if let Some(tier) = &self.inner.l2 {
-            tier.delete_prefix(prefix).await;
-            tier.publish(prefix).await;
-        }
-    }
-
     /// Empties this process's L1 only (benchmarks measure L2 hits with it).
     pub fn clear_local(&self) {
         self.inner.l1.invalidate_all();
@@ -278,18 +231,10 @@ impl Cache {
     }
 }
 
-fn invalidate_l1_prefix(l1: &moka::future::Cache<String, Entry>, prefix: &str) {
-    let prefix = prefix.to_string();
-    if let Err(e) = l1.invalidate_entries_if(move |k, _| k.starts_with(&prefix)) {
-        tracing::warn!(error = %e, "in-process cache invalidation failed");
-    }
-}
-
 struct RedisTier {
     client: redis::Client,
     /// `{namespace}:`, before every key.
     key_prefix: String,
-    channel: String,
     timeout: Duration,
     retry_after: Duration,
     conn: tokio::sync::Mutex<Option<ConnectionManager>>,
@@ -302,7 +247,6 @@ impl RedisTier {
         Ok(Self {
             client: redis::Client::open(url)?,
             key_prefix: format!("{namespace}:"),
-            channel: channel(namespace),
             timeout,
             retry_after,
             conn: tokio::sync::Mutex::new(None),
@@ -404,31 +348,6 @@ impl RedisTier {
         let mut cmd = redis::cmd("SET");
         cmd.arg(format!("{}{key}", self.key_prefix)).arg(bytes).arg("PX").arg(ttl.as_millis().max(1) as u64);
         let _ = self.run(true, |mut c| async move { cmd.query_async::<()>(&mut c).await }).await;
-    }
-
-    async fn delete_prefix(&self, prefix: &str) {
-        let pattern = format!("{}{}*", self.key_prefix, prefix.replace(['*', '?', '[', ']'], ""));
-        let _ = self
-            .run(true, |mut c| async move {
-                let mut cursor: u64 = 0;
-                loop {
-                    let (next, keys): (u64, Vec<String>) =
-                        redis::cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(500).query_async(&mut c).await?;
-                    if !keys.is_empty() {
-                        redis::cmd("DEL").arg(&keys).query_async::<i64>(&mut c).await?;
-                    }
-                    if next == 0 {
-                        return Ok(());
-                    }
-                    cursor = next;
-                }
-            })
-            .await;
-    }
-
-    async fn publish(&self, message: &str) {
-        let (channel, message) = (self.channel.clone(), message.to_string());
-        let _ = self.run(true, |mut c| async move { redis::cmd("PUBLISH").arg(channel).arg(message).query_async::<i64>(&mut c).await }).await;
     }
 
     async fn delete(&self, key: &str) {

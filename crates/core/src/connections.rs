@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use thiserror::Error;
 
+use crate::account_cache::Generations;
 use crate::accounts::SessionToken;
 use crate::crypto::{SecretToken, TokenCipher};
 use crate::{Error, Result};
@@ -19,6 +20,12 @@ pub use crealia_graph::SCOPES;
 /// A connection is "expiring soon" this close to its token's end.
 pub const EXPIRING_SOON_DAYS: i64 = 10;
 const STATE_LIFETIME_MINUTES: i64 = 15;
+/// What a post that was waiting to go out says once its account is disconnected.
+pub const DISCONNECTED_REASON: &str = "Cancelled: its Instagram account was disconnected.";
+/// What a post says when its account was disconnected while Instagram could not tell whether
+/// it had already gone out.
+pub const DISCONNECTED_UNSETTLED_REASON: &str =
+    "Its Instagram account was disconnected before Instagram could say whether this post went out. Reconnect the account, then Retry or Cancel it.";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionView {
@@ -30,6 +37,9 @@ pub struct ConnectionView {
     /// `active`, `expiring_soon` or `needs_reconnect`.
     pub state: String,
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// What its cache keys carry ([`crate::account_cache`]); not for the browser.
+    #[serde(skip)]
+    pub generations: Generations,
 }
 
 /// Of a creator's connections, the one a dashboard shows (see [`Connections::shown`]).
@@ -130,14 +140,27 @@ pub struct Connections {
     redirect_uri: String,
 }
 
-type ConnectionRow = (i64, String, String, Option<String>, Option<String>, String, Option<DateTime<Utc>>);
+type ConnectionRow = (i64, String, String, Option<String>, Option<String>, String, Option<DateTime<Utc>>, i64, i64);
 
-fn view((id, ig_user_id, username, name, picture, state, expires): ConnectionRow) -> ConnectionView {
+/// The columns of a [`ConnectionRow`].
+const CONNECTION_COLUMNS: &str =
+    "id, ig_user_id, username, name, profile_picture_url, state, token_expires_at, cache_generation, media_cache_generation";
+
+fn view((id, ig_user_id, username, name, picture, state, expires, all, media): ConnectionRow) -> ConnectionView {
     let state = match (state.as_str(), expires) {
         ("active", Some(at)) if at - Utc::now() < ChronoDuration::days(EXPIRING_SOON_DAYS) => "expiring_soon".to_string(),
         _ => state,
     };
-    ConnectionView { id, ig_user_id, username, name, profile_picture_url: picture, state, token_expires_at: expires }
+    ConnectionView {
+        id,
+        ig_user_id,
+        username,
+        name,
+        profile_picture_url: picture,
+        state,
+        token_expires_at: expires,
+        generations: Generations { all, media },
+    }
 }
 
 impl Connections {
@@ -217,39 +240,41 @@ impl Connections {
         self.store(user_id, account).await
     }
 
-    /// Stores a connection for the user (updating the row when the same Instagram account
-    /// connects again); an account that belongs to another user is refused.
+    /// Stores a connection for the user. The creator's own row for this Instagram account is
+    /// used again when there is one (a reconnect, even after a disconnect, brings its history
+    /// back); an account another creator holds live is refused; another creator's disconnected
+    /// row stays theirs, with its history, and this creator gets a row of their own.
     pub async fn store(&self, user_id: i64, account: NewConnection) -> std::result::Result<ConnectionView, ConnectError> {
         let mut tx = self.db.begin().await?;
-        let existing: Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, user_id FROM instagram_connections WHERE ig_user_id = $1 FOR UPDATE")
+        // Two creators connecting one account at the same moment: one after the other.
+        crate::db::xact_lock(&mut tx, &format!("instagram-account:{}", account.ig_user_id)).await?;
+        let live_owner: Option<i64> =
+            sqlx::query_scalar("SELECT user_id FROM instagram_connections WHERE ig_user_id = $1 AND state <> 'disconnected'")
                 .bind(&account.ig_user_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let id = match existing {
-            Some((_, owner)) if owner != user_id => return Err(ConnectError::OwnedByAnotherUser),
-            Some((id, _)) => id,
-            None => {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO instagram_connections (user_id, ig_user_id, username) VALUES ($1, $2, $3) RETURNING id",
-                )
-                .bind(user_id)
-                .bind(&account.ig_user_id)
-                .bind(&account.username)
-                .fetch_one(&mut *tx)
-                .await?;
-                id
-            }
-        };
+        if live_owner.is_some_and(|owner| owner != user_id) {
+            return Err(ConnectError::OwnedByAnotherUser);
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO instagram_connections (user_id, ig_user_id, username) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, ig_user_id) DO UPDATE SET updated_at = now() RETURNING id",
+        )
+        .bind(user_id)
+        .bind(&account.ig_user_id)
+        .bind(&account.username)
+        .fetch_one(&mut *tx)
+        .await?;
         let (ciphertext, key_id) = self.cipher.encrypt(id, &account.token);
-        let row: ConnectionRow = sqlx::query_as(
+        let row: ConnectionRow = sqlx::query_as(&format!(
             "UPDATE instagram_connections SET
                 app_scoped_id = $2, username = $3, name = $4, account_type = $5, profile_picture_url = $6,
                 permissions = $7, token_ciphertext = $8, token_key_id = $9, token_issued_at = now(),
-                token_expires_at = $10, refreshed_at = now(), state = 'active', last_error = NULL, updated_at = now()
+                token_expires_at = $10, refreshed_at = now(), state = 'active', last_error = NULL, disconnected_at = NULL,
+                refreshing_until = NULL, updated_at = now()
              WHERE id = $1
-             RETURNING id, ig_user_id, username, name, profile_picture_url, state, token_expires_at",
-        )
+             RETURNING {CONNECTION_COLUMNS}"
+        ))
         .bind(id)
         .bind(&account.app_scoped_id)
         .bind(&account.username)
@@ -268,10 +293,9 @@ impl Connections {
     }
 
     pub async fn list(&self, user_id: i64) -> Result<Vec<ConnectionView>> {
-        let rows: Vec<ConnectionRow> = sqlx::query_as(
-            "SELECT id, ig_user_id, username, name, profile_picture_url, state, token_expires_at
-             FROM instagram_connections WHERE user_id = $1 AND state <> 'disconnected' ORDER BY username",
-        )
+        let rows: Vec<ConnectionRow> = sqlx::query_as(&format!(
+            "SELECT {CONNECTION_COLUMNS} FROM instagram_connections WHERE user_id = $1 AND state <> 'disconnected' ORDER BY username"
+        ))
         .bind(user_id)
         .fetch_all(&self.db)
         .await?;
@@ -309,18 +333,41 @@ impl Connections {
         Ok((subscribed, failed))
     }
 
-    /// Removes one of the user's connections and its token. Another user's id is NotFound.
-    pub async fn disconnect(&self, user_id: i64, connection_id: i64) -> Result<()> {
-        let done = sqlx::query("DELETE FROM instagram_connections WHERE id = $1 AND user_id = $2")
-            .bind(connection_id)
-            .bind(user_id)
-            .execute(&self.db)
-            .await?;
+    /// Disconnects one of the user's connections: its token is deleted and it is marked
+    /// `disconnected`; its posts, media and inbox items stay (a reconnect brings them back).
+    /// Posts still waiting to go out are cancelled, with the reason; returns how many. Posts
+    /// that may already be on Instagram are the caller's to settle first
+    /// ([`crate::publishing::Publishing::disconnect_account`]). Another user's id is NotFound.
+    pub async fn disconnect(&self, user_id: i64, connection_id: i64) -> Result<u64> {
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(
+            "UPDATE instagram_connections SET state = 'disconnected', token_ciphertext = NULL, token_key_id = NULL,
+                refreshing_until = NULL, disconnected_at = now(), updated_at = now()
+             WHERE id = $1 AND user_id = $2 AND state <> 'disconnected'",
+        )
+        .bind(connection_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(Error::NotFound);
         }
-        tracing::info!(connection_id, user_id, "Instagram account disconnected");
-        Ok(())
+        // A post still holding a container here is one Instagram could not speak for: it may be
+        // live. It fails with a reason instead of being cancelled; Retry and Cancel ask again.
+        let cancelled = sqlx::query(
+            "UPDATE scheduled_posts SET status = CASE WHEN container_id IS NULL THEN 'CANCELLED' ELSE 'FAILED' END,
+                last_error = CASE WHEN container_id IS NULL THEN $2 ELSE $3 END, waiting_since = NULL, updated_at = now()
+             WHERE connection_id = $1 AND status = 'PENDING'",
+        )
+        .bind(connection_id)
+        .bind(DISCONNECTED_REASON)
+        .bind(DISCONNECTED_UNSETTLED_REASON)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        tracing::info!(connection_id, user_id, cancelled, "Instagram account disconnected");
+        Ok(cancelled)
     }
 
     /// The plain token of one of the user's active connections, for a Graph API call.
@@ -334,6 +381,7 @@ impl Connections {
         .await?;
         match row {
             None => Err(Error::NotFound),
+            Some((state, _, _)) if state == "disconnected" => Err(Error::NotFound),
             Some((state, _, _)) if state == "needs_reconnect" => Err(Error::NeedsReconnect),
             Some((_, Some(blob), Some(key_id))) => {
                 self.cipher.decrypt(connection_id, &key_id, &blob).map_err(|e| Error::Internal(e.to_string()))

@@ -10,6 +10,7 @@ use crealia_model::inbox::{Inbox as InboxView, InboxItem, InboxKind, UnreadCount
 use sqlx::PgPool;
 use tokio::sync::broadcast;
 
+use crate::account_cache::{self, Change};
 use crate::cache::Cache;
 use crate::connections::Connections;
 use crate::{Error, Result};
@@ -61,7 +62,7 @@ struct Target {
 
 const SELECT: &str = "SELECT i.id, i.kind, i.external_id, i.parent_id, i.media_id, i.from_username, i.body, i.occurred_at,
                              i.own, i.read_at, i.hidden, i.ig_user_id, c.username
-                      FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id";
+                      FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected'";
 
 impl Inbox {
     pub fn new(db: PgPool, cache: Cache, connections: Connections) -> Self {
@@ -125,7 +126,7 @@ impl Inbox {
 
     pub async fn unread(&self, user_id: i64) -> Result<UnreadCounts> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT i.kind, count(*) FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id
+            "SELECT i.kind, count(*) FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected'
              WHERE c.user_id = $1 AND i.read_at IS NULL AND i.deleted_at IS NULL AND NOT i.own AND i.kind <> 'other'
              GROUP BY i.kind",
         )
@@ -240,7 +241,7 @@ impl Inbox {
     async fn set_read(&self, user_id: i64, ids: Option<&[i64]>, kinds: &[&str]) -> Result<()> {
         sqlx::query(
             "UPDATE inbox_items i SET read_at = now() FROM instagram_connections c
-             WHERE c.ig_user_id = i.ig_user_id AND c.user_id = $1 AND i.read_at IS NULL AND i.kind = ANY($2)
+             WHERE c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected' AND c.user_id = $1 AND i.read_at IS NULL AND i.kind = ANY($2)
                AND ($3::bigint[] IS NULL OR i.id = ANY($3) OR EXISTS (
                     SELECT 1 FROM inbox_items p
                     WHERE p.id = ANY($3) AND p.ig_user_id = i.ig_user_id AND p.kind = i.kind AND p.external_id = i.parent_id))",
@@ -257,7 +258,7 @@ impl Inbox {
     async fn target(&self, user_id: i64, item_id: i64, kinds: &[&str]) -> Result<Target> {
         let target: Option<Target> = sqlx::query_as(
             "SELECT i.kind, i.external_id, i.media_id, i.from_id, i.ig_user_id, c.id AS connection_id
-             FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id
+             FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected'
              WHERE i.id = $1 AND c.user_id = $2 AND i.kind = ANY($3) AND i.deleted_at IS NULL",
         )
         .bind(item_id)
@@ -304,7 +305,7 @@ impl Inbox {
         let mut touched: std::collections::BTreeSet<String> = known.into_iter().collect();
         let unnamed: Vec<(String, String, i64, i64)> = sqlx::query_as(
             "SELECT DISTINCT ON (i.ig_user_id, i.from_id) i.ig_user_id, i.from_id, c.user_id, c.id
-             FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id
+             FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected'
              WHERE i.kind = 'message' AND NOT i.own AND i.from_username IS NULL AND i.from_id IS NOT NULL
                AND i.deleted_at IS NULL AND i.created_at > now() - interval '7 days'
                AND c.state IN ('active', 'expiring_soon')
@@ -341,7 +342,7 @@ impl Inbox {
         // The creators of these accounts see the names.
         if !touched.is_empty() {
             let accounts: Vec<String> = touched.into_iter().collect();
-            let users: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT user_id FROM instagram_connections WHERE ig_user_id = ANY($1)")
+            let users: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT user_id FROM instagram_connections WHERE ig_user_id = ANY($1) AND state <> 'disconnected'")
                 .bind(&accounts)
                 .fetch_all(&self.db)
                 .await?;
@@ -354,7 +355,9 @@ impl Inbox {
 
     /// The post's comment count changed; the user's other tabs and devices hear of it.
     async fn after_comment_change(&self, user_id: i64, connection_id: i64) {
-        self.cache.invalidate_prefix(&crate::insights::media_prefix(connection_id)).await;
+        if let Err(e) = account_cache::invalidate(&self.db, connection_id, Change::Media).await {
+            tracing::warn!(connection_id, error = %e, "the account's cached media list may show old comment counts");
+        }
         self.changed(user_id).await;
     }
 

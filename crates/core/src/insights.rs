@@ -9,6 +9,7 @@ use crealia_graph::client::Error as GraphError;
 use crealia_graph::wire::{InsightMetric, Page};
 use crealia_model::{AccountOption, Dashboard, MetricSummary, Point, Post, Profile, RANGES};
 
+use crate::account_cache::{self, AccountKeys, Change};
 use crate::cache::Cache;
 use crate::connections::Connections;
 use crate::crypto::SecretToken;
@@ -60,17 +61,6 @@ pub struct Insights {
     ttl: InsightsTtl,
 }
 
-/// The cache prefix of everything read for one connection.
-pub fn connection_prefix(connection_id: i64) -> String {
-    format!("ig:{connection_id}:")
-}
-
-/// The cache prefix of a connection's media list and per-post insights: what a new comment
-/// changes (their comment counts).
-pub fn media_prefix(connection_id: i64) -> String {
-    format!("{}media", connection_prefix(connection_id))
-}
-
 fn day_string(ts: i64) -> String {
     Utc.timestamp_opt(ts, 0).single().map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
@@ -120,6 +110,7 @@ impl Insights {
         let cid = connection.id;
         let ig = connection.ig_user_id.clone();
         let token = self.connections.token(user_id, cid).await?;
+        let keys = AccountKeys::of(connection);
 
         // Whole UTC days, so every load in a day asks the same queries (and hits the cache).
         let until = now.timestamp().div_euclid(DAY) * DAY;
@@ -127,23 +118,23 @@ impl Insights {
         let (since, before) = (until - span, until - 2 * span);
 
         let (profile, current, previous, reach, followers, media) = tokio::join!(
-            self.profile(cid, &token),
-            self.totals(cid, &token, &ig, since, until),
-            self.totals(cid, &token, &ig, before, since),
-            self.series(cid, &token, &ig, "reach", since, until),
-            self.series(cid, &token, &ig, "follower_count", since, until),
-            self.media(cid, &token, &ig),
+            self.profile(cid, &keys, &token),
+            self.totals(cid, &keys, &token, &ig, since, until),
+            self.totals(cid, &keys, &token, &ig, before, since),
+            self.series(cid, &keys, &token, &ig, "reach", since, until),
+            self.series(cid, &keys, &token, &ig, "follower_count", since, until),
+            self.media(cid, &keys, &token, &ig),
         );
         let (profile, current, previous, reach, followers, media) = (profile?, current?, previous?, reach?, followers?, media?);
 
         let posts = futures_util::future::join_all(media.data.into_iter().map(|m| {
-            let token = token.clone();
+            let (token, keys) = (token.clone(), &keys);
             async move {
                 let metrics: &[&str] = match m.media_product_type.as_deref() {
                     Some("STORY") => &["reach", "views", "shares"],
                     _ => &["reach", "views", "saved", "shares"],
                 };
-                let insights = self.media_insights(cid, &token, &m.id.0, metrics).await;
+                let insights = self.media_insights(cid, keys, &token, &m.id.0, metrics).await;
                 // One post's insights failing must not hide the others.
                 let insights = insights.unwrap_or(Page { data: Vec::new(), paging: None });
                 Post {
@@ -209,19 +200,19 @@ impl Insights {
             .await
     }
 
-    async fn profile(&self, cid: i64, token: &SecretToken) -> Result<crealia_graph::wire::Profile> {
-        let key = format!("{}profile", connection_prefix(cid));
+    async fn profile(&self, cid: i64, keys: &AccountKeys, token: &SecretToken) -> Result<crealia_graph::wire::Profile> {
+        let key = keys.profile();
         self.cached(cid, &key, self.ttl.profile, || self.connections.graph().me(token.expose())).await
     }
 
-    async fn totals(&self, cid: i64, token: &SecretToken, ig: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
-        let key = format!("{}totals:{since}:{until}", connection_prefix(cid));
+    async fn totals(&self, cid: i64, keys: &AccountKeys, token: &SecretToken, ig: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
+        let key = keys.totals(since, until);
         let metrics: Vec<&str> = METRICS.iter().map(|(m, _)| *m).collect();
         self.cached(cid, &key, self.ttl.insights, || self.connections.graph().account_insights(token.expose(), ig, &metrics, "total_value", since, until)).await
     }
 
-    async fn series(&self, cid: i64, token: &SecretToken, ig: &str, metric: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
-        let key = format!("{}series:{metric}:{since}:{until}", connection_prefix(cid));
+    async fn series(&self, cid: i64, keys: &AccountKeys, token: &SecretToken, ig: &str, metric: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
+        let key = keys.series(metric, since, until);
         self.cached(cid, &key, self.ttl.insights, || {
             let metrics = [metric];
             async move { self.connections.graph().account_insights(token.expose(), ig, &metrics, "time_series", since, until).await }
@@ -229,13 +220,13 @@ impl Insights {
         .await
     }
 
-    async fn media(&self, cid: i64, token: &SecretToken, ig: &str) -> Result<Page<crealia_graph::wire::Media>> {
-        let key = format!("{}:{POSTS}", media_prefix(cid));
+    async fn media(&self, cid: i64, keys: &AccountKeys, token: &SecretToken, ig: &str) -> Result<Page<crealia_graph::wire::Media>> {
+        let key = keys.media(POSTS);
         self.cached(cid, &key, self.ttl.media, || self.connections.graph().recent_media(token.expose(), ig, POSTS)).await
     }
 
-    async fn media_insights(&self, cid: i64, token: &SecretToken, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
-        let key = format!("{}-insights:{media_id}", media_prefix(cid));
+    async fn media_insights(&self, cid: i64, keys: &AccountKeys, token: &SecretToken, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
+        let key = keys.media_insights(media_id);
         self.cached(cid, &key, self.ttl.insights, || self.connections.graph().media_insights(token.expose(), media_id, metrics)).await
     }
 
@@ -249,8 +240,7 @@ impl Insights {
             return Err(Error::Throttled { retry_after_secs: self.ttl.refresh_cooldown.as_secs() });
         }
         self.cache.set_bytes(&gate, Vec::new().into(), Some(self.ttl.refresh_cooldown)).await;
-        self.cache.invalidate_prefix(&connection_prefix(connection_id)).await;
-        Ok(())
+        account_cache::invalidate(&self.db, connection_id, Change::Everything).await
     }
 }
 

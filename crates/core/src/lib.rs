@@ -1,6 +1,7 @@
 //! Crealia's server-side services. Plain structs with async methods, no web framework:
 //! the server binary wires them up and the Leptos server functions call them.
 
+pub mod account_cache;
 pub mod accounts;
 pub mod cache;
 pub mod connections;
@@ -39,14 +40,16 @@ pub struct Services {
 }
 
 /// How the services are set up, beyond their connections.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServiceSettings {
     pub refresh: tokens::RefreshPolicy,
     pub insights_ttl: insights::InsightsTtl,
     /// Where people and Instagram reach Crealia (no trailing slash).
     pub public_base: String,
-    /// Where uploaded media files are kept.
+    /// Where uploads in progress are written on this machine.
     pub media_dir: std::path::PathBuf,
+    /// Where media files are stored (the folder above, or a store all servers share).
+    pub media_files: media::files::MediaFiles,
     /// What a creator may spend on uploads.
     pub media_limits: media::MediaLimits,
     /// Sign-ups one client address may make in an hour.
@@ -64,9 +67,9 @@ impl Services {
         let accounts = accounts::Accounts::new(db.clone()).with_throttle(throttle);
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), settings.refresh);
         let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), settings.insights_ttl);
-        let media = media::MediaStore::new(db.clone(), settings.media_dir, &settings.public_base, settings.media_limits);
-        let publishing = publishing::Publishing::new(db.clone(), connections.clone(), cache.clone(), media.clone()).with_lease(settings.publish_lease);
-        let webhooks = webhooks::Webhooks::new(db.clone(), cache.clone(), &settings.webhook_app_secret);
+        let media = media::MediaStore::new(db.clone(), settings.media_dir, settings.media_files, &settings.public_base, settings.media_limits);
+        let publishing = publishing::Publishing::new(db.clone(), connections.clone(), media.clone()).with_lease(settings.publish_lease);
+        let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
         let secure_cookies = settings.public_base.starts_with("https://");
         Self { db, cache, health, accounts, connections, tokens, insights, publishing, media, webhooks, inbox, secure_cookies }

@@ -258,7 +258,7 @@ fn short_error(e: &GraphError) -> String {
 /// A 190 answer: the connection stops working until the creator reconnects.
 pub async fn mark_needs_reconnect<'e, E: sqlx::PgExecutor<'e>>(db: E, connection_id: i64, error: &GraphError) -> Result<()> {
     tracing::warn!(connection_id, error = %short_error(error), "Instagram refused the token; the account needs a reconnect");
-    sqlx::query("UPDATE instagram_connections SET state = 'needs_reconnect', last_error = $2, updated_at = now() WHERE id = $1")
+    sqlx::query("UPDATE instagram_connections SET state = 'needs_reconnect', last_error = $2, updated_at = now() WHERE id = $1 AND state <> 'disconnected'")
         .bind(connection_id)
         .bind(short_error(error))
         .execute(db)

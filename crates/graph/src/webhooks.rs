@@ -62,10 +62,25 @@ impl std::fmt::Display for PayloadError {
 impl std::error::Error for PayloadError {}
 
 /// Every event of a delivery body, in order.
+///
+/// The webhook door refuses (400, kept aside) exactly the bodies this refuses, and the
+/// processor stores exactly what this returns: a delivery is never acknowledged and then
+/// found unprocessable.
 pub fn parse(body: &[u8]) -> Result<Vec<Event>, PayloadError> {
     let root: Value = serde_json::from_slice(body).map_err(|e| PayloadError(format!("not JSON: {e}")))?;
-    events(&root)
+    let events = events(&root)?;
+    for e in &events {
+        let ids = [Some(&e.account_id), e.object_id.as_ref(), e.parent_id.as_ref(), e.media_id.as_ref(), e.from_id.as_ref()];
+        if ids.into_iter().flatten().any(|id| id.len() > MAX_ID_LEN) {
+            return Err(PayloadError(format!("an id longer than {MAX_ID_LEN} characters")));
+        }
+    }
+    Ok(events)
 }
+
+/// Instagram's ids are a few dozen characters; longer ones are not ids (and would not fit the
+/// inbox's indexes).
+pub const MAX_ID_LEN: usize = 256;
 
 /// Every event of a parsed delivery.
 pub fn events(root: &Value) -> Result<Vec<Event>, PayloadError> {

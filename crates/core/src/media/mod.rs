@@ -1,9 +1,11 @@
-//! Media a creator uploads. Crealia stores each file under a random name in its media folder
-//! and serves it at `PUBLIC_BASE_URL/media/<name>`, where Instagram fetches it. Images become
+//! Media a creator uploads. Crealia stores each file under a random name in its media store
+//! (a folder, or an S3-compatible bucket shared by every server: [`files`]) and serves it at
+//! `PUBLIC_BASE_URL/media/<name>`, where Instagram fetches it. Images become
 //! JPEG (Meta takes nothing else), and an image out of the feed's shape can be padded or cropped
 //! to 4:5, 1:1 or 1.91:1. Before a post is queued, [`MediaStore::check_post`] says what Meta
 //! would refuse about the files Crealia holds.
 
+pub mod files;
 pub mod jpeg;
 pub mod video;
 
@@ -17,6 +19,7 @@ use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use sqlx::PgPool;
 
 use crate::{Error, Result};
+use files::MediaFiles;
 
 /// A stored image: its JPEG bytes, width and height, and what it was converted from.
 type Converted = (Vec<u8>, (u32, u32), Option<String>);
@@ -85,7 +88,9 @@ pub struct UploadTicket {
 #[derive(Clone)]
 pub struct MediaStore {
     db: PgPool,
+    /// Where uploads in progress are written on this machine (`MEDIA_DIR`).
     dir: PathBuf,
+    files: MediaFiles,
     /// `https://crealia.example/media` (no trailing slash).
     public_prefix: String,
     limits: MediaLimits,
@@ -203,6 +208,47 @@ fn needs_turning(bytes: &[u8]) -> bool {
         .is_some_and(|o| o != image::metadata::Orientation::NoTransforms)
 }
 
+/// An uploaded image as Crealia stores it: decoded whole (the file must be a picture, not only
+/// its header), then a JPEG without metadata. A JPEG that needs no turning keeps its pixels as
+/// they are, only without its metadata (GPS position, camera); anything else is written anew
+/// from the decoded picture, which drops the metadata too.
+fn convert_image(bytes: &[u8], format: ImageFormat) -> Result<Converted> {
+    let image = decode(bytes)?;
+    let dims = (image.width(), image.height());
+    if format == ImageFormat::Jpeg && !needs_turning(bytes) {
+        if let Some(clean) = jpeg::strip_metadata(bytes) {
+            return Ok((clean, dims, None));
+        }
+    }
+    let from = match format {
+        ImageFormat::Png => Some("png".to_string()),
+        ImageFormat::WebP => Some("webp".to_string()),
+        _ => None,
+    };
+    Ok((encode_jpeg(image)?, dims, from))
+}
+
+/// What an upload of these bytes would become, without storing anything: told by its first
+/// bytes, a video read for its tracks, an image decoded and made a clean JPEG (the checks of
+/// [`MediaStore::ingest`], for the fuzz targets). Err: what the creator would be told.
+pub fn examine(bytes: &[u8]) -> Result<Examined> {
+    match sniff(&bytes[..bytes.len().min(32)]) {
+        None => Err(Error::Invalid("not JPEG, PNG, WebP, MP4 or MOV".into())),
+        Some(Sniffed::Video) => video::inspect(&mut Cursor::new(bytes)).map(Examined::Video).map_err(|why| Error::Invalid(why.to_string())),
+        Some(Sniffed::Image(format)) => {
+            let (jpeg, (width, height), _) = convert_image(bytes, format)?;
+            Ok(Examined::Image { jpeg_bytes: jpeg.len(), width, height })
+        }
+    }
+}
+
+/// What [`examine`] found.
+#[derive(Debug)]
+pub enum Examined {
+    Video(video::VideoInfo),
+    Image { jpeg_bytes: usize, width: u32, height: u32 },
+}
+
 fn encode_jpeg(image: DynamicImage) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
@@ -240,8 +286,14 @@ pub fn reframe_image(image: &DynamicImage, w: u32, h: u32, how: Reframe) -> Dyna
 
 impl MediaStore {
     /// `public_base` is where people and Instagram reach Crealia (no trailing slash).
-    pub fn new(db: PgPool, dir: PathBuf, public_base: &str, limits: MediaLimits) -> Self {
-        MediaStore { db, dir, public_prefix: format!("{}{MEDIA_PATH}", public_base.trim_end_matches('/')), limits }
+    /// `dir` holds uploads in progress; `files` the stored media (the same folder by default).
+    pub fn new(db: PgPool, dir: PathBuf, files: MediaFiles, public_base: &str, limits: MediaLimits) -> Self {
+        MediaStore { db, dir, files, public_prefix: format!("{}{MEDIA_PATH}", public_base.trim_end_matches('/')), limits }
+    }
+
+    /// The stored files (served at [`MEDIA_PATH`]).
+    pub fn files(&self) -> &MediaFiles {
+        &self.files
     }
 
     pub fn limits(&self) -> &MediaLimits {
@@ -322,15 +374,13 @@ impl MediaStore {
         .fetch_all(&self.db)
         .await?;
         for name in &names {
-            if let Err(e) = tokio::fs::remove_file(self.dir.join(name)).await {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(file = name, error = %e, "cannot delete an unused media file");
-                }
+            if let Err(e) = self.files.delete(name).await {
+                tracing::warn!(file = name, error = %e, "cannot delete an unused media file");
             }
         }
         if let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await {
             while let Ok(Some(entry)) = entries.next_entry().await {
-                // Only upload parts are looked at (the folder holds every media file).
+                // Only upload parts are looked at (the folder may hold the media files too).
                 if !entry.file_name().to_string_lossy().starts_with(".upload-") {
                     continue;
                 }
@@ -403,10 +453,10 @@ impl MediaStore {
                 let name = random_name(info.container.extension());
                 let dims = info.width.zip(info.height);
                 let asset = NewAsset { name: &name, kind: "video", content_type: info.container.content_type(), dims, bytes: size, converted: None, duration_ms: Some(info.duration_ms) };
-                tokio::fs::rename(upload, self.dir.join(&name)).await.map_err(io)?;
+                self.files.put_file(&name, upload).await?;
                 let stored = self.insert(user_id, asset).await;
                 if stored.is_err() {
-                    let _ = tokio::fs::remove_file(self.dir.join(&name)).await;
+                    let _ = self.files.delete(&name).await;
                 }
                 stored
             }
@@ -421,23 +471,7 @@ impl MediaStore {
                 let file = upload.to_path_buf();
                 let (jpeg, dims, converted) = image_work(move || -> Result<Converted> {
                     let bytes = std::fs::read(&file).map_err(|e| Error::Internal(format!("media file: {e}")))?;
-                    // The whole file must be a picture, not only its header.
-                    let image = decode(&bytes)?;
-                    let dims = (image.width(), image.height());
-                    // A JPEG that needs no turning keeps its pixels as they are, only without
-                    // its metadata (GPS position, camera); anything else is written anew from
-                    // the decoded picture, which drops the metadata too.
-                    if format == ImageFormat::Jpeg && !needs_turning(&bytes) {
-                        if let Some(clean) = jpeg::strip_metadata(&bytes) {
-                            return Ok((clean, dims, None));
-                        }
-                    }
-                    let from = match format {
-                        ImageFormat::Png => Some("png".to_string()),
-                        ImageFormat::WebP => Some("webp".to_string()),
-                        _ => None,
-                    };
-                    Ok((encode_jpeg(image)?, dims, from))
+                    convert_image(&bytes, format)
                 })
                 .await?;
                 self.store_jpeg(user_id, jpeg, dims, converted).await
@@ -453,13 +487,12 @@ impl MediaStore {
             )));
         }
         let name = random_name("jpg");
-        let path = self.dir.join(&name);
-        tokio::fs::create_dir_all(&self.dir).await.map_err(|e| Error::Internal(format!("media folder: {e}")))?;
-        tokio::fs::write(&path, &jpeg).await.map_err(|e| Error::Internal(format!("media file: {e}")))?;
-        let asset = NewAsset { name: &name, kind: "image", content_type: "image/jpeg", dims: Some((w, h)), bytes: jpeg.len() as u64, converted, duration_ms: None };
+        let bytes = jpeg.len() as u64;
+        self.files.put(&name, jpeg).await?;
+        let asset = NewAsset { name: &name, kind: "image", content_type: "image/jpeg", dims: Some((w, h)), bytes, converted, duration_ms: None };
         let stored = self.insert(user_id, asset).await;
         if stored.is_err() {
-            let _ = tokio::fs::remove_file(&path).await;
+            let _ = self.files.delete(&name).await;
         }
         stored
     }
@@ -471,7 +504,6 @@ impl MediaStore {
         crate::db::xact_lock(&mut tx, &format!("media_quota:{user_id}")).await?;
         let used: i64 = sqlx::query_scalar("SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1").bind(user_id).fetch_one(&mut *tx).await?;
         if used as u64 + asset.bytes > self.limits.quota_bytes_per_user {
-            let _ = tokio::fs::remove_file(self.dir.join(asset.name)).await;
             return Err(Error::Invalid(self.quota_message(used as u64)));
         }
         let row: AssetRow = sqlx::query_as(&format!(
@@ -522,7 +554,7 @@ impl MediaStore {
                 )));
             }
         }
-        let bytes = tokio::fs::read(self.dir.join(&row.file_name)).await.map_err(|e| Error::Internal(format!("media file: {e}")))?;
+        let bytes = self.files.read(&row.file_name, MAX_IMAGE_INPUT_BYTES).await?;
         let (jpeg, dims) = image_work(move || -> Result<(Vec<u8>, (u32, u32))> {
             let framed = reframe_image(&decode(&bytes)?, w, h, how);
             let dims = (framed.width(), framed.height());

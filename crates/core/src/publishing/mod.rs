@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use sqlx::PgPool;
 
-use crate::cache::Cache;
+use crate::account_cache::{self, Change};
 use crate::connections::Connections;
 use crate::media::MediaStore;
 use crate::{Error, Result};
@@ -197,14 +197,13 @@ pub(crate) const POST_COLUMNS: &str = "p.id, p.user_id, p.connection_id, c.usern
 pub struct Publishing {
     db: PgPool,
     connections: Connections,
-    cache: Cache,
     media: MediaStore,
     lease: Duration,
 }
 
 impl Publishing {
-    pub fn new(db: PgPool, connections: Connections, cache: Cache, media: MediaStore) -> Self {
-        Publishing { db, connections, cache, media, lease: Duration::from_secs(120) }
+    pub fn new(db: PgPool, connections: Connections, media: MediaStore) -> Self {
+        Publishing { db, connections, media, lease: Duration::from_secs(120) }
     }
 
     /// How long a claim holds a post before another process may take it over (renewed at
@@ -316,6 +315,15 @@ impl Publishing {
     /// Instagram is asked: a published one is recorded as PUBLISHED and the change is refused.
     /// When Instagram cannot say, nothing is guessed: the change waits.
     async fn refuse_if_published_meanwhile(&self, user_id: i64, post_id: i64) -> Result<()> {
+        match self.settle_container(user_id, post_id).await? {
+            ContainerFate::Published => Err(Error::Invalid("This post had already gone out on Instagram; it now shows as published.".into())),
+            ContainerFate::None | ContainerFate::NotPublished => Ok(()),
+        }
+    }
+
+    /// Asks Instagram about the container of a PENDING or FAILED post, and records PUBLISHED when
+    /// it went out. Unavailable when Instagram cannot say.
+    async fn settle_container(&self, user_id: i64, post_id: i64) -> Result<ContainerFate> {
         let row: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT connection_id, container_id FROM scheduled_posts WHERE id = $1 AND user_id = $2 AND status IN ('PENDING', 'FAILED')",
         )
@@ -323,14 +331,14 @@ impl Publishing {
         .bind(user_id)
         .fetch_optional(&self.db)
         .await?;
-        let Some((connection_id, Some(container))) = row else { return Ok(()) };
+        let Some((connection_id, Some(container))) = row else { return Ok(ContainerFate::None) };
         let token = self.connections.token(user_id, connection_id).await?;
         let status = self.connections.graph().container_status(token.expose(), &container).await.map_err(|e| {
             tracing::warn!(post_id, error = %e, "cannot ask Instagram whether a post went out");
             Error::Unavailable("Instagram could not say whether this post has already gone out.".into())
         })?;
         if status.status_code != crealia_graph::wire::ContainerStatusCode::Published {
-            return Ok(());
+            return Ok(ContainerFate::NotPublished);
         }
         let done = sqlx::query(
             "UPDATE scheduled_posts SET status = 'PUBLISHED', published_at = coalesce(published_at, now()), lease_until = NULL,
@@ -344,9 +352,41 @@ impl Publishing {
         .await?;
         if done.rows_affected() == 1 {
             tracing::info!(post_id, "a post found already published on Instagram");
-            self.cache.invalidate_prefix(&crate::insights::connection_prefix(connection_id)).await;
+            account_cache::invalidate(&self.db, connection_id, Change::Everything).await?;
         }
-        Err(Error::Invalid("This post had already gone out on Instagram; it now shows as published.".into()))
+        Ok(ContainerFate::Published)
+    }
+
+    /// Disconnects one of the creator's accounts, keeping its history
+    /// ([`Connections::disconnect`]). While its token still works, every post of the account that
+    /// holds a container is settled with Instagram first: one already out is recorded PUBLISHED,
+    /// one that is not loses its container and is cancelled; one Instagram cannot speak for
+    /// fails with a reason, to be checked after a reconnect. Returns how many were cancelled.
+    pub async fn disconnect_account(&self, user_id: i64, connection_id: i64) -> Result<u64> {
+        let held: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM scheduled_posts
+             WHERE connection_id = $1 AND user_id = $2 AND status IN ('PENDING', 'FAILED') AND container_id IS NOT NULL",
+        )
+        .bind(connection_id)
+        .bind(user_id)
+        .fetch_all(&self.db)
+        .await?;
+        for post_id in held {
+            match self.settle_container(user_id, post_id).await {
+                Ok(ContainerFate::NotPublished) => {
+                    sqlx::query(
+                        "UPDATE scheduled_posts SET container_id = NULL, child_container_ids = '{}', updated_at = now()
+                         WHERE id = $1 AND status IN ('PENDING', 'FAILED')",
+                    )
+                    .bind(post_id)
+                    .execute(&self.db)
+                    .await?;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(post_id, error = %e, "a post's fate is unknown at disconnect; it fails, to be checked after a reconnect"),
+            }
+        }
+        self.connections.disconnect(user_id, connection_id).await
     }
 
     /// Puts a FAILED post back in the queue, due now, with no errors counted and fresh
@@ -432,6 +472,14 @@ impl Publishing {
         tx.commit().await?;
         self.get(user_id, post_id).await
     }
+}
+
+/// What Instagram says of a post's container.
+enum ContainerFate {
+    /// The post holds none.
+    None,
+    NotPublished,
+    Published,
 }
 
 /// Wakes every scheduler (delivered when the transaction commits).

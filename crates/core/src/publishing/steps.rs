@@ -9,6 +9,8 @@ use crealia_graph::client::Error as GraphError;
 use crealia_graph::wire::ContainerStatusCode;
 
 use super::{PostKind, PostRow, Publishing, POST_COLUMNS};
+use crate::account_cache::{self, Change};
+use crate::connections::{DISCONNECTED_REASON, DISCONNECTED_UNSETTLED_REASON};
 use crate::{Error, Result};
 
 /// After this many temporary errors in a row a post fails.
@@ -62,6 +64,8 @@ pub(crate) enum Outcome {
     /// post waits for. Not counted; failed once it has waited longer than `limit`.
     Wait(DateTime<Utc>, String, ChronoDuration),
     Failed(String, Option<String>),
+    /// The account was disconnected while the post was being published: it will not go out.
+    Cancelled(String),
     /// Another process took the post over (our lease ran out): leave it alone.
     Lost,
 }
@@ -128,6 +132,9 @@ impl Publishing {
         let (id, claim) = (row.id, row.claim_seq);
         let outcome = outcome.unwrap_or_else(|e| match e {
             Error::NeedsReconnect => Outcome::Failed("Instagram no longer accepts this account's access. Reconnect it, then retry.".into(), None),
+            // The account was disconnected under a claim (the post's connection row never goes).
+            Error::NotFound if row.container_id.is_some() => Outcome::Failed(DISCONNECTED_UNSETTLED_REASON.into(), None),
+            Error::NotFound => Outcome::Cancelled(DISCONNECTED_REASON.into()),
             other => {
                 tracing::error!(post_id = id, error = %other, "publishing step failed");
                 Outcome::Later(now + backoff(row.errors), Some("A temporary problem on our side; retrying.".into()))
@@ -161,7 +168,9 @@ impl Publishing {
                 if done.rows_affected() == 1 {
                     tracing::info!(post_id = id, connection_id = row.connection_id, "post published");
                     // The account's media list, counts and insights have changed.
-                    self.cache.invalidate_prefix(&crate::insights::connection_prefix(row.connection_id)).await;
+                    if let Err(e) = account_cache::invalidate(&self.db, row.connection_id, Change::Everything).await {
+                        tracing::warn!(post_id = id, error = %e, "the account's cached figures may lag behind this post");
+                    }
                     if let Some(media_id) = media_id {
                         self.first_comment(row, &media_id).await;
                     }
@@ -189,6 +198,17 @@ impl Publishing {
                 .bind(at)
                 .bind(what)
                 .bind(now)
+                .execute(&self.db)
+                .await?;
+            }
+            Outcome::Cancelled(reason) => {
+                sqlx::query(
+                    "UPDATE scheduled_posts SET status = 'CANCELLED', lease_until = NULL, last_error = $3, waiting_since = NULL,
+                     updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
+                )
+                .bind(id)
+                .bind(claim)
+                .bind(&reason)
                 .execute(&self.db)
                 .await?;
             }

@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 pub use processor::{ProcessReport, ProcessorSettings};
 pub use signature::SignatureError;
 
-use crate::cache::Cache;
 
 /// The channel a stored delivery is announced on (by a trigger on `webhook_deliveries`).
 pub const CHANNEL: &str = "crealia_webhooks";
@@ -31,8 +30,9 @@ pub enum IngestError {
     /// 401 (missing) or 403 (wrong).
     #[error(transparent)]
     Signature(#[from] SignatureError),
-    /// 400: correctly signed but not JSON. The body is kept in `webhook_rejects`.
-    #[error("the body is not JSON: {0}")]
+    /// 400: correctly signed but not a delivery the processor can read (not JSON, too deep,
+    /// no entries, ids that are not ids). The body is kept in `webhook_rejects`.
+    #[error("the body is not a webhook delivery: {0}")]
     Malformed(String),
     /// 503: nothing was stored; Meta retries.
     #[error("the delivery could not be stored: {0}")]
@@ -63,21 +63,21 @@ pub struct WebhookStats {
 #[derive(Clone)]
 pub struct Webhooks {
     db: sqlx::PgPool,
-    cache: Cache,
     app_secret: std::sync::Arc<[u8]>,
     /// Started with the first delivery (it needs the runtime).
     writer: std::sync::Arc<std::sync::OnceLock<ingest::Writer>>,
 }
 
 impl Webhooks {
-    pub fn new(db: sqlx::PgPool, cache: Cache, app_secret: &str) -> Self {
-        Webhooks { db, cache, app_secret: app_secret.as_bytes().into(), writer: Default::default() }
+    pub fn new(db: sqlx::PgPool, app_secret: &str) -> Self {
+        Webhooks { db, app_secret: app_secret.as_bytes().into(), writer: Default::default() }
     }
 
     /// Checks and stores one delivery. `headers` are the request's (without credentials).
     pub async fn receive(&self, signature: Option<&str>, headers: serde_json::Value, body: &[u8]) -> Result<Ingested, IngestError> {
         signature::verify(&self.app_secret, signature, body)?;
-        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        // What the processor could not read is refused now, with the same parser.
+        if let Err(e) = crealia_graph::webhooks::parse(body) {
             self.reject(&headers, body, &e.to_string()).await;
             return Err(IngestError::Malformed(e.to_string()));
         }
@@ -92,7 +92,7 @@ impl Webhooks {
         }
     }
 
-    /// Keeps a signed body that is not JSON, for inspection. Best effort: Meta gets its 400
+    /// Keeps a signed body that cannot be read as a delivery, for inspection. Best effort: Meta gets its 400
     /// whether or not this works.
     async fn reject(&self, headers: &serde_json::Value, body: &[u8], reason: &str) {
         let kept = sqlx::query("INSERT INTO webhook_rejects (body, headers, reason) VALUES ($1, $2::jsonb, $3)")
@@ -102,8 +102,8 @@ impl Webhooks {
             .execute(&self.db)
             .await;
         match kept {
-            Ok(_) => tracing::warn!(bytes = body.len(), reason, "a signed webhook delivery is not JSON; kept in webhook_rejects"),
-            Err(e) => tracing::error!(error = %e, "a signed webhook delivery is not JSON and could not be kept"),
+            Ok(_) => tracing::warn!(bytes = body.len(), reason, "a signed webhook delivery cannot be read; kept in webhook_rejects"),
+            Err(e) => tracing::error!(error = %e, "a signed webhook delivery cannot be read and could not be kept"),
         }
     }
 
@@ -125,7 +125,7 @@ impl Webhooks {
         let rejected: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_rejects").fetch_one(&self.db).await?;
         let unrouted: Vec<(String, i64)> = sqlx::query_as(
             "SELECT i.ig_user_id, count(*) FROM inbox_items i
-             WHERE NOT EXISTS (SELECT 1 FROM instagram_connections c WHERE c.ig_user_id = i.ig_user_id)
+             WHERE NOT EXISTS (SELECT 1 FROM instagram_connections c WHERE c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected')
              GROUP BY i.ig_user_id ORDER BY count(*) DESC LIMIT 20",
         )
         .fetch_all(&self.db)

@@ -15,6 +15,10 @@ use sha2::{Digest, Sha256};
 use sqlx::{Postgres, Transaction};
 
 use super::{Webhooks, CHANNEL};
+use crate::account_cache::{self, Change};
+
+/// Events dated before this (2010-01-01, before Instagram) are dated when they arrived.
+const EARLIEST_EVENT_SECS: i64 = 1_262_304_000;
 
 /// A delivery that fails this many times is set aside (its error kept, never dropped).
 const MAX_ATTEMPTS: i32 = 5;
@@ -141,7 +145,7 @@ impl Webhooks {
         let owners: Vec<(i64, i64, String)> = if accounts.is_empty() {
             Vec::new()
         } else {
-            sqlx::query_as("SELECT id, user_id, ig_user_id FROM instagram_connections WHERE ig_user_id = ANY($1)")
+            sqlx::query_as("SELECT id, user_id, ig_user_id FROM instagram_connections WHERE ig_user_id = ANY($1) AND state <> 'disconnected' ORDER BY id")
                 .bind(&accounts)
                 .fetch_all(&mut *tx)
                 .await?
@@ -150,18 +154,19 @@ impl Webhooks {
         for user in &users {
             crate::inbox::announce(&mut *tx, *user).await?;
         }
+        // Comments change the media list's counts: with the items, or not at all (in id order,
+        // so that two processors never wait on each other's rows).
+        for (connection, _, ig) in &owners {
+            if touched.get(ig).copied().unwrap_or(false) {
+                account_cache::invalidate(&mut *tx, *connection, Change::Media).await?;
+            }
+        }
         tx.commit().await?;
 
         for account in &accounts {
             if !owners.iter().any(|(_, _, ig)| ig == account) {
                 report.unrouted += 1;
                 tracing::warn!(ig_user_id = %account, "webhook events for an Instagram account that is not connected; kept");
-            }
-        }
-        // Comments change the media list's counts.
-        for (connection, _, ig) in &owners {
-            if touched.get(ig).copied().unwrap_or(false) {
-                self.cache.invalidate_prefix(&crate::insights::media_prefix(*connection)).await;
             }
         }
         Ok(report)
@@ -189,7 +194,9 @@ async fn store_events(tx: &mut Transaction<'_, Postgres>, delivery_id: i64, even
         cols.from_id.push(e.from_id.as_deref().map(clean));
         cols.from_username.push(e.from_username.as_deref().map(clean));
         cols.body.push(e.text.as_deref().map(clean));
-        cols.occurred_at.push(e.time.and_then(|t| Utc.timestamp_opt(t, 0).single()).unwrap_or(now));
+        // A time PostgreSQL cannot hold (or no time) is the time it was stored.
+        let time = e.time.and_then(|t| Utc.timestamp_opt(t, 0).single()).filter(|t| t.timestamp() >= EARLIEST_EVENT_SECS && *t <= now + chrono::Duration::days(1));
+        cols.occurred_at.push(time.unwrap_or(now));
         cols.payload.push(value.to_string());
         cols.own.push(e.own);
     }

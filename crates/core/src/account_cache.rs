@@ -1,0 +1,77 @@
+//! The cache keys of one connected Instagram account, and their invalidation.
+//!
+//! Every key carries the account's generation numbers, kept on its connection row (read with
+//! it on every request). Invalidating is one `UPDATE` that bumps a number: O(1) whatever the
+//! size of Redis or who else uses it, seen by every process at its next read (nothing to
+//! broadcast), and it cannot be lost while Redis is down. Entries of an old generation are
+//! never read again and age out by their TTL.
+
+use sqlx::PgExecutor;
+
+use crate::connections::ConnectionView;
+use crate::Result;
+
+/// An account's generation numbers: `all` covers every key, `media` the media list and
+/// per-post insights (what a new comment changes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Generations {
+    pub all: i64,
+    pub media: i64,
+}
+
+/// What changed on Instagram, hence which keys are replaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A post published, a refresh asked for: everything read for the account.
+    Everything,
+    /// A comment came or went: the media list's counts and the posts' insights.
+    Media,
+}
+
+/// The cache keys of one account at its current generations.
+#[derive(Clone, Debug)]
+pub struct AccountKeys {
+    base: String,
+    media: String,
+}
+
+impl AccountKeys {
+    pub fn of(connection: &ConnectionView) -> Self {
+        let Generations { all, media } = connection.generations;
+        let base = format!("ig:{}:{all}:", connection.id);
+        let media = format!("{base}media.{media}");
+        AccountKeys { base, media }
+    }
+
+    pub fn profile(&self) -> String {
+        format!("{}profile", self.base)
+    }
+
+    pub fn totals(&self, since: i64, until: i64) -> String {
+        format!("{}totals:{since}:{until}", self.base)
+    }
+
+    pub fn series(&self, metric: &str, since: i64, until: i64) -> String {
+        format!("{}series:{metric}:{since}:{until}", self.base)
+    }
+
+    pub fn media(&self, limit: u32) -> String {
+        format!("{}:{limit}", self.media)
+    }
+
+    pub fn media_insights(&self, media_id: &str) -> String {
+        format!("{}-insights:{media_id}", self.media)
+    }
+}
+
+/// Replaces the account's keys for `change`: every process reads fresh data from now on. Call
+/// it after the change happened on Instagram (a load that began earlier may still store what
+/// it read, under the old keys, where no one looks any more).
+pub async fn invalidate<'e, E: PgExecutor<'e>>(db: E, connection_id: i64, change: Change) -> Result<()> {
+    let sql = match change {
+        Change::Everything => "UPDATE instagram_connections SET cache_generation = cache_generation + 1 WHERE id = $1",
+        Change::Media => "UPDATE instagram_connections SET media_cache_generation = media_cache_generation + 1 WHERE id = $1",
+    };
+    sqlx::query(sql).bind(connection_id).execute(db).await?;
+    Ok(())
+}
