@@ -36,6 +36,10 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
 }
 
+# `cargo install` in a folder of its own (cargo's temporary one), not the project's target: an
+# install then never waits for a build's lock, nor a build for an install's.
+cargo_install() { env -u CARGO_TARGET_DIR cargo install "$@"; }
+
 ensure_rust_tools() {
   command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs)"
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
@@ -44,7 +48,7 @@ ensure_rust_tools() {
   fi
   if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
     say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once per machine, about 20 minutes)"
-    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads >&2
+    cargo_install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads >&2
   fi
   local wbg
   wbg="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' Cargo.lock)"
@@ -52,7 +56,7 @@ ensure_rust_tools() {
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
     say "installing wasm-bindgen-cli $wbg to match Cargo.lock (once per machine, about 10 minutes)"
     # --locked fails on this registry mirror for this version (see ../shared/toolchain.md).
-    cargo install wasm-bindgen-cli --version "$wbg" >&2
+    cargo_install wasm-bindgen-cli --version "$wbg" >&2
   fi
 }
 
@@ -61,7 +65,7 @@ CARGO_AUDIT_VERSION="0.22.2"
 ensure_cargo_audit() {
   if [ "$(cargo audit --version 2>/dev/null | awk '{print $2}')" != "$CARGO_AUDIT_VERSION" ]; then
     say "installing cargo-audit $CARGO_AUDIT_VERSION (once per machine, about 8 minutes)"
-    cargo install "cargo-audit@$CARGO_AUDIT_VERSION" --locked >&2
+    cargo_install "cargo-audit@$CARGO_AUDIT_VERSION" --locked >&2
   fi
 }
 
@@ -72,7 +76,7 @@ ensure_s3s_fs() {
   if ! s3s-fs --version 2>/dev/null | grep -q "$S3S_FS_VERSION"; then
     say "installing s3s-fs $S3S_FS_VERSION, an S3-compatible server for the tests (once per machine, about 6 minutes)"
     # The crate is a library too: its server is behind the `binary` feature.
-    cargo install "s3s-fs@$S3S_FS_VERSION" --locked --features binary >&2
+    cargo_install "s3s-fs@$S3S_FS_VERSION" --locked --features binary >&2
     command -v s3s-fs >/dev/null || die "s3s-fs did not install"
   fi
 }
