@@ -20,6 +20,7 @@ use sqlx::PgPool;
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -309,7 +310,11 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .layer(telemetry::set_request_id())
         .layer(telemetry::trace_layer())
         .layer(telemetry::propagate_request_id())
-        .layer(CompressionLayer::new());
+        // Videos and other media are sent as stored: compressing them costs CPU for nothing,
+        // and a visitor could make the server do it over 300 MB files again and again.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("video/")).and(NotForContentType::const_new("application/octet-stream")),
+        ));
 
     let mut router = Router::<AppState>::new();
     if let Some(s) = sandbox {

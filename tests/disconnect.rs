@@ -17,6 +17,18 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
     app.services.accounts.sign_in(email, PASSWORD, "127.0.0.1", None).await.unwrap().0.id
 }
 
+/// Ana, signed up, with lumen.studio connected and one image uploaded: (app, her id, the
+/// connection's id, the image's id).
+async fn ana_with_lumen(pool: &PgPool) -> (TestApp, i64, i64, i64) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let browser = app.signed_in("ana@example.com").await;
+    connect(&app, &browser, "lumen.studio", "allow").await;
+    let ana = user_id(&app, "ana@example.com").await;
+    let cid = app.services.connections.list(ana).await.unwrap()[0].id;
+    let jpg = common::stored_media(&app, ana, &common::encoded(1080, 1080, image::ImageFormat::Jpeg)).await;
+    (app, ana, cid, jpg)
+}
+
 fn image_post(connection_id: i64, media_id: i64, at: chrono::DateTime<Utc>) -> NewPost {
     NewPost {
         connection_id,
@@ -58,10 +70,11 @@ async fn disconnecting_keeps_history_and_only_the_same_creator_gets_it_back(pool
     sqlx::query("UPDATE scheduled_posts SET container_id = $2 WHERE id = $1").bind(lost.id).bind(&container).execute(&pool).await.unwrap();
     // And a comment in the inbox.
     sqlx::query(
-        "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, body, occurred_at, payload)
-         VALUES ($1, 'comment', 'comments', 'c-1', 'Lovely!', now(), '{}')",
+        "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, body, occurred_at, payload, connection_id)
+         VALUES ($1, 'comment', 'comments', 'c-1', 'Lovely!', now(), '{}', $2)",
     )
     .bind(&ig)
+    .bind(cid)
     .execute(&pool)
     .await
     .unwrap();
@@ -98,6 +111,7 @@ async fn disconnecting_keeps_history_and_only_the_same_creator_gets_it_back(pool
     assert!(publishing.list(bo).await.unwrap().is_empty());
     assert!(matches!(publishing.get(bo, out.id).await, Err(crealia_core::Error::NotFound)));
     assert!(matches!(app.services.media.get(bo, jpg).await, Err(crealia_core::Error::NotFound)));
+    assert_eq!(inbox_count(&app, bo).await, 0, "nor Ana's inbox");
     // While Bo holds it, Ana cannot take it back.
     assert_eq!(connect(&app, &ana_browser, "lumen.studio", "allow").await, "/instagram-auth?error=taken");
 
@@ -116,12 +130,7 @@ async fn disconnecting_keeps_history_and_only_the_same_creator_gets_it_back(pool
 /// be asked about, fails it with what to do).
 #[sqlx::test(migrations = false)]
 async fn a_post_caught_mid_publish_by_a_disconnect_is_cancelled_with_the_reason(pool: PgPool) {
-    let app = spawn_app(pool.clone(), &[]).await;
-    let browser = app.signed_in("ana@example.com").await;
-    connect(&app, &browser, "lumen.studio", "allow").await;
-    let ana = user_id(&app, "ana@example.com").await;
-    let cid = app.services.connections.list(ana).await.unwrap()[0].id;
-    let jpg = common::stored_media(&app, ana, &common::encoded(1080, 1080, image::ImageFormat::Jpeg)).await;
+    let (app, ana, cid, jpg) = ana_with_lumen(&pool).await;
     let publishing = &app.services.publishing;
     let first = publishing.schedule(ana, image_post(cid, jpg, Utc::now())).await.unwrap();
     let second = publishing.schedule(ana, image_post(cid, jpg, Utc::now())).await.unwrap();
@@ -140,4 +149,31 @@ async fn a_post_caught_mid_publish_by_a_disconnect_is_cancelled_with_the_reason(
     let second = publishing.get(ana, second.id).await.unwrap();
     assert_eq!(second.status, PostStatus::Failed);
     assert!(second.last_error.unwrap().contains("Reconnect the account"));
+}
+
+/// Disconnecting is how a creator revokes Crealia's access: a slow Instagram cannot hold it
+/// up. Posts it could not ask about in time fail with what to do, and the token is gone.
+#[sqlx::test(migrations = false)]
+async fn a_slow_instagram_never_holds_up_a_disconnect(pool: PgPool) {
+    let (app, ana, cid, jpg) = ana_with_lumen(&pool).await;
+    let publishing = &app.services.publishing;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let post = publishing.schedule(ana, image_post(cid, jpg, Utc::now() + Duration::days(1))).await.unwrap();
+        sqlx::query("UPDATE scheduled_posts SET container_id = $2 WHERE id = $1").bind(post.id).bind(format!("c-{}", post.id)).execute(&pool).await.unwrap();
+        held.push(post.id);
+    }
+    // Every Graph API answer now takes a minute.
+    app.sandbox_admin(reqwest::Method::POST, "/faults", serde_json::json!({ "kind": "latency", "ms": 60_000 })).await;
+
+    let started = std::time::Instant::now();
+    publishing.disconnect_account(ana, cid).await.unwrap();
+    assert!(started.elapsed() < crealia_core::publishing::DISCONNECT_SETTLE_WITHIN + std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    let (state, token_gone): (String, bool) =
+        sqlx::query_as("SELECT state, token_ciphertext IS NULL FROM instagram_connections WHERE id = $1").bind(cid).fetch_one(&pool).await.unwrap();
+    assert_eq!((state.as_str(), token_gone), ("disconnected", true));
+    for id in held {
+        let post = publishing.get(ana, id).await.unwrap();
+        assert_eq!((post.status, post.last_error.as_deref()), (PostStatus::Failed, Some(crealia_core::connections::DISCONNECTED_UNSETTLED_REASON)));
+    }
 }

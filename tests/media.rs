@@ -198,3 +198,34 @@ async fn unused_uploads_are_deleted_after_a_week_and_posted_media_stay(pool: PgP
     assert!(!old_part.exists() && new_part.exists(), "only the stopped upload's part is removed");
     assert_eq!(app.services.media.cleanup(Utc::now()).await.unwrap(), 0);
 }
+
+/// `/media/` serves the files Crealia stored and nothing else under the store: videos as they
+/// are (never compressed on the fly, which would let a visitor spend the server's CPU), and a
+/// range past the end is a 416 that says the size.
+#[sqlx::test(migrations = false)]
+async fn media_urls_serve_only_crealias_files_as_stored(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let files = app.services.media.files();
+    let video = format!("{}.mp4", "ab".repeat(16));
+    files.put(&video, vec![b'a'; 100_000]).await.unwrap();
+    files.put("backup.sql", b"SELECT 1;".to_vec()).await.unwrap();
+    files.put(&format!("{}.sql", "cd".repeat(16)), b"SELECT 1;".to_vec()).await.unwrap();
+    let client = reqwest::Client::new();
+
+    let r = client.get(app.url(&format!("/media/{video}"))).header("accept-encoding", "gzip, br").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers().get("content-type").unwrap(), "video/mp4");
+    assert!(r.headers().get("content-encoding").is_none(), "a video is sent as stored");
+    assert_eq!(r.bytes().await.unwrap().len(), 100_000);
+
+    let r = client.get(app.url(&format!("/media/{video}"))).header("range", "bytes=200000-").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 416);
+    assert_eq!(r.headers().get("content-range").unwrap(), "bytes */100000");
+    let r = client.get(app.url(&format!("/media/{video}"))).header("range", "bytes=99990-").send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.bytes().await.unwrap().len()), (206, 10));
+
+    for other in ["backup.sql".to_string(), format!("{}.sql", "cd".repeat(16)), video.to_uppercase()] {
+        let r = client.get(app.url(&format!("/media/{other}"))).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 404, "{other}");
+    }
+}

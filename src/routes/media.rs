@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use crealia_core::media::files::ByteRange;
+use crealia_core::media::files::{ByteRange, Opened};
 use crealia_core::media::{Reframe, UPLOAD_GRACE, UPLOAD_IDLE};
 use crealia_core::Services;
 use futures_util::StreamExt;
@@ -123,20 +123,17 @@ pub async fn reframe(State(s): State<Services>, SignedIn(user): SignedIn, Path(i
 /// it. One byte range is honoured (`Range: bytes=…`, as video players and Meta's fetchers ask);
 /// names never change, so the file may be cached for good.
 pub async fn serve(State(s): State<Services>, Path(name): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    // Only names Crealia gives its files: nothing else under the store's prefix is served.
+    let Some(content_type) = served_type(&name) else { return message(StatusCode::NOT_FOUND, "No such file.") };
     let range = headers.get(axum::http::header::RANGE).and_then(|v| v.to_str().ok()).and_then(byte_range);
     let read = match s.media.files().open_read(&name, range.clone()).await {
-        Ok(read) => read,
-        Err(crealia_core::Error::NotFound) => return message(StatusCode::NOT_FOUND, "No such file."),
-        Err(crealia_core::Error::Invalid(_)) => {
-            return (StatusCode::RANGE_NOT_SATISFIABLE, [(axum::http::header::ACCEPT_RANGES, "bytes")]).into_response()
+        Ok(Opened::Read(read)) => read,
+        Ok(Opened::Unsatisfiable { size }) => {
+            let headers = [(axum::http::header::ACCEPT_RANGES, "bytes".to_string()), (axum::http::header::CONTENT_RANGE, format!("bytes */{size}"))];
+            return (StatusCode::RANGE_NOT_SATISFIABLE, headers).into_response();
         }
+        Err(crealia_core::Error::NotFound) => return message(StatusCode::NOT_FOUND, "No such file."),
         Err(e) => return from_error(e),
-    };
-    let content_type = match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("mp4") => "video/mp4",
-        Some("mov") => "video/quicktime",
-        _ => "application/octet-stream",
     };
     let mut response = Response::builder()
         .header(axum::http::header::CONTENT_TYPE, content_type)
@@ -148,6 +145,21 @@ pub async fn serve(State(s): State<Services>, Path(name): Path<String>, headers:
         response = response.status(StatusCode::PARTIAL_CONTENT).header(axum::http::header::CONTENT_RANGE, content_range);
     }
     response.body(Body::from_stream(read.body)).unwrap_or_else(|_| message(StatusCode::INTERNAL_SERVER_ERROR, "The file cannot be sent."))
+}
+
+/// The content type of a file Crealia stored: 32 lowercase hex digits and its extension (as
+/// `media::random_name` makes them); None for any other name.
+fn served_type(name: &str) -> Option<&'static str> {
+    let (stem, ext) = name.split_once('.')?;
+    if stem.len() != 32 || !stem.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    match ext {
+        "jpg" => Some("image/jpeg"),
+        "mp4" => Some("video/mp4"),
+        "mov" => Some("video/quicktime"),
+        _ => None,
+    }
 }
 
 /// One range of `bytes=first-last`, `bytes=first-` or `bytes=-suffix`; anything else (several

@@ -287,6 +287,13 @@ impl Connections {
         .bind(account.expires_at)
         .fetch_one(&mut *tx)
         .await?;
+        // Inbox items that arrived while nobody had the account connected are the new holder's;
+        // those of an earlier holder stay theirs.
+        sqlx::query("UPDATE inbox_items SET connection_id = $1 WHERE ig_user_id = $2 AND connection_id IS NULL")
+            .bind(id)
+            .bind(&account.ig_user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         tracing::info!(connection_id = id, user_id, "Instagram account connected");
         Ok(view(row))

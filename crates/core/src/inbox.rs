@@ -62,7 +62,7 @@ struct Target {
 
 const SELECT: &str = "SELECT i.id, i.kind, i.external_id, i.parent_id, i.media_id, i.from_username, i.body, i.occurred_at,
                              i.own, i.read_at, i.hidden, i.ig_user_id, c.username
-                      FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected'";
+                      FROM inbox_items i JOIN instagram_connections c ON c.id = i.connection_id AND c.state <> 'disconnected'";
 
 impl Inbox {
     pub fn new(db: PgPool, cache: Cache, connections: Connections) -> Self {
@@ -126,7 +126,7 @@ impl Inbox {
 
     pub async fn unread(&self, user_id: i64) -> Result<UnreadCounts> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT i.kind, count(*) FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected'
+            "SELECT i.kind, count(*) FROM inbox_items i JOIN instagram_connections c ON c.id = i.connection_id AND c.state <> 'disconnected'
              WHERE c.user_id = $1 AND i.read_at IS NULL AND i.deleted_at IS NULL AND NOT i.own AND i.kind <> 'other'
              GROUP BY i.kind",
         )
@@ -179,8 +179,8 @@ impl Inbox {
         };
         let field = if target.kind == "message" { "messages" } else { "comments" };
         sqlx::query(
-            "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, parent_id, media_id, body, occurred_at, payload, own, read_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, now(), '{}'::jsonb, true, now())
+            "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, parent_id, media_id, body, occurred_at, payload, own, read_at, connection_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, now(), '{}'::jsonb, true, now(), $8)
              ON CONFLICT (ig_user_id, kind, external_id) DO NOTHING",
         )
         .bind(&target.ig_user_id)
@@ -190,6 +190,7 @@ impl Inbox {
         .bind(&target.external_id)
         .bind(&target.media_id)
         .bind(text)
+        .bind(target.connection_id)
         .execute(&self.db)
         .await?;
         self.set_read(user_id, Some(&[item_id]), &[target.kind.as_str()]).await?;
@@ -241,7 +242,7 @@ impl Inbox {
     async fn set_read(&self, user_id: i64, ids: Option<&[i64]>, kinds: &[&str]) -> Result<()> {
         sqlx::query(
             "UPDATE inbox_items i SET read_at = now() FROM instagram_connections c
-             WHERE c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected' AND c.user_id = $1 AND i.read_at IS NULL AND i.kind = ANY($2)
+             WHERE c.id = i.connection_id AND c.state <> 'disconnected' AND c.user_id = $1 AND i.read_at IS NULL AND i.kind = ANY($2)
                AND ($3::bigint[] IS NULL OR i.id = ANY($3) OR EXISTS (
                     SELECT 1 FROM inbox_items p
                     WHERE p.id = ANY($3) AND p.ig_user_id = i.ig_user_id AND p.kind = i.kind AND p.external_id = i.parent_id))",
@@ -258,7 +259,7 @@ impl Inbox {
     async fn target(&self, user_id: i64, item_id: i64, kinds: &[&str]) -> Result<Target> {
         let target: Option<Target> = sqlx::query_as(
             "SELECT i.kind, i.external_id, i.media_id, i.from_id, i.ig_user_id, c.id AS connection_id
-             FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected'
+             FROM inbox_items i JOIN instagram_connections c ON c.id = i.connection_id AND c.state <> 'disconnected'
              WHERE i.id = $1 AND c.user_id = $2 AND i.kind = ANY($3) AND i.deleted_at IS NULL",
         )
         .bind(item_id)
@@ -305,7 +306,7 @@ impl Inbox {
         let mut touched: std::collections::BTreeSet<String> = known.into_iter().collect();
         let unnamed: Vec<(String, String, i64, i64)> = sqlx::query_as(
             "SELECT DISTINCT ON (i.ig_user_id, i.from_id) i.ig_user_id, i.from_id, c.user_id, c.id
-             FROM inbox_items i JOIN instagram_connections c ON c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected'
+             FROM inbox_items i JOIN instagram_connections c ON c.id = i.connection_id AND c.state <> 'disconnected'
              WHERE i.kind = 'message' AND NOT i.own AND i.from_username IS NULL AND i.from_id IS NOT NULL
                AND i.deleted_at IS NULL AND i.created_at > now() - interval '7 days'
                AND c.state IN ('active', 'expiring_soon')

@@ -35,14 +35,30 @@ pub const AWS_VARS: &[&str] = &[
     "AWS_SKIP_SIGNATURE",
 ];
 
-/// Where the files are, as configured.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The part size of multipart uploads to S3 (its smallest).
+const PART_BYTES: usize = 5 << 20;
+
+/// Where the files are, as configured. Its `Debug` names the options but never their values
+/// (they hold the secret key).
+#[derive(Clone, PartialEq, Eq)]
 pub enum MediaLocation {
     /// A folder on this machine (one server, or a folder every server mounts).
     Folder(PathBuf),
     /// `s3://bucket/prefix`, with `object_store`'s options (`aws_endpoint`, `aws_region`,
     /// `aws_access_key_id`, …) taken from the `AWS_*` variables.
     Url { url: String, options: Vec<(String, String)> },
+}
+
+impl std::fmt::Debug for MediaLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MediaLocation::Folder(dir) => f.debug_tuple("Folder").field(dir).finish(),
+            MediaLocation::Url { url, options } => {
+                let names: Vec<&str> = options.iter().map(|(k, _)| k.as_str()).collect();
+                f.debug_struct("Url").field("url", url).field("options", &names).finish()
+            }
+        }
+    }
 }
 
 impl MediaLocation {
@@ -71,6 +87,13 @@ impl MediaLocation {
             }
         }
     }
+}
+
+/// What [`MediaFiles::open_read`] found.
+pub enum Opened {
+    Read(MediaRead),
+    /// The file is there, but the range asked for starts past its end (its size, for the 416).
+    Unsatisfiable { size: u64 },
 }
 
 /// A stored file being read: its size, the part asked for, and the bytes as they come.
@@ -135,7 +158,8 @@ impl MediaFiles {
         use tokio::io::AsyncReadExt;
         let io = |e: std::io::Error| Error::Internal(format!("media file: {e}"));
         let mut source = tokio::fs::File::open(file).await.map_err(io)?;
-        let mut writer = BufWriter::new(self.store.clone(), self.path(name)?);
+        // 5 MiB parts (S3's smallest), two in flight: at most ~15 MiB of memory per upload.
+        let mut writer = BufWriter::with_capacity(self.store.clone(), self.path(name)?, PART_BYTES).with_max_concurrency(2);
         let mut buffer = vec![0u8; 1 << 20];
         loop {
             let n = source.read(&mut buffer).await.map_err(io)?;
@@ -160,23 +184,21 @@ impl MediaFiles {
         got.bytes().await.map_err(store_error)
     }
 
-    /// Part of a file (`range`, as asked by an HTTP `Range`) or all of it, as a stream.
-    pub async fn open_read(&self, name: &str, range: Option<ByteRange>) -> Result<MediaRead> {
+    /// Part of a file (`range`, as asked by an HTTP `Range`) or all of it, as a stream. A range
+    /// is checked against the file's size first, so that only a range the file cannot satisfy
+    /// is [`Opened::Unsatisfiable`], never a store that failed to answer.
+    pub async fn open_read(&self, name: &str, range: Option<ByteRange>) -> Result<Opened> {
         let path = self.path(name)?;
-        let ranged = range.is_some();
-        let got = match self.store.get_opts(&path, GetOptions { range, ..Default::default() }).await {
-            Ok(got) => got,
-            Err(object_store::Error::NotFound { .. }) => return Err(Error::NotFound),
-            // A range the file cannot satisfy (the file is there): the caller answers 416.
-            Err(e) if ranged && self.store.head(&path).await.is_ok() => {
-                tracing::debug!(error = %e, "a media range outside the file");
-                return Err(Error::Invalid("range".into()));
+        if let Some(range) = &range {
+            let size = self.store.head(&path).await.map_err(store_error)?.size;
+            if range.as_range(size).is_err() {
+                return Ok(Opened::Unsatisfiable { size });
             }
-            Err(e) => return Err(store_error(e)),
-        };
+        }
+        let got = self.store.get_opts(&path, GetOptions { range, ..Default::default() }).await.map_err(store_error)?;
         let (size, range) = (got.meta.size, got.range.clone());
         let body = got.into_stream().map(|chunk| chunk.map_err(store_error)).boxed();
-        Ok(MediaRead { size, range, body })
+        Ok(Opened::Read(MediaRead { size, range, body }))
     }
 
     pub async fn delete(&self, name: &str) -> Result<()> {

@@ -45,12 +45,24 @@ fn range(view: CalendarView, date: NaiveDate) -> (NaiveDate, NaiveDate, u64) {
     }
 }
 
+/// The years a calendar can show: dates far outside would overflow the grid's arithmetic.
+const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// The date to show: the one asked for (within [`YEARS`]) or today.
+fn shown_date(date: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate> {
+    match date {
+        None => Ok(today),
+        Some(d) if YEARS.contains(&d.year()) => Ok(d),
+        Some(_) => Err(crate::Error::Invalid(format!("Pick a date between the years {} and {}.", YEARS.start(), YEARS.end()))),
+    }
+}
+
 impl Publishing {
     /// The calendar of `view` around `date` (today when None), in `time_zone`.
     pub async fn calendar(&self, user_id: i64, view: CalendarView, date: Option<NaiveDate>, time_zone: &str, now: DateTime<Utc>) -> Result<Calendar> {
         let tz = zone(time_zone);
         let today = now.with_timezone(&tz).date_naive();
-        let date = date.unwrap_or(today);
+        let date = shown_date(date, today)?;
         let (anchor, start, days) = range(view, date);
         let end = start + Days::new(days);
         let instant = |d: NaiveDate| super::local_time(d, chrono::NaiveTime::MIN, tz.name()).unwrap_or_else(|_| d.and_time(chrono::NaiveTime::MIN).and_utc());
@@ -100,5 +112,21 @@ mod tests {
         assert_eq!(days, 42);
         let (_, start, days) = range(CalendarView::Week, d);
         assert_eq!((start, days), (NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), 7));
+    }
+
+    #[test]
+    fn dates_a_grid_cannot_reach_are_refused_and_the_edges_work() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        for far in [NaiveDate::MAX, NaiveDate::MIN, NaiveDate::from_ymd_opt(262142, 12, 15).unwrap(), NaiveDate::from_ymd_opt(10000, 1, 1).unwrap()] {
+            assert!(matches!(shown_date(Some(far), today), Err(crate::Error::Invalid(_))), "{far}");
+        }
+        assert_eq!(shown_date(None, today).unwrap(), today);
+        for edge in [NaiveDate::from_ymd_opt(1970, 1, 1).unwrap(), NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()] {
+            let d = shown_date(Some(edge), today).unwrap();
+            for view in [CalendarView::Week, CalendarView::Month] {
+                let (anchor, start, days) = range(view, d);
+                let _ = (start + Days::new(days), anchor - Months::new(1), anchor + Months::new(1), start - Days::new(7));
+            }
+        }
     }
 }

@@ -193,6 +193,9 @@ pub(crate) const POST_COLUMNS: &str = "p.id, p.user_id, p.connection_id, c.usern
     p.first_comment, p.first_comment_id, p.media_urls, p.scheduled_at, p.status, p.child_container_ids, p.container_id,
     p.media_id, p.claim_seq, p.errors, p.waiting_since, p.last_error, p.error_code, p.published_at";
 
+/// How long a disconnect asks Instagram about posts holding a container before it goes on.
+pub const DISCONNECT_SETTLE_WITHIN: Duration = Duration::from_secs(8);
+
 #[derive(Clone)]
 pub struct Publishing {
     db: PgPool,
@@ -371,20 +374,29 @@ impl Publishing {
         .bind(user_id)
         .fetch_all(&self.db)
         .await?;
-        for post_id in held {
-            match self.settle_container(user_id, post_id).await {
-                Ok(ContainerFate::NotPublished) => {
-                    sqlx::query(
-                        "UPDATE scheduled_posts SET container_id = NULL, child_container_ids = '{}', updated_at = now()
-                         WHERE id = $1 AND status IN ('PENDING', 'FAILED')",
-                    )
-                    .bind(post_id)
-                    .execute(&self.db)
-                    .await?;
+        // Disconnecting is the creator's way to revoke: it never waits on Instagram for long.
+        // Posts not settled by then fail with what to do (DISCONNECTED_UNSETTLED_REASON).
+        let settle = async {
+            for post_id in held {
+                match self.settle_container(user_id, post_id).await {
+                    Ok(ContainerFate::NotPublished) => {
+                        sqlx::query(
+                            "UPDATE scheduled_posts SET container_id = NULL, child_container_ids = '{}', updated_at = now()
+                             WHERE id = $1 AND status IN ('PENDING', 'FAILED')",
+                        )
+                        .bind(post_id)
+                        .execute(&self.db)
+                        .await?;
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(post_id, error = %e, "a post's fate is unknown at disconnect; it fails, to be checked after a reconnect"),
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(post_id, error = %e, "a post's fate is unknown at disconnect; it fails, to be checked after a reconnect"),
             }
+            Ok::<(), Error>(())
+        };
+        match tokio::time::timeout(DISCONNECT_SETTLE_WITHIN, settle).await {
+            Ok(settled) => settled?,
+            Err(_) => tracing::warn!(connection_id, "Instagram was slow to answer about posts at disconnect; disconnecting anyway"),
         }
         self.connections.disconnect(user_id, connection_id).await
     }

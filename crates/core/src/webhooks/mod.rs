@@ -125,7 +125,7 @@ impl Webhooks {
         let rejected: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_rejects").fetch_one(&self.db).await?;
         let unrouted: Vec<(String, i64)> = sqlx::query_as(
             "SELECT i.ig_user_id, count(*) FROM inbox_items i
-             WHERE NOT EXISTS (SELECT 1 FROM instagram_connections c WHERE c.ig_user_id = i.ig_user_id AND c.state <> 'disconnected')
+             WHERE i.connection_id IS NULL
              GROUP BY i.ig_user_id ORDER BY count(*) DESC LIMIT 20",
         )
         .fetch_all(&self.db)

@@ -202,8 +202,9 @@ async fn store_events(tx: &mut Transaction<'_, Postgres>, delivery_id: i64, even
     }
     let rows: Vec<(String, String)> = sqlx::query_as(
         "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, parent_id, media_id, from_id, from_username, body,
-                                  occurred_at, payload, own, read_at, delivery_id)
-         SELECT a, k, f, x, p, m, fi, fu, b, o, pl::jsonb, ow, CASE WHEN ow OR k = 'other' THEN now() END, $13
+                                  occurred_at, payload, own, read_at, delivery_id, connection_id)
+         SELECT a, k, f, x, p, m, fi, fu, b, o, pl::jsonb, ow, CASE WHEN ow OR k = 'other' THEN now() END, $13,
+                (SELECT c.id FROM instagram_connections c WHERE c.ig_user_id = a AND c.state <> 'disconnected')
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                      $9::text[], $10::timestamptz[], $11::text[], $12::bool[]) AS t(a, k, f, x, p, m, fi, fu, b, o, pl, ow)
          ON CONFLICT (ig_user_id, kind, external_id) DO NOTHING
