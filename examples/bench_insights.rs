@@ -20,7 +20,6 @@ use crealia_core::crypto::SecretToken;
 const N: usize = 2_000;
 const N_MISS: usize = 300;
 
-
 struct Stats {
     p50: Duration,
     p99: Duration,
@@ -30,7 +29,6 @@ fn stats(mut samples: Vec<Duration>) -> Stats {
     samples.sort();
     Stats { p50: percentile(&samples, 0.50), p99: percentile(&samples, 0.99) }
 }
-
 
 #[tokio::main]
 async fn main() {
@@ -98,12 +96,7 @@ async fn main() {
     let client = reqwest::Client::new();
     let cookie = format!("crealia_session={}", session.as_str());
     let call = || {
-        client
-            .post(format!("http://{addr}{path}"))
-            .header("cookie", &cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("days=7")
-            .send()
+        client.post(format!("http://{addr}{path}")).header("cookie", &cookie).header("content-type", "application/x-www-form-urlencoded").body("days=7").send()
     };
     let check = call().await.unwrap();
     assert_eq!(check.status().as_u16(), 200, "{}", check.text().await.unwrap());
@@ -140,15 +133,11 @@ async fn main() {
     println!("| request | p50 | p99 | p50 ÷ bare | p99 ÷ bare |");
     println!("|---|---:|---:|---:|---:|");
     println!("| bare axum JSON route | {:.3} ms | {:.3} ms | 1.0 | 1.0 |", ms(bare.p50), ms(bare.p99));
-    for (name, samples) in [("dashboard, L1 hit", l1), ("dashboard, L2 hit (Redis)", l2), ("dashboard, miss (12 Graph API calls to the in-process sandbox)", miss)] {
+    for (name, samples) in
+        [("dashboard, L1 hit", l1), ("dashboard, L2 hit (Redis)", l2), ("dashboard, miss (12 Graph API calls to the in-process sandbox)", miss)]
+    {
         let n = samples.len();
         let s = stats(samples);
-        println!(
-            "| {name} (n={n}) | {:.3} ms | {:.3} ms | {:.1} | {:.1} |",
-            ms(s.p50),
-            ms(s.p99),
-            ms(s.p50) / ms(bare.p50),
-            ms(s.p99) / ms(bare.p99)
-        );
+        println!("| {name} (n={n}) | {:.3} ms | {:.3} ms | {:.1} | {:.1} |", ms(s.p50), ms(s.p99), ms(s.p50) / ms(bare.p50), ms(s.p99) / ms(bare.p99));
     }
 }

@@ -17,8 +17,6 @@ use std::time::{Duration, Instant};
 
 use crealia_sandbox::webhooks::signature_256;
 
-
-
 /// A percentile in milliseconds (NaN when nothing was measured).
 fn ms_at(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -165,5 +163,9 @@ async fn main() {
         ms_at(&sign_in_latencies, 0.99),
         ms_at(&sign_in_latencies, 1.0)
     );
-    println!("sign-in answers by status: {statuses:?}; {:.1} sign-ins/s sent over {:.1} s", sign_in_latencies.len() as f64 / wall.as_secs_f64(), wall.as_secs_f64());
+    println!(
+        "sign-in answers by status: {statuses:?}; {:.1} sign-ins/s sent over {:.1} s",
+        sign_in_latencies.len() as f64 / wall.as_secs_f64(),
+        wall.as_secs_f64()
+    );
 }

@@ -20,9 +20,6 @@ use crealia::config::Config;
 use crealia::startup::Application;
 use crealia_sandbox::webhooks::signature_256;
 
-
-
-
 struct Run {
     per_sec: f64,
     p50: Duration,

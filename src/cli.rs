@@ -71,10 +71,7 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Seed => seed(&config, &pool, &services).await?,
         Command::Tokens { action: TokensCommand::Refresh } => {
             let report = services.tokens.refresh_due(Utc::now()).await.map_err(StartupError::Seed)?;
-            println!(
-                "tokens refreshed: {}, need a reconnect: {}, failed: {}",
-                report.refreshed, report.needs_reconnect, report.failed
-            );
+            println!("tokens refreshed: {}, need a reconnect: {}, failed: {}", report.refreshed, report.needs_reconnect, report.failed);
         }
         Command::Tokens { action: TokensCommand::Rotate } => {
             let n = services.tokens.rotate().await.map_err(StartupError::Seed)?;
@@ -90,7 +87,13 @@ pub async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Webhooks => {
             let s = services.webhooks.stats().await.map_err(StartupError::Seed)?;
             let age = |secs: Option<i64>| secs.map(|s| format!("{s} s ago")).unwrap_or_else(|| "never".into());
-            println!("webhook deliveries stored: {}, waiting: {} (oldest received {}), failed: {}", s.received, s.pending, age(s.oldest_pending_secs), s.failed);
+            println!(
+                "webhook deliveries stored: {}, waiting: {} (oldest received {}), failed: {}",
+                s.received,
+                s.pending,
+                age(s.oldest_pending_secs),
+                s.failed
+            );
             println!("refused as unreadable (kept in webhook_rejects): {}; last delivery received {}", s.rejected, age(s.last_received_secs_ago));
             for (ig_user_id, events) in &s.unrouted {
                 println!("events for Instagram account {ig_user_id}, which no one has connected: {events}");
@@ -125,9 +128,8 @@ async fn seed(config: &Config, pool: &sqlx::PgPool, services: &crealia_core::Ser
         }
         GraphSource::Meta { .. } => None,
     };
-    let report = crealia_core::seed::demo(pool, &services.accounts, Some(&services.connections), &password, reset, demo_account)
-        .await
-        .map_err(StartupError::Seed)?;
+    let report =
+        crealia_core::seed::demo(pool, &services.accounts, Some(&services.connections), &password, reset, demo_account).await.map_err(StartupError::Seed)?;
     let email = crealia_core::seed::DEMO_EMAIL;
     match (report.created_user, report.password_set, reset) {
         (true, _, false) => println!("demo creator: {email}  password: {password}  (shown once; set DEMO_PASSWORD to choose it)"),

@@ -306,7 +306,8 @@ impl Config {
             return Err(ConfigError {
                 var: "SANDBOX_DEMO",
                 problem: "is not set while APP_ENV=production would use the Graph API sandbox".into(),
-                fix: "Set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET to use the real Instagram API, or SANDBOX_DEMO=true to run a public demo on the sandbox.".into(),
+                fix: "Set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET to use the real Instagram API, or SANDBOX_DEMO=true to run a public demo on the sandbox."
+                    .into(),
             });
         }
 
@@ -343,8 +344,11 @@ impl Config {
             }
         };
         let key_fix = "Use the base64 of 32 random bytes, as `openssl rand -base64 32` prints.";
-        crealia_core::crypto::TokenKey::from_base64(token_key.expose())
-            .map_err(|_| ConfigError { var: "TOKEN_ENCRYPTION_KEY", problem: "is not a valid key".into(), fix: key_fix.into() })?;
+        crealia_core::crypto::TokenKey::from_base64(token_key.expose()).map_err(|_| ConfigError {
+            var: "TOKEN_ENCRYPTION_KEY",
+            problem: "is not a valid key".into(),
+            fix: key_fix.into(),
+        })?;
         let retired_token_keys: Vec<Secret> = env
             .get("TOKEN_ENCRYPTION_RETIRED_KEYS")
             .map(|v| v.split(',').map(str::trim).filter(|k| !k.is_empty()).map(Secret::new).collect())
@@ -458,17 +462,9 @@ fn missing_pair(missing: &'static str, present: &str) -> ConfigError {
 
 fn validate_database_url(raw: &str) -> Result<(), ConfigError> {
     let fix = "Set it like postgres://user:password@127.0.0.1:5432/crealia, or unset it for the local default.";
-    let url = Url::parse(raw).map_err(|e| ConfigError {
-        var: "DATABASE_URL",
-        problem: format!("is not a valid URL ({e})"),
-        fix: fix.into(),
-    })?;
+    let url = Url::parse(raw).map_err(|e| ConfigError { var: "DATABASE_URL", problem: format!("is not a valid URL ({e})"), fix: fix.into() })?;
     if !matches!(url.scheme(), "postgres" | "postgresql") {
-        return Err(ConfigError {
-            var: "DATABASE_URL",
-            problem: format!("uses the scheme `{}`, not postgres://", url.scheme()),
-            fix: fix.into(),
-        });
+        return Err(ConfigError { var: "DATABASE_URL", problem: format!("uses the scheme `{}`, not postgres://", url.scheme()), fix: fix.into() });
     }
     Ok(())
 }
@@ -504,11 +500,7 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
     fn http_url(&self, name: &'static str, raw: &str) -> Result<Url, ConfigError> {
         match Url::parse(raw) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
-            _ => Err(ConfigError {
-                var: name,
-                problem: "is not an http(s) URL".into(),
-                fix: "Use a full address such as https://crealia.example.com.".into(),
-            }),
+            _ => Err(ConfigError { var: name, problem: "is not an http(s) URL".into(), fix: "Use a full address such as https://crealia.example.com.".into() }),
         }
     }
 
@@ -568,8 +560,14 @@ mod tests {
         assert_eq!(e.var, "TOKEN_ENCRYPTION_KEY");
         const ADMIN: (&str, &str) = ("SANDBOX_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef");
         let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-        let c = config(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key), ("SANDBOX_DEMO", "true"), ADMIN])
-            .unwrap();
+        let c = config(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://crealia.example"),
+            ("TOKEN_ENCRYPTION_KEY", key),
+            ("SANDBOX_DEMO", "true"),
+            ADMIN,
+        ])
+        .unwrap();
         assert_eq!(c.log_format, LogFormat::Json);
         assert!(!format!("{c:?}").contains(key), "the key never shows in Debug output");
         assert_eq!(config(&[("TOKEN_ENCRYPTION_KEY", "c2hvcnQ=")]).unwrap_err().var, "TOKEN_ENCRYPTION_KEY");
@@ -599,7 +597,8 @@ mod tests {
 
     #[test]
     fn production_refuses_plain_http_unless_tls_ends_at_a_proxy() {
-        let base = [("APP_ENV", "production"), ("TOKEN_ENCRYPTION_KEY", KEY), ("SANDBOX_DEMO", "true"), ("SANDBOX_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef")];
+        let base =
+            [("APP_ENV", "production"), ("TOKEN_ENCRYPTION_KEY", KEY), ("SANDBOX_DEMO", "true"), ("SANDBOX_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef")];
         let e = config(&[base[0], base[1], base[2], base[3], ("PUBLIC_BASE_URL", "http://crealia.example")]).unwrap_err();
         assert_eq!(e.var, "PUBLIC_BASE_URL");
         assert!(e.to_string().contains("TLS_TERMINATED_BY_PROXY"), "{e}");

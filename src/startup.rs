@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use app::{shell, App};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
 use axum::http::StatusCode;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
@@ -26,10 +26,10 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
-use crealia_core::media::files::MediaFiles;
 use crate::routes::{health, inbox, insights, instagram, media, publishing, session, webhooks};
 use crate::security::{client_ip, cross_site, headers, sandbox_admin};
 use crate::telemetry;
+use crealia_core::media::files::MediaFiles;
 
 /// Why Crealia could not start, each displayed as one line that says what to do.
 #[derive(Debug, Error)]
@@ -132,14 +132,12 @@ impl Application {
         db::migrate(&pool).await.map_err(StartupError::Migrate)?;
         // Keys name connections by id, and ids start again in every database: a Redis shared
         // by several databases (tests, a re-created development database) keeps them apart.
-        let database = db::identity(&pool).await.map_err(|e| {
-            StartupError::Database(DbError::Connect { target: db::describe_target(&config.database.url), reason: e.to_string() })
-        })?;
+        let database = db::identity(&pool)
+            .await
+            .map_err(|e| StartupError::Database(DbError::Connect { target: db::describe_target(&config.database.url), reason: e.to_string() }))?;
         let cache_settings = crealia_core::cache::CacheSettings { namespace: format!("{}:{database}", config.cache.namespace), ..config.cache.clone() };
         let cache = Cache::connect(&cache_settings).await.map_err(|e| StartupError::Redis(e.to_string()))?;
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
+        let listener = TcpListener::bind(config.addr).await.map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let local = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.addr, reason: e.to_string() })?;
         let secret = webhook_secret(&config, &pool).await?;
         let services = build_services(&config, pool, cache, local, secret.clone())?;
@@ -148,11 +146,8 @@ impl Application {
                 // The in-process sandbox fetches media only from this Crealia: never a URL
                 // that points into the machine or the network it runs in.
                 let own = vec![cross_site::origin_of(&public_url(&config, local)), loopback(local)];
-                let sandbox = crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig {
-                    seed: *seed,
-                    fetch_allowed_origins: Some(own),
-                    ..Default::default()
-                });
+                let sandbox =
+                    crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig { seed: *seed, fetch_allowed_origins: Some(own), ..Default::default() });
                 let subscription = crealia_sandbox::webhooks::Subscription {
                     callback_url: format!("{}{WEBHOOK_PATH}", loopback(local)),
                     verify_token: config.webhooks.verify_token.expose().to_string(),
@@ -306,15 +301,16 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
     let context = move || provide_context(services.clone());
 
     // Every request: an id, a trace span, compression.
-    let middleware = ServiceBuilder::new()
-        .layer(telemetry::set_request_id())
-        .layer(telemetry::trace_layer())
-        .layer(telemetry::propagate_request_id())
-        // Videos and other media are sent as stored: compressing them costs CPU for nothing,
-        // and a visitor could make the server do it over 300 MB files again and again.
-        .layer(CompressionLayer::new().compress_when(
-            DefaultPredicate::new().and(NotForContentType::const_new("video/")).and(NotForContentType::const_new("application/octet-stream")),
-        ));
+    let middleware =
+        ServiceBuilder::new()
+            .layer(telemetry::set_request_id())
+            .layer(telemetry::trace_layer())
+            .layer(telemetry::propagate_request_id())
+            // Videos and other media are sent as stored: compressing them costs CPU for nothing,
+            // and a visitor could make the server do it over 300 MB files again and again.
+            .layer(CompressionLayer::new().compress_when(
+                DefaultPredicate::new().and(NotForContentType::const_new("video/")).and(NotForContentType::const_new("application/octet-stream")),
+            ));
 
     let mut router = Router::<AppState>::new();
     if let Some(s) = sandbox {
@@ -353,9 +349,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.http.request_timeout));
 
     // Uploads stream to disk under their own limit, and take as long as the network needs.
-    let uploads = Router::<AppState>::new()
-        .route("/api/media", post(media::upload))
-        .layer(DefaultBodyLimit::disable());
+    let uploads = Router::<AppState>::new().route("/api/media", post(media::upload)).layer(DefaultBodyLimit::disable());
 
     // Meta's deliveries: their own body limit (413 above it); the signature is checked on the
     // raw bytes before anything else.

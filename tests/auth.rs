@@ -102,7 +102,11 @@ async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own(pool: PgPool
         assert_eq!(call_from(&app, "203.0.113.1", "sign_in", &[("email", &email), ("password", "wrong password!")]).await, 401);
     }
     assert_eq!(call_from(&app, "203.0.113.1", "sign_in", &[("email", "x@example.com"), ("password", "wrong password!")]).await, 429);
-    assert_eq!(call_from(&app, "203.0.113.2", "sign_in", &[("email", "x@example.com"), ("password", "wrong password!")]).await, 401, "another client behind the same proxy is not locked out");
+    assert_eq!(
+        call_from(&app, "203.0.113.2", "sign_in", &[("email", "x@example.com"), ("password", "wrong password!")]).await,
+        401,
+        "another client behind the same proxy is not locked out"
+    );
     // A client cannot pick its own address by prepending one.
     assert_eq!(call_from(&app, "198.51.100.1, 203.0.113.1", "sign_in", &[("email", "x@example.com"), ("password", "x")]).await, 429);
 }
@@ -130,7 +134,8 @@ async fn sign_up_is_throttled_per_address_and_a_taken_email_tells_nothing_more(p
         let (status, body, _) = call(&app, None, "sign_up", &[("email", &email), ("password", "a long enough password"), ("display_name", "")]).await;
         assert_eq!(status, 200, "{body}");
     }
-    let (status, body, _) = call(&app, None, "sign_up", &[("email", "eleventh@example.com"), ("password", "a long enough password"), ("display_name", "")]).await;
+    let (status, body, _) =
+        call(&app, None, "sign_up", &[("email", "eleventh@example.com"), ("password", "a long enough password"), ("display_name", "")]).await;
     assert_eq!(status, 429, "ten sign-ups an hour from one address: {body}");
 }
 

@@ -227,7 +227,13 @@ async fn three_servers_keep_every_promise_through_faults_under_a_mixed_workload(
         ] {
             sandbox.faults().add(FaultRule { kind, endpoint: None, times: None, skip: 0, probability: Some(probability) });
         }
-        sandbox.faults().add(FaultRule { kind: FaultKind::GraphError { code: 190, subcode: Some(460) }, endpoint: Some("GET /{id}/insights".into()), times: Some(1), skip: 0, probability: None });
+        sandbox.faults().add(FaultRule {
+            kind: FaultKind::GraphError { code: 190, subcode: Some(460) },
+            endpoint: Some("GET /{id}/insights".into()),
+            times: Some(1),
+            skip: 0,
+            probability: None,
+        });
         tokio::time::sleep(Duration::from_secs(5)).await;
         sandbox.faults().clear();
         // The creator whose account got the 190 reconnects it (a new token), as the page asks.
@@ -354,10 +360,13 @@ async fn step(
     image: &[u8],
     sandbox: &Sandbox,
 ) -> Option<(&'static str, Option<u16>)> {
-    let request = |method: reqwest::Method, path: &str| client.request(method, format!("{public}{path}")).header("cookie", &creator.cookie).header("origin", public);
+    let request =
+        |method: reqwest::Method, path: &str| client.request(method, format!("{public}{path}")).header("cookie", &creator.cookie).header("origin", public);
     let status = |r: Result<reqwest::Response, reqwest::Error>| r.ok().map(|r| r.status().as_u16());
     match n / 3 % 6 {
-        0 | 3 => Some(("dashboard", status(request(reqwest::Method::GET, &format!("/api/instagram/insights?connection_id={}", creator.connection_id)).send().await))),
+        0 | 3 => {
+            Some(("dashboard", status(request(reqwest::Method::GET, &format!("/api/instagram/insights?connection_id={}", creator.connection_id)).send().await)))
+        }
         1 => {
             let r = request(reqwest::Method::POST, "/api/media").header("content-type", "image/jpeg").body(image.to_vec()).send().await;
             let Ok(r) = r else { return Some(("upload", None)) };
@@ -394,7 +403,8 @@ async fn step(
         _ => {
             // A comment (the sandbox delivers it through the balancer, as Meta would), and a
             // reply to the creator's newest comment.
-            let events = serde_json::from_value(json!({ "events": [{ "kind": "comment", "account": creator.account, "text": format!("comment {n}") }] })).unwrap();
+            let events =
+                serde_json::from_value(json!({ "events": [{ "kind": "comment", "account": creator.account, "text": format!("comment {n}") }] })).unwrap();
             let _ = crealia_sandbox::webhooks::produce(sandbox, events);
             let Ok(r) = request(reqwest::Method::GET, "/api/instagram/inbox?kind=comment").send().await else { return Some(("inbox", None)) };
             if r.status() != 200 {
@@ -402,7 +412,10 @@ async fn step(
             }
             let body: serde_json::Value = r.json().await.unwrap_or_default();
             let id = body["items"].as_array().and_then(|a| a.first()).and_then(|i| i["id"].as_i64())?;
-            Some(("reply", status(request(reqwest::Method::POST, &format!("/api/instagram/inbox/{id}/reply")).json(&json!({ "text": "Thank you!" })).send().await)))
+            Some((
+                "reply",
+                status(request(reqwest::Method::POST, &format!("/api/instagram/inbox/{id}/reply")).json(&json!({ "text": "Thank you!" })).send().await),
+            ))
         }
     }
 }
@@ -426,7 +439,11 @@ async fn database_outage(pool: &PgPool, downtime: Duration) {
     let admin_url = database_url(pool).replace(&format!("/{database}"), "/postgres");
     let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
     sqlx::query(&format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false")).execute(&admin).await.unwrap();
-    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()").bind(&database).execute(&admin).await.unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+        .bind(&database)
+        .execute(&admin)
+        .await
+        .unwrap();
     tokio::time::sleep(downtime).await;
     sqlx::query(&format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true")).execute(&admin).await.unwrap();
     admin.close().await;

@@ -143,7 +143,8 @@ async fn every_route_answers_hostile_input_with_a_clear_4xx_never_a_5xx(pool: Pg
                     if let Some(c) = &cookie {
                         request = request.header("cookie", c);
                     }
-                    let what = format!("{method} {path} with {content_type} ({} bytes, {:?}…)", body.len(), String::from_utf8_lossy(&body[..body.len().min(24)]));
+                    let what =
+                        format!("{method} {path} with {content_type} ({} bytes, {:?}…)", body.len(), String::from_utf8_lossy(&body[..body.len().min(24)]));
                     check(&what, request.body(body.clone()).send().await).await;
                     sent += 1;
                 }
@@ -151,7 +152,12 @@ async fn every_route_answers_hostile_input_with_a_clear_4xx_never_a_5xx(pool: Pg
         }
     }
     // Odd headers on a page and an API route.
-    for (name, value) in [("cookie", "crealia_session=%00%FF; crealia_session=x"), ("x-forwarded-for", "999.1.1.1, ::g"), ("accept", "text/\u{e9}; q=\u{ff}"), ("range", "bytes=-0")] {
+    for (name, value) in [
+        ("cookie", "crealia_session=%00%FF; crealia_session=x"),
+        ("x-forwarded-for", "999.1.1.1, ::g"),
+        ("accept", "text/\u{e9}; q=\u{ff}"),
+        ("range", "bytes=-0"),
+    ] {
         for path in ["/", "/api/instagram/schedule", "/media/x.jpg"] {
             let request = client.get(format!("{origin}{path}")).header(name, reqwest::header::HeaderValue::from_bytes(value.as_bytes()).unwrap());
             check(&format!("GET {path} with {name}: {value}"), request.send().await).await;

@@ -107,7 +107,6 @@ async fn refresh_bypasses_the_cache_once_per_cooldown(pool: PgPool) {
     assert!(matches!(app.services.insights.refresh(user, cid).await, Err(crealia_core::Error::Throttled { .. })), "rate-limited");
 }
 
-
 #[sqlx::test(migrations = false)]
 async fn redis_stopping_mid_test_degrades_without_errors_and_its_return_is_noticed(pool: PgPool) {
     let port = free_port();

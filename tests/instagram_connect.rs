@@ -31,8 +31,7 @@ async fn a_creator_connects_an_account_and_the_token_is_stored_encrypted(pool: P
     let token = app.services.connections.token(user.id, list[0].id).await.unwrap();
     let me = app.services.connections.graph().me(token.expose()).await.unwrap();
     assert_eq!(me.username.as_deref(), Some("lumen.studio"));
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'").fetch_all(&pool).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'").fetch_all(&pool).await.unwrap();
     assert!(tables.len() >= 6, "{tables:?}");
     let mut dump = Vec::new();
     for table in tables {

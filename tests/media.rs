@@ -57,7 +57,8 @@ async fn png_and_webp_become_jpeg_at_an_unguessable_public_url_that_instagram_fe
         assert!(served.bytes().await.unwrap().starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
 
         // The sandbox takes JPEG only, fetching the file itself.
-        let (status, post) = publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "caption": "From a PNG", "media_ids": [asset["id"]] })).await;
+        let (status, post) =
+            publish(&app, &browser, json!({ "connection_id": cid, "kind": "image", "caption": "From a PNG", "media_ids": [asset["id"]] })).await;
         assert_eq!(status, 202, "{post}");
         app.services.publishing.run_due(Utc::now(), 10).await.unwrap();
         let done = app.services.publishing.get(user, post["id"].as_i64().unwrap()).await.unwrap();
@@ -144,8 +145,14 @@ async fn uploads_are_the_signed_in_creators_own_and_have_a_limit(pool: PgPool) {
     let (_, mine) = app.upload(&browser, encoded(1080, 1920, ImageFormat::Jpeg), "image/jpeg").await;
     let bo = app.signed_in("bo@example.com").await;
     let id = mine["id"].as_i64().unwrap();
-    let r = app.client.post(app.url(&format!("/api/media/{id}/reframe"))).header("cookie", bo.cookie.clone().unwrap())
-        .json(&json!({ "frame": "1:1", "how": "crop" })).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/media/{id}/reframe")))
+        .header("cookie", bo.cookie.clone().unwrap())
+        .json(&json!({ "frame": "1:1", "how": "crop" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 404, "another creator's image");
     connect(&app, &bo, "mira.moves", "allow").await;
     let bo_id = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;

@@ -44,7 +44,7 @@ fn png_bomb(width: u32, height: u32) -> Vec<u8> {
     let mut ihdr = width.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit greyscale
-    // A stored (uncompressed) deflate block would be honest; a run of compressed zeros is not.
+                                              // A stored (uncompressed) deflate block would be honest; a run of compressed zeros is not.
     let idat = [0x78, 0x9C, 0xED, 0xC1, 0x01, 0x0D, 0x00, 0x00, 0x00, 0xC2, 0xA0, 0xF7, 0x4F, 0x6D, 0x0E, 0x37, 0xA0, 0x00, 0x00];
     [b"\x89PNG\r\n\x1a\n".to_vec(), chunk(b"IHDR", &ihdr), chunk(b"IDAT", &idat), chunk(b"IEND", &[])].concat()
 }
@@ -98,10 +98,24 @@ async fn bombs_and_extreme_shapes_are_refused_from_their_header_and_memory_stays
     let (status, tall) = app.upload(&ana, encoded(1_000, 9_000, ImageFormat::Png), "image/png").await;
     assert_eq!(status, 201, "{tall}");
     let id = tall["id"].as_i64().unwrap();
-    let r = app.client.post(app.url(&format!("/api/media/{id}/reframe"))).header("cookie", ana.cookie.clone().unwrap()).json(&json!({ "frame": "1.91:1", "how": "pad" })).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/media/{id}/reframe")))
+        .header("cookie", ana.cookie.clone().unwrap())
+        .json(&json!({ "frame": "1.91:1", "how": "pad" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("Crop it instead"));
-    let r = app.client.post(app.url(&format!("/api/media/{id}/reframe"))).header("cookie", ana.cookie.clone().unwrap()).json(&json!({ "frame": "4:5", "how": "crop" })).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/media/{id}/reframe")))
+        .header("cookie", ana.cookie.clone().unwrap())
+        .json(&json!({ "frame": "4:5", "how": "crop" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 201, "cropping is always possible");
     assert!(peak_rss_mb() < 300);
 }
@@ -172,8 +186,14 @@ async fn videos_are_checked_by_their_container_not_their_first_bytes(pool: PgPoo
     common::connect(&app, &ana, "nordlys.cafe", "allow").await;
     let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     let cid = app.services.connections.list(user).await.unwrap()[0].id;
-    let r = app.client.post(app.url("/api/instagram/publish")).header("cookie", ana.cookie.clone().unwrap())
-        .json(&json!({ "connection_id": cid, "kind": "reel", "media_ids": [short["id"]] })).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/instagram/publish"))
+        .header("cookie", ana.cookie.clone().unwrap())
+        .json(&json!({ "connection_id": cid, "kind": "reel", "media_ids": [short["id"]] }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("lasts 2.0 seconds"));
 }
@@ -207,7 +227,8 @@ async fn a_slow_upload_is_cut_off(pool: PgPool) {
         // Cut while still sending: the server closed the connection after answering.
         Err(e) => assert!(!e.is_timeout(), "the server never cut the upload off: {e}"),
     }
-    let parts = std::fs::read_dir(app.services.media.dir()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".upload-")).count();
+    let parts =
+        std::fs::read_dir(app.services.media.dir()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".upload-")).count();
     assert_eq!(parts, 0, "the part of the upload is removed");
 }
 

@@ -73,7 +73,11 @@ async fn an_image_and_a_carousel_are_published_and_visible_in_the_sandbox(pool: 
     let image = status(&app, user, image.id).await;
     let carousel = status(&app, user, carousel.id).await;
     let story = status(&app, user, story.id).await;
-    assert_eq!((image.status, carousel.status, story.status), (PostStatus::Published, PostStatus::Published, PostStatus::Published), "{image:?} {carousel:?} {story:?}");
+    assert_eq!(
+        (image.status, carousel.status, story.status),
+        (PostStatus::Published, PostStatus::Published, PostStatus::Published),
+        "{image:?} {carousel:?} {story:?}"
+    );
     let media = sandbox_media(&app, user, cid).await;
     assert_eq!(media.len(), before + 3);
     for p in [&image, &carousel, &story] {
@@ -105,7 +109,12 @@ async fn transient_faults_are_retried_and_the_post_goes_out_once(pool: PgPool) {
     let (user, cid) = creator(&app).await;
     let (jpg, _) = media(&app, user).await;
     let before = sandbox_media(&app, user, cid).await.len();
-    app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "graph_error", "code": -1, "subcode": 2207001, "endpoint": "/media_publish", "times": 2 })).await;
+    app.sandbox_admin(
+        reqwest::Method::POST,
+        "/faults",
+        json!({ "kind": "graph_error", "code": -1, "subcode": 2207001, "endpoint": "/media_publish", "times": 2 }),
+    )
+    .await;
     let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
 
     run(&app).await;
@@ -125,7 +134,12 @@ async fn a_permanent_error_fails_at_once_with_a_reason_and_a_code(pool: PgPool) 
     let (user, cid) = creator(&app).await;
     let (jpg, _) = media(&app, user).await;
     // Instagram refuses the file when making its container.
-    app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "graph_error", "code": 36001, "subcode": 2207005, "endpoint": "POST /{id}/media", "times": 1 })).await;
+    app.sandbox_admin(
+        reqwest::Method::POST,
+        "/faults",
+        json!({ "kind": "graph_error", "code": 36001, "subcode": 2207005, "endpoint": "POST /{id}/media", "times": 1 }),
+    )
+    .await;
     let p = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
     run(&app).await;
     let failed = status(&app, user, p.id).await;
@@ -239,15 +253,27 @@ async fn the_json_routes_schedule_list_and_cancel_for_the_signed_in_creator_only
     let (jpg, _) = media(&app, user).await;
     let at = (Utc::now() + Duration::hours(1)).to_rfc3339();
 
-    let r = app.client.post(app.url("/api/instagram/schedule")).header("cookie", &cookie)
-        .json(&json!({ "connection_id": cid, "kind": "image", "caption": "Soon", "media_ids": [jpg], "scheduled_at": at })).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/instagram/schedule"))
+        .header("cookie", &cookie)
+        .json(&json!({ "connection_id": cid, "kind": "image", "caption": "Soon", "media_ids": [jpg], "scheduled_at": at }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 202);
     let created: serde_json::Value = r.json().await.unwrap();
     assert_eq!(created["status"], "PENDING");
 
     let long = "a".repeat(2_201);
-    let r = app.client.post(app.url("/api/instagram/publish")).header("cookie", &cookie)
-        .json(&json!({ "connection_id": cid, "kind": "image", "caption": long, "media_ids": [jpg] })).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/instagram/publish"))
+        .header("cookie", &cookie)
+        .json(&json!({ "connection_id": cid, "kind": "image", "caption": long, "media_ids": [jpg] }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().contains("2201 characters"));
 
@@ -415,15 +441,27 @@ async fn the_json_routes_edit_retry_and_post_to_several_accounts(pool: PgPool) {
     let (jpg, _) = media(&app, user).await;
     let at = (Utc::now() + Duration::hours(2)).to_rfc3339();
 
-    let r = app.client.post(app.url("/api/instagram/schedule")).header("cookie", &cookie)
-        .json(&json!({ "connection_ids": ids, "kind": "image", "caption": "Both", "media_ids": [jpg], "scheduled_at": at })).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/instagram/schedule"))
+        .header("cookie", &cookie)
+        .json(&json!({ "connection_ids": ids, "kind": "image", "caption": "Both", "media_ids": [jpg], "scheduled_at": at }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 202);
     let made: serde_json::Value = r.json().await.unwrap();
     assert_eq!(made.as_array().unwrap().len(), 2, "one post per account");
     let id = made[0]["id"].as_i64().unwrap();
 
-    let r = app.client.patch(app.url(&format!("/api/instagram/schedule/{id}"))).header("cookie", &cookie)
-        .json(&json!({ "caption": "Changed" })).send().await.unwrap();
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/instagram/schedule/{id}")))
+        .header("cookie", &cookie)
+        .json(&json!({ "caption": "Changed" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["caption"], "Changed");
     let r = app.client.post(app.url(&format!("/api/instagram/schedule/{id}/retry"))).header("cookie", &cookie).send().await.unwrap();
@@ -481,7 +519,8 @@ async fn every_claim_is_fenced_by_a_number_a_retry_never_resets(pool: PgPool) {
     let second = claim().await.unwrap();
     assert!(second > first, "the retried post's claim is {second}, after {first}");
     // A worker still holding the first claim writes nothing.
-    let stale = sqlx::query("UPDATE scheduled_posts SET container_id = 'stale' WHERE id = $1 AND claim_seq = $2").bind(p.id).bind(first).execute(&pool).await.unwrap();
+    let stale =
+        sqlx::query("UPDATE scheduled_posts SET container_id = 'stale' WHERE id = $1 AND claim_seq = $2").bind(p.id).bind(first).execute(&pool).await.unwrap();
     assert_eq!(stale.rows_affected(), 0);
 }
 
@@ -501,11 +540,19 @@ async fn a_post_whose_publish_answer_was_lost_is_checked_before_it_is_cancelled_
         // Instagram published its container, but Crealia never heard back.
         let container = graph.create_container(token.expose(), &ig, &[("image_url", url.clone())]).await.unwrap();
         graph.publish_container(token.expose(), &ig, &container).await.unwrap();
-        sqlx::query("UPDATE scheduled_posts SET container_id = $2, status = $3 WHERE id = $1").bind(p.id).bind(&container).bind(status_before).execute(&pool).await.unwrap();
+        sqlx::query("UPDATE scheduled_posts SET container_id = $2, status = $3 WHERE id = $1")
+            .bind(p.id)
+            .bind(&container)
+            .bind(status_before)
+            .execute(&pool)
+            .await
+            .unwrap();
 
         let result = match action {
             "cancel" => app.services.publishing.cancel(user, p.id).await,
-            "edit" => app.services.publishing.edit(user, p.id, crealia_core::publishing::PostEdit { caption: Some("Changed".into()), ..Default::default() }).await,
+            "edit" => {
+                app.services.publishing.edit(user, p.id, crealia_core::publishing::PostEdit { caption: Some("Changed".into()), ..Default::default() }).await
+            }
             _ => app.services.publishing.retry(user, p.id).await,
         };
         assert!(matches!(&result, Err(crealia_core::Error::Invalid(m)) if m.contains("already gone out")), "{action}: {result:?}");

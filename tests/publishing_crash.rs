@@ -18,7 +18,14 @@ use sqlx::PgPool;
 
 /// The Graph API calls of a two-item carousel, in order: item, item, carousel container,
 /// container status, publishing quota, publish.
-const STEPS: [&str; 6] = ["POST /{id}/media (item 1)", "POST /{id}/media (item 2)", "POST /{id}/media (carousel)", "GET /{id}", "GET /{id}/content_publishing_limit", "POST /{id}/media_publish"];
+const STEPS: [&str; 6] = [
+    "POST /{id}/media (item 1)",
+    "POST /{id}/media (item 2)",
+    "POST /{id}/media (carousel)",
+    "GET /{id}",
+    "GET /{id}/content_publishing_limit",
+    "POST /{id}/media_publish",
+];
 
 #[sqlx::test(migrations = false)]
 async fn a_server_killed_at_every_step_of_a_publication_publishes_each_post_exactly_once(pool: PgPool) {
@@ -65,7 +72,13 @@ async fn a_server_killed_at_every_step_of_a_publication_publishes_each_post_exac
             posts.push(id);
 
             // The step-th call hangs (before or after it took effect) until the server is killed.
-            sandbox.faults().add(FaultRule { kind: FaultKind::Latency { ms: 120_000, after }, endpoint: None, times: Some(1), skip: step as u32, probability: None });
+            sandbox.faults().add(FaultRule {
+                kind: FaultKind::Latency { ms: 120_000, after },
+                endpoint: None,
+                times: Some(1),
+                skip: step as u32,
+                probability: None,
+            });
             let server = Server::start(&database_url, &[("GRAPH_API_BASE_URL", &graph), ("PUBLISH_LEASE_SECS", "2")]);
             wait_until(&format!("the server reaches {name}"), Duration::from_secs(30), async || sandbox.faults().list().is_empty()).await;
             server.kill();

@@ -88,7 +88,8 @@ async fn no_secret_of_a_whole_run_reaches_a_log_line_or_a_response(pool: PgPool)
     seen.record(r).await;
 
     // Connect through Instagram Login: Crealia's start, the consent page, Crealia's callback.
-    let (status, consent, _) = send(&app, &mut seen, browser.post(app.url("/api/auth/instagram/start")).header("cookie", &session).header("origin", &origin)).await;
+    let (status, consent, _) =
+        send(&app, &mut seen, browser.post(app.url("/api/auth/instagram/start")).header("cookie", &session).header("origin", &origin)).await;
     assert_eq!(status, 303);
     let consent = url::Url::parse(&consent.unwrap()).unwrap();
     let q: std::collections::HashMap<String, String> = consent.query_pairs().into_owned().collect();
@@ -96,7 +97,14 @@ async fn no_secret_of_a_whole_run_reaches_a_log_line_or_a_response(pool: PgPool)
     let decision = browser
         .post(app.url("/sandbox/oauth/authorize"))
         .header("origin", &origin)
-        .form(&[("client_id", &q["client_id"]), ("redirect_uri", &q["redirect_uri"]), ("scope", &q["scope"]), ("state", &q["state"]), ("decision", &"allow".to_string()), ("account", &ig)])
+        .form(&[
+            ("client_id", &q["client_id"]),
+            ("redirect_uri", &q["redirect_uri"]),
+            ("scope", &q["scope"]),
+            ("state", &q["state"]),
+            ("decision", &"allow".to_string()),
+            ("account", &ig),
+        ])
         .send()
         .await
         .unwrap();
@@ -109,7 +117,8 @@ async fn no_secret_of_a_whole_run_reaches_a_log_line_or_a_response(pool: PgPool)
     let access_token = app.services.connections.token(user, cid).await.unwrap().expose().to_string();
 
     // Upload, publish, and let the scheduler publish it.
-    let (status, _, asset) = send(&app, &mut seen, browser.post(app.url("/api/media")).header("cookie", &session).body(encoded(1080, 1080, image::ImageFormat::Jpeg))).await;
+    let (status, _, asset) =
+        send(&app, &mut seen, browser.post(app.url("/api/media")).header("cookie", &session).body(encoded(1080, 1080, image::ImageFormat::Jpeg))).await;
     assert_eq!(status, 201, "{asset}");
     let asset: serde_json::Value = serde_json::from_str(&asset).unwrap();
     let body = json!({ "connection_id": cid, "kind": "image", "caption": "Secrets stay #safe", "first_comment": "First!", "media_ids": [asset["id"]] });
@@ -120,7 +129,12 @@ async fn no_secret_of_a_whole_run_reaches_a_log_line_or_a_response(pool: PgPool)
     assert!(posts.contains("PUBLISHED"), "{posts}");
 
     // A comment arrives through a signed webhook and is answered from the inbox.
-    app.sandbox_admin.post(app.url("/sandbox/__admin/webhooks/events")).json(&json!({ "events": [{ "kind": "comment", "account": "nordlys.cafe", "text": "Lovely" }], "batch": false })).send().await.unwrap();
+    app.sandbox_admin
+        .post(app.url("/sandbox/__admin/webhooks/events"))
+        .json(&json!({ "events": [{ "kind": "comment", "account": "nordlys.cafe", "text": "Lovely" }], "batch": false }))
+        .send()
+        .await
+        .unwrap();
     wait_until("the comment is delivered", Duration::from_secs(15), async || {
         app.services.webhooks.process_pending(50).await.ok();
         let (_, _, inbox) = send(app_ref(&app), &mut Responses::default(), browser.get(app.url("/api/instagram/inbox")).header("cookie", &session)).await;
@@ -129,7 +143,8 @@ async fn no_secret_of_a_whole_run_reaches_a_log_line_or_a_response(pool: PgPool)
     .await;
     let (_, _, inbox) = send(&app, &mut seen, browser.get(app.url("/api/instagram/inbox")).header("cookie", &session)).await;
     let id = item_id(&serde_json::from_str(&inbox).unwrap(), "Lovely").expect("the comment is in the inbox");
-    send(&app, &mut seen, browser.post(app.url(&format!("/api/instagram/inbox/{id}/reply"))).header("cookie", &session).json(&json!({ "text": "Thanks!" }))).await;
+    send(&app, &mut seen, browser.post(app.url(&format!("/api/instagram/inbox/{id}/reply"))).header("cookie", &session).json(&json!({ "text": "Thanks!" })))
+        .await;
 
     // The pages and the JSON a creator reads.
     for path in ["/", "/instagram-auth", "/instagram-dashboard", "/instagram-calendar", "/readyz", "/api/instagram/insights?days=7"] {

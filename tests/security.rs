@@ -100,18 +100,13 @@ async fn posts_name_media_by_upload_id_and_the_sandbox_fetches_nothing_else(pool
             seen.fetch_add(1, Ordering::SeqCst);
         }
     });
-    let issued: Value = app.sandbox_admin.post(app.url("/sandbox/__admin/tokens")).json(&json!({ "account": "tiny.sprout" })).send().await.unwrap().json().await.unwrap();
+    let issued: Value =
+        app.sandbox_admin.post(app.url("/sandbox/__admin/tokens")).json(&json!({ "account": "tiny.sprout" })).send().await.unwrap().json().await.unwrap();
     let token = issued["access_token"].as_str().unwrap();
     let ig = app.sandbox_account("tiny.sprout").await;
     for target in [format!("http://127.0.0.1:{port}/x.jpg"), format!("http://localhost:{port}/x.jpg"), "http://169.254.169.254/x.jpg".to_string()] {
-        let r = app
-            .client
-            .post(app.url(&format!("/sandbox/v25.0/{ig}/media")))
-            .bearer_auth(token)
-            .form(&[("image_url", target.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let r =
+            app.client.post(app.url(&format!("/sandbox/v25.0/{ig}/media"))).bearer_auth(token).form(&[("image_url", target.as_str())]).send().await.unwrap();
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["code"], 9004, "{target}: {body}");
     }
@@ -170,7 +165,15 @@ async fn every_state_changing_request_from_another_site_is_refused(pool: PgPool)
     assert_eq!(app.client.post(app.url(&sign_in)).form(&form).send().await.unwrap().status().as_u16(), 200);
     // Meta's deliveries prove themselves by their signature, whatever their origin.
     let body = br#"{"object":"instagram","entry":[]}"#;
-    let r = app.client.post(app.url("/api/webhooks/instagram")).header("origin", EVIL).header("x-hub-signature-256", sign(&app.webhook_secret, body)).body(body.to_vec()).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/webhooks/instagram"))
+        .header("origin", EVIL)
+        .header("x-hub-signature-256", sign(&app.webhook_secret, body))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     // Reading is not writing: a link from anywhere still opens a page.
     let r = app.client.get(app.url("/")).header("origin", EVIL).header("sec-fetch-site", "cross-site").send().await.unwrap();

@@ -35,10 +35,7 @@ fn a_malformed_database_url_stops_with_one_line() {
 
 #[test]
 fn an_unreachable_database_stops_with_one_line_and_hides_the_password() {
-    let (code, stderr) = run_with(
-        &[("DATABASE_URL", "postgres://alice:hunter2@127.0.0.1:1/crealia"), ("DATABASE_CONNECT_TIMEOUT_SECS", "2")],
-        &["migrate"],
-    );
+    let (code, stderr) = run_with(&[("DATABASE_URL", "postgres://alice:hunter2@127.0.0.1:1/crealia"), ("DATABASE_CONNECT_TIMEOUT_SECS", "2")], &["migrate"]);
     assert_ne!(code, 0);
     assert_one_clear_line(&stderr, "DATABASE_URL");
     assert!(stderr.contains("cannot connect to PostgreSQL at 127.0.0.1:1/crealia"), "{stderr}");
@@ -69,10 +66,8 @@ fn config_lists_every_variable() {
 #[test]
 fn production_refuses_the_sandbox_without_an_explicit_demo_opt_in() {
     let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-    let (code, stderr) = run_with(
-        &[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key), ("SANDBOX_DEMO", "")],
-        &["serve"],
-    );
+    let (code, stderr) =
+        run_with(&[("APP_ENV", "production"), ("PUBLIC_BASE_URL", "https://crealia.example"), ("TOKEN_ENCRYPTION_KEY", key), ("SANDBOX_DEMO", "")], &["serve"]);
     assert_ne!(code, 0);
     assert_one_clear_line(&stderr, "SANDBOX_DEMO");
     assert!(stderr.contains("INSTAGRAM_APP_ID"), "says how to fix it: {stderr}");

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::{connect, database_url, spawn_app, wait_until, Server, TestApp};
 // Deliveries are signed as the sandbox (Meta's stand-in) signs them: not with Crealia's code.
-use crealia_sandbox::webhooks::signature_256 as sign;
 use crealia_model::inbox::InboxKind;
+use crealia_sandbox::webhooks::signature_256 as sign;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
@@ -83,7 +83,8 @@ async fn the_handshake_answers_the_challenge_only_with_the_right_token(pool: PgP
     assert_eq!(get("hub.mode=unsubscribe&hub.challenge=1158201444&hub.verify_token=right-token").await.0, 403);
     assert_eq!(get("hub.mode=subscribe&hub.challenge=1158201444").await.0, 403);
     // The in-process sandbox went through the same handshake at start-up.
-    wait_until("the sandbox subscribes", Duration::from_secs(10), async || app.admin_json("/sandbox/__admin/webhooks").await.1["subscription"].is_string()).await;
+    wait_until("the sandbox subscribes", Duration::from_secs(10), async || app.admin_json("/sandbox/__admin/webhooks").await.1["subscription"].is_string())
+        .await;
 }
 
 #[sqlx::test(migrations = false)]
@@ -346,12 +347,10 @@ async fn a_processor_killed_half_way_leaves_the_deliveries_to_the_next_process(p
     sqlx::query("LOCK TABLE inbox_items IN EXCLUSIVE MODE").execute(&mut *lock).await.unwrap();
     let first = Server::start(&url, &vars);
     wait_until("the first process is writing the items", Duration::from_secs(30), async || {
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO inbox_items%'",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO inbox_items%'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         waiting > 0
     })
     .await;
@@ -563,7 +562,8 @@ async fn accounts_are_subscribed_when_connected_and_again_after_a_restart(pool: 
     let app = spawn_app(pool.clone(), &[]).await;
     let user = app.services.accounts.sign_up("ana@example.com", "a long enough password", "").await.unwrap().id;
     // A connection stored without the OAuth flow (as after a sandbox restart): not subscribed.
-    let issued: Value = app.sandbox_admin.post(app.url("/sandbox/__admin/tokens")).json(&json!({ "account": "tiny.sprout" })).send().await.unwrap().json().await.unwrap();
+    let issued: Value =
+        app.sandbox_admin.post(app.url("/sandbox/__admin/tokens")).json(&json!({ "account": "tiny.sprout" })).send().await.unwrap().json().await.unwrap();
     let connection = crealia_core::connections::NewConnection::from_token(
         issued["ig_id"].as_str().unwrap().into(),
         "tiny.sprout".into(),
@@ -571,7 +571,8 @@ async fn accounts_are_subscribed_when_connected_and_again_after_a_restart(pool: 
         chrono::Utc::now() + chrono::Duration::days(50),
     );
     app.services.connections.store(user, connection).await.unwrap();
-    wait_until("the sandbox subscribes", Duration::from_secs(10), async || app.admin_json("/sandbox/__admin/webhooks").await.1["subscription"].is_string()).await;
+    wait_until("the sandbox subscribes", Duration::from_secs(10), async || app.admin_json("/sandbox/__admin/webhooks").await.1["subscription"].is_string())
+        .await;
     // Whatever the start-up pass did, the account is not subscribed now.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let ig = issued["ig_id"].as_str().unwrap();

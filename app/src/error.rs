@@ -62,9 +62,7 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         let error = match value {
             ServerFnErrorErr::Request(_) => AppError::Network,
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                AppError::Invalid(format!("The request was incomplete or malformed ({msg})."))
-            }
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => AppError::Invalid(format!("The request was incomplete or malformed ({msg}).")),
             // On the server, a body that cannot be decoded is the caller's (in the browser, an
             // answer that cannot be decoded is ours).
             #[cfg(feature = "ssr")]
@@ -122,9 +120,8 @@ fn internal(detail: &str) -> AppError {
 /// form, the error in the URL, and a status here would break that redirect.
 #[cfg(feature = "ssr")]
 pub fn set_status(error: &AppError) {
-    let plain_form_post = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    });
+    let plain_form_post = leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html")));
     if plain_form_post {
         return;
     }
@@ -141,9 +138,7 @@ mod tests {
 
     #[test]
     fn messages_tell_the_creator_what_to_do() {
-        assert!(AppError::Unavailable("The database is not answering.".into())
-            .to_string()
-            .ends_with("Please try again in a moment."));
+        assert!(AppError::Unavailable("The database is not answering.".into()).to_string().ends_with("Please try again in a moment."));
         assert!(AppError::Internal("ERR-1".into()).to_string().contains("quote ERR-1"));
     }
 

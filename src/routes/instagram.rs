@@ -33,11 +33,7 @@ pub async fn start(State(services): State<Services>, Extension(session): Extensi
 }
 
 /// Every outcome ends on the accounts page with a message: connected, or what went wrong.
-pub async fn callback(
-    State(services): State<Services>,
-    Extension(session): Extension<CurrentSession>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Redirect {
+pub async fn callback(State(services): State<Services>, Extension(session): Extension<CurrentSession>, Query(q): Query<HashMap<String, String>>) -> Redirect {
     let Some(token) = session.token.filter(|_| session.user.is_some()) else { return sign_in_first() };
     if q.contains_key("error") {
         return Redirect::to(&format!("{PAGE}?error=denied"));

@@ -156,7 +156,14 @@ pub async fn connect(app: &TestApp, browser: &Browser, username: &str, decision:
     let (status, back) = browser
         .post_form(
             &app.url("/sandbox/oauth/authorize"),
-            &[("client_id", &q["client_id"]), ("redirect_uri", &q["redirect_uri"]), ("scope", &q["scope"]), ("state", &q["state"]), ("decision", decision), ("account", &ig_id)],
+            &[
+                ("client_id", &q["client_id"]),
+                ("redirect_uri", &q["redirect_uri"]),
+                ("scope", &q["scope"]),
+                ("state", &q["state"]),
+                ("decision", decision),
+                ("account", &ig_id),
+            ],
         )
         .await;
     assert_eq!(status, 303);
@@ -194,7 +201,6 @@ impl TestApp {
         self.sandbox_admin.request(method, self.url(&format!("/sandbox/__admin{path}"))).json(&body).send().await.unwrap();
     }
 }
-
 
 /// The URL of the test's own database, for a server process to use.
 pub fn database_url(pool: &PgPool) -> String {
@@ -395,4 +401,3 @@ impl Drop for OwnRedis {
         self.stop();
     }
 }
-

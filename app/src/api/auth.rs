@@ -34,9 +34,7 @@ pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
 
 #[cfg(feature = "ssr")]
 pub(crate) fn session() -> crealia_core::accounts::CurrentSession {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<crealia_core::accounts::CurrentSession>().cloned())
-        .unwrap_or_default()
+    use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<crealia_core::accounts::CurrentSession>().cloned()).unwrap_or_default()
 }
 
 /// The signed-in user, or `Unauthorized` (401).

@@ -22,7 +22,11 @@ pub struct ComposerChoices {
 pub enum When {
     Now,
     /// A date ("2026-11-24") and time ("14:05") on the wall clock of an IANA time zone.
-    At { date: String, time: String, time_zone: String },
+    At {
+        date: String,
+        time: String,
+        time_zone: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,11 +60,7 @@ pub async fn composer_options() -> Result<ComposerChoices, AppError> {
         .filter(|c| c.state != "needs_reconnect")
         .map(|c| AccountOption { connection_id: c.id, username: c.username })
         .collect();
-    Ok(ComposerChoices {
-        accounts,
-        time_zone: services.accounts.time_zone(user.id).await?,
-        time_zones: crealia_core::publishing::time_zones(),
-    })
+    Ok(ComposerChoices { accounts, time_zone: services.accounts.time_zone(user.id).await?, time_zones: crealia_core::publishing::time_zones() })
 }
 
 /// Queues the post for each chosen account, now or at a wall-clock time (whose zone is
@@ -118,11 +118,7 @@ pub async fn edit_post(id: i64, caption: String, date: String, time: String) -> 
     let user = super::auth::require_user()?;
     let services = super::services()?;
     let time_zone = super::time_zone_of(&services, user.id).await?;
-    let edit = crealia_core::publishing::PostEdit {
-        caption: Some(caption),
-        scheduled_at: Some(wall_clock(&date, &time, &time_zone)?),
-        ..Default::default()
-    };
+    let edit = crealia_core::publishing::PostEdit { caption: Some(caption), scheduled_at: Some(wall_clock(&date, &time, &time_zone)?), ..Default::default() };
     services.publishing.edit(user.id, id, edit).await?;
     Ok(())
 }

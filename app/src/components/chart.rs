@@ -43,11 +43,7 @@ pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars
     let step = (W - 2.0 * PAD_X) / n as f64;
     let x = move |i: usize| PAD_X + step * (i as f64 + 0.5);
     let y = move |v: i64| PAD_TOP + (H - PAD_TOP - PAD_BOTTOM) * (1.0 - (v as f64 - min) / (max - min).max(1.0));
-    let path: String = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(p.value)))
-        .collect();
+    let path: String = points.iter().enumerate().map(|(i, p)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(p.value))).collect();
     let area = format!("{path} L{:.1},{:.1} L{:.1},{:.1} Z", x(n - 1), H - PAD_BOTTOM, x(0), H - PAD_BOTTOM);
     let first_day = points.first().map(|p| p.day.clone()).unwrap_or_default();
     let last_day = points.last().map(|p| p.day.clone()).unwrap_or_default();

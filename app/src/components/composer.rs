@@ -63,10 +63,14 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
 
     let counts = move || caption_counts(&caption.read());
     let ready: Memo<Vec<MediaAsset>> = Memo::new(move |_| {
-        items.read().iter().filter_map(|i| match i.state.get() {
-            UploadState::Ready(a) => Some(a),
-            _ => None,
-        }).collect()
+        items
+            .read()
+            .iter()
+            .filter_map(|i| match i.state.get() {
+                UploadState::Ready(a) => Some(a),
+                _ => None,
+            })
+            .collect()
     });
     let uploading = move || items.read().iter().any(|i| matches!(i.state.get(), UploadState::Uploading(_)));
 

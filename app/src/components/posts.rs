@@ -101,9 +101,7 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
         }
         r
     });
-    let error = move || {
-        [cancel.value().get(), retry.value().get(), save.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.to_string())
-    };
+    let error = move || [cancel.value().get(), retry.value().get(), save.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.to_string());
     let excerpt: String = post.caption.chars().take(120).collect();
     let status = post.status;
     view! {

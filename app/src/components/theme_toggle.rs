@@ -36,10 +36,7 @@ pub fn ThemeToggle() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 fn current_theme_is_dark() -> bool {
-    document()
-        .document_element()
-        .and_then(|el| el.get_attribute("data-theme"))
-        .is_some_and(|t| t == "dark")
+    document().document_element().and_then(|el| el.get_attribute("data-theme")).is_some_and(|t| t == "dark")
 }
 
 #[cfg(not(feature = "hydrate"))]

@@ -188,10 +188,7 @@ fn normalise_email(email: &str) -> Result<String> {
 
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
@@ -257,11 +254,7 @@ impl Accounts {
     /// Sets a password on an account (the demo creator's, from `seed`).
     pub async fn set_password(&self, email: &str, password: &str) -> Result<()> {
         let hash = hash_password_blocking(password).await?;
-        sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE lower(email) = lower($1)")
-            .bind(email)
-            .bind(hash)
-            .execute(&self.db)
-            .await?;
+        sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE lower(email) = lower($1)").bind(email).bind(hash).execute(&self.db).await?;
         Ok(())
     }
 
@@ -309,10 +302,7 @@ impl Accounts {
         tx.commit().await?;
 
         let row: Option<(i64, String, String, Option<String>)> =
-            sqlx::query_as("SELECT id, email, display_name, password_hash FROM users WHERE lower(email) = $1")
-                .bind(&email)
-                .fetch_optional(&self.db)
-                .await?;
+            sqlx::query_as("SELECT id, email, display_name, password_hash FROM users WHERE lower(email) = $1").bind(&email).fetch_optional(&self.db).await?;
         let ok = verify_password_blocking(password, row.as_ref().and_then(|r| r.3.clone())).await?;
         if ok {
             sqlx::query("UPDATE sign_in_attempts SET succeeded = true WHERE id = $1").bind(attempt).execute(&self.db).await?;

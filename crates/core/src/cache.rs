@@ -84,10 +84,7 @@ impl Expiry<String, Entry> for EntryTtl {
 }
 
 fn l1_cache(max_entries: u64) -> moka::future::Cache<String, Entry> {
-    moka::future::Cache::builder()
-        .max_capacity(max_entries)
-        .expire_after(EntryTtl)
-        .build()
+    moka::future::Cache::builder().max_capacity(max_entries).expire_after(EntryTtl).build()
 }
 
 #[derive(Clone)]
@@ -281,10 +278,8 @@ impl RedisTier {
         if let Some(conn) = slot.as_ref() {
             return Ok(conn.clone());
         }
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout))
-            .set_number_of_retries(0);
+        let config =
+            ConnectionManagerConfig::new().set_connection_timeout(Some(self.timeout)).set_response_timeout(Some(self.timeout)).set_number_of_retries(0);
         let conn = tokio::time::timeout(self.timeout, ConnectionManager::new_with_config(self.client.clone(), config))
             .await
             .map_err(|_| "connection timed out".to_string())?
@@ -305,10 +300,7 @@ impl RedisTier {
         }
         let result = async {
             let conn = self.connection().await?;
-            tokio::time::timeout(self.timeout, op(conn))
-                .await
-                .map_err(|_| "command timed out".to_string())?
-                .map_err(|e| e.to_string())
+            tokio::time::timeout(self.timeout, op(conn)).await.map_err(|_| "command timed out".to_string())?.map_err(|e| e.to_string())
         }
         .await;
         match &result {
@@ -322,23 +314,13 @@ impl RedisTier {
     }
 
     async fn ping(&self) -> Result<(), String> {
-        self.run(false, |mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await })
-            .await
-            .map(|_| ())
+        self.run(false, |mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await }).await.map(|_| ())
     }
 
     async fn get(&self, key: &str) -> Option<(Arc<[u8]>, Duration)> {
         let full = format!("{}{key}", self.key_prefix);
         let (bytes, pttl) = self
-            .run(true, |mut c| async move {
-                redis::pipe()
-                    .cmd("GET")
-                    .arg(&full)
-                    .cmd("PTTL")
-                    .arg(&full)
-                    .query_async::<(Option<Vec<u8>>, i64)>(&mut c)
-                    .await
-            })
+            .run(true, |mut c| async move { redis::pipe().cmd("GET").arg(&full).cmd("PTTL").arg(&full).query_async::<(Option<Vec<u8>>, i64)>(&mut c).await })
             .await
             .ok()?;
         Some((bytes?.into(), Duration::from_millis(pttl.max(1) as u64)))

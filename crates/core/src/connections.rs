@@ -143,24 +143,14 @@ pub struct Connections {
 type ConnectionRow = (i64, String, String, Option<String>, Option<String>, String, Option<DateTime<Utc>>, i64, i64);
 
 /// The columns of a [`ConnectionRow`].
-const CONNECTION_COLUMNS: &str =
-    "id, ig_user_id, username, name, profile_picture_url, state, token_expires_at, cache_generation, media_cache_generation";
+const CONNECTION_COLUMNS: &str = "id, ig_user_id, username, name, profile_picture_url, state, token_expires_at, cache_generation, media_cache_generation";
 
 fn view((id, ig_user_id, username, name, picture, state, expires, all, media): ConnectionRow) -> ConnectionView {
     let state = match (state.as_str(), expires) {
         ("active", Some(at)) if at - Utc::now() < ChronoDuration::days(EXPIRING_SOON_DAYS) => "expiring_soon".to_string(),
         _ => state,
     };
-    ConnectionView {
-        id,
-        ig_user_id,
-        username,
-        name,
-        profile_picture_url: picture,
-        state,
-        token_expires_at: expires,
-        generations: Generations { all, media },
-    }
+    ConnectionView { id, ig_user_id, username, name, profile_picture_url: picture, state, token_expires_at: expires, generations: Generations { all, media } }
 }
 
 impl Connections {
@@ -184,10 +174,8 @@ impl Connections {
         let client = oauth2::basic::BasicClient::new(oauth2::ClientId::new(self.graph.app_id().to_string()))
             .set_auth_uri(oauth2::AuthUrl::from_url(endpoints.authorize_url.clone()))
             .set_redirect_uri(oauth2::RedirectUrl::new(self.redirect_uri.clone()).map_err(|e| Error::Internal(format!("redirect URI: {e}")))?);
-        let (url, state) = client
-            .authorize_url(|| oauth2::CsrfToken::new_random_len(24))
-            .add_scopes(SCOPES.iter().map(|s| oauth2::Scope::new(s.to_string())))
-            .url();
+        let (url, state) =
+            client.authorize_url(|| oauth2::CsrfToken::new_random_len(24)).add_scopes(SCOPES.iter().map(|s| oauth2::Scope::new(s.to_string()))).url();
         let state = state.secret().clone();
         sqlx::query(
             "INSERT INTO oauth_states (state_hash, session_hash, user_id, expires_at)
@@ -205,13 +193,12 @@ impl Connections {
     /// Finishes the flow after Instagram's redirect. `state` must be one this session started
     /// (and is used up); the code becomes a long-lived token, stored encrypted.
     pub async fn complete(&self, session: &SessionToken, state: &str, code: &str) -> std::result::Result<ConnectionView, ConnectError> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "DELETE FROM oauth_states WHERE state_hash = $1 AND session_hash = $2 AND expires_at > now() RETURNING user_id",
-        )
-        .bind(sha(state.as_bytes()))
-        .bind(session.hash())
-        .fetch_optional(&self.db)
-        .await?;
+        let row: Option<(i64,)> =
+            sqlx::query_as("DELETE FROM oauth_states WHERE state_hash = $1 AND session_hash = $2 AND expires_at > now() RETURNING user_id")
+                .bind(sha(state.as_bytes()))
+                .bind(session.hash())
+                .fetch_optional(&self.db)
+                .await?;
         let Some((user_id,)) = row else { return Err(ConnectError::BadState) };
 
         let short = self.graph.exchange_code(code, &self.redirect_uri).await.map_err(|e| match e {
@@ -248,11 +235,10 @@ impl Connections {
         let mut tx = self.db.begin().await?;
         // Two creators connecting one account at the same moment: one after the other.
         crate::db::xact_lock(&mut tx, &format!("instagram-account:{}", account.ig_user_id)).await?;
-        let live_owner: Option<i64> =
-            sqlx::query_scalar("SELECT user_id FROM instagram_connections WHERE ig_user_id = $1 AND state <> 'disconnected'")
-                .bind(&account.ig_user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let live_owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM instagram_connections WHERE ig_user_id = $1 AND state <> 'disconnected'")
+            .bind(&account.ig_user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         if live_owner.is_some_and(|owner| owner != user_id) {
             return Err(ConnectError::OwnedByAnotherUser);
         }
@@ -300,12 +286,11 @@ impl Connections {
     }
 
     pub async fn list(&self, user_id: i64) -> Result<Vec<ConnectionView>> {
-        let rows: Vec<ConnectionRow> = sqlx::query_as(&format!(
-            "SELECT {CONNECTION_COLUMNS} FROM instagram_connections WHERE user_id = $1 AND state <> 'disconnected' ORDER BY username"
-        ))
-        .bind(user_id)
-        .fetch_all(&self.db)
-        .await?;
+        let rows: Vec<ConnectionRow> =
+            sqlx::query_as(&format!("SELECT {CONNECTION_COLUMNS} FROM instagram_connections WHERE user_id = $1 AND state <> 'disconnected' ORDER BY username"))
+                .bind(user_id)
+                .fetch_all(&self.db)
+                .await?;
         Ok(rows.into_iter().map(view).collect())
     }
 
@@ -379,20 +364,17 @@ impl Connections {
 
     /// The plain token of one of the user's active connections, for a Graph API call.
     pub async fn token(&self, user_id: i64, connection_id: i64) -> Result<SecretToken> {
-        let row: Option<(String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
-            "SELECT state, token_ciphertext, token_key_id FROM instagram_connections WHERE id = $1 AND user_id = $2",
-        )
-        .bind(connection_id)
-        .bind(user_id)
-        .fetch_optional(&self.db)
-        .await?;
+        let row: Option<(String, Option<Vec<u8>>, Option<String>)> =
+            sqlx::query_as("SELECT state, token_ciphertext, token_key_id FROM instagram_connections WHERE id = $1 AND user_id = $2")
+                .bind(connection_id)
+                .bind(user_id)
+                .fetch_optional(&self.db)
+                .await?;
         match row {
             None => Err(Error::NotFound),
             Some((state, _, _)) if state == "disconnected" => Err(Error::NotFound),
             Some((state, _, _)) if state == "needs_reconnect" => Err(Error::NeedsReconnect),
-            Some((_, Some(blob), Some(key_id))) => {
-                self.cipher.decrypt(connection_id, &key_id, &blob).map_err(|e| Error::Internal(e.to_string()))
-            }
+            Some((_, Some(blob), Some(key_id))) => self.cipher.decrypt(connection_id, &key_id, &blob).map_err(|e| Error::Internal(e.to_string())),
             Some(_) => Err(Error::NeedsReconnect),
         }
     }

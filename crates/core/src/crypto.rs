@@ -106,18 +106,12 @@ impl TokenCipher {
     }
 
     pub fn decrypt(&self, connection_id: i64, key_id: &str, blob: &[u8]) -> Result<SecretToken, CryptoError> {
-        let key = std::iter::once(&self.current)
-            .chain(&self.retired)
-            .find(|k| k.id == key_id)
-            .ok_or_else(|| CryptoError::UnknownKey(key_id.to_string()))?;
+        let key = std::iter::once(&self.current).chain(&self.retired).find(|k| k.id == key_id).ok_or_else(|| CryptoError::UnknownKey(key_id.to_string()))?;
         if blob.len() <= NONCE_LEN {
             return Err(CryptoError::Corrupt);
         }
         let (nonce, sealed) = blob.split_at(NONCE_LEN);
-        let plain = key
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: &aad(connection_id) })
-            .map_err(|_| CryptoError::Corrupt)?;
+        let plain = key.cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: &aad(connection_id) }).map_err(|_| CryptoError::Corrupt)?;
         String::from_utf8(plain).map(SecretToken).map_err(|_| CryptoError::Corrupt)
     }
 }

@@ -44,12 +44,7 @@ impl std::fmt::Debug for DbSettings {
 /// `host:port/database` of a PostgreSQL URL, for messages: never the user or password.
 pub fn describe_target(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(u) => format!(
-            "{}:{}{}",
-            u.host_str().unwrap_or("localhost"),
-            u.port().unwrap_or(5432),
-            u.path()
-        ),
+        Ok(u) => format!("{}:{}{}", u.host_str().unwrap_or("localhost"), u.port().unwrap_or(5432), u.path()),
         Err(_) => "an unparsable URL".into(),
     }
 }
@@ -68,11 +63,7 @@ pub async fn connect(settings: &DbSettings) -> Result<PgPool, DbError> {
         if !exists {
             let database = options.get_database().unwrap_or("postgres").to_string();
             tracing::info!(%target, "creating database");
-            Postgres::create_database(&settings.url).await.map_err(|e| DbError::Create {
-                target: target.clone(),
-                database,
-                reason: short_reason(&e),
-            })?;
+            Postgres::create_database(&settings.url).await.map_err(|e| DbError::Create { target: target.clone(), database, reason: short_reason(&e) })?;
         }
     }
 
@@ -125,11 +116,7 @@ pub const SANDBOX_WEBHOOK_SECRET: &str = "sandbox_webhook_secret";
 /// asks, then the same for all of them. Never logged.
 pub async fn instance_secret(pool: &PgPool, name: &str) -> Result<String, sqlx::Error> {
     let fresh = hex::encode(crate::crypto::random_bytes::<32>());
-    sqlx::query("INSERT INTO instance_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .bind(&fresh)
-        .execute(pool)
-        .await?;
+    sqlx::query("INSERT INTO instance_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING").bind(name).bind(&fresh).execute(pool).await?;
     sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1").bind(name).fetch_one(pool).await
 }
 

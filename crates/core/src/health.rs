@@ -150,10 +150,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl HealthService {
     pub fn new(db: PgPool, cache: Cache, graph: GraphTarget) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(PROBE_TIMEOUT)
-            .build()
-            .expect("a reqwest client with a timeout builds");
+        let http = reqwest::Client::builder().timeout(PROBE_TIMEOUT).build().expect("a reqwest client with a timeout builds");
         Self { db, cache, graph, http, latest: Default::default() }
     }
 
@@ -199,11 +196,7 @@ impl HealthService {
 
     async fn cache(&self) -> CacheCheck {
         match self.cache.redis_health().await {
-            None => CacheCheck {
-                status: Status::Ok,
-                backend: Backend::MokaOnly,
-                redis: Check { status: Status::Disabled, latency_ms: None, error: None },
-            },
+            None => CacheCheck { status: Status::Ok, backend: Backend::MokaOnly, redis: Check { status: Status::Disabled, latency_ms: None, error: None } },
             Some(probe) => {
                 let redis = Check::from_probe(probe);
                 let status = if redis.status == Status::Ok { Status::Ok } else { Status::Degraded };

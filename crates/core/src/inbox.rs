@@ -209,11 +209,7 @@ impl Inbox {
         if let Err(e) = self.connections.graph().hide_comment(token.expose(), &target.external_id, hide).await {
             return Err(self.graph_error(target.connection_id, e).await);
         }
-        sqlx::query("UPDATE inbox_items SET hidden = $2, read_at = coalesce(read_at, now()) WHERE id = $1")
-            .bind(item_id)
-            .bind(hide)
-            .execute(&self.db)
-            .await?;
+        sqlx::query("UPDATE inbox_items SET hidden = $2, read_at = coalesce(read_at, now()) WHERE id = $1").bind(item_id).bind(hide).execute(&self.db).await?;
         self.after_comment_change(user_id, target.connection_id).await;
         Ok(())
     }
@@ -343,10 +339,11 @@ impl Inbox {
         // The creators of these accounts see the names.
         if !touched.is_empty() {
             let accounts: Vec<String> = touched.into_iter().collect();
-            let users: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT user_id FROM instagram_connections WHERE ig_user_id = ANY($1) AND state <> 'disconnected'")
-                .bind(&accounts)
-                .fetch_all(&self.db)
-                .await?;
+            let users: Vec<i64> =
+                sqlx::query_scalar("SELECT DISTINCT user_id FROM instagram_connections WHERE ig_user_id = ANY($1) AND state <> 'disconnected'")
+                    .bind(&accounts)
+                    .fetch_all(&self.db)
+                    .await?;
             for user in users {
                 self.changed(user).await;
             }

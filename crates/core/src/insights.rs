@@ -243,4 +243,3 @@ impl Insights {
         account_cache::invalidate(&self.db, connection_id, Change::Everything).await
     }
 }
-

@@ -30,12 +30,7 @@ pub struct RefreshPolicy {
 
 impl Default for RefreshPolicy {
     fn default() -> Self {
-        RefreshPolicy {
-            window: Duration::from_secs(10 * 86_400),
-            min_age: Duration::from_secs(86_400),
-            jitter: Duration::from_secs(12 * 3_600),
-            batch: 100,
-        }
+        RefreshPolicy { window: Duration::from_secs(10 * 86_400), min_age: Duration::from_secs(86_400), jitter: Duration::from_secs(12 * 3_600), batch: 100 }
     }
 }
 
@@ -229,8 +224,7 @@ impl TokenManager {
         .await?
         .rows_affected();
         let expired_sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.db).await?.rows_affected();
-        let expired_oauth_states =
-            sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(now).execute(&self.db).await?.rows_affected();
+        let expired_oauth_states = sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(now).execute(&self.db).await?.rows_affected();
         // Failures matter for a day; a success is remembered for 90, since it is what lets a
         // creator sign in from their own address while someone guesses at their account.
         let old_sign_in_attempts = sqlx::query(

@@ -108,11 +108,52 @@ impl Rng {
 /// Tokens worth inserting: JSON structure, escapes that trouble decoders, numbers at limits,
 /// and the first bytes of the formats an upload is told by.
 const TOKENS: &[&[u8]] = &[
-    b"{", b"}", b"[", b"]", b"\"", b":", b",", b"null", b"true", b"-0", b"1e999", b"18446744073709551616", b"-9223372036854775809",
-    b"\\u0000", b"\\ud800", b"\\udc00", b"\\", b"\xff", b"\xc3\x28", b"\xf0\x9f\x98", b"\"entry\"", b"\"id\"", b"\"changes\"",
-    b"\"messaging\"", b"\"field\"", b"\"value\"", b"\"comments\"", b"\"mentions\"", b"\"time\"", b"sha256=", b"\xFF\xD8\xFF",
-    b"\x89PNG\r\n\x1a\n", b"RIFF", b"WEBP", b"ftyp", b"moov", b"mvhd", b"trak", b"tkhd", b"mdhd", b"\xFF\xE1", b"Exif\0\0",
-    b"\xFF\xC0\x00\x11\x08\xFF\xFF\xFF\xFF", b"IHDR", b"\x00\x00\x00\x00", b"\x7f\xff\xff\xff",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b":",
+    b",",
+    b"null",
+    b"true",
+    b"-0",
+    b"1e999",
+    b"18446744073709551616",
+    b"-9223372036854775809",
+    b"\\u0000",
+    b"\\ud800",
+    b"\\udc00",
+    b"\\",
+    b"\xff",
+    b"\xc3\x28",
+    b"\xf0\x9f\x98",
+    b"\"entry\"",
+    b"\"id\"",
+    b"\"changes\"",
+    b"\"messaging\"",
+    b"\"field\"",
+    b"\"value\"",
+    b"\"comments\"",
+    b"\"mentions\"",
+    b"\"time\"",
+    b"sha256=",
+    b"\xFF\xD8\xFF",
+    b"\x89PNG\r\n\x1a\n",
+    b"RIFF",
+    b"WEBP",
+    b"ftyp",
+    b"moov",
+    b"mvhd",
+    b"trak",
+    b"tkhd",
+    b"mdhd",
+    b"\xFF\xE1",
+    b"Exif\0\0",
+    b"\xFF\xC0\x00\x11\x08\xFF\xFF\xFF\xFF",
+    b"IHDR",
+    b"\x00\x00\x00\x00",
+    b"\x7f\xff\xff\xff",
 ];
 
 fn mutate(rng: &mut Rng, input: &mut Vec<u8>, other: &[u8], max_len: usize) {
@@ -198,11 +239,8 @@ pub fn run(target: &Target, duration: Duration, seed: u64) -> Report {
                 }
             }
             Err(panic) => {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "a panic".into());
+                let message =
+                    panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "a panic".into());
                 crash = Some((save_crash(target.name, &input), message));
                 break;
             }
@@ -397,7 +435,13 @@ mod tests {
 
     #[test]
     fn a_panicking_target_is_caught_and_its_input_saved() {
-        let target = Target { name: "self-test", what: "", max_len: 64, seeds: || vec![b"ok".to_vec()], run: |d| if d.contains(&b'!') { panic!("boom") } else { String::new() } };
+        let target = Target {
+            name: "self-test",
+            what: "",
+            max_len: 64,
+            seeds: || vec![b"ok".to_vec()],
+            run: |d| if d.contains(&b'!') { panic!("boom") } else { String::new() },
+        };
         let report = run(&target, Duration::from_secs(10), 7);
         let (path, message) = report.crash.expect("found");
         assert_eq!(message, "boom");

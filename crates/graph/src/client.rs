@@ -8,8 +8,8 @@ use thiserror::Error;
 use url::Url;
 
 use crate::wire::{
-    ContainerStatus, ErrorEnvelope, IdResponse, InsightMetric, LongLivedToken, Media, OAuthError, Page, Profile, PublishingLimit,
-    MessagingUser, SentMessage, ShortLivedToken, ShortLivedTokenResponse, Success,
+    ContainerStatus, ErrorEnvelope, IdResponse, InsightMetric, LongLivedToken, Media, MessagingUser, OAuthError, Page, Profile, PublishingLimit, SentMessage,
+    ShortLivedToken, ShortLivedTokenResponse, Success,
 };
 
 /// Where the three parts of Instagram Login live.
@@ -266,10 +266,7 @@ impl GraphClient {
     /// `POST /{ig-user-id}/messages`: a text answer to someone who wrote to the account (Meta
     /// allows it within 24 hours of their last message); the message id.
     pub async fn send_message(&self, token: &str, ig_user_id: &str, recipient: &str, text: &str) -> Result<String> {
-        let form = [
-            ("recipient", serde_json::json!({ "id": recipient }).to_string()),
-            ("message", serde_json::json!({ "text": text }).to_string()),
-        ];
+        let form = [("recipient", serde_json::json!({ "id": recipient }).to_string()), ("message", serde_json::json!({ "text": text }).to_string())];
         let sent: SentMessage = self.post_form(&format!("{ig_user_id}/messages"), token, &form).await?;
         Ok(sent.message_id)
     }

@@ -20,10 +20,7 @@ pub fn ratio_allowed(width: u32, height: u32) -> bool {
 /// Characters, hashtags and @mentions of a caption, counted as Instagram counts them.
 pub fn caption_counts(caption: &str) -> (usize, usize, usize) {
     let tags = |sigil: char| {
-        caption
-            .split(char::is_whitespace)
-            .filter(|w| w.starts_with(sigil) && w.chars().nth(1).is_some_and(|c| c.is_alphanumeric() || c == '_'))
-            .count()
+        caption.split(char::is_whitespace).filter(|w| w.starts_with(sigil) && w.chars().nth(1).is_some_and(|c| c.is_alphanumeric() || c == '_')).count()
     };
     (caption.chars().count(), tags('#'), tags('@'))
 }

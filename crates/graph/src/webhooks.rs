@@ -189,7 +189,9 @@ fn messaging_event(account_id: &str, entry_time: Option<i64>, item: &Value) -> E
             let own = message.get("is_echo").and_then(Value::as_bool).unwrap_or(false) || sender.as_deref() == Some(account_id);
             let mut text = text_of(message.get("text"));
             if text.is_none() {
-                if let Some(kind) = message.get("attachments").and_then(Value::as_array).and_then(|a| a.first()).and_then(|a| a.get("type")).and_then(Value::as_str) {
+                if let Some(kind) =
+                    message.get("attachments").and_then(Value::as_array).and_then(|a| a.first()).and_then(|a| a.get("type")).and_then(Value::as_str)
+                {
                     text = Some(format!("[{kind}]"));
                 }
             }
@@ -204,10 +206,8 @@ fn messaging_event(account_id: &str, entry_time: Option<i64>, item: &Value) -> E
         }
         Some(_) => other(account_id, "message_deleted", time, item.clone()),
         None => {
-            let field = ["reaction", "read", "postback", "message_edit", "referral", "optin"]
-                .into_iter()
-                .find(|k| item.get(*k).is_some())
-                .unwrap_or("messaging");
+            let field =
+                ["reaction", "read", "postback", "message_edit", "referral", "optin"].into_iter().find(|k| item.get(*k).is_some()).unwrap_or("messaging");
             Event { from_id: sender, ..other(account_id, field, time, item.clone()) }
         }
     }

@@ -70,9 +70,7 @@ impl PostStatus {
     }
 
     pub fn parse(s: &str) -> Option<PostStatus> {
-        [PostStatus::Pending, PostStatus::Publishing, PostStatus::Published, PostStatus::Failed, PostStatus::Cancelled]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [PostStatus::Pending, PostStatus::Publishing, PostStatus::Published, PostStatus::Failed, PostStatus::Cancelled].into_iter().find(|k| k.as_str() == s)
     }
 
     /// Still on its way: the page keeps watching it.

@@ -125,11 +125,8 @@ async fn issue_token(State(sandbox): State<Sandbox>, Json(i): Json<Issue>) -> im
     };
     let token = world.new_token("IGAA");
     let issued_at = now - i.age_secs;
-    let (kind, lifetime) = if i.short_lived {
-        (TokenKind::ShortLived, crate::oauth::SHORT_LIVED_SECS)
-    } else {
-        (TokenKind::LongLived, crate::oauth::LONG_LIVED_SECS)
-    };
+    let (kind, lifetime) =
+        if i.short_lived { (TokenKind::ShortLived, crate::oauth::SHORT_LIVED_SECS) } else { (TokenKind::LongLived, crate::oauth::LONG_LIVED_SECS) };
     let permissions = i.permissions.unwrap_or_else(|| crate::oauth::SCOPES.iter().map(|s| s.to_string()).collect());
     world.tokens.insert(token.clone(), Token { ig_id: ig_id.clone(), kind, issued_at, expires_at: issued_at + lifetime, permissions, revoked: None });
     (StatusCode::CREATED, Json(json!({ "access_token": token, "ig_id": ig_id, "expires_at": issued_at + lifetime })))

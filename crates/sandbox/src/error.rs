@@ -42,10 +42,7 @@ impl ApiError {
     }
 
     pub fn oauth(message: impl Into<String>) -> Self {
-        ApiError::OAuth {
-            status: StatusCode::BAD_REQUEST,
-            error: OAuthError { error_type: "OAuthException".into(), code: 400, error_message: message.into() },
-        }
+        ApiError::OAuth { status: StatusCode::BAD_REQUEST, error: OAuthError { error_type: "OAuthException".into(), code: 400, error_message: message.into() } }
     }
 
     pub fn with_status(mut self, new: StatusCode) -> Self {
@@ -150,14 +147,11 @@ impl ApiError {
     }
 
     pub fn account_rate_limit() -> Self {
-        Self::graph(80002, None, "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.")
-            .transient()
+        Self::graph(80002, None, "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.").transient()
     }
 
     pub fn server_error() -> Self {
-        Self::graph(2, None, "An unexpected error has occurred. Please retry your request later.")
-            .transient()
-            .with_status(StatusCode::INTERNAL_SERVER_ERROR)
+        Self::graph(2, None, "An unexpected error has occurred. Please retry your request later.").transient().with_status(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     // --- publishing (all HTTP 400) -----------------------------------------------------------

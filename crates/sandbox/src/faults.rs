@@ -35,7 +35,11 @@ pub enum FaultKind {
     WebhookTimeout,
     /// Answer any documented Graph API error, e.g. `{"code": -1, "subcode": 2207001}` (an
     /// Instagram server error, transient) or `{"code": 25, "subcode": 2207050}` (restricted).
-    GraphError { code: i64, #[serde(default)] subcode: Option<i64> },
+    GraphError {
+        code: i64,
+        #[serde(default)]
+        subcode: Option<i64>,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -147,20 +151,16 @@ pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next
         return next.run(request).await;
     }
     let key = endpoint_key(request.method().as_str(), path);
-    let hits = sandbox
-        .faults()
-        .hit(&key, |k| matches!(k, FaultKind::Latency { after: false, .. } | FaultKind::ServerError | FaultKind::RateLimit { .. } | FaultKind::GraphError { .. }));
+    let hits = sandbox.faults().hit(&key, |k| {
+        matches!(k, FaultKind::Latency { after: false, .. } | FaultKind::ServerError | FaultKind::RateLimit { .. } | FaultKind::GraphError { .. })
+    });
     let mut failure = None;
     for hit in hits {
         match hit {
             FaultKind::Latency { ms, .. } => tokio::time::sleep(Duration::from_millis(ms)).await,
             FaultKind::ServerError => failure = Some(ApiError::server_error()),
-            FaultKind::GraphError { code, subcode: Some(subcode) } if subcode >= 2_207_000 => {
-                failure = Some(ApiError::publishing(code, subcode))
-            }
-            FaultKind::GraphError { code, subcode } => {
-                failure = Some(ApiError::graph(code, subcode, format!("(#{code}) Injected error")))
-            }
+            FaultKind::GraphError { code, subcode: Some(subcode) } if subcode >= 2_207_000 => failure = Some(ApiError::publishing(code, subcode)),
+            FaultKind::GraphError { code, subcode } => failure = Some(ApiError::graph(code, subcode, format!("(#{code}) Injected error"))),
             FaultKind::RateLimit { code } => {
                 failure = Some(match code {
                     17 => ApiError::user_rate_limit(),

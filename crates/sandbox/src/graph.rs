@@ -122,20 +122,34 @@ fn send_message(call: &Call<'_>, id: &str) -> ApiResult<Value> {
     let last = world.messages.iter().filter(|m| m.account == id && m.peer == recipient && !m.from_account).map(|m| m.timestamp).max();
     match last {
         None => return Err(ApiError::graph(100, Some(2_018_001), "No matching user found")),
-        Some(t) if now - t > MESSAGING_WINDOW_SECS => {
-            return Err(ApiError::graph(10, Some(2_534_022), "This message is sent outside of allowed window."))
-        }
+        Some(t) if now - t > MESSAGING_WINDOW_SECS => return Err(ApiError::graph(10, Some(2_534_022), "This message is sent outside of allowed window.")),
         Some(_) => {}
     }
     let mid = format!("aWdf{}", world.rng.token(40));
-    world.messages.push(crate::world::DirectMessage { mid: mid.clone(), account: id.to_string(), peer: recipient.clone(), from_account: true, text, timestamp: now });
+    world.messages.push(crate::world::DirectMessage {
+        mid: mid.clone(),
+        account: id.to_string(),
+        peer: recipient.clone(),
+        from_account: true,
+        text,
+        timestamp: now,
+    });
     Ok(json!({ "recipient_id": recipient, "message_id": mid }))
 }
 
 /// Webhook fields an Instagram Login app can subscribe an account to.
 const WEBHOOK_FIELDS: &[&str] = &[
-    "comments", "live_comments", "mentions", "messages", "message_reactions", "message_edit",
-    "messaging_optins", "messaging_postbacks", "messaging_referral", "messaging_seen", "story_insights",
+    "comments",
+    "live_comments",
+    "mentions",
+    "messages",
+    "message_reactions",
+    "message_edit",
+    "messaging_optins",
+    "messaging_postbacks",
+    "messaging_referral",
+    "messaging_seen",
+    "story_insights",
 ];
 
 /// `POST /{ig-id}/subscribed_apps?subscribed_fields=comments,messages`: the account's events
@@ -493,9 +507,7 @@ fn delete_node(call: &Call<'_>, id: &str) -> ApiResult<Value> {
 pub fn effective_state(state: &ContainerState, created_at: i64, now: i64) -> ContainerState {
     match state {
         ContainerState::InProgress { ready_at } if now >= *ready_at => effective_state(&ContainerState::Finished, created_at, now),
-        ContainerState::InProgress { .. } | ContainerState::Finished if now - created_at >= publish::CONTAINER_LIFETIME_SECS => {
-            ContainerState::Expired
-        }
+        ContainerState::InProgress { .. } | ContainerState::Finished if now - created_at >= publish::CONTAINER_LIFETIME_SECS => ContainerState::Expired,
         other => other.clone(),
     }
 }

@@ -83,7 +83,9 @@ fn breakdown_results(dimension: &str, metric: &str, total: i64, follows: i64, un
         }
         ("follow_type" | "follower_type", _) => split(total, &[("FOLLOWER", 0.38), ("NON_FOLLOWER", 0.62)]),
         ("media_product_type", _) => split(total, &[("POST", 0.41), ("CAROUSEL_CONTAINER", 0.17), ("REEL", 0.33), ("STORY", 0.09)]),
-        ("contact_button_type", _) => split(total, &[("BOOK_NOW", 0.1), ("CALL", 0.2), ("DIRECTION", 0.15), ("EMAIL", 0.25), ("TEXT", 0.1), ("UNDEFINED", 0.2)]),
+        ("contact_button_type", _) => {
+            split(total, &[("BOOK_NOW", 0.1), ("CALL", 0.2), ("DIRECTION", 0.15), ("EMAIL", 0.25), ("TEXT", 0.1), ("UNDEFINED", 0.2)])
+        }
         _ => Vec::new(),
     }
 }
@@ -115,9 +117,7 @@ pub fn account_insights(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> {
     }
     for m in &metrics {
         if let Some((_, instead)) = DEPRECATED.iter().find(|(old, _)| old == m) {
-            return Err(ApiError::invalid_parameter(format!(
-                "The {m} metric is no longer supported for versions v22.0 and above. Use {instead} instead."
-            )));
+            return Err(ApiError::invalid_parameter(format!("The {m} metric is no longer supported for versions v22.0 and above. Use {instead} instead.")));
         }
     }
 
@@ -278,8 +278,17 @@ fn demographics(call: &Call<'_>, ig_id: &str, metrics: &[String], period: &str) 
                 let parts: &[(&str, f64)] = match b.as_str() {
                     "age" => &[("13-17", 0.03), ("18-24", 0.27), ("25-34", 0.38), ("35-44", 0.18), ("45-54", 0.08), ("55-64", 0.04), ("65+", 0.02)],
                     "gender" => &[("F", 0.58), ("M", 0.39), ("U", 0.03)],
-                    "country" => &[("NO", 0.31), ("SE", 0.14), ("DE", 0.12), ("US", 0.11), ("GB", 0.08), ("DK", 0.07), ("FR", 0.06), ("ES", 0.05), ("IT", 0.06)],
-                    _ => &[("Oslo, Oslo", 0.22), ("Bergen, Vestland", 0.11), ("Stockholm, Stockholm County", 0.09), ("Berlin, Berlin", 0.07), ("London, England", 0.05), ("Trondheim, Trøndelag", 0.46)],
+                    "country" => {
+                        &[("NO", 0.31), ("SE", 0.14), ("DE", 0.12), ("US", 0.11), ("GB", 0.08), ("DK", 0.07), ("FR", 0.06), ("ES", 0.05), ("IT", 0.06)]
+                    }
+                    _ => &[
+                        ("Oslo, Oslo", 0.22),
+                        ("Bergen, Vestland", 0.11),
+                        ("Stockholm, Stockholm County", 0.09),
+                        ("Berlin, Berlin", 0.07),
+                        ("London, England", 0.05),
+                        ("Trondheim, Trøndelag", 0.46),
+                    ],
                 };
                 split(base, parts).into_iter().take(45)
             })
@@ -347,10 +356,7 @@ pub fn media_insights(call: &Call<'_>, media_id: &str) -> ApiResult<Value> {
             return Err(ApiError::invalid_parameter(format!("The {name} metric is no longer supported. Use views instead.")));
         }
         if !media_metric_allowed(name, media.product) {
-            return Err(ApiError::invalid_parameter(format!(
-                "The metric {name} is not supported for {} media",
-                media.product.as_str()
-            )));
+            return Err(ApiError::invalid_parameter(format!("The metric {name} is not supported for {} media", media.product.as_str())));
         }
         let value = match name.as_str() {
             "reach" => reach,

@@ -60,8 +60,7 @@ pub async fn authorize_page(State(sandbox): State<Sandbox>, Query(q): Query<Auth
     if q.client_id.as_deref() != Some(config.app_id.as_str()) {
         return error_page(StatusCode::BAD_REQUEST, "Invalid Request", "Invalid platform app");
     }
-    let Some(redirect_uri) = q.redirect_uri.filter(|u| url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
-    else {
+    let Some(redirect_uri) = q.redirect_uri.filter(|u| url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))) else {
         return error_page(StatusCode::BAD_REQUEST, "Invalid Request", "Invalid redirect_uri: it must be an absolute http(s) URL.");
     };
     if q.response_type.as_deref() != Some("code") {
@@ -73,8 +72,7 @@ pub async fn authorize_page(State(sandbox): State<Sandbox>, Query(q): Query<Auth
         return error_page(StatusCode::BAD_REQUEST, "Invalid Scopes", &format!("Invalid Scopes: {}", invalid.join(", ")));
     }
 
-    let accounts: Vec<(String, String, u64)> =
-        sandbox.world().accounts.iter().map(|a| (a.ig_id.clone(), a.username.clone(), a.followers)).collect();
+    let accounts: Vec<(String, String, u64)> = sandbox.world().accounts.iter().map(|a| (a.ig_id.clone(), a.username.clone(), a.followers)).collect();
     let mut choices = String::new();
     for (i, (ig_id, username, followers)) in accounts.iter().enumerate() {
         choices.push_str(&format!(
@@ -126,9 +124,7 @@ pub async fn authorize_decision(State(sandbox): State<Sandbox>, Form(d): Form<De
     if d.decision != "allow" {
         {
             let mut q = target.query_pairs_mut();
-            q.append_pair("error", "access_denied")
-                .append_pair("error_reason", "user_denied")
-                .append_pair("error_description", "The user denied your request");
+            q.append_pair("error", "access_denied").append_pair("error_reason", "user_denied").append_pair("error_description", "The user denied your request");
             if !d.state.is_empty() {
                 q.append_pair("state", &d.state);
             }
@@ -142,10 +138,9 @@ pub async fn authorize_decision(State(sandbox): State<Sandbox>, Form(d): Form<De
             return error_page(StatusCode::BAD_REQUEST, "Invalid Request", "Choose an account.");
         };
         let code = format!("AQB{}", world.rng.token(180));
-        world.codes.insert(
-            code.clone(),
-            AuthCode { ig_id, redirect_uri: d.redirect_uri.clone(), permissions: split_scopes(&d.scope), issued_at: now, used: false },
-        );
+        world
+            .codes
+            .insert(code.clone(), AuthCode { ig_id, redirect_uri: d.redirect_uri.clone(), permissions: split_scopes(&d.scope), issued_at: now, used: false });
         code
     };
     {
@@ -330,11 +325,7 @@ pub async fn exchange_for_long_lived(
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=LONG`: a long-lived token
 /// at least 24 h old and not expired, with `instagram_business_basic`, gets 60 new days.
-pub async fn refresh(
-    State(sandbox): State<Sandbox>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-    headers: axum::http::HeaderMap,
-) -> Response {
+pub async fn refresh(State(sandbox): State<Sandbox>, axum::extract::RawQuery(query): axum::extract::RawQuery, headers: axum::http::HeaderMap) -> Response {
     token_endpoint(query.as_deref(), &headers, |params| {
         if params.get("grant_type") != Some("ig_refresh_token") {
             return Err(ApiError::invalid_parameter("grant_type must be ig_refresh_token"));

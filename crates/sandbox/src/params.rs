@@ -15,10 +15,7 @@ impl Params {
             map.extend(form_urlencoded::parse(q.as_bytes()).into_owned());
         }
         if !body.is_empty() {
-            let is_json = headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("application/json"));
+            let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
             if is_json {
                 if let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice::<serde_json::Value>(body) {
                     for (k, v) in obj {
@@ -34,10 +31,8 @@ impl Params {
             }
         }
         if !map.contains_key("access_token") {
-            if let Some(token) = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("OAuth ")))
+            if let Some(token) =
+                headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("OAuth ")))
             {
                 map.insert("access_token".into(), token.trim().to_string());
             }

@@ -14,7 +14,6 @@ pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_C
 pub const MAX_REEL_BYTES: usize = 300 * 1024 * 1024;
 pub const MAX_STORY_VIDEO_BYTES: usize = 100 * 1024 * 1024;
 
-
 fn validate_caption(caption: &str) -> ApiResult<()> {
     let (chars, hashtags, mentions) = caption_counts(caption);
     if mentions > MAX_MENTIONS {
@@ -138,9 +137,7 @@ pub async fn create_container(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> 
         None | Some("IMAGE") => (MediaKind::Image, ProductType::Feed),
         Some("CAROUSEL") if !is_item => (MediaKind::Carousel, ProductType::Feed),
         Some("REELS") if !is_item => (MediaKind::Video, ProductType::Reels),
-        Some("STORIES") if !is_item => {
-            (if p.get("video_url").is_some() { MediaKind::Video } else { MediaKind::Image }, ProductType::Story)
-        }
+        Some("STORIES") if !is_item => (if p.get("video_url").is_some() { MediaKind::Video } else { MediaKind::Image }, ProductType::Story),
         Some("VIDEO") if is_item => (MediaKind::Video, ProductType::Feed),
         Some("REELS") => return Err(ApiError::invalid_parameter("Reels cannot be carousel items")),
         _ => return Err(ApiError::publishing(100, 2207023)),
@@ -235,12 +232,8 @@ pub fn container_status(call: &Call<'_>, id: &str) -> ApiResult<Value> {
     let c = world.containers.get(id).ok_or_else(|| ApiError::not_found(id))?;
     let (code, text) = match effective_state(&c.state, c.created_at, now) {
         ContainerState::InProgress { .. } => (ContainerStatusCode::InProgress, "In Progress: Media is still being processed.".to_string()),
-        ContainerState::Finished => {
-            (ContainerStatusCode::Finished, "Finished: Media has been uploaded and it is ready to be published.".to_string())
-        }
-        ContainerState::Published { .. } => {
-            (ContainerStatusCode::Published, "Published: Media has been successfully published.".to_string())
-        }
+        ContainerState::Finished => (ContainerStatusCode::Finished, "Finished: Media has been uploaded and it is ready to be published.".to_string()),
+        ContainerState::Published { .. } => (ContainerStatusCode::Published, "Published: Media has been successfully published.".to_string()),
         ContainerState::Error { subcode } => (ContainerStatusCode::Error, format!("Error: Media upload has failed with error code {subcode}")),
         ContainerState::Expired => (ContainerStatusCode::Expired, "Expired: Media container has expired.".to_string()),
     };

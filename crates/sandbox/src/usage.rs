@@ -96,11 +96,7 @@ pub async fn track(State(sandbox): State<Sandbox>, request: Request, next: Next)
     let config = sandbox.config();
     let now = sandbox.clock().now();
     let app_calls = sandbox.usage().record_app(now);
-    let mut response = if app_calls > config.app_calls_per_hour {
-        ApiError::app_rate_limit().into_response()
-    } else {
-        next.run(request).await
-    };
+    let mut response = if app_calls > config.app_calls_per_hour { ApiError::app_rate_limit().into_response() } else { next.run(request).await };
 
     let app_pct = percent(app_calls, config.app_calls_per_hour);
     let app = AppUsage { call_count: app_pct, total_time: app_pct / 2, total_cputime: app_pct / 3 };

@@ -131,10 +131,7 @@ impl Webhooks {
 pub async fn subscribe(sandbox: &Sandbox, sub: Subscription) -> Result<(), String> {
     let challenge = format!("{}", 1_000_000_000 + sandbox.clock().now() % 1_000_000_000);
     let mut url = url::Url::parse(&sub.callback_url).map_err(|e| format!("invalid callback_url: {e}"))?;
-    url.query_pairs_mut()
-        .append_pair("hub.mode", "subscribe")
-        .append_pair("hub.challenge", &challenge)
-        .append_pair("hub.verify_token", &sub.verify_token);
+    url.query_pairs_mut().append_pair("hub.mode", "subscribe").append_pair("hub.challenge", &challenge).append_pair("hub.verify_token", &sub.verify_token);
     let response = sandbox.http().get(url).send().await.map_err(|e| format!("the callback did not answer: {e}"))?;
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
@@ -323,11 +320,7 @@ fn subscribed(sandbox: &Sandbox, entry: &Value, kind: &str) -> bool {
 
 fn event_entry(sandbox: &Sandbox, e: &EventRequest, now: i64) -> Result<(Value, String), String> {
     let mut world = sandbox.world();
-    let account = world
-        .account(&e.account)
-        .or_else(|| world.account_by_username(&e.account))
-        .cloned()
-        .ok_or_else(|| format!("no account {}", e.account))?;
+    let account = world.account(&e.account).or_else(|| world.account_by_username(&e.account)).cloned().ok_or_else(|| format!("no account {}", e.account))?;
     let from_username = e.from_username.clone().unwrap_or_else(|| "ks.___.hyeon".into());
     let from_id = world.person(&account.ig_id, &from_username);
     let flat = e.shape.as_deref() == Some("flat");

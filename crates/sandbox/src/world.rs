@@ -187,12 +187,18 @@ pub struct AuthCode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContainerState {
     /// Processing until the clock reaches this time.
-    InProgress { ready_at: i64 },
+    InProgress {
+        ready_at: i64,
+    },
     Finished,
-    Error { subcode: i64 },
+    Error {
+        subcode: i64,
+    },
     /// 24 h after creation an unpublished container can no longer be used.
     Expired,
-    Published { media_id: String },
+    Published {
+        media_id: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -282,11 +288,7 @@ impl World {
     /// Instagram would. What a restart forgets is only a revocation made through the admin API
     /// or a fault.
     pub fn issue_token(&mut self, record: Token) -> String {
-        let mask: u64 = crate::oauth::SCOPES
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| record.permissions.iter().any(|p| p == *s))
-            .fold(0, |m, (i, _)| m | 1 << i);
+        let mask: u64 = crate::oauth::SCOPES.iter().enumerate().filter(|(_, s)| record.permissions.iter().any(|p| p == *s)).fold(0, |m, (i, _)| m | 1 << i);
         let kind = match record.kind {
             TokenKind::ShortLived => 's',
             TokenKind::LongLived => 'l',
@@ -582,7 +584,8 @@ const CAPTIONS: &[&str] = &[
 ];
 
 const COMMENTERS: &[&str] = &["ks.hyeon", "ana.lens", "joaquin_rr", "li.wei", "sofie.k", "noah.builds", "amara.reads"];
-const COMMENT_TEXTS: &[&str] = &["Love this! 😍", "Where was this taken?", "So good", "Can you share the settings?", "🔥🔥🔥", "Saving this one", "Wow, the colours"];
+const COMMENT_TEXTS: &[&str] =
+    &["Love this! 😍", "Where was this taken?", "So good", "Can you share the settings?", "🔥🔥🔥", "Saving this one", "Wow, the colours"];
 
 fn generate_media(world: &mut World, p: &Profile, now: i64) {
     let owner = world.account_by_username(p.username).expect("account generated").ig_id.clone();
@@ -592,7 +595,13 @@ fn generate_media(world: &mut World, p: &Profile, now: i64) {
         let id = world.new_id();
         let reel = world.rng.unit() < p.reels_share;
         let carousel = !reel && world.rng.unit() < 0.2;
-        let kind = if reel { MediaKind::Video } else if carousel { MediaKind::Carousel } else { MediaKind::Image };
+        let kind = if reel {
+            MediaKind::Video
+        } else if carousel {
+            MediaKind::Carousel
+        } else {
+            MediaKind::Image
+        };
         let product = if reel { ProductType::Reels } else { ProductType::Feed };
         let reach = (p.followers as f64 * (0.2 + world.rng.unit() * 0.5) * if reel { 1.8 } else { 1.0 }).round() as i64 + 3;
         let like_count = (reach as f64 * (0.04 + world.rng.unit() * 0.05)).round() as u64;

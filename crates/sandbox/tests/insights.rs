@@ -22,7 +22,8 @@ async fn total_value_sums_the_available_days_and_matches_the_world() {
     let s = spawn().await;
     let until = now(&s);
     let since = until - 7 * DAY;
-    let (status, body) = insights(&s, "lumen.studio", &format!("metric=reach,views,likes&period=day&metric_type=total_value&since={since}&until={until}")).await;
+    let (status, body) =
+        insights(&s, "lumen.studio", &format!("metric=reach,views,likes&period=day&metric_type=total_value&since={since}&until={until}")).await;
     assert_eq!(status, 200, "{body}");
     let data = body["data"].as_array().unwrap();
     assert_eq!(data.len(), 3);
@@ -37,10 +38,7 @@ async fn total_value_sums_the_available_days_and_matches_the_world() {
     let expected: i64 = {
         let world = s.sandbox.world();
         let account = world.account(&ig).unwrap();
-        (since.div_euclid(DAY)..=(until - 1).div_euclid(DAY))
-            .filter(|d| (d + 1) * DAY <= until - 2 * DAY)
-            .map(|d| account.days[&d].reach)
-            .sum()
+        (since.div_euclid(DAY)..=(until - 1).div_euclid(DAY)).filter(|d| (d + 1) * DAY <= until - 2 * DAY).map(|d| account.days[&d].reach).sum()
     };
     assert_eq!(reach["total_value"]["value"], expected);
     assert!(body["paging"]["next"].as_str().unwrap().contains(&format!("since={until}")));
@@ -51,7 +49,9 @@ async fn time_series_gives_one_value_per_day_and_drops_breakdowns() {
     let s = spawn().await;
     let until = now(&s);
     let since = until - 10 * DAY;
-    let (status, body) = insights(&s, "lumen.studio", &format!("metric=reach&period=day&metric_type=time_series&breakdown=media_product_type&since={since}&until={until}")).await;
+    let (status, body) =
+        insights(&s, "lumen.studio", &format!("metric=reach&period=day&metric_type=time_series&breakdown=media_product_type&since={since}&until={until}"))
+            .await;
     assert_eq!(status, 200, "{body}");
     let values = body["data"][0]["values"].as_array().unwrap();
     assert!((7..=9).contains(&values.len()), "{}", values.len());
@@ -67,14 +67,21 @@ async fn breakdowns_add_up_and_unsupported_ones_fail_like_meta() {
     let s = spawn().await;
     let until = now(&s);
     let since = until - 7 * DAY;
-    let (_, body) = insights(&s, "lumen.studio", &format!("metric=reach&period=day&metric_type=total_value&breakdown=media_product_type&since={since}&until={until}")).await;
+    let (_, body) =
+        insights(&s, "lumen.studio", &format!("metric=reach&period=day&metric_type=total_value&breakdown=media_product_type&since={since}&until={until}"))
+            .await;
     let total = &body["data"][0]["total_value"];
     let b = &total["breakdowns"][0];
     assert_eq!(b["dimension_keys"], serde_json::json!(["media_product_type"]));
     let sum: i64 = b["results"].as_array().unwrap().iter().map(|r| r["value"].as_i64().unwrap()).sum();
     assert_eq!(sum, total["value"].as_i64().unwrap());
 
-    let (status, body) = insights(&s, "lumen.studio", &format!("metric=accounts_engaged&period=day&metric_type=total_value&breakdown=media_product_type&since={since}&until={until}")).await;
+    let (status, body) = insights(
+        &s,
+        "lumen.studio",
+        &format!("metric=accounts_engaged&period=day&metric_type=total_value&breakdown=media_product_type&since={since}&until={until}"),
+    )
+    .await;
     assert_graph_error(status, &body, 1, None);
     assert_eq!(body["error"]["message"], "An unknown error has occurred.");
 }
@@ -83,7 +90,8 @@ async fn breakdowns_add_up_and_unsupported_ones_fail_like_meta() {
 async fn more_than_30_days_between_since_and_until_is_refused() {
     let s = spawn().await;
     let until = now(&s);
-    let (status, body) = insights(&s, "lumen.studio", &format!("metric=reach&period=day&metric_type=total_value&since={}&until={until}", until - 31 * DAY)).await;
+    let (status, body) =
+        insights(&s, "lumen.studio", &format!("metric=reach&period=day&metric_type=total_value&since={}&until={until}", until - 31 * DAY)).await;
     assert_graph_error(status, &body, 100, None);
     assert_eq!(body["error"]["message"], "(#100) There cannot be more than 30 days (2592000 s) between since and until");
 }
@@ -112,14 +120,16 @@ async fn unavailable_data_is_an_empty_list_never_a_zero() {
     let (_, body) = insights(&s, "tiny.sprout", &q).await;
     let names: Vec<&str> = body["data"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["reach"]);
-    let (_, body) = insights(&s, "tiny.sprout", "metric=follower_demographics&period=lifetime&metric_type=total_value&timeframe=this_month&breakdown=country").await;
+    let (_, body) =
+        insights(&s, "tiny.sprout", "metric=follower_demographics&period=lifetime&metric_type=total_value&timeframe=this_month&breakdown=country").await;
     assert_eq!(body["data"], serde_json::json!([]));
 }
 
 #[tokio::test]
 async fn demographics_take_a_current_timeframe_and_a_breakdown() {
     let s = spawn().await;
-    let (status, body) = insights(&s, "lumen.studio", "metric=follower_demographics&period=lifetime&metric_type=total_value&timeframe=this_week&breakdown=age").await;
+    let (status, body) =
+        insights(&s, "lumen.studio", "metric=follower_demographics&period=lifetime&metric_type=total_value&timeframe=this_week&breakdown=age").await;
     assert_eq!(status, 200, "{body}");
     let results = body["data"][0]["total_value"]["breakdowns"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty() && results.len() <= 45);
@@ -155,7 +165,8 @@ async fn the_period_must_match_the_metric_and_profiles_answer_their_fields() {
 
     let token = s.token("lumen.studio").await;
     let (ig, _) = s.account("lumen.studio");
-    let (status, profile) = s.get(&format!("/v25.0/{ig}?fields=biography,id,username,website,followers_count,follows_count,media_count,name,profile_picture_url"), &token).await;
+    let (status, profile) =
+        s.get(&format!("/v25.0/{ig}?fields=biography,id,username,website,followers_count,follows_count,media_count,name,profile_picture_url"), &token).await;
     assert_eq!(status, 200);
     assert_eq!(profile["id"], ig.as_str(), "the node's id is the professional id");
     assert_eq!(profile["username"], "lumen.studio");

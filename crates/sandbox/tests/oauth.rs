@@ -256,7 +256,8 @@ async fn tokens_issued_by_oauth_survive_a_restart_with_the_same_seed() {
     let again = spawn().await;
     let (status, me) = again.get("/v25.0/me?fields=username", &token).await;
     assert_eq!((status, me["username"].as_str()), (200, Some("lumen.studio")), "{me}");
-    let r = again.http.get(again.url("/refresh_access_token")).query(&[("grant_type", "ig_refresh_token"), ("access_token", token.as_str())]).send().await.unwrap();
+    let r =
+        again.http.get(again.url("/refresh_access_token")).query(&[("grant_type", "ig_refresh_token"), ("access_token", token.as_str())]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 400);
     let body: Value = r.json().await.unwrap();
     assert!(body["error"]["message"].as_str().unwrap().contains("24 hours"), "its age came back with it: {body}");

@@ -216,11 +216,7 @@ async fn another_accounts_objects_do_not_exist_for_this_token() {
 
 #[tokio::test]
 async fn unknown_containers_and_slow_downloads_fail_with_their_codes() {
-    let s = common::spawn_with(crealia_sandbox::SandboxConfig {
-        fetch_timeout: std::time::Duration::from_millis(300),
-        ..Default::default()
-    })
-    .await;
+    let s = common::spawn_with(crealia_sandbox::SandboxConfig { fetch_timeout: std::time::Duration::from_millis(300), ..Default::default() }).await;
     let files = media_server().await;
     let token = s.token("nordlys.cafe").await;
     let (ig, _) = s.account("nordlys.cafe");

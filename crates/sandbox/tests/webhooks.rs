@@ -38,7 +38,11 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
     r.received.lock().unwrap().push((headers, body));
     let next = {
         let mut answers = r.answers.lock().unwrap();
-        if answers.is_empty() { 200 } else { answers.remove(0) }
+        if answers.is_empty() {
+            200
+        } else {
+            answers.remove(0)
+        }
     };
     StatusCode::from_u16(next).unwrap()
 }
@@ -55,13 +59,7 @@ async fn receiver() -> (String, Receiver) {
 async fn subscribed(secret: Option<&str>) -> (TestSandbox, Receiver) {
     let s = spawn().await;
     let (url, r) = receiver().await;
-    let resp = s
-        .http
-        .put(s.url("/__admin/webhooks"))
-        .json(&json!({ "callback_url": url, "verify_token": VERIFY, "app_secret": secret }))
-        .send()
-        .await
-        .unwrap();
+    let resp = s.http.put(s.url("/__admin/webhooks")).json(&json!({ "callback_url": url, "verify_token": VERIFY, "app_secret": secret })).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200, "{}", resp.text().await.unwrap());
     s.subscribe_all().await;
     (s, r)
@@ -207,11 +205,7 @@ async fn a_receiver_timeout_fault_makes_meta_send_the_same_delivery_again() {
 
 #[tokio::test]
 async fn demo_mode_produces_events_by_itself() {
-    let s = common::spawn_with(crealia_sandbox::SandboxConfig {
-        demo_event_interval: Some(Duration::from_millis(100)),
-        ..Default::default()
-    })
-    .await;
+    let s = common::spawn_with(crealia_sandbox::SandboxConfig { demo_event_interval: Some(Duration::from_millis(100)), ..Default::default() }).await;
     let (url, r) = receiver().await;
     s.http.put(s.url("/__admin/webhooks")).json(&json!({ "callback_url": url, "verify_token": VERIFY })).send().await.unwrap();
     s.subscribe_all().await;
@@ -259,11 +253,14 @@ async fn only_subscribed_accounts_and_fields_are_delivered() {
 #[tokio::test]
 async fn the_user_profile_api_names_who_sent_a_message() {
     let s = spawn().await;
-    let out = events(&s, json!({ "events": [
+    let out = events(
+        &s,
+        json!({ "events": [
         { "kind": "message", "account": "nordlys.cafe", "text": "hi", "from_username": "fika.fan" },
         { "kind": "message", "account": "nordlys.cafe", "text": "again", "from_username": "fika.fan" },
         { "kind": "comment", "account": "nordlys.cafe", "text": "nice", "from_username": "only.comments" },
-    ] }))
+    ] }),
+    )
     .await;
     assert_eq!(out["created"].as_array().unwrap().len(), 3);
     let messages: Value = s.http.get(s.url("/__admin/messages")).send().await.unwrap().json().await.unwrap();

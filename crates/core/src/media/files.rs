@@ -93,7 +93,9 @@ impl MediaLocation {
 pub enum Opened {
     Read(MediaRead),
     /// The file is there, but the range asked for starts past its end (its size, for the 416).
-    Unsatisfiable { size: u64 },
+    Unsatisfiable {
+        size: u64,
+    },
 }
 
 /// A stored file being read: its size, the part asked for, and the bytes as they come.

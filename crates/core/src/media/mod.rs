@@ -183,9 +183,8 @@ fn check_header(bytes: &[u8]) -> Result<(u32, u32)> {
 fn decode(bytes: &[u8]) -> Result<DynamicImage> {
     use image::ImageDecoder;
     check_header(bytes)?;
-    let mut reader = image::ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| Error::Invalid("This file is not an image Crealia can read.".into()))?;
+    let mut reader =
+        image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| Error::Invalid("This file is not an image Crealia can read.".into()))?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -342,14 +341,9 @@ impl MediaStore {
     /// The public URLs of the creator's uploads `ids`, in order. An id that is not theirs (or
     /// no longer exists) is NotFound: nobody can post another creator's files.
     pub async fn urls_of(&self, user_id: i64, ids: &[i64]) -> Result<Vec<String>> {
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, file_name FROM media_assets WHERE user_id = $1 AND id = ANY($2)")
-            .bind(user_id)
-            .bind(ids)
-            .fetch_all(&self.db)
-            .await?;
-        ids.iter()
-            .map(|id| rows.iter().find(|(i, _)| i == id).map(|(_, name)| format!("{}/{name}", self.public_prefix)).ok_or(Error::NotFound))
-            .collect()
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, file_name FROM media_assets WHERE user_id = $1 AND id = ANY($2)").bind(user_id).bind(ids).fetch_all(&self.db).await?;
+        ids.iter().map(|id| rows.iter().find(|(i, _)| i == id).map(|(_, name)| format!("{}/{name}", self.public_prefix)).ok_or(Error::NotFound)).collect()
     }
 
     pub fn dir(&self) -> &Path {
@@ -384,11 +378,7 @@ impl MediaStore {
                 if !entry.file_name().to_string_lossy().starts_with(".upload-") {
                     continue;
                 }
-                let old = entry
-                    .metadata()
-                    .await
-                    .and_then(|m| m.modified())
-                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > STRAY_UPLOAD_SECS));
+                let old = entry.metadata().await.and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > STRAY_UPLOAD_SECS));
                 if old {
                     let _ = tokio::fs::remove_file(entry.path()).await;
                 }
@@ -452,7 +442,15 @@ impl MediaStore {
                 .await?;
                 let name = random_name(info.container.extension());
                 let dims = info.width.zip(info.height);
-                let asset = NewAsset { name: &name, kind: "video", content_type: info.container.content_type(), dims, bytes: size, converted: None, duration_ms: Some(info.duration_ms) };
+                let asset = NewAsset {
+                    name: &name,
+                    kind: "video",
+                    content_type: info.container.content_type(),
+                    dims,
+                    bytes: size,
+                    converted: None,
+                    duration_ms: Some(info.duration_ms),
+                };
                 self.files.put_file(&name, upload).await?;
                 let stored = self.insert(user_id, asset).await;
                 if stored.is_err() {
@@ -462,10 +460,7 @@ impl MediaStore {
             }
             Some(Sniffed::Image(format)) => {
                 if size > MAX_IMAGE_INPUT_BYTES {
-                    return Err(Error::Invalid(format!(
-                        "This image is {}; Instagram takes at most 8 MB. Export it smaller and try again.",
-                        megabytes(size)
-                    )));
+                    return Err(Error::Invalid(format!("This image is {}; Instagram takes at most 8 MB. Export it smaller and try again.", megabytes(size))));
                 }
                 // Read inside the image work: uploads waiting for their turn hold no memory.
                 let file = upload.to_path_buf();
@@ -502,7 +497,8 @@ impl MediaStore {
     async fn insert(&self, user_id: i64, asset: NewAsset<'_>) -> Result<MediaAsset> {
         let mut tx = self.db.begin().await?;
         crate::db::xact_lock(&mut tx, &format!("media_quota:{user_id}")).await?;
-        let used: i64 = sqlx::query_scalar("SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1").bind(user_id).fetch_one(&mut *tx).await?;
+        let used: i64 =
+            sqlx::query_scalar("SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1").bind(user_id).fetch_one(&mut *tx).await?;
         if used as u64 + asset.bytes > self.limits.quota_bytes_per_user {
             return Err(Error::Invalid(self.quota_message(used as u64)));
         }

@@ -193,9 +193,10 @@ pub fn inspect(file: &mut (impl Read + Seek)) -> Result<VideoInfo, VideoError> {
     let container = container.unwrap_or(Container::Mov);
     let moov = moov.ok_or(VideoError::NoMovieHeader)?;
     let duration_ms = find(&moov, &[b"mvhd"]).and_then(movie_duration_ms).ok_or(VideoError::NoMovieHeader)?;
-    let video_track = children(&moov).into_iter().filter(|(k, _)| k == b"trak").find(|(_, trak)| {
-        find(trak, &[b"mdia", b"hdlr"]).is_some_and(|hdlr| hdlr.get(8..12) == Some(b"vide"))
-    });
+    let video_track = children(&moov)
+        .into_iter()
+        .filter(|(k, _)| k == b"trak")
+        .find(|(_, trak)| find(trak, &[b"mdia", b"hdlr"]).is_some_and(|hdlr| hdlr.get(8..12) == Some(b"vide")));
     let (_, trak) = video_track.ok_or(VideoError::NoVideoTrack)?;
     let size = find(trak, &[b"tkhd"]).and_then(track_size).filter(|(w, h)| *w > 0 && *h > 0);
     Ok(VideoInfo { container, duration_ms, width: size.map(|s| s.0), height: size.map(|s| s.1) })

@@ -22,9 +22,9 @@ use crate::connections::Connections;
 use crate::media::MediaStore;
 use crate::{Error, Result};
 
+pub use calendar::item;
 pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 pub use crealia_model::publishing::{PostKind, PostStatus, ScheduledPost};
-pub use calendar::item;
 pub use scheduler::SchedulerSettings;
 
 /// The channel `NOTIFY` wakes schedulers on when a post becomes due earlier than they thought.
@@ -83,12 +83,8 @@ pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
         _ => {}
     }
     match post.kind {
-        PostKind::Image if steps::is_video(&media_urls[0]) => {
-            return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into()))
-        }
-        PostKind::Reel if !steps::is_video(&media_urls[0]) => {
-            return Err(Error::Invalid("A reel needs an MP4 or MOV video.".into()))
-        }
+        PostKind::Image if steps::is_video(&media_urls[0]) => return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into())),
+        PostKind::Reel if !steps::is_video(&media_urls[0]) => return Err(Error::Invalid("A reel needs an MP4 or MOV video.".into())),
         _ => {}
     }
     if let Some(alt) = &post.alt_text {
@@ -117,10 +113,9 @@ pub fn local_time(date: NaiveDate, time: NaiveTime, time_zone: &str) -> Result<D
         chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         // The hour clocks turn back: the first of the two.
         chrono::LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
-        chrono::LocalResult::None => Err(Error::Invalid(format!(
-            "{date} {} does not exist in {time_zone} (the clocks move forward then). Choose another time.",
-            time.format("%H:%M")
-        ))),
+        chrono::LocalResult::None => {
+            Err(Error::Invalid(format!("{date} {} does not exist in {time_zone} (the clocks move forward then). Choose another time.", time.format("%H:%M"))))
+        }
     }
 }
 
@@ -327,13 +322,12 @@ impl Publishing {
     /// Asks Instagram about the container of a PENDING or FAILED post, and records PUBLISHED when
     /// it went out. Unavailable when Instagram cannot say.
     async fn settle_container(&self, user_id: i64, post_id: i64) -> Result<ContainerFate> {
-        let row: Option<(i64, Option<String>)> = sqlx::query_as(
-            "SELECT connection_id, container_id FROM scheduled_posts WHERE id = $1 AND user_id = $2 AND status IN ('PENDING', 'FAILED')",
-        )
-        .bind(post_id)
-        .bind(user_id)
-        .fetch_optional(&self.db)
-        .await?;
+        let row: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT connection_id, container_id FROM scheduled_posts WHERE id = $1 AND user_id = $2 AND status IN ('PENDING', 'FAILED')")
+                .bind(post_id)
+                .bind(user_id)
+                .fetch_optional(&self.db)
+                .await?;
         let Some((connection_id, Some(container))) = row else { return Ok(ContainerFate::None) };
         let token = self.connections.token(user_id, connection_id).await?;
         let status = self.connections.graph().container_status(token.expose(), &container).await.map_err(|e| {
@@ -468,14 +462,12 @@ impl Publishing {
     async fn transition(&self, user_id: i64, post_id: i64, from: &[&str], verb: &str, set: &str) -> Result<ScheduledPost> {
         let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
         let mut tx = self.db.begin().await?;
-        let done = sqlx::query(&format!(
-            "UPDATE scheduled_posts SET {set}, updated_at = now() WHERE id = $1 AND user_id = $2 AND status = ANY($3)"
-        ))
-        .bind(post_id)
-        .bind(user_id)
-        .bind(&from)
-        .execute(&mut *tx)
-        .await?;
+        let done = sqlx::query(&format!("UPDATE scheduled_posts SET {set}, updated_at = now() WHERE id = $1 AND user_id = $2 AND status = ANY($3)"))
+            .bind(post_id)
+            .bind(user_id)
+            .bind(&from)
+            .execute(&mut *tx)
+            .await?;
         if done.rows_affected() == 0 {
             let current = self.get(user_id, post_id).await?;
             return Err(Error::Invalid(format!("This post is {} and cannot be {verb}.", current.status.as_str().to_lowercase())));

@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 pub use processor::{ProcessReport, ProcessorSettings};
 pub use signature::SignatureError;
 
-
 /// The channel a stored delivery is announced on (by a trigger on `webhook_deliveries`).
 pub const CHANNEL: &str = "crealia_webhooks";
 /// How long processed deliveries (and rejected bodies) are kept. Meta retries for 36 hours,
@@ -156,12 +155,7 @@ pub async fn pending_backlog<'e, E: sqlx::PgExecutor<'e>>(db: E) -> sqlx::Result
     .bind(PENDING_COUNT_CAP)
     .fetch_one(db)
     .await?;
-    Ok(Backlog {
-        pending,
-        oldest_pending_secs: oldest.map(|s| s as i64),
-        last_received_secs_ago: last.map(|s| s as i64),
-        ..Backlog::default()
-    })
+    Ok(Backlog { pending, oldest_pending_secs: oldest.map(|s| s as i64), last_received_secs_ago: last.map(|s| s as i64), ..Backlog::default() })
 }
 
 /// The deliveries table in one look (one query over all of it, for `crealia webhooks`).
@@ -187,11 +181,5 @@ pub async fn backlog<'e, E: sqlx::PgExecutor<'e>>(db: E) -> sqlx::Result<Backlog
     )
     .fetch_one(db)
     .await?;
-    Ok(Backlog {
-        received,
-        pending,
-        oldest_pending_secs: oldest.map(|s| s as i64),
-        failed,
-        last_received_secs_ago: last.map(|s| s as i64),
-    })
+    Ok(Backlog { received, pending, oldest_pending_secs: oldest.map(|s| s as i64), failed, last_received_secs_ago: last.map(|s| s as i64) })
 }

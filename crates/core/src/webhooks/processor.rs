@@ -195,7 +195,8 @@ async fn store_events(tx: &mut Transaction<'_, Postgres>, delivery_id: i64, even
         cols.from_username.push(e.from_username.as_deref().map(clean));
         cols.body.push(e.text.as_deref().map(clean));
         // A time PostgreSQL cannot hold (or no time) is the time it was stored.
-        let time = e.time.and_then(|t| Utc.timestamp_opt(t, 0).single()).filter(|t| t.timestamp() >= EARLIEST_EVENT_SECS && *t <= now + chrono::Duration::days(1));
+        let time =
+            e.time.and_then(|t| Utc.timestamp_opt(t, 0).single()).filter(|t| t.timestamp() >= EARLIEST_EVENT_SECS && *t <= now + chrono::Duration::days(1));
         cols.occurred_at.push(time.unwrap_or(now));
         cols.payload.push(value.to_string());
         cols.own.push(e.own);
