@@ -61,11 +61,6 @@ pub struct AppState {
     pub services: Services,
 }
 
-/// Tells responses that never end by themselves (the inbox's event stream) that the server is
-/// stopping, so that a graceful shutdown does not wait for them forever.
-#[derive(Clone)]
-pub struct Stopping(pub tokio::sync::watch::Receiver<bool>);
-
 pub struct Application {
     listener: TcpListener,
     stopping: tokio::sync::watch::Sender<bool>,
@@ -171,7 +166,7 @@ impl Application {
             _ => None,
         };
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
-        let router = router(&config, local, services.clone(), sandbox.as_ref()).layer(Extension(Stopping(stopping_rx)));
+        let router = router(&config, local, services.clone(), sandbox.as_ref()).layer(Extension(crate::routes::stopping::Stopping(stopping_rx)));
         Ok(Self { listener, stopping, router, services, jobs: config.jobs.clone(), sandbox })
     }
 
@@ -201,7 +196,9 @@ impl Application {
                             let accounts = connections.resubscribe_webhooks().await;
                             return tracing::info!(callback = %subscription.callback_url, ?accounts, "the sandbox sends its webhooks here");
                         }
-                        Err(e) => tracing::warn!(error = %e, attempt, "the sandbox could not subscribe to this server's webhooks"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, attempt, "the sandbox could not subscribe to this server's webhooks")
+                        }
                     }
                     tokio::time::sleep(std::time::Duration::from_secs(attempt)).await;
                 }

@@ -91,7 +91,7 @@ async fn another_creators_connection_is_not_found_and_190_asks_for_a_reconnect(p
     app.sandbox_admin(reqwest::Method::POST, "/tokens/revoke", serde_json::json!({ "account": "lumen.studio" })).await;
     let e = app.services.insights.dashboard(ana, Some(cid), 30, Utc::now()).await.unwrap_err();
     assert!(matches!(e, crealia_core::Error::NeedsReconnect), "{e:?}");
-    assert_eq!(app.services.connections.list(ana).await.unwrap()[0].state, "needs_reconnect");
+    assert_eq!(app.services.connections.list(ana).await.unwrap()[0].state.as_str(), "needs_reconnect");
 }
 
 #[sqlx::test(migrations = false)]

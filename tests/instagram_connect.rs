@@ -17,7 +17,7 @@ async fn a_creator_connects_an_account_and_the_token_is_stored_encrypted(pool: P
     let list = app.services.connections.list(user.id).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].username, "lumen.studio");
-    assert_eq!(list[0].state, "active");
+    assert_eq!(list[0].state.as_str(), "active");
     let ig_id = app.sandbox_account("lumen.studio").await;
     assert_eq!(list[0].ig_user_id, ig_id);
 

@@ -236,3 +236,32 @@ async fn media_urls_serve_only_crealias_files_as_stored(pool: PgPool) {
         assert_eq!(r.status().as_u16(), 404, "{other}");
     }
 }
+
+/// A server that dies between storing a file and recording it leaves a file no upload names:
+/// the cleanup deletes it once it is older than any upload still being recorded, and leaves
+/// recorded files, recent ones and anything that is not one of Crealia's files alone.
+#[sqlx::test(migrations = false)]
+async fn files_stored_but_never_recorded_are_swept(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (browser, _, _) = creator(&app).await;
+    let (status, asset) = app.upload(&browser, encoded(1080, 1080, ImageFormat::Jpeg), "image/jpeg").await;
+    assert_eq!(status, 201, "{asset}");
+    let dir = app.services.media.dir().to_path_buf();
+    let recorded = dir.join(asset["url"].as_str().unwrap().rsplit('/').next().unwrap());
+    let (orphan, recent, foreign) = (dir.join(format!("{}.jpg", "ab".repeat(16))), dir.join(format!("{}.mp4", "cd".repeat(16))), dir.join("notes.txt"));
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+    for (file, old) in [(&orphan, true), (&recent, false), (&foreign, true), (&recorded, true)] {
+        if !file.exists() {
+            std::fs::write(file, b"bytes").unwrap();
+        }
+        if old {
+            std::fs::File::options().write(true).open(file).unwrap().set_modified(two_days_ago).unwrap();
+        }
+    }
+
+    assert_eq!(app.services.media.sweep_unrecorded(Utc::now()).await.unwrap(), 1);
+    assert!(!orphan.exists(), "the file no upload recorded is gone");
+    assert!(recorded.exists() && recent.exists() && foreign.exists(), "a recorded file, a recent one and a foreign one stay");
+    let served = reqwest::get(asset["url"].as_str().unwrap()).await.unwrap().status();
+    assert_eq!(served, 200);
+}

@@ -72,7 +72,16 @@ async fn an_upload_on_one_server_is_served_reframed_and_published_by_another(poo
     // The cleanup deletes from the store: the unused original, once old enough.
     sqlx::query("UPDATE media_assets SET created_at = now() - interval '8 days'").execute(&pool).await.unwrap();
     assert_eq!(a.services.media.cleanup(Utc::now()).await.unwrap(), 1);
-    assert_eq!(s3.files(&prefix), vec![framed.url.rsplit('/').next().unwrap().to_string()]);
+    let kept = framed.url.rsplit('/').next().unwrap().to_string();
+    assert_eq!(s3.files(&prefix), vec![kept.clone()]);
+
+    // A file a dying server stored but never recorded is swept from the store once old enough;
+    // the recorded one stays.
+    let stray = format!("{}.jpg", "ef".repeat(16));
+    std::fs::write(s3.root.join(common::S3_BUCKET).join(&prefix).join(&stray), b"bytes").unwrap();
+    assert_eq!(a.services.media.sweep_unrecorded(Utc::now()).await.unwrap(), 0, "too recent");
+    assert_eq!(a.services.media.sweep_unrecorded(Utc::now() + chrono::Duration::days(2)).await.unwrap(), 1);
+    assert_eq!(s3.files(&prefix), vec![kept]);
 }
 
 #[sqlx::test(migrations = false)]
@@ -81,7 +90,7 @@ async fn a_store_url_that_cannot_work_stops_the_start_with_its_name(pool: PgPool
     for (url, expect) in [("ftp://bucket/x", "not supported"), ("not a url", "not a URL")] {
         let mut map = std::collections::HashMap::new();
         map.insert("MEDIA_STORE_URL".to_string(), url.to_string());
-        let err = crealia::config::Config::from_map(&map).err().expect("refused");
+        let Err(err) = crealia::config::Config::from_map(&map) else { panic!("refused") };
         let text = err.to_string();
         assert!(text.contains("MEDIA_STORE_URL") && text.contains(expect), "{text}");
     }

@@ -62,8 +62,8 @@ async fn an_image_and_a_carousel_are_published_and_visible_in_the_sandbox(pool: 
     let (jpg, _) = media(&app, user).await;
     let before = sandbox_media(&app, user, cid).await.len();
 
-    let image = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
-    let carousel = app.services.publishing.schedule(user, post(cid, PostKind::Carousel, vec![jpg.clone(), jpg.clone(), jpg.clone()])).await.unwrap();
+    let image = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
+    let carousel = app.services.publishing.schedule(user, post(cid, PostKind::Carousel, vec![jpg, jpg, jpg])).await.unwrap();
     let mut story = post(cid, PostKind::Story, vec![jpg]);
     story.caption.clear();
     let story = app.services.publishing.schedule(user, story).await.unwrap();
@@ -175,7 +175,7 @@ async fn an_exhausted_quota_makes_posts_wait_then_they_go_out(pool: PgPool) {
     let (user, cid) = creator(&app).await;
     let (jpg, _) = media(&app, user).await;
     app.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "quota_total": 1 })).await;
-    let first = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
+    let first = app.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
     run(&app).await;
     assert_eq!(status(&app, user, first.id).await.status, PostStatus::Published);
 
@@ -214,7 +214,7 @@ async fn two_processes_on_one_database_publish_500_due_posts_each_exactly_once(p
     a.sandbox_admin(reqwest::Method::PUT, "/config", json!({ "quota_total": 1000, "account_calls_per_hour": 100000 })).await;
     let before = sandbox_media_count(&a, user, cid).await;
     for _ in 0..500 {
-        a.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg.clone()])).await.unwrap();
+        a.services.publishing.schedule(user, post(cid, PostKind::Image, vec![jpg])).await.unwrap();
     }
     // Both processes claim in small batches at the same time until nothing is left.
     let worker = |app: &TestApp| {

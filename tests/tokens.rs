@@ -72,7 +72,7 @@ async fn a_revoked_token_marks_the_connection_for_reconnect(pool: PgPool) {
     app.sandbox_admin(reqwest::Method::POST, "/tokens/revoke", json!({ "account": "lumen.studio", "subcode": 460 })).await;
     assert!(!app.services.tokens.validate(user, id).await.unwrap());
     let list = app.services.connections.list(user).await.unwrap();
-    assert_eq!(list[0].state, "needs_reconnect", "the creator sees it");
+    assert_eq!(list[0].state.as_str(), "needs_reconnect", "the creator sees it");
     assert!(matches!(app.services.connections.token(user, id).await, Err(crealia_core::Error::NeedsReconnect)), "work stops for it");
 
     // The refresh job meets the same 190 and marks it too (on a second connection).
@@ -150,7 +150,7 @@ async fn the_window_is_configurable_and_a_near_expiry_shows_as_expiring_soon(poo
     assert_eq!(app.services.tokens.refresh_due(Utc::now() + Duration::days(55)).await.unwrap().refreshed, 0);
 
     sqlx::query("UPDATE instagram_connections SET token_expires_at = now() + interval '5 days' WHERE id = $1").bind(id).execute(&pool).await.unwrap();
-    assert_eq!(app.services.connections.list(user).await.unwrap()[0].state, "expiring_soon");
+    assert_eq!(app.services.connections.list(user).await.unwrap()[0].state.as_str(), "expiring_soon");
 }
 
 #[sqlx::test(migrations = false)]
@@ -184,4 +184,81 @@ async fn a_refresh_holds_no_lock_while_instagram_answers(pool: PgPool) {
     let claimed: Option<chrono::DateTime<Utc>> =
         sqlx::query_scalar("SELECT refreshing_until FROM instagram_connections WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert!(claimed.is_none(), "the claim ends with the refresh");
+}
+
+/// Whatever meets a refused token (a 190) marks the account for a reconnect, so that the
+/// creator is told and work for it stops: a post being published, an inbox reply, a dashboard
+/// load, a token refresh. A 190 met with a token the account no longer holds (it was
+/// reconnected meanwhile) leaves it alone.
+#[sqlx::test(migrations = false)]
+async fn a_refused_token_marks_the_account_whatever_meets_it(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let browser = app.signed_in("ana@example.com").await;
+    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let state = async || -> String { sqlx::query_scalar("SELECT state FROM instagram_connections").fetch_one(&pool).await.unwrap() };
+    let reconnect = async || {
+        assert!(connect(&app, &browser, "lumen.studio", "allow").await.contains("connected"));
+        assert_eq!(state().await, "active");
+        app.services.connections.list(user).await.unwrap()[0].id
+    };
+    let revoke = async || app.sandbox_admin(reqwest::Method::POST, "/tokens/revoke", json!({ "account": "lumen.studio", "subcode": 460 })).await;
+
+    // Publishing.
+    let id = reconnect().await;
+    let media = common::stored_media(&app, user, &common::encoded(1080, 1080, image::ImageFormat::Jpeg)).await;
+    let post = crealia_core::publishing::NewPost {
+        connection_id: id,
+        kind: crealia_core::publishing::PostKind::Image,
+        caption: "Out with a revoked token".into(),
+        alt_text: None,
+        first_comment: None,
+        media_ids: vec![media],
+        scheduled_at: Utc::now(),
+    };
+    let queued = app.services.publishing.schedule(user, post).await.unwrap();
+    revoke().await;
+    app.services.publishing.run_due(Utc::now(), 10).await.unwrap();
+    let failed = app.services.publishing.get(user, queued.id).await.unwrap();
+    assert_eq!(failed.status, crealia_core::publishing::PostStatus::Failed);
+    assert!(failed.last_error.unwrap().contains("Reconnect"));
+    assert_eq!(state().await, "needs_reconnect", "publishing marks the account");
+
+    // An inbox reply.
+    let id = reconnect().await;
+    let ig: String = sqlx::query_scalar("SELECT ig_user_id FROM instagram_connections").fetch_one(&pool).await.unwrap();
+    let item: i64 = sqlx::query_scalar(
+        "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, body, occurred_at, payload, connection_id)
+         VALUES ($1, 'comment', 'comments', '17890000000000001', 'Love it', now(), '{}'::jsonb, $2) RETURNING id",
+    )
+    .bind(&ig)
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    revoke().await;
+    let e = app.services.inbox.reply(user, item, "Thank you!").await.unwrap_err();
+    assert!(matches!(e, crealia_core::Error::NeedsReconnect), "{e:?}");
+    assert_eq!(state().await, "needs_reconnect", "a reply marks the account");
+
+    // A dashboard load.
+    reconnect().await;
+    revoke().await;
+    let e = app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap_err();
+    assert!(matches!(e, crealia_core::Error::NeedsReconnect), "{e:?}");
+    assert_eq!(state().await, "needs_reconnect", "a dashboard marks the account");
+
+    // A token refresh.
+    reconnect().await;
+    revoke().await;
+    let report = app.services.tokens.refresh_due(Utc::now() + Duration::days(55)).await.unwrap();
+    assert_eq!(report.needs_reconnect, 1, "{report:?}");
+    assert_eq!(state().await, "needs_reconnect", "a refresh marks the account");
+
+    // A late 190 for a token the account no longer holds.
+    let old: Vec<u8> = sqlx::query_scalar("SELECT token_ciphertext FROM instagram_connections").fetch_optional(&pool).await.unwrap().unwrap_or_default();
+    let id = reconnect().await;
+    let refused =
+        crealia_graph::client::Error::Api { status: 400, code: 190, subcode: Some(460), message: String::new(), transient: false, user_message: None };
+    crealia_core::account::mark_needs_reconnect(&pool, id, Some(&old), &refused).await.unwrap();
+    assert_eq!(state().await, "active", "the new token is left working");
 }

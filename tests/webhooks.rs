@@ -377,7 +377,7 @@ async fn a_new_comment_clears_the_cached_media_list(pool: PgPool) {
     // The keys the next dashboard load would read.
     let keys = async || {
         let connection = app.services.connections.list(user).await.unwrap().into_iter().find(|c| c.id == cid).unwrap();
-        let keys = crealia_core::account_cache::AccountKeys::of(&connection);
+        let keys = crealia_core::account_cache::AccountKeys::new(connection.id, connection.generations);
         (keys.media(6), keys.profile())
     };
     let (media, profile) = keys().await;

@@ -67,6 +67,11 @@ impl FromServerFnError for AppError {
             // answer that cannot be decoded is ours).
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Deserialization(msg) => AppError::Invalid(format!("The request could not be read ({msg}).")),
+            // On the server the reference is logged with what went wrong; in the browser it
+            // only names the answer that could not be read.
+            #[cfg(feature = "ssr")]
+            other => internal(&other.to_string()),
+            #[cfg(not(feature = "ssr"))]
             other => AppError::Internal(reference_for(&other.to_string())),
         };
         // Malformed arguments are the caller's mistake (422), not the server's (500).

@@ -22,7 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::api_error::{json, message};
 use super::session::SignedIn;
-use crate::startup::Stopping;
+use super::stopping::Stopping;
 
 #[derive(Deserialize)]
 pub struct KindQuery {

@@ -18,7 +18,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::api_error::{from_error, message};
 use super::session::SignedIn;
-use crate::startup::Stopping;
+use super::stopping::Stopping;
 
 /// Why receiving an upload stopped.
 enum Cut {
@@ -124,7 +124,9 @@ pub async fn reframe(State(s): State<Services>, SignedIn(user): SignedIn, Path(i
 /// names never change, so the file may be cached for good.
 pub async fn serve(State(s): State<Services>, Path(name): Path<String>, headers: axum::http::HeaderMap) -> Response {
     // Only names Crealia gives its files: nothing else under the store's prefix is served.
-    let Some(content_type) = served_type(&name) else { return message(StatusCode::NOT_FOUND, "No such file.") };
+    let Some(content_type) = crealia_core::media::content_type_of(&name) else {
+        return message(StatusCode::NOT_FOUND, "No such file.");
+    };
     let range = headers.get(axum::http::header::RANGE).and_then(|v| v.to_str().ok()).and_then(byte_range);
     let read = match s.media.files().open_read(&name, range.clone()).await {
         Ok(Opened::Read(read)) => read,
@@ -145,21 +147,6 @@ pub async fn serve(State(s): State<Services>, Path(name): Path<String>, headers:
         response = response.status(StatusCode::PARTIAL_CONTENT).header(axum::http::header::CONTENT_RANGE, content_range);
     }
     response.body(Body::from_stream(read.body)).unwrap_or_else(|_| message(StatusCode::INTERNAL_SERVER_ERROR, "The file cannot be sent."))
-}
-
-/// The content type of a file Crealia stored: 32 lowercase hex digits and its extension (as
-/// `media::random_name` makes them); None for any other name.
-fn served_type(name: &str) -> Option<&'static str> {
-    let (stem, ext) = name.split_once('.')?;
-    if stem.len() != 32 || !stem.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        return None;
-    }
-    match ext {
-        "jpg" => Some("image/jpeg"),
-        "mp4" => Some("video/mp4"),
-        "mov" => Some("video/quicktime"),
-        _ => None,
-    }
 }
 
 /// One range of `bytes=first-last`, `bytes=first-` or `bytes=-suffix`; anything else (several

@@ -8,4 +8,5 @@ pub mod instagram;
 pub mod media;
 pub mod publishing;
 pub mod session;
+pub mod stopping;
 pub mod webhooks;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+pub use crealia_model::ConnectionState;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
@@ -12,8 +13,7 @@ pub struct Connection {
     pub username: String,
     pub name: Option<String>,
     pub profile_picture_url: Option<String>,
-    /// `active`, `expiring_soon` or `needs_reconnect`.
-    pub state: String,
+    pub state: ConnectionState,
     /// Days until the token expires, when known.
     pub expires_in_days: Option<i64>,
 }

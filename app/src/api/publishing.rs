@@ -45,7 +45,7 @@ pub struct Compose {
 fn wall_clock(date: &str, time: &str, time_zone: &str) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
     let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| AppError::Invalid("Choose a date.".into()))?;
     let time = chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| AppError::Invalid("Choose a time.".into()))?;
-    Ok(crealia_core::publishing::local_time(date, time, time_zone)?)
+    Ok(crealia_core::time_zones::local_time(date, time, time_zone)?)
 }
 
 #[server]
@@ -57,10 +57,10 @@ pub async fn composer_options() -> Result<ComposerChoices, AppError> {
         .list(user.id)
         .await?
         .into_iter()
-        .filter(|c| c.state != "needs_reconnect")
+        .filter(|c| c.state.is_usable())
         .map(|c| AccountOption { connection_id: c.id, username: c.username })
         .collect();
-    Ok(ComposerChoices { accounts, time_zone: services.accounts.time_zone(user.id).await?, time_zones: crealia_core::publishing::time_zones() })
+    Ok(ComposerChoices { accounts, time_zone: services.accounts.time_zone(user.id).await?, time_zones: crealia_core::time_zones::time_zones() })
 }
 
 /// Queues the post for each chosen account, now or at a wall-clock time (whose zone is

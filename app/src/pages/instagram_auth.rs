@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::connections::{list_connections, Connection, DisconnectConnection};
+use crate::api::connections::{list_connections, Connection, ConnectionState, DisconnectConnection};
 use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
 use crate::error::AppError;
 
@@ -84,12 +84,12 @@ pub fn InstagramAuthPage() -> impl IntoView {
 
 #[component]
 fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConnection>) -> impl IntoView {
-    let (label, class) = match connection.state.as_str() {
-        "needs_reconnect" => ("Needs reconnect", "pill pill-down"),
-        "expiring_soon" => ("Expiring soon", "pill pill-degraded"),
-        _ => ("Active", "pill pill-ok"),
+    let (label, class) = match connection.state {
+        ConnectionState::NeedsReconnect | ConnectionState::Disconnected => ("Needs reconnect", "pill pill-down"),
+        ConnectionState::ExpiringSoon => ("Expiring soon", "pill pill-degraded"),
+        ConnectionState::Active => ("Active", "pill pill-ok"),
     };
-    let needs_reconnect = connection.state != "active";
+    let needs_reconnect = connection.state != ConnectionState::Active;
     let expiry = connection.expires_in_days.map(|d| format!("Token renews automatically · {d} days left"));
     let id = connection.id;
     let username = connection.username.clone();

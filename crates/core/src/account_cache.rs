@@ -8,7 +8,6 @@
 
 use sqlx::PgExecutor;
 
-use crate::connections::ConnectionView;
 use crate::Result;
 
 /// An account's generation numbers: `all` covers every key, `media` the media list and
@@ -36,9 +35,8 @@ pub struct AccountKeys {
 }
 
 impl AccountKeys {
-    pub fn of(connection: &ConnectionView) -> Self {
-        let Generations { all, media } = connection.generations;
-        let base = format!("ig:{}:{all}:", connection.id);
+    pub fn new(connection_id: i64, Generations { all, media }: Generations) -> Self {
+        let base = format!("ig:{connection_id}:{all}:");
         let media = format!("{base}media.{media}");
         AccountKeys { base, media }
     }

@@ -1,6 +1,7 @@
 //! Instagram connections: the Instagram Login flow (state bound to the session), the token
 //! exchanges, storing the long-lived token encrypted, listing and disconnecting. Every query
-//! is scoped to the signed-in user.
+//! is scoped to the signed-in user. A connection ready for Graph API calls is an
+//! [`crate::account::Account`] (`Connections::account`, defined there).
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use crealia_graph::client::{Error as GraphError, GraphClient};
@@ -13,6 +14,8 @@ use crate::account_cache::Generations;
 use crate::accounts::SessionToken;
 use crate::crypto::{SecretToken, TokenCipher};
 use crate::{Error, Result};
+
+pub use crealia_model::ConnectionState;
 
 /// Instagram Login scopes Crealia asks for: all of them.
 pub use crealia_graph::SCOPES;
@@ -34,8 +37,7 @@ pub struct ConnectionView {
     pub username: String,
     pub name: Option<String>,
     pub profile_picture_url: Option<String>,
-    /// `active`, `expiring_soon` or `needs_reconnect`.
-    pub state: String,
+    pub state: ConnectionState,
     pub token_expires_at: Option<DateTime<Utc>>,
     /// What its cache keys carry ([`crate::account_cache`]); not for the browser.
     #[serde(skip)]
@@ -49,7 +51,7 @@ pub fn pick(connections: &[ConnectionView], connection_id: Option<i64>) -> Resul
         None => connections.first(),
     }
     .ok_or(Error::NotFound)?;
-    if connection.state == "needs_reconnect" {
+    if !connection.state.is_usable() {
         return Err(Error::NeedsReconnect);
     }
     Ok(connection)
@@ -140,17 +142,60 @@ pub struct Connections {
     redirect_uri: String,
 }
 
-type ConnectionRow = (i64, String, String, Option<String>, Option<String>, String, Option<DateTime<Utc>>, i64, i64);
+/// A connection as stored (its state checked: an unknown one is an error, never a guess).
+#[derive(sqlx::FromRow)]
+struct ConnectionRow {
+    id: i64,
+    ig_user_id: String,
+    username: String,
+    name: Option<String>,
+    profile_picture_url: Option<String>,
+    #[sqlx(try_from = "String")]
+    state: ConnectionState,
+    token_expires_at: Option<DateTime<Utc>>,
+    cache_generation: i64,
+    media_cache_generation: i64,
+}
 
 /// The columns of a [`ConnectionRow`].
 const CONNECTION_COLUMNS: &str = "id, ig_user_id, username, name, profile_picture_url, state, token_expires_at, cache_generation, media_cache_generation";
 
-fn view((id, ig_user_id, username, name, picture, state, expires, all, media): ConnectionRow) -> ConnectionView {
-    let state = match (state.as_str(), expires) {
-        ("active", Some(at)) if at - Utc::now() < ChronoDuration::days(EXPIRING_SOON_DAYS) => "expiring_soon".to_string(),
-        _ => state,
+/// A connection's token as stored: encrypted, under the key it names.
+pub(crate) struct StoredToken {
+    pub ciphertext: Vec<u8>,
+    pub key_id: String,
+}
+
+impl StoredToken {
+    pub fn decrypt(&self, cipher: &TokenCipher, connection_id: i64) -> Result<SecretToken> {
+        cipher.decrypt(connection_id, &self.key_id, &self.ciphertext).map_err(|e| Error::Internal(e.to_string()))
+    }
+}
+
+/// A [`ConnectionRow`] with what its token needs.
+#[derive(sqlx::FromRow)]
+struct ConnectionWithToken {
+    #[sqlx(flatten)]
+    row: ConnectionRow,
+    token_ciphertext: Option<Vec<u8>>,
+    token_key_id: Option<String>,
+}
+
+fn view(row: ConnectionRow) -> ConnectionView {
+    let state = match (row.state, row.token_expires_at) {
+        (ConnectionState::Active, Some(at)) if at - Utc::now() < ChronoDuration::days(EXPIRING_SOON_DAYS) => ConnectionState::ExpiringSoon,
+        (state, _) => state,
     };
-    ConnectionView { id, ig_user_id, username, name, profile_picture_url: picture, state, token_expires_at: expires, generations: Generations { all, media } }
+    ConnectionView {
+        id: row.id,
+        ig_user_id: row.ig_user_id,
+        username: row.username,
+        name: row.name,
+        profile_picture_url: row.profile_picture_url,
+        state,
+        token_expires_at: row.token_expires_at,
+        generations: Generations { all: row.cache_generation, media: row.media_cache_generation },
+    }
 }
 
 impl Connections {
@@ -160,6 +205,10 @@ impl Connections {
 
     pub fn graph(&self) -> &GraphClient {
         &self.graph
+    }
+
+    pub(crate) fn db(&self) -> &PgPool {
+        &self.db
     }
 
     pub fn cipher(&self) -> &TokenCipher {
@@ -199,7 +248,9 @@ impl Connections {
                 .bind(session.hash())
                 .fetch_optional(&self.db)
                 .await?;
-        let Some((user_id,)) = row else { return Err(ConnectError::BadState) };
+        let Some((user_id,)) = row else {
+            return Err(ConnectError::BadState);
+        };
 
         let short = self.graph.exchange_code(code, &self.redirect_uri).await.map_err(|e| match e {
             GraphError::OAuth(message) => ConnectError::CodeRejected(message),
@@ -362,20 +413,30 @@ impl Connections {
         Ok(cancelled)
     }
 
-    /// The plain token of one of the user's active connections, for a Graph API call.
+    /// The user's connections (disconnected ones aside) with their stored tokens, in the order
+    /// they are listed.
+    pub(crate) async fn with_tokens(&self, user_id: i64) -> Result<Vec<(ConnectionView, Option<StoredToken>)>> {
+        let rows: Vec<ConnectionWithToken> = sqlx::query_as(&format!(
+            "SELECT {CONNECTION_COLUMNS}, token_ciphertext, token_key_id FROM instagram_connections
+             WHERE user_id = $1 AND state <> 'disconnected' ORDER BY username"
+        ))
+        .bind(user_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (view(r.row), r.token_ciphertext.zip(r.token_key_id).map(|(ciphertext, key_id)| StoredToken { ciphertext, key_id })))
+            .collect())
+    }
+
+    /// The plain token of one of the user's usable connections (for tools and tests: Graph API
+    /// calls go through [`crate::account::Account::call`], which notices a refused token).
     pub async fn token(&self, user_id: i64, connection_id: i64) -> Result<SecretToken> {
-        let row: Option<(String, Option<Vec<u8>>, Option<String>)> =
-            sqlx::query_as("SELECT state, token_ciphertext, token_key_id FROM instagram_connections WHERE id = $1 AND user_id = $2")
-                .bind(connection_id)
-                .bind(user_id)
-                .fetch_optional(&self.db)
-                .await?;
-        match row {
-            None => Err(Error::NotFound),
-            Some((state, _, _)) if state == "disconnected" => Err(Error::NotFound),
-            Some((state, _, _)) if state == "needs_reconnect" => Err(Error::NeedsReconnect),
-            Some((_, Some(blob), Some(key_id))) => self.cipher.decrypt(connection_id, &key_id, &blob).map_err(|e| Error::Internal(e.to_string())),
-            Some(_) => Err(Error::NeedsReconnect),
+        let found = self.with_tokens(user_id).await?.into_iter().find(|(c, _)| c.id == connection_id);
+        let (connection, stored) = found.ok_or(Error::NotFound)?;
+        match stored.filter(|_| connection.state.is_usable()) {
+            Some(stored) => stored.decrypt(&self.cipher, connection.id),
+            None => Err(Error::NeedsReconnect),
         }
     }
 }

@@ -46,3 +46,18 @@ impl Error {
         }
     }
 }
+
+/// The one mapping of a Graph API failure to what a page or route says: a refused token asks
+/// for a reconnect, a temporary failure says Instagram is not answering (with what happened),
+/// anything else is ours to look into (logged with its details, never shown).
+impl From<crealia_graph::client::Error> for Error {
+    fn from(e: crealia_graph::client::Error) -> Self {
+        if e.is_invalid_token() {
+            Error::NeedsReconnect
+        } else if e.is_transient() {
+            Error::Unavailable(format!("{} Try again in a few minutes.", e.creator_message()))
+        } else {
+            Error::Internal(format!("Graph API: {e}"))
+        }
+    }
+}

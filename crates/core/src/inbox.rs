@@ -95,7 +95,7 @@ impl Inbox {
         .bind(&parents)
         .fetch_all(&self.db)
         .await?;
-        let tz = crate::publishing::calendar::zone(time_zone);
+        let tz = crate::time_zones::zone(time_zone);
         let view = |r: &Row| InboxItem {
             id: r.id,
             kind: InboxKind::parse(&r.kind).unwrap_or(InboxKind::Comment),
@@ -165,18 +165,14 @@ impl Inbox {
             return Err(Error::Invalid(format!("A reply can have at most {MAX_REPLY_CHARS} characters.")));
         }
         let target = self.target(user_id, item_id, &["comment", "message"]).await?;
-        let token = self.connections.token(user_id, target.connection_id).await?;
-        let graph = self.connections.graph();
+        let account = self.connections.account(user_id, Some(target.connection_id)).await?;
         let sent = if target.kind == "message" {
             let to = target.from_id.as_deref().ok_or_else(|| Error::Invalid("Instagram did not say who sent this message.".into()))?;
-            graph.send_message(token.expose(), &target.ig_user_id, to, text).await
+            account.call(async |graph, token, ig| graph.send_message(token, ig, to, text).await).await
         } else {
-            graph.reply(token.expose(), &target.external_id, text).await
+            account.call(async |graph, token, _| graph.reply(token, &target.external_id, text).await).await
         };
-        let reply_id = match sent {
-            Ok(id) => id,
-            Err(e) => return Err(self.graph_error(target.connection_id, e).await),
-        };
+        let reply_id = sent.map_err(inbox_error)?;
         let field = if target.kind == "message" { "messages" } else { "comments" };
         sqlx::query(
             "INSERT INTO inbox_items (ig_user_id, kind, field, external_id, parent_id, media_id, body, occurred_at, payload, own, read_at, connection_id)
@@ -205,10 +201,8 @@ impl Inbox {
     /// Hides a comment from the post's other viewers, or shows it again.
     pub async fn hide(&self, user_id: i64, item_id: i64, hide: bool) -> Result<()> {
         let target = self.target(user_id, item_id, &["comment"]).await?;
-        let token = self.connections.token(user_id, target.connection_id).await?;
-        if let Err(e) = self.connections.graph().hide_comment(token.expose(), &target.external_id, hide).await {
-            return Err(self.graph_error(target.connection_id, e).await);
-        }
+        let account = self.connections.account(user_id, Some(target.connection_id)).await?;
+        account.call(async |graph, token, _| graph.hide_comment(token, &target.external_id, hide).await).await.map_err(inbox_error)?;
         sqlx::query("UPDATE inbox_items SET hidden = $2, read_at = coalesce(read_at, now()) WHERE id = $1").bind(item_id).bind(hide).execute(&self.db).await?;
         self.after_comment_change(user_id, target.connection_id).await;
         Ok(())
@@ -217,10 +211,8 @@ impl Inbox {
     /// Deletes a comment on Instagram; it leaves the inbox (kept in the table, marked deleted).
     pub async fn delete(&self, user_id: i64, item_id: i64) -> Result<()> {
         let target = self.target(user_id, item_id, &["comment"]).await?;
-        let token = self.connections.token(user_id, target.connection_id).await?;
-        if let Err(e) = self.connections.graph().delete_comment(token.expose(), &target.external_id).await {
-            return Err(self.graph_error(target.connection_id, e).await);
-        }
+        let account = self.connections.account(user_id, Some(target.connection_id)).await?;
+        account.call(async |graph, token, _| graph.delete_comment(token, &target.external_id).await).await.map_err(inbox_error)?;
         // Instagram deletes the replies with the comment.
         sqlx::query(
             "UPDATE inbox_items i SET deleted_at = now(), read_at = coalesce(i.read_at, now()) FROM inbox_items p
@@ -266,18 +258,6 @@ impl Inbox {
         target.ok_or(Error::NotFound)
     }
 
-    async fn graph_error(&self, connection_id: i64, e: GraphError) -> Error {
-        match &e {
-            // 100/33: the comment is gone on Instagram (deleted there, or its post removed).
-            GraphError::Api { code: 100, subcode: Some(33), .. } => Error::Invalid("Instagram says this comment no longer exists.".into()),
-            GraphError::Api { subcode: Some(2_534_022), .. } => {
-                Error::Invalid("Instagram lets you answer a message only within 24 hours of it. Reply in the Instagram app.".into())
-            }
-            GraphError::Api { subcode: Some(2_018_001), .. } => Error::Invalid("Instagram no longer knows who sent this message.".into()),
-            _ => crate::tokens::graph_error(&self.db, connection_id, e).await,
-        }
-    }
-
     /// Names the people who sent messages: Meta's messaging webhooks carry only a scoped id
     /// (IGSID), so up to `limit` unnamed senders of the last week are asked of the User Profile
     /// API with their account's token, and every item of theirs gets the username (someone named
@@ -305,7 +285,7 @@ impl Inbox {
              FROM inbox_items i JOIN instagram_connections c ON c.id = i.connection_id AND c.state <> 'disconnected'
              WHERE i.kind = 'message' AND NOT i.own AND i.from_username IS NULL AND i.from_id IS NOT NULL
                AND i.deleted_at IS NULL AND i.created_at > now() - interval '7 days'
-               AND c.state IN ('active', 'expiring_soon')
+               AND c.state = 'active'
              ORDER BY i.ig_user_id, i.from_id, c.id
              LIMIT $1",
         )
@@ -318,8 +298,8 @@ impl Inbox {
             if self.cache.get_json::<bool>(&missed).await.is_some() {
                 continue;
             }
-            let found = match self.connections.token(user_id, connection_id).await {
-                Ok(token) => self.connections.graph().messaging_user(token.expose(), &igsid).await.map_err(|e| e.to_string()),
+            let found = match self.connections.account(user_id, Some(connection_id)).await {
+                Ok(account) => account.call(async |graph, token, _| graph.messaging_user(token, &igsid).await).await.map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
             let Some(username) = found.as_ref().ok().and_then(|u| u.username.clone()).filter(|u| !u.is_empty()) else {
@@ -378,6 +358,19 @@ fn kinds(kind: Option<InboxKind>) -> Vec<&'static str> {
 pub(crate) async fn announce<'e, E: sqlx::PgExecutor<'e>>(db: E, user_id: i64) -> sqlx::Result<()> {
     sqlx::query("SELECT pg_notify($1, $2)").bind(LIVE_CHANNEL).bind(user_id.to_string()).execute(db).await?;
     Ok(())
+}
+
+/// A Graph API failure of an inbox action: the inbox's own cases, then the one mapping.
+fn inbox_error(e: GraphError) -> Error {
+    match &e {
+        // 100/33: the comment is gone on Instagram (deleted there, or its post removed).
+        GraphError::Api { code: 100, subcode: Some(33), .. } => Error::Invalid("Instagram says this comment no longer exists.".into()),
+        GraphError::Api { subcode: Some(2_534_022), .. } => {
+            Error::Invalid("Instagram lets you answer a message only within 24 hours of it. Reply in the Instagram app.".into())
+        }
+        GraphError::Api { subcode: Some(2_018_001), .. } => Error::Invalid("Instagram no longer knows who sent this message.".into()),
+        _ => e.into(),
+    }
 }
 
 /// This process's end of the inbox notifications: one LISTEN connection (opened when the first

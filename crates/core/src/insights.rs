@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use crealia_graph::client::Error as GraphError;
+use crealia_graph::client::{Error as GraphError, GraphClient};
 use crealia_graph::wire::{InsightMetric, Page};
 use crealia_model::{AccountOption, Dashboard, MetricSummary, Point, Post, Profile, RANGES};
 
+use crate::account::Account;
 use crate::account_cache::{self, AccountKeys, Change};
 use crate::cache::Cache;
 use crate::connections::Connections;
-use crate::crypto::SecretToken;
 use crate::{Error, Result};
 
 /// The metrics the current API offers, in the order the dashboard shows them.
@@ -95,22 +95,14 @@ impl Insights {
         Insights { db, cache, connections, ttl }
     }
 
-    async fn graph_error(&self, connection_id: i64, e: GraphError) -> Error {
-        crate::tokens::graph_error(&self.db, connection_id, e).await
-    }
-
     /// The dashboard of one of the user's connections (the first when `connection_id` is None)
     /// over the `range_days` days before today (UTC).
     pub async fn dashboard(&self, user_id: i64, connection_id: Option<i64>, range_days: u32, now: DateTime<Utc>) -> Result<Dashboard> {
         if !RANGES.contains(&range_days) {
             return Err(Error::Invalid(format!("Choose a range of {RANGES:?} days.")));
         }
-        let connections = self.connections.list(user_id).await?;
-        let connection = crate::connections::pick(&connections, connection_id)?;
-        let cid = connection.id;
-        let ig = connection.ig_user_id.clone();
-        let token = self.connections.token(user_id, cid).await?;
-        let keys = AccountKeys::of(connection);
+        let account = self.connections.account(user_id, connection_id).await?;
+        let (account, keys) = (&account, account.keys());
 
         // Whole UTC days, so every load in a day asks the same queries (and hits the cache).
         let until = now.timestamp().div_euclid(DAY) * DAY;
@@ -118,23 +110,23 @@ impl Insights {
         let (since, before) = (until - span, until - 2 * span);
 
         let (profile, current, previous, reach, followers, media) = tokio::join!(
-            self.profile(cid, &keys, &token),
-            self.totals(cid, &keys, &token, &ig, since, until),
-            self.totals(cid, &keys, &token, &ig, before, since),
-            self.series(cid, &keys, &token, &ig, "reach", since, until),
-            self.series(cid, &keys, &token, &ig, "follower_count", since, until),
-            self.media(cid, &keys, &token, &ig),
+            self.profile(account, &keys),
+            self.totals(account, &keys, since, until),
+            self.totals(account, &keys, before, since),
+            self.series(account, &keys, "reach", since, until),
+            self.series(account, &keys, "follower_count", since, until),
+            self.media(account, &keys),
         );
         let (profile, current, previous, reach, followers, media) = (profile?, current?, previous?, reach?, followers?, media?);
 
         let posts = futures_util::future::join_all(media.data.into_iter().map(|m| {
-            let (token, keys) = (token.clone(), &keys);
+            let keys = &keys;
             async move {
                 let metrics: &[&str] = match m.media_product_type.as_deref() {
                     Some("STORY") => &["reach", "views", "shares"],
                     _ => &["reach", "views", "saved", "shares"],
                 };
-                let insights = self.media_insights(cid, keys, &token, &m.id.0, metrics).await;
+                let insights = self.media_insights(account, keys, &m.id.0, metrics).await;
                 // One post's insights failing must not hide the others.
                 let insights = insights.unwrap_or(Page { data: Vec::new(), paging: None });
                 Post {
@@ -156,10 +148,10 @@ impl Insights {
         .await;
 
         Ok(Dashboard {
-            connection_id: cid,
-            accounts: connections.iter().map(|c| AccountOption { connection_id: c.id, username: c.username.clone() }).collect(),
+            connection_id: account.id(),
+            accounts: account.all().iter().map(|c| AccountOption { connection_id: c.id, username: c.username.clone() }).collect(),
             profile: Profile {
-                username: profile.username.unwrap_or_else(|| connection.username.clone()),
+                username: profile.username.unwrap_or_else(|| account.connection().username.clone()),
                 name: profile.name,
                 profile_picture_url: profile.profile_picture_url,
                 followers: profile.followers_count,
@@ -184,50 +176,42 @@ impl Insights {
         })
     }
 
-    /// One Graph API read through the cache; a failure becomes the error the creator meets.
-    async fn cached<T, Fut>(&self, cid: i64, key: &str, ttl: Duration, call: impl FnOnce() -> Fut) -> Result<T>
+    /// One Graph API read on the account through the cache; a failure becomes the error the
+    /// creator meets.
+    async fn cached<T, F>(&self, account: &Account, key: &str, ttl: Duration, call: F) -> Result<T>
     where
         T: serde::Serialize + serde::de::DeserializeOwned,
-        Fut: std::future::Future<Output = std::result::Result<T, GraphError>>,
+        F: AsyncFnOnce(&GraphClient, &str, &str) -> std::result::Result<T, GraphError>,
     {
-        self.cache
-            .get_or_load(key, ttl, || async {
-                match call().await {
-                    Ok(v) => Ok(v),
-                    Err(e) => Err(self.graph_error(cid, e).await),
-                }
-            })
-            .await
+        self.cache.get_or_load(key, ttl, || async { Ok(account.call(call).await?) }).await
     }
 
-    async fn profile(&self, cid: i64, keys: &AccountKeys, token: &SecretToken) -> Result<crealia_graph::wire::Profile> {
-        let key = keys.profile();
-        self.cached(cid, &key, self.ttl.profile, || self.connections.graph().me(token.expose())).await
+    async fn profile(&self, account: &Account, keys: &AccountKeys) -> Result<crealia_graph::wire::Profile> {
+        self.cached(account, &keys.profile(), self.ttl.profile, async |graph, token, _| graph.me(token).await).await
     }
 
-    async fn totals(&self, cid: i64, keys: &AccountKeys, token: &SecretToken, ig: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
-        let key = keys.totals(since, until);
+    async fn totals(&self, account: &Account, keys: &AccountKeys, since: i64, until: i64) -> Result<Page<InsightMetric>> {
         let metrics: Vec<&str> = METRICS.iter().map(|(m, _)| *m).collect();
-        self.cached(cid, &key, self.ttl.insights, || self.connections.graph().account_insights(token.expose(), ig, &metrics, "total_value", since, until)).await
-    }
-
-    async fn series(&self, cid: i64, keys: &AccountKeys, token: &SecretToken, ig: &str, metric: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
-        let key = keys.series(metric, since, until);
-        self.cached(cid, &key, self.ttl.insights, || {
-            let metrics = [metric];
-            async move { self.connections.graph().account_insights(token.expose(), ig, &metrics, "time_series", since, until).await }
+        self.cached(account, &keys.totals(since, until), self.ttl.insights, async |graph, token, ig| {
+            graph.account_insights(token, ig, &metrics, "total_value", since, until).await
         })
         .await
     }
 
-    async fn media(&self, cid: i64, keys: &AccountKeys, token: &SecretToken, ig: &str) -> Result<Page<crealia_graph::wire::Media>> {
-        let key = keys.media(POSTS);
-        self.cached(cid, &key, self.ttl.media, || self.connections.graph().recent_media(token.expose(), ig, POSTS)).await
+    async fn series(&self, account: &Account, keys: &AccountKeys, metric: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
+        self.cached(account, &keys.series(metric, since, until), self.ttl.insights, async |graph, token, ig| {
+            graph.account_insights(token, ig, &[metric], "time_series", since, until).await
+        })
+        .await
     }
 
-    async fn media_insights(&self, cid: i64, keys: &AccountKeys, token: &SecretToken, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
-        let key = keys.media_insights(media_id);
-        self.cached(cid, &key, self.ttl.insights, || self.connections.graph().media_insights(token.expose(), media_id, metrics)).await
+    async fn media(&self, account: &Account, keys: &AccountKeys) -> Result<Page<crealia_graph::wire::Media>> {
+        self.cached(account, &keys.media(POSTS), self.ttl.media, async |graph, token, ig| graph.recent_media(token, ig, POSTS).await).await
+    }
+
+    async fn media_insights(&self, account: &Account, keys: &AccountKeys, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
+        self.cached(account, &keys.media_insights(media_id), self.ttl.insights, async |graph, token, _| graph.media_insights(token, media_id, metrics).await)
+            .await
     }
 
     /// The refresh button: drops the account's cached data everywhere, at most once per cooldown.

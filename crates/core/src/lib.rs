@@ -1,6 +1,7 @@
 //! Crealia's server-side services. Plain structs with async methods, no web framework:
 //! the server binary wires them up and the Leptos server functions call them.
 
+pub mod account;
 pub mod account_cache;
 pub mod accounts;
 pub mod cache;
@@ -14,6 +15,7 @@ pub mod insights;
 pub mod media;
 pub mod publishing;
 pub mod seed;
+pub mod time_zones;
 pub mod tokens;
 pub mod webhooks;
 

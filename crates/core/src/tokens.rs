@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use crealia_graph::client::Error as GraphError;
 use serde::Serialize;
 use sqlx::PgPool;
 
+use crate::account::{mark_needs_reconnect, short_error};
 use crate::connections::Connections;
 use crate::crypto::SecretToken;
 use crate::Result;
@@ -157,7 +157,7 @@ impl TokenManager {
                 }
             }
             Err(e) if e.is_invalid_token() => {
-                mark_needs_reconnect(&self.db, id, &e).await?;
+                mark_needs_reconnect(&self.db, id, Some(blob), &e).await?;
                 report.needs_reconnect += 1;
             }
             Err(e) => {
@@ -171,14 +171,11 @@ impl TokenManager {
 
     /// Asks Instagram whether a connection's token still works; a 190 marks it for reconnect.
     pub async fn validate(&self, user_id: i64, connection_id: i64) -> Result<bool> {
-        let token = self.connections.token(user_id, connection_id).await?;
-        match self.connections.graph().me(token.expose()).await {
+        let account = self.connections.account(user_id, Some(connection_id)).await?;
+        match account.call(async |graph, token, _| graph.me(token).await).await {
             Ok(_) => Ok(true),
-            Err(e) if e.is_invalid_token() => {
-                mark_needs_reconnect(&self.db, connection_id, &e).await?;
-                Ok(false)
-            }
-            Err(e) => Err(crate::Error::Unavailable(short_error(&e))),
+            Err(e) if e.is_invalid_token() => Ok(false),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -237,39 +234,5 @@ impl TokenManager {
         .rows_affected();
         sqlx::query("DELETE FROM sign_up_attempts WHERE attempted_at <= $1 - interval '1 day'").bind(now).execute(&self.db).await?;
         Ok(CleanupReport { expired_tokens, expired_sessions, expired_oauth_states, old_sign_in_attempts })
-    }
-}
-
-fn short_error(e: &GraphError) -> String {
-    match e {
-        GraphError::Api { code, subcode, .. } => format!("Graph API error {code}/{}", subcode.unwrap_or(0)),
-        GraphError::OAuth(_) => "OAuth error".into(),
-        GraphError::Transport(_) => "Graph API unreachable".into(),
-        GraphError::Decode(_) => "unexpected Graph API answer".into(),
-    }
-}
-
-/// A 190 answer: the connection stops working until the creator reconnects.
-pub async fn mark_needs_reconnect<'e, E: sqlx::PgExecutor<'e>>(db: E, connection_id: i64, error: &GraphError) -> Result<()> {
-    tracing::warn!(connection_id, error = %short_error(error), "Instagram refused the token; the account needs a reconnect");
-    sqlx::query("UPDATE instagram_connections SET state = 'needs_reconnect', last_error = $2, updated_at = now() WHERE id = $1 AND state <> 'disconnected'")
-        .bind(connection_id)
-        .bind(short_error(error))
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// A Graph API error as the creator should meet it; a 190 also marks the connection.
-pub(crate) async fn graph_error(db: &PgPool, connection_id: i64, e: crealia_graph::client::Error) -> crate::Error {
-    if e.is_invalid_token() {
-        if let Err(db) = mark_needs_reconnect(db, connection_id, &e).await {
-            tracing::error!(error = %db, "could not mark the connection");
-        }
-        crate::Error::NeedsReconnect
-    } else if e.is_transient() {
-        crate::Error::Unavailable("Instagram is not answering right now.".into())
-    } else {
-        crate::Error::Internal(format!("Graph API: {e}"))
     }
 }

@@ -58,6 +58,8 @@ pub const TARGETS: &[Target] = &[
 /// What a run came to.
 pub struct Report {
     pub target: &'static str,
+    /// What repeats the run: `crealia-fuzz <target> <seconds> <seed>`.
+    pub seed: u64,
     pub runs: u64,
     pub elapsed: Duration,
     pub corpus: usize,
@@ -71,8 +73,9 @@ impl fmt::Display for Report {
         let rate = self.runs as f64 / self.elapsed.as_secs_f64().max(1e-9);
         write!(
             f,
-            "{}: {} runs in {:.0} s ({:.0}/s), corpus {}, distinct outcomes {}: ",
+            "{} (seed {}): {} runs in {:.0} s ({:.0}/s), corpus {}, distinct outcomes {}: ",
             self.target,
+            self.seed,
             self.runs,
             self.elapsed.as_secs_f64(),
             rate,
@@ -81,7 +84,9 @@ impl fmt::Display for Report {
         )?;
         match &self.crash {
             None => write!(f, "no crash"),
-            Some((path, message)) => write!(f, "CRASH ({message}), input saved to {}", path.display()),
+            Some((path, message)) => {
+                write!(f, "CRASH ({message}), input saved to {}", path.display())
+            }
         }
     }
 }
@@ -213,8 +218,11 @@ pub fn run(target: &Target, duration: Duration, seed: u64) -> Report {
     let mut outcomes: HashSet<String> = HashSet::new();
     let started = Instant::now();
     let mut runs = 0u64;
-    // The panic message goes to the report, not to stderr for every caught panic.
-    let quiet = std::panic::take_hook();
+    // The panic message goes to the report, not to stderr for every caught panic. The hook is
+    // the process's: one run at a time swaps it (tests run in parallel).
+    static ONE_RUN_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_RUN_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let mut crash = None;
     let mut index = 0;
@@ -246,13 +254,15 @@ pub fn run(target: &Target, duration: Duration, seed: u64) -> Report {
             }
         }
     }
-    std::panic::set_hook(quiet);
-    Report { target: target.name, runs, elapsed: started.elapsed(), corpus: corpus.len(), outcomes: outcomes.len(), crash }
+    std::panic::set_hook(previous_hook);
+    Report { target: target.name, seed, runs, elapsed: started.elapsed(), corpus: corpus.len(), outcomes: outcomes.len(), crash }
 }
 
 fn save_crash(name: &str, input: &[u8]) -> PathBuf {
     use sha2::Digest;
-    let dir = PathBuf::from("target").join("fuzz-crashes");
+    // Under the build's target folder, wherever it is (never inside the sources).
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("fuzz-crashes");
     let _ = std::fs::create_dir_all(&dir);
     let path = dir.join(format!("{name}-{}.bin", hex::encode(&sha2::Sha256::digest(input)[..8])));
     let _ = std::fs::write(&path, input);
@@ -327,7 +337,7 @@ mod targets {
         }
         if let Some(request) = body!(crealia::routes::publishing::PostRequest) {
             for now in [true, false] {
-                if let Ok((accounts, post)) = request_clone(&request).into_post(now) {
+                if let Ok((accounts, post)) = request.clone().into_post(now) {
                     assert!(!accounts.is_empty());
                     let urls: Vec<String> = post.media_ids.iter().take(20).map(|id| format!("https://crealia.example/media/{id}.jpg")).collect();
                     match crealia_core::publishing::validate(&post, &urls) {
@@ -343,10 +353,6 @@ mod targets {
         body!(crealia::routes::inbox::HideRequest);
         body!(crealia::routes::media::ReframeRequest);
         outcome
-    }
-
-    fn request_clone(r: &crealia::routes::publishing::PostRequest) -> crealia::routes::publishing::PostRequest {
-        r.clone()
     }
 
     pub fn upload(data: &[u8]) -> String {
@@ -440,7 +446,13 @@ mod tests {
             what: "",
             max_len: 64,
             seeds: || vec![b"ok".to_vec()],
-            run: |d| if d.contains(&b'!') { panic!("boom") } else { String::new() },
+            run: |d| {
+                if d.contains(&b'!') {
+                    panic!("boom")
+                } else {
+                    String::new()
+                }
+            },
         };
         let report = run(&target, Duration::from_secs(10), 7);
         let (path, message) = report.crash.expect("found");

@@ -1,5 +1,5 @@
 //! `crealia-fuzz <target|all> [seconds] [seed]`: runs a fuzz target (or each in turn) for that
-//! long; exits 1 on the first input that panics, saved under `target/fuzz-crashes/`.
+//! long; exits 1 on the first input that panics, saved under `fuzz-crashes/` in the target folder.
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -81,6 +81,38 @@ impl Error {
             _ => false,
         }
     }
+
+    /// What went wrong, as a creator reads it (never Meta's own text, which may name internals).
+    pub fn creator_message(&self) -> &'static str {
+        match self {
+            Error::Api { code, subcode, .. } => match subcode {
+                Some(2207004) => "The image is larger than Instagram's 8 MB.",
+                Some(2207005) => "Instagram accepts JPEG images only for this post.",
+                Some(2207009) => "The image's shape is outside what Instagram allows (4:5 to 1.91:1).",
+                Some(2207010) => "The caption is too long, or has too many hashtags or mentions.",
+                Some(2207052) | Some(2207003) => "Instagram could not download the media from its address.",
+                Some(2207026) => "Instagram does not accept this video format (use MP4 or MOV).",
+                Some(2207050) => "Instagram has restricted this account.",
+                Some(2207028) => "A carousel needs 2 to 10 items.",
+                Some(2207042) => "Instagram's daily publishing limit is reached.",
+                _ if *code == 190 => "Instagram no longer accepts this account's access. Reconnect it, then retry.",
+                _ if self.is_rate_limited() => "Instagram asked Crealia to slow down.",
+                _ if self.is_transient() => "Instagram had a temporary problem.",
+                _ => "Instagram refused the request.",
+            },
+            Error::OAuth(_) => "Instagram refused the account's access.",
+            Error::Transport(_) => "Instagram could not be reached.",
+            Error::Decode(_) => "Instagram answered something unexpected.",
+        }
+    }
+
+    /// `code/subcode`, for support (what the creator can quote).
+    pub fn support_code(&self) -> Option<String> {
+        match self {
+            Error::Api { code, subcode, .. } => Some(format!("{code}/{}", subcode.unwrap_or(0))),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

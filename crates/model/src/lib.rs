@@ -82,5 +82,8 @@ pub struct Dashboard {
     pub posts: Vec<Post>,
 }
 
+pub mod connections;
 pub mod inbox;
 pub mod publishing;
+
+pub use connections::ConnectionState;

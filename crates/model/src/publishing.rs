@@ -193,3 +193,21 @@ pub struct Calendar {
     /// Whole weeks, Monday first.
     pub days: Vec<CalendarDay>,
 }
+
+impl TryFrom<String> for PostKind {
+    type Error = String;
+
+    /// A stored kind; an unknown one is an error, never a guess.
+    fn try_from(s: String) -> Result<Self, String> {
+        PostKind::parse(&s).ok_or_else(|| format!("unknown post kind `{s}`"))
+    }
+}
+
+impl TryFrom<String> for PostStatus {
+    type Error = String;
+
+    /// A stored status; an unknown one is an error, never a guess.
+    fn try_from(s: String) -> Result<Self, String> {
+        PostStatus::parse(&s).ok_or_else(|| format!("unknown post status `{s}`"))
+    }
+}

@@ -10,22 +10,15 @@ use base64::Engine;
 use crealia_graph::wire::{Cursors, Paging, Success};
 use serde_json::{json, Map, Value};
 
+use crate::call::{iso, own_account, Call};
 use crate::error::{ApiError, ApiResult};
 use crate::faults::{endpoint_key, is_version};
-use crate::oauth::{authenticate, Caller};
+use crate::oauth::authenticate;
 use crate::params::Params;
+use crate::publish;
 use crate::usage::AccountCall;
-use crate::world::{Comment, ContainerState, World};
-use crate::{publish, Sandbox};
-
-/// The request as the dispatcher sees it.
-pub struct Call<'a> {
-    pub sandbox: &'a Sandbox,
-    pub caller: Caller,
-    pub params: Params,
-    /// Absolute URL of this call without its query, for paging links.
-    pub self_url: String,
-}
+use crate::world::{Comment, World};
+use crate::Sandbox;
 
 pub async fn dispatch(
     State(sandbox): State<Sandbox>,
@@ -179,18 +172,11 @@ fn subscribed_apps(call: &Call<'_>, id: &str) -> ApiResult<Value> {
     Ok(json!({ "data": data }))
 }
 
-/// The account must be the caller's own: anything else is "does not exist" (100/33).
-pub fn own_account(call: &Call<'_>, id: &str) -> ApiResult<()> {
-    let world = call.sandbox.world();
-    match world.account(id) {
-        Some(a) if a.ig_id == call.caller.ig_id => Ok(()),
-        _ => Err(ApiError::not_found(id)),
-    }
-}
-
 /// Keeps the requested fields (`fields=a,b`) of a full object; `id` always stays.
 fn select(full: Value, fields: &[String], default: &[&str]) -> Value {
-    let Value::Object(map) = full else { return full };
+    let Value::Object(map) = full else {
+        return full;
+    };
     let wanted: Vec<String> = if fields.is_empty() { default.iter().map(|s| s.to_string()).collect() } else { fields.to_vec() };
     let mut out = Map::new();
     for f in wanted.iter().chain(std::iter::once(&"id".to_string())) {
@@ -258,11 +244,6 @@ fn comment_json(c: &Comment) -> Value {
         "parent_id": c.parent_id,
         "media": { "id": c.media_id },
     })
-}
-
-/// `2017-05-04T07:00:00+0000`, Meta's timestamp format.
-pub fn iso(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%S+0000").to_string()
 }
 
 /// `GET /{id}`: an account, a media, a container or a comment, if the caller may see it.
@@ -501,13 +482,4 @@ fn delete_node(call: &Call<'_>, id: &str) -> ApiResult<Value> {
         m.comments_count = m.comments_count.saturating_sub(1);
     }
     Ok(json!(Success { success: true }))
-}
-
-/// The state of a container at `now`: processing ends, and 24 h after creation it expires.
-pub fn effective_state(state: &ContainerState, created_at: i64, now: i64) -> ContainerState {
-    match state {
-        ContainerState::InProgress { ready_at } if now >= *ready_at => effective_state(&ContainerState::Finished, created_at, now),
-        ContainerState::InProgress { .. } | ContainerState::Finished if now - created_at >= publish::CONTAINER_LIFETIME_SECS => ContainerState::Expired,
-        other => other.clone(),
-    }
 }

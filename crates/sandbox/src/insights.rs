@@ -4,8 +4,8 @@
 
 use serde_json::{json, Value};
 
+use crate::call::{iso, own_account, Call};
 use crate::error::{ApiError, ApiResult};
-use crate::graph::{iso, own_account, Call};
 use crate::world::{Account, DayStats, Media, ProductType, DAY};
 
 pub const MAX_RANGE_SECS: i64 = 30 * DAY;

@@ -5,6 +5,7 @@
 //! binary. Tests steer it through the admin API under `/__admin`: the clock, faults, tokens.
 
 pub mod admin;
+pub mod call;
 pub mod clock;
 pub mod error;
 pub mod faults;

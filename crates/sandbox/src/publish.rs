@@ -4,9 +4,9 @@
 use crealia_graph::wire::{ContainerStatus, ContainerStatusCode, IdResponse, PublishingLimit, QuotaConfig};
 use serde_json::{json, Value};
 
+use crate::call::{own_account, Call};
 use crate::error::{ApiError, ApiResult};
 use crate::faults::FaultKind;
-use crate::graph::{effective_state, own_account, Call};
 use crate::world::{Container, ContainerState, Media, MediaKind, ProductType, DAY};
 
 pub const CONTAINER_LIFETIME_SECS: i64 = DAY;
@@ -300,7 +300,9 @@ pub fn publish(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> {
     let media_id = world.new_id();
     let mut children = Vec::new();
     for child in &container.children {
-        let Some(c) = world.containers.get(child).cloned() else { continue };
+        let Some(c) = world.containers.get(child).cloned() else {
+            continue;
+        };
         let child_media = world.new_id();
         world.add_media(new_media(&child_media, &c, now, Vec::new(), true));
         children.push(child_media);
@@ -319,6 +321,15 @@ pub fn publish(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> {
 fn new_media(id: &str, c: &Container, now: i64, children: Vec<String>, is_child: bool) -> Media {
     let fresh = Media::fresh(id, &c.owner, c.kind, c.product, c.media_url.clone(), now);
     Media { caption: c.caption.clone(), alt_text: c.alt_text.clone(), children, is_child, ..fresh }
+}
+
+/// The state of a container at `now`: processing ends, and 24 h after creation it expires.
+pub fn effective_state(state: &ContainerState, created_at: i64, now: i64) -> ContainerState {
+    match state {
+        ContainerState::InProgress { ready_at } if now >= *ready_at => effective_state(&ContainerState::Finished, created_at, now),
+        ContainerState::InProgress { .. } | ContainerState::Finished if now - created_at >= CONTAINER_LIFETIME_SECS => ContainerState::Expired,
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]

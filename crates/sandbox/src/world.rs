@@ -288,7 +288,7 @@ impl World {
     /// Instagram would. What a restart forgets is only a revocation made through the admin API
     /// or a fault.
     pub fn issue_token(&mut self, record: Token) -> String {
-        let mask: u64 = crate::oauth::SCOPES.iter().enumerate().filter(|(_, s)| record.permissions.iter().any(|p| p == *s)).fold(0, |m, (i, _)| m | 1 << i);
+        let mask: u64 = crealia_graph::SCOPES.iter().enumerate().filter(|(_, s)| record.permissions.iter().any(|p| p == *s)).fold(0, |m, (i, _)| m | 1 << i);
         let kind = match record.kind {
             TokenKind::ShortLived => 's',
             TokenKind::LongLived => 'l',
@@ -317,7 +317,7 @@ impl World {
         let issued_at = parts.next()?.parse().ok()?;
         let expires_at = parts.next()?.parse().ok()?;
         let mask: u64 = parts.next()?.parse().ok()?;
-        let permissions = crate::oauth::SCOPES.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| s.to_string()).collect();
+        let permissions = crealia_graph::SCOPES.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| s.to_string()).collect();
         self.account(&ig_id)?;
         Some(Token { ig_id, kind, issued_at, expires_at, permissions, revoked: None })
     }
@@ -367,7 +367,7 @@ impl World {
                 kind: TokenKind::LongLived,
                 issued_at: now,
                 expires_at: now + 60 * DAY,
-                permissions: crate::oauth::SCOPES.iter().map(|s| s.to_string()).collect(),
+                permissions: crealia_graph::SCOPES.iter().map(|s| s.to_string()).collect(),
                 revoked: None,
             },
         );
@@ -411,7 +411,7 @@ impl World {
                     kind: TokenKind::LongLived,
                     issued_at: now,
                     expires_at: now + 60 * DAY,
-                    permissions: crate::oauth::SCOPES.iter().map(|s| s.to_string()).collect(),
+                    permissions: crealia_graph::SCOPES.iter().map(|s| s.to_string()).collect(),
                     revoked: None,
                 },
             );

@@ -110,8 +110,9 @@ pub struct MediaFiles {
     store: Arc<dyn ObjectStore>,
     /// The prefix under the store's root (`s3://bucket/prefix` → `prefix`).
     prefix: StorePath,
-    /// Whether the store is a local folder (what health and the logs say).
-    local: bool,
+    /// The folder, when the store is one on this machine (a finished upload is moved there,
+    /// not copied).
+    folder: Option<PathBuf>,
 }
 
 fn store_error(e: object_store::Error) -> Error {
@@ -127,19 +128,15 @@ impl MediaFiles {
             MediaLocation::Folder(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| Error::Internal(format!("media folder {}: {e}", dir.display())))?;
                 let store = LocalFileSystem::new_with_prefix(dir).map_err(|e| Error::Internal(format!("media folder: {e}")))?;
-                Ok(MediaFiles { store: Arc::new(store), prefix: StorePath::default(), local: true })
+                Ok(MediaFiles { store: Arc::new(store), prefix: StorePath::default(), folder: Some(dir.clone()) })
             }
             MediaLocation::Url { url, options } => {
                 let parsed = url::Url::parse(url).map_err(|e| Error::Internal(format!("MEDIA_STORE_URL: {e}")))?;
                 let (store, prefix) = object_store::parse_url_opts(&parsed, options.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                     .map_err(|e| Error::Internal(format!("MEDIA_STORE_URL: {e}")))?;
-                Ok(MediaFiles { store: Arc::from(store), prefix, local: false })
+                Ok(MediaFiles { store: Arc::from(store), prefix, folder: None })
             }
         }
-    }
-
-    pub fn is_local(&self) -> bool {
-        self.local
     }
 
     fn path(&self, name: &str) -> Result<StorePath> {
@@ -155,26 +152,40 @@ impl MediaFiles {
         Ok(())
     }
 
-    /// Copies a local file into the store, streaming (a multipart upload on S3).
+    /// Moves a local file into the store: a rename into a local folder on the same disk, else
+    /// a streamed copy (a multipart upload on S3, aborted if anything fails on the way, so no
+    /// half-made upload stays behind to be billed). The file itself is left where it was
+    /// unless it was renamed.
     pub async fn put_file(&self, name: &str, file: &Path) -> Result<()> {
-        use tokio::io::AsyncReadExt;
-        let io = |e: std::io::Error| Error::Internal(format!("media file: {e}"));
-        let mut source = tokio::fs::File::open(file).await.map_err(io)?;
-        // 5 MiB parts (S3's smallest), two in flight: at most ~15 MiB of memory per upload.
-        let mut writer = BufWriter::with_capacity(self.store.clone(), self.path(name)?, PART_BYTES).with_max_concurrency(2);
-        let mut buffer = vec![0u8; 1 << 20];
-        loop {
-            let n = source.read(&mut buffer).await.map_err(io)?;
-            if n == 0 {
-                break;
-            }
-            if let Err(e) = writer.write_all(&buffer[..n]).await {
-                let _ = writer.abort().await;
-                return Err(Error::Unavailable(format!("media store: {e}")));
+        let path = self.path(name)?;
+        if let Some(folder) = &self.folder {
+            if tokio::fs::rename(file, folder.join(name)).await.is_ok() {
+                return Ok(());
             }
         }
-        writer.shutdown().await.map_err(|e| Error::Unavailable(format!("media store: {e}")))?;
-        Ok(())
+        let source = tokio::fs::File::open(file).await.map_err(|e| Error::Internal(format!("media file: {e}")))?;
+        // 5 MiB parts (S3's smallest), two in flight: at most ~15 MiB of memory per upload.
+        let mut writer = BufWriter::with_capacity(self.store.clone(), path, PART_BYTES).with_max_concurrency(2);
+        match copy_into(source, &mut writer).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = writer.abort().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Every stored file's name and when it was stored, as the store lists them.
+    pub fn list(&self) -> BoxStream<'static, Result<(String, chrono::DateTime<chrono::Utc>)>> {
+        let prefix = self.prefix.clone();
+        self.store
+            .list(Some(&self.prefix))
+            .map(move |meta| {
+                let meta = meta.map_err(store_error)?;
+                let name = meta.location.prefix_match(&prefix).and_then(|mut parts| parts.next()).map(|p| p.as_ref().to_string()).unwrap_or_default();
+                Ok((name, meta.last_modified))
+            })
+            .boxed()
     }
 
     /// The whole file, up to `max_bytes` (more is refused before it is read).
@@ -186,18 +197,25 @@ impl MediaFiles {
         got.bytes().await.map_err(store_error)
     }
 
-    /// Part of a file (`range`, as asked by an HTTP `Range`) or all of it, as a stream. A range
-    /// is checked against the file's size first, so that only a range the file cannot satisfy
-    /// is [`Opened::Unsatisfiable`], never a store that failed to answer.
+    /// Part of a file (`range`, as asked by an HTTP `Range`) or all of it, as a stream. One
+    /// request to the store; only when a ranged read fails is the file's size looked up, so
+    /// that only a range the file cannot satisfy is [`Opened::Unsatisfiable`], never a store
+    /// that failed to answer.
     pub async fn open_read(&self, name: &str, range: Option<ByteRange>) -> Result<Opened> {
         let path = self.path(name)?;
-        if let Some(range) = &range {
-            let size = self.store.head(&path).await.map_err(store_error)?.size;
-            if range.as_range(size).is_err() {
-                return Ok(Opened::Unsatisfiable { size });
+        let got = match self.store.get_opts(&path, GetOptions { range: range.clone(), ..Default::default() }).await {
+            Ok(got) => got,
+            Err(e) => {
+                let Some(range) = range.filter(|_| !matches!(e, object_store::Error::NotFound { .. })) else {
+                    return Err(store_error(e));
+                };
+                let size = self.store.head(&path).await.map_err(store_error)?.size;
+                return match range.as_range(size) {
+                    Err(_) => Ok(Opened::Unsatisfiable { size }),
+                    Ok(_) => Err(store_error(e)),
+                };
             }
-        }
-        let got = self.store.get_opts(&path, GetOptions { range, ..Default::default() }).await.map_err(store_error)?;
+        };
         let (size, range) = (got.meta.size, got.range.clone());
         let body = got.into_stream().map(|chunk| chunk.map_err(store_error)).boxed();
         Ok(Opened::Read(MediaRead { size, range, body }))
@@ -209,12 +227,18 @@ impl MediaFiles {
             Err(e) => Err(store_error(e)),
         }
     }
+}
 
-    /// Whether the store answers (health).
-    pub async fn probe(&self) -> Result<()> {
-        match self.store.head(&self.prefix.clone().join(".crealia-probe")).await {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(store_error(e)),
+/// Streams `source` into `writer` and completes the upload.
+async fn copy_into(mut source: tokio::fs::File, writer: &mut BufWriter) -> Result<()> {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = source.read(&mut buffer).await.map_err(|e| Error::Internal(format!("media file: {e}")))?;
+        if n == 0 {
+            break;
         }
+        writer.write_all(&buffer[..n]).await.map_err(|e| Error::Unavailable(format!("media store: {e}")))?;
     }
+    writer.shutdown().await.map_err(|e| Error::Unavailable(format!("media store: {e}")))
 }

@@ -99,10 +99,20 @@ pub struct MediaStore {
 /// Decoding and encoding images takes a core each: at most one per core at a time, so a
 /// burst of uploads queues instead of taking every core and the memory of all at once.
 async fn image_work<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    image_work_on(std::future::ready(Ok(())), |()| work()).await
+}
+
+/// [`image_work`] on what `input` gives, awaited once the turn has come: work waiting for its
+/// turn holds none of its input's memory.
+async fn image_work_on<I: Send + 'static, T: Send + 'static>(
+    input: impl std::future::Future<Output = Result<I>>,
+    work: impl FnOnce(I) -> Result<T> + Send + 'static,
+) -> Result<T> {
     static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
     let permits = PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())));
     let _permit = permits.acquire().await.map_err(|_| Error::Internal("image work closed".into()))?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| Error::Internal(format!("image task: {e}")))?
+    let input = input.await?;
+    tokio::task::spawn_blocking(move || work(input)).await.map_err(|e| Error::Internal(format!("image task: {e}")))?
 }
 
 #[derive(sqlx::FromRow)]
@@ -137,8 +147,35 @@ fn sniff(head: &[u8]) -> Option<Sniffed> {
     }
 }
 
+/// JPEG images are stored under this extension (what Crealia converts every image to).
+const JPEG: (&str, &str) = ("jpg", "image/jpeg");
+
 fn random_name(ext: &str) -> String {
     format!("{}.{ext}", hex::encode(crate::crypto::random_bytes::<16>()))
+}
+
+/// The content type of a file Crealia stored, told by its name: 32 hex digits (what
+/// [`random_name`] draws) and one of the extensions it gives. Any other name is not one of
+/// Crealia's files.
+pub fn content_type_of(name: &str) -> Option<&'static str> {
+    let (stem, ext) = name.split_once('.')?;
+    if stem.len() != 32 || !stem.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    if ext == JPEG.0 {
+        return Some(JPEG.1);
+    }
+    [video::Container::Mp4, video::Container::Mov].into_iter().find(|c| c.extension() == ext).map(|c| c.content_type())
+}
+
+/// Whether a media URL names a video (by its extension, as Crealia names its files).
+pub fn is_video_url(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    path.ends_with(".mp4") || path.ends_with(".mov")
+}
+
+fn is_media_name(name: &str) -> bool {
+    content_type_of(name).is_some()
 }
 
 fn megabytes(bytes: u64) -> String {
@@ -372,6 +409,7 @@ impl MediaStore {
                 tracing::warn!(file = name, error = %e, "cannot delete an unused media file");
             }
         }
+        self.sweep_unrecorded(now).await?;
         if let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await {
             while let Ok(Some(entry)) = entries.next_entry().await {
                 // Only upload parts are looked at (the folder may hold the media files too).
@@ -385,6 +423,36 @@ impl MediaStore {
             }
         }
         Ok(names.len() as u64)
+    }
+
+    /// Deletes stored files that no media row names (a process that died between storing a
+    /// file and recording it), once they are older than any upload still being recorded.
+    /// Returns how many went.
+    pub async fn sweep_unrecorded(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        use futures_util::StreamExt;
+        let before = now - chrono::Duration::seconds(STRAY_UPLOAD_SECS as i64);
+        let mut listed = self.files.list().chunks(1_000);
+        let mut deleted = 0;
+        while let Some(batch) = listed.next().await {
+            let old: Vec<String> = batch
+                .into_iter()
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|(name, stored)| *stored < before && is_media_name(name))
+                .map(|(name, _)| name)
+                .collect();
+            let unrecorded: Vec<String> =
+                sqlx::query_scalar("SELECT n FROM unnest($1::text[]) n WHERE NOT EXISTS (SELECT 1 FROM media_assets m WHERE m.file_name = n)")
+                    .bind(&old)
+                    .fetch_all(&self.db)
+                    .await?;
+            for name in unrecorded {
+                tracing::warn!(file = name, "deleting a stored media file that no upload recorded");
+                self.files.delete(&name).await?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
     }
 
     /// A fresh path in the media folder for an upload in progress.
@@ -413,11 +481,17 @@ impl MediaStore {
     }
 
     /// Takes the uploaded file at `upload` (removed in every case): checks what it is, turns
-    /// PNG and WebP into JPEG, and stores it under a random name.
+    /// PNG and WebP into JPEG, and stores it under a random name. It runs to its end even when
+    /// the caller stops waiting (a client that hangs up): a file stored is a file recorded.
     pub async fn ingest(&self, user_id: i64, upload: &Path) -> Result<MediaAsset> {
-        let result = self.ingest_file(user_id, upload).await;
-        let _ = tokio::fs::remove_file(upload).await;
-        result
+        let (me, upload) = (self.clone(), upload.to_path_buf());
+        tokio::spawn(async move {
+            let result = me.ingest_file(user_id, &upload).await;
+            let _ = tokio::fs::remove_file(&upload).await;
+            result
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("media task: {e}")))?
     }
 
     async fn ingest_file(&self, user_id: i64, upload: &Path) -> Result<MediaAsset> {
@@ -481,10 +555,10 @@ impl MediaStore {
                 megabytes(jpeg.len() as u64)
             )));
         }
-        let name = random_name("jpg");
+        let name = random_name(JPEG.0);
         let bytes = jpeg.len() as u64;
         self.files.put(&name, jpeg).await?;
-        let asset = NewAsset { name: &name, kind: "image", content_type: "image/jpeg", dims: Some((w, h)), bytes, converted, duration_ms: None };
+        let asset = NewAsset { name: &name, kind: "image", content_type: JPEG.1, dims: Some((w, h)), bytes, converted, duration_ms: None };
         let stored = self.insert(user_id, asset).await;
         if stored.is_err() {
             let _ = self.files.delete(&name).await;
@@ -550,8 +624,8 @@ impl MediaStore {
                 )));
             }
         }
-        let bytes = self.files.read(&row.file_name, MAX_IMAGE_INPUT_BYTES).await?;
-        let (jpeg, dims) = image_work(move || -> Result<(Vec<u8>, (u32, u32))> {
+        let read = self.files.read(&row.file_name, MAX_IMAGE_INPUT_BYTES);
+        let (jpeg, dims) = image_work_on(read, move |bytes| -> Result<(Vec<u8>, (u32, u32))> {
             let framed = reframe_image(&decode(&bytes)?, w, h, how);
             let dims = (framed.width(), framed.height());
             Ok((encode_jpeg(framed)?, dims))
@@ -620,6 +694,19 @@ struct NewAsset<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn videos_and_crealias_own_files_are_told_by_their_names() {
+        assert!(is_video_url("https://x.test/a.MP4?sig=1"));
+        assert!(!is_video_url("https://x.test/a.jpg"));
+        let name = random_name("mp4");
+        assert_eq!(content_type_of(&name), Some("video/mp4"));
+        assert_eq!(content_type_of(&random_name(JPEG.0)), Some("image/jpeg"));
+        assert_eq!(content_type_of(&name.replace(".mp4", ".mov")), Some("video/quicktime"));
+        for other in ["notes.txt", "../etc/passwd", ".upload-abc", &name.to_uppercase(), &name.replace(".mp4", ".gif"), &name[1..]] {
+            assert_eq!(content_type_of(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn files_are_told_by_their_first_bytes() {

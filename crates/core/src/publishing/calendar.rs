@@ -4,12 +4,8 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use crealia_model::publishing::{Calendar, CalendarDay, CalendarEntry, CalendarView, PostItem, ScheduledPost};
 
 use super::Publishing;
+use crate::time_zones::zone;
 use crate::Result;
-
-/// The IANA zone `name`, or UTC when Crealia does not know it.
-pub(crate) fn zone(name: &str) -> chrono_tz::Tz {
-    name.parse().unwrap_or(chrono_tz::UTC)
-}
 
 /// When a post shows on the calendar: when it went out, else when it is due.
 fn shown_at(post: &ScheduledPost) -> DateTime<Utc> {
@@ -65,7 +61,8 @@ impl Publishing {
         let date = shown_date(date, today)?;
         let (anchor, start, days) = range(view, date);
         let end = start + Days::new(days);
-        let instant = |d: NaiveDate| super::local_time(d, chrono::NaiveTime::MIN, tz.name()).unwrap_or_else(|_| d.and_time(chrono::NaiveTime::MIN).and_utc());
+        let instant =
+            |d: NaiveDate| crate::time_zones::local_time(d, chrono::NaiveTime::MIN, tz.name()).unwrap_or_else(|_| d.and_time(chrono::NaiveTime::MIN).and_utc());
         let posts = self.between(user_id, instant(start), instant(end)).await?;
         let mut grid: Vec<CalendarDay> = (0..days)
             .map(|i| {

@@ -14,10 +14,10 @@ mod steps;
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::account_cache::{self, Change};
+use crate::account_cache::Change;
 use crate::connections::Connections;
 use crate::media::MediaStore;
 use crate::{Error, Result};
@@ -83,8 +83,10 @@ pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
         _ => {}
     }
     match post.kind {
-        PostKind::Image if steps::is_video(&media_urls[0]) => return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into())),
-        PostKind::Reel if !steps::is_video(&media_urls[0]) => return Err(Error::Invalid("A reel needs an MP4 or MOV video.".into())),
+        PostKind::Image if crate::media::is_video_url(&media_urls[0]) => {
+            return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into()))
+        }
+        PostKind::Reel if !crate::media::is_video_url(&media_urls[0]) => return Err(Error::Invalid("A reel needs an MP4 or MOV video.".into())),
         _ => {}
     }
     if let Some(alt) = &post.alt_text {
@@ -106,44 +108,22 @@ pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// A date and time on the wall clock of `time_zone` (an IANA name), as a UTC instant.
-pub fn local_time(date: NaiveDate, time: NaiveTime, time_zone: &str) -> Result<DateTime<Utc>> {
-    let tz: chrono_tz::Tz = time_zone.parse().map_err(|_| Error::Invalid(format!("“{time_zone}” is not a time zone Crealia knows.")))?;
-    match tz.from_local_datetime(&date.and_time(time)) {
-        chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-        // The hour clocks turn back: the first of the two.
-        chrono::LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
-        chrono::LocalResult::None => {
-            Err(Error::Invalid(format!("{date} {} does not exist in {time_zone} (the clocks move forward then). Choose another time.", time.format("%H:%M"))))
-        }
-    }
-}
-
-/// Whether `name` is an IANA time zone Crealia can schedule in.
-pub fn is_time_zone(name: &str) -> bool {
-    name.parse::<chrono_tz::Tz>().is_ok()
-}
-
-/// Every time zone, for the composer's picker.
-pub fn time_zones() -> Vec<String> {
-    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_string()).filter(|n| n.contains('/') || n == "UTC").collect()
-}
-
 #[derive(sqlx::FromRow)]
 pub(crate) struct PostRow {
     pub id: i64,
     pub user_id: i64,
     pub connection_id: i64,
     pub username: String,
-    pub ig_user_id: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
     pub caption: String,
     pub alt_text: Option<String>,
     pub first_comment: Option<String>,
     pub first_comment_id: Option<String>,
     pub media_urls: Vec<String>,
     pub scheduled_at: DateTime<Utc>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PostStatus,
     pub child_container_ids: Vec<String>,
     pub container_id: Option<String>,
     pub media_id: Option<String>,
@@ -159,22 +139,18 @@ pub(crate) struct PostRow {
 }
 
 impl PostRow {
-    pub fn kind(&self) -> PostKind {
-        PostKind::parse(&self.kind).unwrap_or(PostKind::Image)
-    }
-
     fn view(&self) -> ScheduledPost {
         ScheduledPost {
             id: self.id,
             connection_id: self.connection_id,
             username: self.username.clone(),
-            kind: self.kind(),
+            kind: self.kind,
             caption: self.caption.clone(),
             alt_text: self.alt_text.clone(),
             first_comment: self.first_comment.clone(),
             media_urls: self.media_urls.clone(),
             scheduled_at: self.scheduled_at,
-            status: PostStatus::parse(&self.status).unwrap_or(PostStatus::Pending),
+            status: self.status,
             media_id: self.media_id.clone().filter(|m| !m.is_empty()),
             published_at: self.published_at,
             last_error: self.last_error.clone(),
@@ -184,7 +160,7 @@ impl PostRow {
 }
 
 /// The columns of a [`PostRow`], for `SELECT … FROM scheduled_posts p JOIN instagram_connections c`.
-pub(crate) const POST_COLUMNS: &str = "p.id, p.user_id, p.connection_id, c.username, c.ig_user_id, p.kind, p.caption, p.alt_text,
+pub(crate) const POST_COLUMNS: &str = "p.id, p.user_id, p.connection_id, c.username, p.kind, p.caption, p.alt_text,
     p.first_comment, p.first_comment_id, p.media_urls, p.scheduled_at, p.status, p.child_container_ids, p.container_id,
     p.media_id, p.claim_seq, p.errors, p.waiting_since, p.last_error, p.error_code, p.published_at";
 
@@ -232,7 +208,7 @@ impl Publishing {
         for id in connections {
             match owned.iter().find(|c| c.id == *id) {
                 None => return Err(Error::NotFound),
-                Some(c) if c.state == "needs_reconnect" => return Err(Error::NeedsReconnect),
+                Some(c) if !c.state.is_usable() => return Err(Error::NeedsReconnect),
                 Some(_) => {}
             }
         }
@@ -328,11 +304,16 @@ impl Publishing {
                 .bind(user_id)
                 .fetch_optional(&self.db)
                 .await?;
-        let Some((connection_id, Some(container))) = row else { return Ok(ContainerFate::None) };
-        let token = self.connections.token(user_id, connection_id).await?;
-        let status = self.connections.graph().container_status(token.expose(), &container).await.map_err(|e| {
+        let Some((connection_id, Some(container))) = row else {
+            return Ok(ContainerFate::None);
+        };
+        let account = self.connections.account(user_id, Some(connection_id)).await?;
+        let status = account.call(async |graph, token, _| graph.container_status(token, &container).await).await.map_err(|e| {
             tracing::warn!(post_id, error = %e, "cannot ask Instagram whether a post went out");
-            Error::Unavailable("Instagram could not say whether this post has already gone out.".into())
+            match e.into() {
+                Error::NeedsReconnect => Error::NeedsReconnect,
+                _ => Error::Unavailable("Instagram could not say whether this post has already gone out.".into()),
+            }
         })?;
         if status.status_code != crealia_graph::wire::ContainerStatusCode::Published {
             return Ok(ContainerFate::NotPublished);
@@ -349,7 +330,7 @@ impl Publishing {
         .await?;
         if done.rows_affected() == 1 {
             tracing::info!(post_id, "a post found already published on Instagram");
-            account_cache::invalidate(&self.db, connection_id, Change::Everything).await?;
+            account.invalidate(Change::Everything).await?;
         }
         Ok(ContainerFate::Published)
     }
@@ -383,7 +364,9 @@ impl Publishing {
                         .await?;
                     }
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(post_id, error = %e, "a post's fate is unknown at disconnect; it fails, to be checked after a reconnect"),
+                    Err(e) => {
+                        tracing::warn!(post_id, error = %e, "a post's fate is unknown at disconnect; it fails, to be checked after a reconnect")
+                    }
                 }
             }
             Ok::<(), Error>(())
@@ -529,17 +512,5 @@ mod tests {
         assert!(check(PostKind::Image, "", 2).is_err());
         assert!(check(PostKind::Reel, "", 1).is_ok());
         assert!(check(PostKind::Story, "a caption", 1).is_err(), "stories have no caption");
-    }
-
-    #[test]
-    fn wall_clock_times_become_utc_in_the_creators_zone() {
-        let d = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
-        let t = NaiveTime::from_hms_opt(9, 30, 0).unwrap();
-        assert_eq!(local_time(d, t, "Europe/Oslo").unwrap().to_rfc3339(), "2026-07-01T07:30:00+00:00");
-        assert_eq!(local_time(d, t, "UTC").unwrap().to_rfc3339(), "2026-07-01T09:30:00+00:00");
-        // 02:30 does not exist in Oslo on the last Sunday of March.
-        let gap = local_time(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap(), NaiveTime::from_hms_opt(2, 30, 0).unwrap(), "Europe/Oslo");
-        assert!(matches!(gap, Err(Error::Invalid(m)) if m.contains("does not exist")));
-        assert!(local_time(d, t, "Mars/Olympus").is_err());
     }
 }

@@ -11,6 +11,7 @@ use crealia_graph::wire::ContainerStatusCode;
 use super::{PostKind, PostRow, Publishing, POST_COLUMNS};
 use crate::account_cache::{self, Change};
 use crate::connections::{DISCONNECTED_REASON, DISCONNECTED_UNSETTLED_REASON};
+use crate::media::is_video_url as is_video;
 use crate::{Error, Result};
 
 /// After this many temporary errors in a row a post fails.
@@ -23,35 +24,9 @@ pub const MAX_PROCESSING_WAIT: ChronoDuration = ChronoDuration::minutes(30);
 /// A quota window is 24 hours: a post still waiting for room after this long has failed.
 pub const MAX_QUOTA_WAIT: ChronoDuration = ChronoDuration::hours(26);
 
-pub(crate) fn is_video(url: &str) -> bool {
-    let path = url.split('?').next().unwrap_or_default().to_ascii_lowercase();
-    path.ends_with(".mp4") || path.ends_with(".mov")
-}
-
 /// A publishing error as the creator reads it, and the `code/subcode` for support.
 fn reason(e: &GraphError) -> (String, Option<String>) {
-    match e {
-        GraphError::Api { code, subcode, .. } => {
-            let text = match subcode {
-                Some(2207004) => "The image is larger than Instagram's 8 MB.",
-                Some(2207005) => "Instagram accepts JPEG images only for this post.",
-                Some(2207009) => "The image's shape is outside what Instagram allows (4:5 to 1.91:1).",
-                Some(2207010) => "The caption is too long, or has too many hashtags or mentions.",
-                Some(2207052) | Some(2207003) => "Instagram could not download the media from its address.",
-                Some(2207026) => "Instagram does not accept this video format (use MP4 or MOV).",
-                Some(2207050) => "Instagram has restricted this account.",
-                Some(2207028) => "A carousel needs 2 to 10 items.",
-                _ if *code == 190 => "Instagram no longer accepts this account's access. Reconnect it, then retry.",
-                _ if e.is_rate_limited() => "Instagram asked Crealia to slow down.",
-                _ if e.is_transient() => "Instagram had a temporary problem.",
-                _ => "Instagram refused the post.",
-            };
-            (text.to_string(), Some(format!("{code}/{}", subcode.unwrap_or(0))))
-        }
-        GraphError::OAuth(_) => ("Instagram refused the account's access.".into(), None),
-        GraphError::Transport(_) => ("Instagram could not be reached.".into(), None),
-        GraphError::Decode(_) => ("Instagram answered something unexpected.".into(), None),
-    }
+    (e.creator_message().to_string(), e.support_code())
 }
 
 /// What one pass over a claimed post came to.
@@ -232,9 +207,11 @@ impl Publishing {
     /// Posts the first comment once. A crash between publishing and this step skips it rather
     /// than risking a second copy; a failure is noted on the post, which stays published.
     async fn first_comment(&self, row: &PostRow, media_id: &str) {
-        let Some(text) = row.first_comment.as_deref().filter(|_| row.first_comment_id.is_none()) else { return };
-        let result = match self.connections.token(row.user_id, row.connection_id).await {
-            Ok(token) => self.connections.graph().comment(token.expose(), media_id, text).await.map_err(|e| reason(&e).0),
+        let Some(text) = row.first_comment.as_deref().filter(|_| row.first_comment_id.is_none()) else {
+            return;
+        };
+        let result = match self.connections.account(row.user_id, Some(row.connection_id)).await {
+            Ok(account) => account.call(async |graph, token, _| graph.comment(token, media_id, text).await).await.map_err(|e| reason(&e).0),
             Err(e) => Err(e.to_string()),
         };
         let (comment_id, note) = match result {
@@ -273,10 +250,8 @@ impl Publishing {
     }
 
     async fn advance(&self, row: &PostRow, now: DateTime<Utc>) -> Result<Outcome> {
-        let kind = row.kind();
-        let token = self.connections.token(row.user_id, row.connection_id).await?;
-        let graph = self.connections.graph();
-        let (token, ig) = (token.expose(), row.ig_user_id.as_str());
+        let kind = row.kind;
+        let account = self.connections.account(row.user_id, Some(row.connection_id)).await?;
         let graph_outcome = |e: GraphError| -> Outcome {
             let (text, code) = reason(&e);
             if e.is_transient() || matches!(&e, GraphError::Api { code: 9007, .. }) {
@@ -300,7 +275,7 @@ impl Publishing {
                         params.push(("alt_text", alt.clone()));
                     }
                 }
-                match graph.create_container(token, ig, &params).await {
+                match account.call(async |graph, token, ig| graph.create_container(token, ig, &params).await).await {
                     Ok(child) => {
                         if !self.store_step(row, "child_container_ids = array_append(child_container_ids, $3)", Some(&child)).await? {
                             return Ok(Outcome::Lost);
@@ -339,7 +314,7 @@ impl Publishing {
                 if let (Some(alt), PostKind::Image) = (&row.alt_text, kind) {
                     params.push(("alt_text", alt.clone()));
                 }
-                match graph.create_container(token, ig, &params).await {
+                match account.call(async |graph, token, ig| graph.create_container(token, ig, &params).await).await {
                     Ok(c) => {
                         if !self.store_step(row, "container_id = $3", Some(&c)).await? {
                             return Ok(Outcome::Lost);
@@ -352,7 +327,7 @@ impl Publishing {
         };
 
         // 3. Where the container stands.
-        match graph.container_status(token, &container).await {
+        match account.call(async |graph, token, _| graph.container_status(token, &container).await).await {
             Ok(s) => match s.status_code {
                 ContainerStatusCode::Finished => {}
                 ContainerStatusCode::InProgress => {
@@ -378,7 +353,7 @@ impl Publishing {
         }
 
         // 4. The rolling 24-hour quota.
-        match graph.publishing_limit(token, ig).await {
+        match account.call(async |graph, token, ig| graph.publishing_limit(token, ig).await).await {
             Ok((used, Some(total))) if used >= total => {
                 return Ok(Outcome::Wait(
                     now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES),
@@ -391,7 +366,7 @@ impl Publishing {
         }
 
         // 5. Publish.
-        match graph.publish_container(token, ig, &container).await {
+        match account.call(async |graph, token, ig| graph.publish_container(token, ig, &container).await).await {
             Ok(media_id) => Ok(Outcome::Published(Some(media_id))),
             Err(GraphError::Api { subcode: Some(2207042), .. }) => Ok(Outcome::Wait(
                 now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES),
@@ -411,11 +386,5 @@ mod tests {
     fn back_off_grows_and_is_capped() {
         assert!(backoff(0) >= ChronoDuration::seconds(5) && backoff(0) < ChronoDuration::seconds(7));
         assert!(backoff(20) <= ChronoDuration::seconds(750));
-    }
-
-    #[test]
-    fn videos_are_told_by_their_extension() {
-        assert!(is_video("https://x.test/a.MP4?sig=1"));
-        assert!(!is_video("https://x.test/a.jpg"));
     }
 }
