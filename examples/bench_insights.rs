@@ -122,7 +122,7 @@ async fn main() {
         l2.push(t.elapsed());
 
         if i < N_MISS {
-            crealia_core::account_cache::invalidate(&services.db, connection.id, crealia_core::account_cache::Change::Everything).await.unwrap();
+            services.connections.invalidate_cache(connection.id, crealia_core::account_cache::Change::Everything).await.unwrap();
             let t = Instant::now();
             call().await.unwrap().bytes().await.unwrap();
             miss.push(t.elapsed());

@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{connect, spawn_app, TestApp};
+use std::time::{Duration, Instant};
+
+use common::{connect, database_url, spawn_app, Server, TestApp};
 use crealia_core::accounts::{Accounts, ThrottlePolicy};
 use sqlx::PgPool;
 
@@ -200,4 +202,37 @@ async fn the_address_a_creator_signed_in_from_is_remembered_past_the_daily_clean
         let _ = accounts.sign_in("ana@example.com", "guess", &format!("203.0.113.{i}"), None).await;
     }
     accounts.sign_in("ana@example.com", "a long enough password", "198.51.100.7", None).await.expect("Ana's address is still known");
+}
+
+/// Sessions are kept in each process (issue 13): a sign-out on one server is refused by another
+/// within a second (the deleted row's notification).
+#[sqlx::test(migrations = false)]
+async fn a_sign_out_on_one_server_is_refused_by_another_within_a_second(pool: PgPool) {
+    let a = spawn_app(pool.clone(), &[]).await;
+    let port = common::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let _b = Server::start(&database_url(&pool), &[("LEPTOS_SITE_ADDR", &addr), ("JOBS_ENABLED", "false")]);
+    let b = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client.get(format!("{b}/healthz")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60), "server B starts");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let browser = a.signed_in("ana@example.com").await;
+    let cookie = browser.cookie.clone().unwrap();
+    let inbox = async || client.get(format!("{b}/api/instagram/inbox")).header("cookie", &cookie).send().await.unwrap().status().as_u16();
+    // B knows the session (and keeps it).
+    assert_eq!(inbox().await, 200);
+    assert_eq!(inbox().await, 200);
+
+    let token = crealia_core::accounts::token_from_cookie_header(&cookie).unwrap();
+    a.services.accounts.sign_out(&token).await.unwrap();
+    let signed_out = Instant::now();
+    while inbox().await != 401 {
+        assert!(signed_out.elapsed() < Duration::from_secs(1), "B still accepts the session {:?} after the sign-out", signed_out.elapsed());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!("refused by B {:?} after the sign-out on A", signed_out.elapsed());
 }

@@ -106,7 +106,10 @@ impl Cluster {
 
 /// One request of the workload: when, what, and the answer (None: no answer at all).
 struct Sample {
-    at: Instant,
+    /// When the step began and when its answer came: a step in flight while a fault lasted
+    /// may fail.
+    began: Instant,
+    ended: Instant,
     what: &'static str,
     status: Option<u16>,
 }
@@ -204,9 +207,10 @@ async fn three_servers_keep_every_promise_through_faults_under_a_mixed_workload(
             while !stop.load(Ordering::Relaxed) {
                 n += 4;
                 let c = n % creators.len();
+                let began = Instant::now();
                 let step = step(&client, &public, &creators[c], c, n, &ledger, &image, &sandbox).await;
                 if let Some((what, status)) = step {
-                    ledger.lock().unwrap().samples.push(Sample { at: Instant::now(), what, status });
+                    ledger.lock().unwrap().samples.push(Sample { began, ended: Instant::now(), what, status });
                 } else {
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
@@ -313,7 +317,7 @@ async fn three_servers_keep_every_promise_through_faults_under_a_mixed_workload(
     let outside: Vec<&Sample> = samples
         .iter()
         .filter(|s| s.status.is_none_or(|code| code >= 500))
-        .filter(|s| !windows.iter().any(|(_, from, to)| s.at >= *from && s.at <= *to + Duration::from_secs(1)))
+        .filter(|s| !windows.iter().any(|(_, from, to)| s.ended >= *from && s.began <= *to + Duration::from_secs(1)))
         .collect();
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &samples {
@@ -331,7 +335,15 @@ async fn three_servers_keep_every_promise_through_faults_under_a_mixed_workload(
     );
     assert!(posts.len() >= 6 && acknowledged.len() >= 3 && samples.len() >= 50, "the workload ran");
     assert_eq!((duplicated, lost), (0, 0), "every post exactly once on Instagram");
-    assert!(outside.is_empty(), "5xx or no answer outside a fault: {:?}", outside.iter().map(|s| (s.what, s.status)).collect::<Vec<_>>());
+    let described: Vec<String> = outside
+        .iter()
+        .map(|s| {
+            let last = windows.iter().filter(|(_, _, to)| *to <= s.began).max_by_key(|(_, _, to)| *to);
+            let after = last.map(|(name, _, to)| format!("{} ms after {name} ended", (s.began - *to).as_millis())).unwrap_or_default();
+            format!("{} {:?}: began {after}, took {} ms", s.what, s.status, (s.ended - s.began).as_millis())
+        })
+        .collect();
+    assert!(outside.is_empty(), "5xx or no answer outside a fault: {described:#?}");
     for i in 0..3 {
         cluster.kill(i);
     }

@@ -150,7 +150,11 @@ async fn the_window_is_configurable_and_a_near_expiry_shows_as_expiring_soon(poo
     assert_eq!(app.services.tokens.refresh_due(Utc::now() + Duration::days(55)).await.unwrap().refreshed, 0);
 
     sqlx::query("UPDATE instagram_connections SET token_expires_at = now() + interval '5 days' WHERE id = $1").bind(id).execute(&pool).await.unwrap();
-    assert_eq!(app.services.connections.list(user).await.unwrap()[0].state.as_str(), "expiring_soon");
+    // The process learns of the changed row through its notification.
+    common::wait_until("the connection shows as expiring soon", std::time::Duration::from_secs(1), async || {
+        app.services.connections.list(user).await.unwrap()[0].state.as_str() == "expiring_soon"
+    })
+    .await;
 }
 
 #[sqlx::test(migrations = false)]

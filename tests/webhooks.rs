@@ -385,10 +385,13 @@ async fn a_new_comment_clears_the_cached_media_list(pool: PgPool) {
 
     produce(&app, json!([{ "kind": "message", "account": "nordlys.cafe", "text": "no comment" }]), false).await;
     app.services.webhooks.process_pending(100).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await; // a notification would have come by now
     assert_eq!(keys().await, (media.clone(), profile.clone()), "a message changes no cached data");
 
     produce(&app, json!([{ "kind": "comment", "account": "nordlys.cafe", "text": "new!" }]), false).await;
     app.services.webhooks.process_pending(100).await.unwrap();
+    // Every process learns of the new generation through the row's notification.
+    wait_until("the media keys change", Duration::from_secs(1), async || keys().await.0 != media).await;
     let (new_media, new_profile) = keys().await;
     assert!(!app.services.cache.l1_contains(&new_media).await, "the media list (comment counts) is loaded again");
     assert_eq!(new_profile, profile, "the profile is untouched");

@@ -9,9 +9,8 @@
 //! for pages and routes. The account also owns its cache keys and their invalidation.
 
 use crealia_graph::client::{Error as GraphError, GraphClient};
-use sqlx::PgPool;
 
-use crate::account_cache::{self, AccountKeys, Change};
+use crate::account_cache::{AccountKeys, Change};
 use crate::connections::{ConnectionState, ConnectionView, Connections};
 use crate::crypto::SecretToken;
 use crate::{Error, Result};
@@ -24,8 +23,8 @@ pub struct Account {
     /// The stored ciphertext the token came from: a 190 marks the connection only while it
     /// still holds that token (a reconnect since then stays active).
     ciphertext: Vec<u8>,
-    graph: GraphClient,
-    db: PgPool,
+    user_id: i64,
+    connections: Connections,
 }
 
 impl std::fmt::Debug for Account {
@@ -36,23 +35,15 @@ impl std::fmt::Debug for Account {
 
 impl Connections {
     /// One of the user's connections ready for Graph API calls (the one asked for, or their
-    /// first), with the list it was picked from: one query. NotFound when it is not theirs or
+    /// first), with the list it was picked from: from this process's lookups, or one query. NotFound when it is not theirs or
     /// is disconnected, NeedsReconnect when Instagram no longer accepts it.
     pub async fn account(&self, user_id: i64, connection_id: Option<i64>) -> Result<Account> {
-        let mut picked = None;
-        let mut all = Vec::new();
-        for (view, stored) in self.with_tokens(user_id).await? {
-            if picked.is_none() && connection_id.is_none_or(|id| id == view.id) {
-                picked = Some((view.clone(), stored));
-            }
-            all.push(view);
-        }
-        let (connection, stored) = picked.ok_or(Error::NotFound)?;
-        let Some(stored) = stored.filter(|_| connection.state.is_usable()) else {
-            return Err(Error::NeedsReconnect);
-        };
+        let kept = self.with_tokens(user_id).await?;
+        let (connection, stored) = kept.iter().find(|(c, _)| connection_id.is_none_or(|id| id == c.id)).ok_or(Error::NotFound)?;
+        let Some(stored) = stored.as_ref().filter(|_| connection.state.is_usable()) else { return Err(Error::NeedsReconnect) };
         let token = stored.decrypt(self.cipher(), connection.id)?;
-        Ok(Account { connection, all, token, ciphertext: stored.ciphertext, graph: self.graph().clone(), db: self.db().clone() })
+        let all = kept.iter().map(|(c, _)| c.clone()).collect();
+        Ok(Account { connection: connection.clone(), all, token, ciphertext: stored.ciphertext.clone(), user_id, connections: self.clone() })
     }
 }
 
@@ -81,7 +72,7 @@ impl Account {
 
     /// Replaces the account's cache keys for `change` (see [`account_cache::invalidate`]).
     pub async fn invalidate(&self, change: Change) -> Result<()> {
-        account_cache::invalidate(&self.db, self.connection.id, change).await
+        self.connections.invalidate_cache(self.connection.id, change).await
     }
 
     /// Runs one Graph API call with the account's token and Instagram user id; a failure is
@@ -90,7 +81,7 @@ impl Account {
     where
         F: AsyncFnOnce(&GraphClient, &str, &str) -> Result<T, GraphError>,
     {
-        let result = call(&self.graph, self.token.expose(), &self.connection.ig_user_id).await;
+        let result = call(self.connections.graph(), self.token.expose(), &self.connection.ig_user_id).await;
         if let Err(e) = &result {
             self.observe(e).await;
         }
@@ -99,8 +90,9 @@ impl Account {
 
     async fn observe(&self, e: &GraphError) {
         if e.is_invalid_token() {
-            if let Err(db) = mark_needs_reconnect(&self.db, self.connection.id, Some(&self.ciphertext), e).await {
-                tracing::error!(connection_id = self.connection.id, error = %db, "could not mark the connection for a reconnect");
+            match mark_needs_reconnect(self.connections.db(), self.connection.id, Some(&self.ciphertext), e).await {
+                Ok(()) => self.connections.forget(self.user_id),
+                Err(db) => tracing::error!(connection_id = self.connection.id, error = %db, "could not mark the connection for a reconnect"),
             }
         } else if e.is_rate_limited() {
             tracing::warn!(connection_id = self.connection.id, code = e.support_code(), "Instagram rate-limited this account");

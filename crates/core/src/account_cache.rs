@@ -1,10 +1,10 @@
 //! The cache keys of one connected Instagram account, and their invalidation.
 //!
-//! Every key carries the account's generation numbers, kept on its connection row (read with
-//! it on every request). Invalidating is one `UPDATE` that bumps a number: O(1) whatever the
-//! size of Redis or who else uses it, seen by every process at its next read (nothing to
-//! broadcast), and it cannot be lost while Redis is down. Entries of an old generation are
-//! never read again and age out by their TTL.
+//! Every key carries the account's generation numbers, kept on its connection row (which each
+//! process keeps with the creator's connections, [`crate::lookups`], dropped when the row
+//! changes). Invalidating is one `UPDATE` that bumps a number: O(1) whatever the size of Redis
+//! or who else uses it, and it cannot be lost while Redis is down; the row's notification tells
+//! every process. Entries of an old generation are never read again and age out by their TTL.
 
 use sqlx::PgExecutor;
 
@@ -64,12 +64,13 @@ impl AccountKeys {
 
 /// Replaces the account's keys for `change`: every process reads fresh data from now on. Call
 /// it after the change happened on Instagram (a load that began earlier may still store what
-/// it read, under the old keys, where no one looks any more).
-pub async fn invalidate<'e, E: PgExecutor<'e>>(db: E, connection_id: i64, change: Change) -> Result<()> {
+/// it read, under the old keys, where no one looks any more). Returns the account's creator
+/// (None: no such connection). Prefer [`crate::connections::Connections::invalidate_cache`],
+/// which this process sees at once; the others see it when the row's notification arrives.
+pub async fn invalidate<'e, E: PgExecutor<'e>>(db: E, connection_id: i64, change: Change) -> Result<Option<i64>> {
     let sql = match change {
-        Change::Everything => "UPDATE instagram_connections SET cache_generation = cache_generation + 1 WHERE id = $1",
-        Change::Media => "UPDATE instagram_connections SET media_cache_generation = media_cache_generation + 1 WHERE id = $1",
+        Change::Everything => "UPDATE instagram_connections SET cache_generation = cache_generation + 1 WHERE id = $1 RETURNING user_id",
+        Change::Media => "UPDATE instagram_connections SET media_cache_generation = media_cache_generation + 1 WHERE id = $1 RETURNING user_id",
     };
-    sqlx::query(sql).bind(connection_id).execute(db).await?;
-    Ok(())
+    Ok(sqlx::query_scalar(sql).bind(connection_id).fetch_optional(db).await?)
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
+use crate::lookups::{Hub, NotifiedCache};
 use crate::{Error, Result};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -172,7 +173,21 @@ pub struct Accounts {
     db: PgPool,
     throttle: ThrottlePolicy,
     session_lifetime: Duration,
+    /// Live sessions by token hash, kept in this process ([`crate::lookups`]).
+    sessions: NotifiedCache<Vec<u8>, Session>,
 }
+
+/// A live session as a request sees it.
+#[derive(Clone)]
+struct Session {
+    user: User,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    /// When this process last wrote its `last_seen_at`.
+    seen_at: std::time::Instant,
+}
+
+/// A session's `last_seen_at` is written at most this often (by each process).
+const SEEN_EVERY: Duration = Duration::from_secs(60);
 
 fn normalise_email(email: &str) -> Result<String> {
     let email = email.trim().to_lowercase();
@@ -197,7 +212,13 @@ fn verify_password(password: &str, hash: &str) -> bool {
 
 impl Accounts {
     pub fn new(db: PgPool) -> Self {
-        Accounts { db, throttle: ThrottlePolicy::default(), session_lifetime: Duration::from_secs(30 * 24 * 3600) }
+        Self::with_hub(db.clone(), &Hub::new(db))
+    }
+
+    /// Accounts whose sessions are dropped through `hub` (the process's one listener).
+    pub fn with_hub(db: PgPool, hub: &Hub) -> Self {
+        let sessions = NotifiedCache::new(hub, "session", |key| hex::decode(key).ok());
+        Accounts { db, throttle: ThrottlePolicy::default(), session_lifetime: Duration::from_secs(30 * 24 * 3600), sessions }
     }
 
     pub fn with_throttle(mut self, throttle: ThrottlePolicy) -> Self {
@@ -324,17 +345,32 @@ impl Accounts {
         Ok((User { id, email, display_name }, token))
     }
 
-    /// The user of a live session, if any.
+    /// The user of a live session, if any: from this process's lookups when it is there (no
+    /// query at all, but the `last_seen_at` write at most once a [`SEEN_EVERY`]), else one query.
     pub async fn session_user(&self, token: &SessionToken) -> Result<Option<User>> {
-        let row: Option<(i64, String, String)> = sqlx::query_as(
+        let hash = token.hash();
+        let mark = self.sessions.hub().mark();
+        if let Some(session) = self.sessions.get(&hash) {
+            if session.expires_at <= chrono::Utc::now() {
+                self.sessions.forget(&hash);
+                return Ok(None);
+            }
+            if session.seen_at.elapsed() < SEEN_EVERY {
+                return Ok(Some(session.user));
+            }
+        }
+        let row: Option<(i64, String, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
             "UPDATE sessions s SET last_seen_at = now() FROM users u
              WHERE s.token_hash = $1 AND s.expires_at > now() AND u.id = s.user_id
-             RETURNING u.id, u.email, u.display_name",
+             RETURNING u.id, u.email, u.display_name, s.expires_at",
         )
-        .bind(token.hash())
+        .bind(&hash)
         .fetch_optional(&self.db)
         .await?;
-        Ok(row.map(|(id, email, display_name)| User { id, email, display_name }))
+        let Some((id, email, display_name, expires_at)) = row else { return Ok(None) };
+        let user = User { id, email, display_name };
+        self.sessions.keep(mark, hash, Session { user: user.clone(), expires_at, seen_at: std::time::Instant::now() });
+        Ok(Some(user))
     }
 
     /// The time zone the creator last scheduled in (an IANA name), if any.
@@ -352,8 +388,12 @@ impl Accounts {
         Ok(())
     }
 
+    /// Ends the session, on every server: here at once, elsewhere when the deletion's
+    /// notification arrives.
     pub async fn sign_out(&self, token: &SessionToken) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token.hash()).execute(&self.db).await?;
+        let hash = token.hash();
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.db).await?;
+        self.sessions.forget(&hash);
         Ok(())
     }
 }

@@ -7,12 +7,15 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use crealia_graph::client::{Error as GraphError, GraphClient};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
 use sqlx::PgPool;
 use thiserror::Error;
 
 use crate::account_cache::Generations;
 use crate::accounts::SessionToken;
 use crate::crypto::{SecretToken, TokenCipher};
+use crate::lookups::{Hub, NotifiedCache};
 use crate::{Error, Result};
 
 pub use crealia_model::ConnectionState;
@@ -140,7 +143,13 @@ pub struct Connections {
     cipher: TokenCipher,
     graph: GraphClient,
     redirect_uri: String,
+    /// Each creator's connections with their stored tokens, kept in this process
+    /// ([`crate::lookups`]).
+    cached: NotifiedCache<i64, StoredConnections>,
 }
+
+/// A creator's connections with their stored (encrypted) tokens, in the order they are listed.
+pub(crate) type StoredConnections = Arc<Vec<(ConnectionView, Option<StoredToken>)>>;
 
 /// A connection as stored (its state checked: an unknown one is an error, never a guess).
 #[derive(sqlx::FromRow)]
@@ -161,6 +170,7 @@ struct ConnectionRow {
 const CONNECTION_COLUMNS: &str = "id, ig_user_id, username, name, profile_picture_url, state, token_expires_at, cache_generation, media_cache_generation";
 
 /// A connection's token as stored: encrypted, under the key it names.
+#[derive(Clone)]
 pub(crate) struct StoredToken {
     pub ciphertext: Vec<u8>,
     pub key_id: String,
@@ -200,7 +210,34 @@ fn view(row: ConnectionRow) -> ConnectionView {
 
 impl Connections {
     pub fn new(db: PgPool, cipher: TokenCipher, graph: GraphClient, redirect_uri: String) -> Self {
-        Connections { db, cipher, graph, redirect_uri }
+        let cached = NotifiedCache::new(&Hub::new(db.clone()), "user", |key| key.parse().ok());
+        Connections { db, cipher, graph, redirect_uri, cached }
+    }
+
+    /// Connections whose kept lists are dropped through `hub` (the process's one listener).
+    pub fn with_hub(mut self, hub: &Hub) -> Self {
+        self.cached = NotifiedCache::new(hub, "user", |key| key.parse().ok());
+        self
+    }
+
+    /// Drops what this process keeps of the creator's connections (after a change to them:
+    /// the change's notification drops it on the other servers).
+    pub(crate) fn forget(&self, user_id: i64) {
+        self.cached.forget(&user_id);
+    }
+
+    /// Drops what this process keeps of every creator's connections (after a job changed many).
+    pub(crate) fn forget_all(&self) {
+        self.cached.forget_all();
+    }
+
+    /// Replaces an account's cache keys for `change` ([`crate::account_cache::invalidate`]),
+    /// seen by this process at once.
+    pub async fn invalidate_cache(&self, connection_id: i64, change: crate::account_cache::Change) -> Result<()> {
+        if let Some(user_id) = crate::account_cache::invalidate(&self.db, connection_id, change).await? {
+            self.forget(user_id);
+        }
+        Ok(())
     }
 
     pub fn graph(&self) -> &GraphClient {
@@ -332,17 +369,13 @@ impl Connections {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.forget(user_id);
         tracing::info!(connection_id = id, user_id, "Instagram account connected");
         Ok(view(row))
     }
 
     pub async fn list(&self, user_id: i64) -> Result<Vec<ConnectionView>> {
-        let rows: Vec<ConnectionRow> =
-            sqlx::query_as(&format!("SELECT {CONNECTION_COLUMNS} FROM instagram_connections WHERE user_id = $1 AND state <> 'disconnected' ORDER BY username"))
-                .bind(user_id)
-                .fetch_all(&self.db)
-                .await?;
-        Ok(rows.into_iter().map(view).collect())
+        Ok(self.with_tokens(user_id).await?.iter().map(|(c, _)| c.clone()).collect())
     }
 
     /// The account a dashboard shows: the one asked for, or the creator's first. NotFound when
@@ -409,13 +442,19 @@ impl Connections {
         .await?
         .rows_affected();
         tx.commit().await?;
+        self.forget(user_id);
         tracing::info!(connection_id, user_id, cancelled, "Instagram account disconnected");
         Ok(cancelled)
     }
 
     /// The user's connections (disconnected ones aside) with their stored tokens, in the order
     /// they are listed.
-    pub(crate) async fn with_tokens(&self, user_id: i64) -> Result<Vec<(ConnectionView, Option<StoredToken>)>> {
+    /// Kept in this process between changes: no query when they are there.
+    pub(crate) async fn with_tokens(&self, user_id: i64) -> Result<StoredConnections> {
+        let mark = self.cached.hub().mark();
+        if let Some(kept) = self.cached.get(&user_id) {
+            return Ok(kept);
+        }
         let rows: Vec<ConnectionWithToken> = sqlx::query_as(&format!(
             "SELECT {CONNECTION_COLUMNS}, token_ciphertext, token_key_id FROM instagram_connections
              WHERE user_id = $1 AND state <> 'disconnected' ORDER BY username"
@@ -423,18 +462,21 @@ impl Connections {
         .bind(user_id)
         .fetch_all(&self.db)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (view(r.row), r.token_ciphertext.zip(r.token_key_id).map(|(ciphertext, key_id)| StoredToken { ciphertext, key_id })))
-            .collect())
+        let loaded: StoredConnections = Arc::new(
+            rows.into_iter()
+                .map(|r| (view(r.row), r.token_ciphertext.zip(r.token_key_id).map(|(ciphertext, key_id)| StoredToken { ciphertext, key_id })))
+                .collect(),
+        );
+        self.cached.keep(mark, user_id, loaded.clone());
+        Ok(loaded)
     }
 
     /// The plain token of one of the user's usable connections (for tools and tests: Graph API
     /// calls go through [`crate::account::Account::call`], which notices a refused token).
     pub async fn token(&self, user_id: i64, connection_id: i64) -> Result<SecretToken> {
-        let found = self.with_tokens(user_id).await?.into_iter().find(|(c, _)| c.id == connection_id);
-        let (connection, stored) = found.ok_or(Error::NotFound)?;
-        match stored.filter(|_| connection.state.is_usable()) {
+        let all = self.with_tokens(user_id).await?;
+        let (connection, stored) = all.iter().find(|(c, _)| c.id == connection_id).ok_or(Error::NotFound)?;
+        match stored.as_ref().filter(|_| connection.state.is_usable()) {
             Some(stored) => stored.decrypt(&self.cipher, connection.id),
             None => Err(Error::NeedsReconnect),
         }

@@ -120,41 +120,71 @@ pub async fn instance_secret(pool: &PgPool, name: &str) -> Result<String, sqlx::
     sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1").bind(name).fetch_one(pool).await
 }
 
-/// A connection listening on `channels`, or None when LISTEN is not possible (the caller then
-/// polls).
-pub async fn listen(pool: &PgPool, channels: &[&str]) -> Option<sqlx::postgres::PgListener> {
-    let mut listener = match sqlx::postgres::PgListener::connect_with(pool).await {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::warn!(error = %e, ?channels, "cannot LISTEN; polling instead");
-            return None;
+/// What a [`Listener`] heard.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Heard {
+    /// A notification's payload.
+    Payload(String),
+    /// The LISTEN connection was (re)opened after it broke or could not be made: what was
+    /// sent meanwhile was missed, and whoever keeps state from notifications should read it
+    /// again.
+    Reconnected,
+    /// A second went by without a LISTEN connection (the caller polls on it).
+    Tick,
+}
+
+/// A LISTEN on some channels that reconnects by itself: every worker that wakes on NOTIFY
+/// (the scheduler, the webhook processor, the live inbox, the lookup cache) reads it the same
+/// way.
+pub struct Listener {
+    pool: PgPool,
+    channels: Vec<String>,
+    connection: Option<sqlx::postgres::PgListener>,
+}
+
+impl Listener {
+    pub async fn new(pool: &PgPool, channels: &[&str]) -> Self {
+        let channels: Vec<String> = channels.iter().map(|c| c.to_string()).collect();
+        let connection = open(pool, &channels).await;
+        Listener { pool: pool.clone(), channels, connection }
+    }
+
+    /// Waits for what comes next. A broken connection is reported ([`Heard::Reconnected`]),
+    /// never silently re-made: whoever keeps state from notifications must learn that some
+    /// may have been missed.
+    pub async fn next(&mut self) -> Heard {
+        match &mut self.connection {
+            Some(l) => match l.try_recv().await {
+                Ok(Some(n)) => return Heard::Payload(n.payload().to_string()),
+                Ok(None) => tracing::warn!(channels = ?self.channels, "the LISTEN connection broke; reconnecting"),
+                Err(e) => tracing::warn!(error = %e, channels = ?self.channels, "the LISTEN connection broke; reconnecting"),
+            },
+            None => tokio::time::sleep(Duration::from_secs(1)).await,
         }
-    };
-    match listener.listen_all(channels.iter().copied()).await {
-        Ok(()) => Some(listener),
-        Err(e) => {
-            tracing::warn!(error = %e, ?channels, "cannot LISTEN; polling instead");
-            None
+        let had = self.connection.is_some();
+        self.connection = None;
+        if had {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        self.connection = open(&self.pool, &self.channels).await;
+        if self.connection.is_some() {
+            Heard::Reconnected
+        } else {
+            Heard::Tick
         }
     }
 }
 
-/// Waits for the next notification and returns its payload. When the listener breaks it is
-/// dropped (`listener` becomes None, the caller listens again) and `None` is returned after a
-/// second; without a listener this is a one-second poll tick.
-pub async fn next_notification(listener: &mut Option<sqlx::postgres::PgListener>) -> Option<String> {
-    match listener {
-        Some(l) => match l.recv().await {
-            Ok(n) => Some(n.payload().to_string()),
-            Err(e) => {
-                tracing::warn!(error = %e, "the LISTEN connection broke; reconnecting");
-                *listener = None;
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                None
-            }
-        },
-        None => {
-            tokio::time::sleep(Duration::from_secs(1)).await;
+async fn open(pool: &PgPool, channels: &[String]) -> Option<sqlx::postgres::PgListener> {
+    let attempt = async {
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen_all(channels.iter().map(String::as_str)).await?;
+        Ok::<_, sqlx::Error>(listener)
+    };
+    match attempt.await {
+        Ok(l) => Some(l),
+        Err(e) => {
+            tracing::warn!(error = %e, ?channels, "cannot LISTEN; polling until it can");
             None
         }
     }

@@ -10,7 +10,7 @@ use crealia_model::inbox::{Inbox as InboxView, InboxItem, InboxKind, UnreadCount
 use sqlx::PgPool;
 use tokio::sync::broadcast;
 
-use crate::account_cache::{self, Change};
+use crate::account_cache::Change;
 use crate::cache::Cache;
 use crate::connections::Connections;
 use crate::{Error, Result};
@@ -333,7 +333,7 @@ impl Inbox {
 
     /// The post's comment count changed; the user's other tabs and devices hear of it.
     async fn after_comment_change(&self, user_id: i64, connection_id: i64) {
-        if let Err(e) = account_cache::invalidate(&self.db, connection_id, Change::Media).await {
+        if let Err(e) = self.connections.invalidate_cache(connection_id, Change::Media).await {
             tracing::warn!(connection_id, error = %e, "the account's cached media list may show old comment counts");
         }
         self.changed(user_id).await;
@@ -397,14 +397,13 @@ impl LiveInbox {
         if started {
             let (db, sender) = (self.db.clone(), sender.clone());
             tokio::spawn(async move {
-                let mut listener = crate::db::listen(&db, &[LIVE_CHANNEL]).await;
+                let mut listener = crate::db::Listener::new(&db, &[LIVE_CHANNEL]).await;
                 loop {
-                    if let Some(user) = crate::db::next_notification(&mut listener).await.and_then(|p| p.parse::<i64>().ok()) {
-                        // No receiver left is fine: the next page to open subscribes again.
-                        let _ = sender.send(user);
-                    }
-                    if listener.is_none() {
-                        listener = crate::db::listen(&db, &[LIVE_CHANNEL]).await;
+                    if let crate::db::Heard::Payload(p) = listener.next().await {
+                        if let Ok(user) = p.parse::<i64>() {
+                            // No receiver left is fine: the next page to open subscribes again.
+                            let _ = sender.send(user);
+                        }
                     }
                 }
             });

@@ -10,7 +10,7 @@ use crealia_graph::wire::{InsightMetric, Page};
 use crealia_model::{AccountOption, Dashboard, MetricSummary, Point, Post, Profile, RANGES};
 
 use crate::account::Account;
-use crate::account_cache::{self, AccountKeys, Change};
+use crate::account_cache::{AccountKeys, Change};
 use crate::cache::Cache;
 use crate::connections::Connections;
 use crate::{Error, Result};
@@ -55,7 +55,6 @@ impl Default for InsightsTtl {
 
 #[derive(Clone)]
 pub struct Insights {
-    db: sqlx::PgPool,
     cache: Cache,
     connections: Connections,
     ttl: InsightsTtl,
@@ -91,8 +90,8 @@ fn lifetime(page: &Page<InsightMetric>, name: &str) -> Option<i64> {
 }
 
 impl Insights {
-    pub fn new(db: sqlx::PgPool, cache: Cache, connections: Connections, ttl: InsightsTtl) -> Self {
-        Insights { db, cache, connections, ttl }
+    pub fn new(cache: Cache, connections: Connections, ttl: InsightsTtl) -> Self {
+        Insights { cache, connections, ttl }
     }
 
     /// The dashboard of one of the user's connections (the first when `connection_id` is None)
@@ -224,6 +223,6 @@ impl Insights {
             return Err(Error::Throttled { retry_after_secs: self.ttl.refresh_cooldown.as_secs() });
         }
         self.cache.set_bytes(&gate, Vec::new().into(), Some(self.ttl.refresh_cooldown)).await;
-        account_cache::invalidate(&self.db, connection_id, Change::Everything).await
+        self.connections.invalidate_cache(connection_id, Change::Everything).await
     }
 }

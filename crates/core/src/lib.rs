@@ -12,6 +12,7 @@ pub mod error;
 pub mod health;
 pub mod inbox;
 pub mod insights;
+pub mod lookups;
 pub mod media;
 pub mod publishing;
 pub mod seed;
@@ -66,9 +67,12 @@ impl Services {
     pub fn new(db: sqlx::PgPool, cache: Cache, graph_target: health::GraphTarget, connections: connections::Connections, settings: ServiceSettings) -> Self {
         let health = HealthService::new(db.clone(), cache.clone(), graph_target);
         let throttle = accounts::ThrottlePolicy { sign_ups_per_hour: settings.sign_ups_per_hour, ..Default::default() };
-        let accounts = accounts::Accounts::new(db.clone()).with_throttle(throttle);
+        // One listener keeps this process's sessions and connections current.
+        let hub = lookups::Hub::new(db.clone());
+        let connections = connections.with_hub(&hub);
+        let accounts = accounts::Accounts::with_hub(db.clone(), &hub).with_throttle(throttle);
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), settings.refresh);
-        let insights = insights::Insights::new(db.clone(), cache.clone(), connections.clone(), settings.insights_ttl);
+        let insights = insights::Insights::new(cache.clone(), connections.clone(), settings.insights_ttl);
         let media = media::MediaStore::new(db.clone(), settings.media_dir, settings.media_files, &settings.public_base, settings.media_limits);
         let publishing = publishing::Publishing::new(db.clone(), connections.clone(), media.clone()).with_lease(settings.publish_lease);
         let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret);

@@ -107,6 +107,9 @@ impl TokenManager {
             result?;
             released?;
         }
+        // This process sees the new tokens and states at once (the others through the rows'
+        // notifications).
+        self.connections.forget_all();
         Ok(report)
     }
 
@@ -205,6 +208,7 @@ impl TokenManager {
             .await?
             .rows_affected();
         }
+        self.connections.forget_all();
         Ok(rotated)
     }
 
@@ -233,6 +237,7 @@ impl TokenManager {
         .await?
         .rows_affected();
         sqlx::query("DELETE FROM sign_up_attempts WHERE attempted_at <= $1 - interval '1 day'").bind(now).execute(&self.db).await?;
+        self.connections.forget_all();
         Ok(CleanupReport { expired_tokens, expired_sessions, expired_oauth_states, old_sign_in_attempts })
     }
 }

@@ -31,7 +31,7 @@ impl Publishing {
     pub async fn run_scheduler(self, settings: SchedulerSettings) {
         let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
         let finished = Arc::new(Notify::new());
-        let mut listener = crate::db::listen(&self.db, &[CHANNEL]).await;
+        let mut listener = crate::db::Listener::new(&self.db, &[CHANNEL]).await;
         loop {
             let free = slots.available_permits();
             let mut claimed = 0;
@@ -84,10 +84,7 @@ impl Publishing {
                 _ = tokio::time::sleep(sleep) => {}
                 // A post finished: a slot is free, and it may be due again soon (a retry).
                 _ = finished.notified() => {}
-                _ = crate::db::next_notification(&mut listener) => {}
-            }
-            if listener.is_none() {
-                listener = crate::db::listen(&self.db, &[CHANNEL]).await;
+                _ = listener.next() => {}
             }
         }
     }

@@ -9,7 +9,7 @@ use crealia_graph::client::Error as GraphError;
 use crealia_graph::wire::ContainerStatusCode;
 
 use super::{PostKind, PostRow, Publishing, POST_COLUMNS};
-use crate::account_cache::{self, Change};
+use crate::account_cache::Change;
 use crate::connections::{DISCONNECTED_REASON, DISCONNECTED_UNSETTLED_REASON};
 use crate::media::is_video_url as is_video;
 use crate::{Error, Result};
@@ -143,7 +143,7 @@ impl Publishing {
                 if done.rows_affected() == 1 {
                     tracing::info!(post_id = id, connection_id = row.connection_id, "post published");
                     // The account's media list, counts and insights have changed.
-                    if let Err(e) = account_cache::invalidate(&self.db, row.connection_id, Change::Everything).await {
+                    if let Err(e) = self.connections.invalidate_cache(row.connection_id, Change::Everything).await {
                         tracing::warn!(post_id = id, error = %e, "the account's cached figures may lag behind this post");
                     }
                     if let Some(media_id) = media_id {

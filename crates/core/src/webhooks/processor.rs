@@ -52,7 +52,7 @@ impl Webhooks {
     /// Runs until the task is dropped. After new items, their messages' senders are named
     /// through `inbox` (a Graph API call each, so after the items are stored and shown).
     pub async fn run_processor(self, settings: ProcessorSettings, inbox: crate::inbox::Inbox) {
-        let mut listener = crate::db::listen(&self.db, &[CHANNEL]).await;
+        let mut listener = crate::db::Listener::new(&self.db, &[CHANNEL]).await;
         loop {
             let processed = self.process_pending(settings.batch).await;
             if processed.as_ref().is_ok_and(|r| r.items > 0) {
@@ -74,10 +74,7 @@ impl Webhooks {
             }
             tokio::select! {
                 _ = tokio::time::sleep(settings.max_idle) => {}
-                _ = crate::db::next_notification(&mut listener) => {}
-            }
-            if listener.is_none() {
-                listener = crate::db::listen(&self.db, &[CHANNEL]).await;
+                _ = listener.next() => {}
             }
         }
     }
@@ -159,6 +156,7 @@ impl Webhooks {
         for (connection, _, ig) in &owners {
             if touched.get(ig).copied().unwrap_or(false) {
                 account_cache::invalidate(&mut *tx, *connection, Change::Media).await?;
+                // seen everywhere at commit (its notification)
             }
         }
         tx.commit().await?;
