@@ -113,6 +113,16 @@ impl From<crealia_core::Error> for AppError {
     }
 }
 
+/// A JSON route's answer for the error: its status and `{"error": what to do}`, the same words
+/// a server function shows.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response()
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn internal(detail: &str) -> AppError {
     let reference = format!("{}-{}", reference_for(detail), std::process::id());

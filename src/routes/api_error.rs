@@ -1,16 +1,19 @@
-//! The one mapping from a service error to a JSON API answer: a status and a message that says
-//! what to do. Internal details are logged, never sent.
+//! JSON API answers: a service error goes through the web layer's one error type, `AppError`
+//! (what server functions return too): the same status and the same words, internals logged
+//! under a reference, never sent.
 
+use app::error::AppError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crealia_core::Error;
 
+/// A fixed answer that is not a service's error (a refused cross-site request, a bad body).
 pub fn message(status: StatusCode, text: &str) -> Response {
     (status, Json(serde_json::json!({ "error": text }))).into_response()
 }
 
-/// A 500 that tells nothing of what failed (that is logged).
+/// A 500 that tells nothing of what failed (a caught panic: that is logged).
 pub fn internal() -> Response {
     message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
 }
@@ -24,18 +27,5 @@ pub fn json<T: serde::Serialize>(status: StatusCode, result: crealia_core::Resul
 }
 
 pub fn from_error(e: Error) -> Response {
-    match e {
-        Error::NotFound | Error::Forbidden => message(StatusCode::NOT_FOUND, "Not found in your Crealia account."),
-        Error::Invalid(m) => message(StatusCode::UNPROCESSABLE_ENTITY, &m),
-        Error::NeedsReconnect => message(StatusCode::CONFLICT, "This Instagram account needs to be reconnected."),
-        Error::Unauthorized | Error::InvalidCredentials => message(StatusCode::UNAUTHORIZED, "Sign in first."),
-        Error::Throttled { retry_after_secs } => {
-            message(StatusCode::TOO_MANY_REQUESTS, &format!("Too many requests; try again in {retry_after_secs} seconds."))
-        }
-        Error::Unavailable(m) => message(StatusCode::SERVICE_UNAVAILABLE, &format!("{m} Please try again in a moment.")),
-        other => {
-            tracing::error!(error = %other, "API route failed");
-            internal()
-        }
-    }
+    AppError::from(e).into_response()
 }

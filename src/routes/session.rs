@@ -37,16 +37,6 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
     next.run(request).await
 }
 
-/// The signed-in creator of a JSON API request; a signed-out request is answered 401.
-pub struct SignedIn(pub crealia_core::accounts::User);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SignedIn {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<CurrentSession>().and_then(|s| s.user.clone()) {
-            Some(user) => Ok(SignedIn(user)),
-            None => Err(super::api_error::message(axum::http::StatusCode::UNAUTHORIZED, "Sign in first.")),
-        }
-    }
-}
+/// The signed-in creator of a JSON API request (the extractor server functions use too); a
+/// signed-out request is answered 401.
+pub use app::api::auth::SignedIn;

@@ -37,14 +37,33 @@ pub(crate) fn session() -> crealia_core::accounts::CurrentSession {
     use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<crealia_core::accounts::CurrentSession>().cloned()).unwrap_or_default()
 }
 
-/// The signed-in user, or `Unauthorized` (401).
+/// The signed-in creator of a request: the one way both server functions
+/// ([`require_user`]) and JSON routes (as an axum extractor) ask. Signed out: `Unauthorized`
+/// (401).
+#[cfg(feature = "ssr")]
+pub struct SignedIn(pub crealia_core::accounts::User);
+
+#[cfg(feature = "ssr")]
+impl SignedIn {
+    pub fn from_parts(parts: &http::request::Parts) -> Result<Self, AppError> {
+        parts.extensions.get::<crealia_core::accounts::CurrentSession>().and_then(|s| s.user.clone()).map(SignedIn).ok_or(AppError::Unauthorized)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _: &S) -> Result<Self, AppError> {
+        SignedIn::from_parts(parts)
+    }
+}
+
+/// The signed-in user of the server function's request, or `Unauthorized` (401).
 #[cfg(feature = "ssr")]
 pub(crate) fn require_user() -> Result<crealia_core::accounts::User, AppError> {
-    session().user.ok_or_else(|| {
-        let e = AppError::Unauthorized;
-        crate::error::set_status(&e);
-        e
-    })
+    let signed_in = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized).and_then(|parts| SignedIn::from_parts(&parts));
+    signed_in.map(|s| s.0).inspect_err(crate::error::set_status)
 }
 
 /// The client's address as the server resolved it (behind trusted proxies, the real one).

@@ -349,7 +349,7 @@ impl Accounts {
     /// query at all, but the `last_seen_at` write at most once a [`SEEN_EVERY`]), else one query.
     pub async fn session_user(&self, token: &SessionToken) -> Result<Option<User>> {
         let hash = token.hash();
-        let mark = self.sessions.hub().mark();
+        let mark = self.sessions.mark(&hash);
         if let Some(session) = self.sessions.get(&hash) {
             if session.expires_at <= chrono::Utc::now() {
                 self.sessions.forget(&hash);
@@ -367,7 +367,10 @@ impl Accounts {
         .bind(&hash)
         .fetch_optional(&self.db)
         .await?;
-        let Some((id, email, display_name, expires_at)) = row else { return Ok(None) };
+        let Some((id, email, display_name, expires_at)) = row else {
+            self.sessions.forget(&hash);
+            return Ok(None);
+        };
         let user = User { id, email, display_name };
         self.sessions.keep(mark, hash, Session { user: user.clone(), expires_at, seen_at: std::time::Instant::now() });
         Ok(Some(user))

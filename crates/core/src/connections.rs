@@ -151,6 +151,13 @@ pub struct Connections {
 /// A creator's connections with their stored (encrypted) tokens, in the order they are listed.
 pub(crate) type StoredConnections = Arc<Vec<(ConnectionView, Option<StoredToken>)>>;
 
+/// When a token that lives `expires_in` seconds from `now` ends, as the Graph API said it;
+/// an absurd figure (over a year) is held to a year rather than trusted (or overflowing).
+pub(crate) fn expiry_after(now: DateTime<Utc>, expires_in: u64) -> DateTime<Utc> {
+    let seconds = i64::try_from(expires_in).unwrap_or(i64::MAX).min(365 * 86_400);
+    now + ChronoDuration::seconds(seconds)
+}
+
 /// A connection as stored (its state checked: an unknown one is an error, never a guess).
 #[derive(sqlx::FromRow)]
 struct ConnectionRow {
@@ -310,7 +317,7 @@ impl Connections {
             profile_picture_url: profile.profile_picture_url.clone(),
             permissions: short.permissions.0.clone(),
             token: SecretToken::new(long.access_token),
-            expires_at: Utc::now() + ChronoDuration::seconds(long.expires_in as i64),
+            expires_at: expiry_after(Utc::now(), long.expires_in),
         };
         self.store(user_id, account).await
     }
@@ -451,7 +458,7 @@ impl Connections {
     /// they are listed.
     /// Kept in this process between changes: no query when they are there.
     pub(crate) async fn with_tokens(&self, user_id: i64) -> Result<StoredConnections> {
-        let mark = self.cached.hub().mark();
+        let mark = self.cached.mark(&user_id);
         if let Some(kept) = self.cached.get(&user_id) {
             return Ok(kept);
         }
@@ -480,5 +487,17 @@ impl Connections {
             Some(stored) => stored.decrypt(&self.cipher, connection.id),
             None => Err(Error::NeedsReconnect),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_lifetime_from_the_graph_api_cannot_overflow() {
+        let now = Utc::now();
+        assert_eq!(expiry_after(now, 5_184_000), now + ChronoDuration::days(60));
+        assert_eq!(expiry_after(now, u64::MAX), now + ChronoDuration::days(365), "held to a year, no panic");
     }
 }

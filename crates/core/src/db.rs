@@ -125,19 +125,21 @@ pub async fn instance_secret(pool: &PgPool, name: &str) -> Result<String, sqlx::
 pub enum Heard {
     /// A notification's payload.
     Payload(String),
-    /// The LISTEN connection was (re)opened after it broke or could not be made: what was
-    /// sent meanwhile was missed, and whoever keeps state from notifications should read it
-    /// again.
+    /// The LISTEN connection broke just now: what is sent until it is open again is missed.
+    Broken,
+    /// The LISTEN connection was (re)opened: whatever was sent while it was down was missed,
+    /// and whoever keeps state from notifications should read it again.
     Reconnected,
     /// A second went by without a LISTEN connection (the caller polls on it).
     Tick,
 }
 
 /// A LISTEN on some channels that reconnects by itself: every worker that wakes on NOTIFY
-/// (the scheduler, the webhook processor, the live inbox, the lookup cache) reads it the same
-/// way.
+/// (the scheduler, the webhook processor, the live inbox, the lookups) reads it the same way.
+/// It holds a connection of its own, outside the request pool.
 pub struct Listener {
-    pool: PgPool,
+    /// One connection, made with the request pool's options.
+    own: PgPool,
     channels: Vec<String>,
     connection: Option<sqlx::postgres::PgListener>,
 }
@@ -145,39 +147,52 @@ pub struct Listener {
 impl Listener {
     pub async fn new(pool: &PgPool, channels: &[&str]) -> Self {
         let channels: Vec<String> = channels.iter().map(|c| c.to_string()).collect();
-        let connection = open(pool, &channels).await;
-        Listener { pool: pool.clone(), channels, connection }
+        let own = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with((*pool.connect_options()).clone());
+        let connection = open(&own, &channels).await;
+        Listener { own, channels, connection }
     }
 
-    /// Waits for what comes next. A broken connection is reported ([`Heard::Reconnected`]),
-    /// never silently re-made: whoever keeps state from notifications must learn that some
-    /// may have been missed.
+    /// Waits for what comes next. A broken connection is reported at once ([`Heard::Broken`]),
+    /// then its reopening ([`Heard::Reconnected`]): never silently re-made, because whoever
+    /// keeps state from notifications must learn that some may have been missed.
     pub async fn next(&mut self) -> Heard {
         match &mut self.connection {
-            Some(l) => match l.try_recv().await {
-                Ok(Some(n)) => return Heard::Payload(n.payload().to_string()),
-                Ok(None) => tracing::warn!(channels = ?self.channels, "the LISTEN connection broke; reconnecting"),
-                Err(e) => tracing::warn!(error = %e, channels = ?self.channels, "the LISTEN connection broke; reconnecting"),
-            },
-            None => tokio::time::sleep(Duration::from_secs(1)).await,
+            Some(l) => {
+                let why = match l.try_recv().await {
+                    Ok(Some(n)) => return Heard::Payload(n.payload().to_string()),
+                    Ok(None) => "closed".to_string(),
+                    Err(e) => e.to_string(),
+                };
+                tracing::warn!(error = why, channels = ?self.channels, "the LISTEN connection broke; reconnecting");
+                self.connection = None;
+                Heard::Broken
+            }
+            None => {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                self.connection = open(&self.own, &self.channels).await;
+                if self.connection.is_some() {
+                    Heard::Reconnected
+                } else {
+                    Heard::Tick
+                }
+            }
         }
-        let had = self.connection.is_some();
+    }
+
+    /// Drops the connection (one that no longer hears what is sent); the next call reopens it.
+    pub fn reset(&mut self) {
         self.connection = None;
-        if had {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-        self.connection = open(&self.pool, &self.channels).await;
-        if self.connection.is_some() {
-            Heard::Reconnected
-        } else {
-            Heard::Tick
-        }
     }
 }
 
-async fn open(pool: &PgPool, channels: &[String]) -> Option<sqlx::postgres::PgListener> {
+async fn open(own: &PgPool, channels: &[String]) -> Option<sqlx::postgres::PgListener> {
     let attempt = async {
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        let mut listener = sqlx::postgres::PgListener::connect_with(own).await?;
+        // A lost connection is reported (try_recv's None), then reopened by `next`.
+        listener.eager_reconnect(false);
         listener.listen_all(channels.iter().map(String::as_str)).await?;
         Ok::<_, sqlx::Error>(listener)
     };

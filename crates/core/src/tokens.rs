@@ -147,7 +147,7 @@ impl TokenManager {
                 .bind(id)
                 .bind(ciphertext)
                 .bind(new_key)
-                .bind(now + ChronoDuration::seconds(fresh.expires_in as i64))
+                .bind(crate::connections::expiry_after(now, fresh.expires_in))
                 .bind(now)
                 .bind(blob)
                 .execute(&self.db)
