@@ -9,18 +9,20 @@ use std::time::Duration;
 
 use crealia_core::cache::CacheSettings;
 use crealia_core::db::DbSettings;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-/// A value that must never be printed: its `Debug` shows `[redacted]`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+/// A configured secret: never logged (its `Debug` is redacted), wiped from memory when dropped
+/// (`secrecy`).
+#[derive(Clone)]
+pub struct Secret(SecretString);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self(SecretString::from(value.into()))
     }
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -29,6 +31,15 @@ impl fmt::Debug for Secret {
         f.write_str("[redacted]")
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.expose().as_bytes().ct_eq(other.expose().as_bytes()).into()
+    }
+}
+
+impl Eq for Secret {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {

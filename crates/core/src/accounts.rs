@@ -7,6 +7,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -24,22 +25,23 @@ pub struct User {
     pub display_name: String,
 }
 
-/// The cookie's value: random, shown to the browser once, stored only as a hash.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(String);
+/// The cookie's value: random, shown to the browser once, stored only as a hash; never logged
+/// (its `Debug` is redacted) and wiped from memory when dropped (`secrecy`).
+#[derive(Clone)]
+pub struct SessionToken(SecretString);
 
 impl SessionToken {
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
     pub fn from_cookie(value: &str) -> Self {
-        SessionToken(value.to_string())
+        SessionToken(SecretString::from(value))
     }
     pub fn hash(&self) -> Vec<u8> {
-        Sha256::digest(self.0.as_bytes()).to_vec()
+        Sha256::digest(self.as_str().as_bytes()).to_vec()
     }
     fn generate() -> Self {
-        SessionToken(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::crypto::random_bytes::<32>()))
+        SessionToken(SecretString::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::crypto::random_bytes::<32>())))
     }
 }
 
@@ -48,6 +50,16 @@ impl std::fmt::Debug for SessionToken {
         f.write_str("SessionToken([redacted])")
     }
 }
+
+/// In constant time.
+impl PartialEq for SessionToken {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.as_str().as_bytes().ct_eq(other.as_str().as_bytes()).into()
+    }
+}
+
+impl Eq for SessionToken {}
 
 /// Set on every request by the session middleware: who is signed in, and the cookie's token.
 #[derive(Clone, Debug, Default)]

@@ -5,6 +5,7 @@
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -28,16 +29,17 @@ pub enum CryptoError {
     Corrupt,
 }
 
-/// A plain token. Never logged, never serialised.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretToken(String);
+/// A plain token: never logged (its `Debug` is redacted), never serialised, wiped from memory
+/// when dropped (`secrecy`).
+#[derive(Clone)]
+pub struct SecretToken(SecretString);
 
 impl SecretToken {
     pub fn new(token: impl Into<String>) -> Self {
-        SecretToken(token.into())
+        SecretToken(SecretString::from(token.into()))
     }
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -46,6 +48,16 @@ impl std::fmt::Debug for SecretToken {
         f.write_str("SecretToken([redacted])")
     }
 }
+
+/// In constant time.
+impl PartialEq for SecretToken {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.expose().as_bytes().ct_eq(other.expose().as_bytes()).into()
+    }
+}
+
+impl Eq for SecretToken {}
 
 #[derive(Clone)]
 pub struct TokenKey {
@@ -112,7 +124,7 @@ impl TokenCipher {
         }
         let (nonce, sealed) = blob.split_at(NONCE_LEN);
         let plain = key.cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: &aad(connection_id) }).map_err(|_| CryptoError::Corrupt)?;
-        String::from_utf8(plain).map(SecretToken).map_err(|_| CryptoError::Corrupt)
+        String::from_utf8(plain).map(SecretToken::new).map_err(|_| CryptoError::Corrupt)
     }
 }
 
