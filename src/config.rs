@@ -164,7 +164,14 @@ impl std::error::Error for ConfigError {}
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/crealia";
 
-/// Every variable Crealia reads, for the README and `crealia config`.
+/// A variable's default as [`VARIABLES`] gives it ("" for a name not there).
+pub fn default_of(name: &str) -> &'static str {
+    VARIABLES.iter().find(|(n, _, _)| *n == name).map_or("", |(_, default, _)| default)
+}
+
+/// Every variable Crealia reads, with its default and meaning: the one place defaults live.
+/// The parser takes them from here, `crealia config` prints them, and a test holds the
+/// README's table to them.
 pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("APP_ENV", "development", "`development` or `production` (production logs JSON and requires PUBLIC_BASE_URL)"),
     ("LEPTOS_SITE_ADDR", "127.0.0.1:3000", "address and port the server listens on"),
@@ -236,7 +243,7 @@ impl Config {
             Some("production") | Some("prod") => Environment::Production,
             Some(other) => return Err(env.invalid("APP_ENV", other, "Use `development` or `production`.")),
         };
-        let addr: SocketAddr = env.parse("LEPTOS_SITE_ADDR", "127.0.0.1:3000".parse().unwrap(), "Use host:port, for example 127.0.0.1:3000.")?;
+        let addr: SocketAddr = env.parse::<SocketAddr>("LEPTOS_SITE_ADDR", "Use host:port, for example 127.0.0.1:3000.")?;
         let public_base_url = match env.get("PUBLIC_BASE_URL") {
             Some(raw) => Some(env.http_url("PUBLIC_BASE_URL", &raw)?),
             None if environment == Environment::Production => {
@@ -250,7 +257,7 @@ impl Config {
         };
         if environment == Environment::Production
             && public_base_url.as_ref().is_some_and(|u| u.scheme() == "http")
-            && !env.parse("TLS_TERMINATED_BY_PROXY", false, "Use true or false.")?
+            && !env.parse::<bool>("TLS_TERMINATED_BY_PROXY", "Use true or false.")?
         {
             return Err(ConfigError {
                 var: "PUBLIC_BASE_URL",
@@ -269,8 +276,8 @@ impl Config {
         validate_database_url(&database_url)?;
         let database = DbSettings {
             url: database_url,
-            max_connections: env.parse("DATABASE_MAX_CONNECTIONS", 10u32, "Use a whole number such as 10.")?,
-            acquire_timeout: Duration::from_secs(env.parse("DATABASE_CONNECT_TIMEOUT_SECS", 5u64, "Use a whole number of seconds.")?),
+            max_connections: env.parse::<u32>("DATABASE_MAX_CONNECTIONS", "Use a whole number such as 10.")?,
+            acquire_timeout: Duration::from_secs(env.parse::<u64>("DATABASE_CONNECT_TIMEOUT_SECS", "Use a whole number of seconds.")?),
             create_if_missing: true,
         };
 
@@ -287,9 +294,9 @@ impl Config {
         }
         let cache = CacheSettings {
             redis_url,
-            namespace: env.get("CACHE_NAMESPACE").unwrap_or_else(|| "crealia".into()),
-            max_entries: env.parse("CACHE_MAX_ENTRIES", 10_000u64, "Use a whole number such as 10000.")?,
-            default_ttl: Duration::from_secs(env.parse("CACHE_TTL_SECS", 86_400u64, "Use a whole number of seconds.")?),
+            namespace: env.get_or_default("CACHE_NAMESPACE"),
+            max_entries: env.parse::<u64>("CACHE_MAX_ENTRIES", "Use a whole number such as 10000.")?,
+            default_ttl: Duration::from_secs(env.parse::<u64>("CACHE_TTL_SECS", "Use a whole number of seconds.")?),
             ..CacheSettings::default()
         };
 
@@ -303,16 +310,13 @@ impl Config {
                 app_secret: Secret::new(secret),
                 base_url: base_override.unwrap_or_else(|| Url::parse("https://graph.instagram.com").unwrap()),
             },
-            (None, None) => GraphSource::Sandbox {
-                base_url: base_override,
-                seed: env.parse("SANDBOX_SEED", crealia_sandbox::SandboxConfig::default().seed, "Use a whole number.")?,
-            },
+            (None, None) => GraphSource::Sandbox { base_url: base_override, seed: env.parse::<u64>("SANDBOX_SEED", "Use a whole number.")? },
             (Some(_), None) => return Err(missing_pair("INSTAGRAM_APP_SECRET", "INSTAGRAM_APP_ID")),
             (None, Some(_)) => return Err(missing_pair("INSTAGRAM_APP_ID", "INSTAGRAM_APP_SECRET")),
         };
         // The sandbox is an imitation anyone can steer: a deployed Crealia runs on it only as an
         // explicit demo.
-        let sandbox_demo: bool = env.parse("SANDBOX_DEMO", false, "Use true or false.")?;
+        let sandbox_demo: bool = env.parse::<bool>("SANDBOX_DEMO", "Use true or false.")?;
         if environment == Environment::Production && matches!(graph, GraphSource::Sandbox { .. }) && !sandbox_demo {
             return Err(ConfigError {
                 var: "SANDBOX_DEMO",
@@ -323,8 +327,8 @@ impl Config {
         }
 
         let http = HttpSettings {
-            request_timeout: Duration::from_secs(env.parse("REQUEST_TIMEOUT_SECS", 30u64, "Use a whole number of seconds.")?),
-            body_limit_bytes: env.parse("BODY_LIMIT_BYTES", 1024 * 1024usize, "Use a number of bytes such as 1048576.")?,
+            request_timeout: Duration::from_secs(env.parse::<u64>("REQUEST_TIMEOUT_SECS", "Use a whole number of seconds.")?),
+            body_limit_bytes: env.parse::<usize>("BODY_LIMIT_BYTES", "Use a number of bytes such as 1048576.")?,
             trusted_proxies: match env.get("TRUSTED_PROXIES") {
                 None => Vec::new(),
                 Some(raw) => raw
@@ -335,7 +339,7 @@ impl Config {
                     .collect::<Result<_, _>>()
                     .map_err(|_| env.invalid("TRUSTED_PROXIES", &raw, "Use comma-separated addresses or CIDRs such as 10.0.0.0/8,192.168.1.10."))?,
             },
-            sign_ups_per_hour: env.parse("SIGN_UPS_PER_HOUR", 10i64, "Use a whole number such as 10.")?.max(1),
+            sign_ups_per_hour: env.parse::<i64>("SIGN_UPS_PER_HOUR", "Use a whole number such as 10.")?.max(1),
             proxy_header: match env.get("TRUSTED_PROXY_HEADER").map(|h| h.to_ascii_lowercase()).as_deref() {
                 None | Some("x-forwarded-for") => crate::security::client_ip::ProxyHeader::XForwardedFor,
                 Some("forwarded") => crate::security::client_ip::ProxyHeader::Forwarded,
@@ -383,10 +387,8 @@ impl Config {
                 })
             }
         };
-        let webhooks = WebhookSettings {
-            verify_token,
-            max_body_bytes: env.parse("WEBHOOK_MAX_BODY_BYTES", 4 * 1024 * 1024usize, "Use a number of bytes such as 4194304.")?,
-        };
+        let webhooks =
+            WebhookSettings { verify_token, max_body_bytes: env.parse::<usize>("WEBHOOK_MAX_BODY_BYTES", "Use a number of bytes such as 4194304.")? };
 
         let sandbox_admin_token = match env.get("SANDBOX_ADMIN_TOKEN") {
             // A public demo's admin API: a token chosen by the operator, long enough not to
@@ -412,9 +414,9 @@ impl Config {
             environment,
             addr,
             public_base_url,
-            site_root: env.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            site_pkg_dir: env.get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
-            output_name: env.get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "crealia".into()),
+            site_root: env.get_or_default("LEPTOS_SITE_ROOT"),
+            site_pkg_dir: env.get_or_default("LEPTOS_SITE_PKG_DIR"),
+            output_name: env.get_or_default("LEPTOS_OUTPUT_NAME"),
             log_format,
             database,
             cache,
@@ -423,27 +425,27 @@ impl Config {
             token_key,
             retired_token_keys,
             jobs: JobSettings {
-                enabled: env.parse("JOBS_ENABLED", true, "Use true or false.")?,
-                token_refresh_interval: Duration::from_secs(env.parse("TOKEN_REFRESH_INTERVAL_SECS", 3_600u64, "Use a whole number of seconds.")?),
+                enabled: env.parse::<bool>("JOBS_ENABLED", "Use true or false.")?,
+                token_refresh_interval: Duration::from_secs(env.parse::<u64>("TOKEN_REFRESH_INTERVAL_SECS", "Use a whole number of seconds.")?),
                 token_refresh_window: Duration::from_secs(
-                    86_400 * env.parse("TOKEN_REFRESH_WINDOW_DAYS", 10u64, "Use a whole number of days below 59, such as 10.")?.min(58),
+                    86_400 * env.parse::<u64>("TOKEN_REFRESH_WINDOW_DAYS", "Use a whole number of days below 59, such as 10.")?.min(58),
                 ),
-                publish_lease: Duration::from_secs(env.parse("PUBLISH_LEASE_SECS", 120u64, "Use a whole number of seconds such as 120.")?.max(1)),
-                publish_concurrency: env.parse("PUBLISH_CONCURRENCY", 16usize, "Use a whole number such as 16.")?.clamp(1, 1024),
+                publish_lease: Duration::from_secs(env.parse::<u64>("PUBLISH_LEASE_SECS", "Use a whole number of seconds such as 120.")?.max(1)),
+                publish_concurrency: env.parse::<usize>("PUBLISH_CONCURRENCY", "Use a whole number such as 16.")?.clamp(1, 1024),
             },
             media: MediaSettings {
                 location: media_location(&env)?,
-                dir: env.get("MEDIA_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| ".data/media".into()),
-                max_upload_bytes: env.parse("MEDIA_MAX_UPLOAD_BYTES", 300 * 1024 * 1024u64, "Use a number of bytes such as 314572800.")?,
-                quota_bytes_per_user: env.parse("MEDIA_QUOTA_BYTES_PER_USER", 2 * 1024 * 1024 * 1024u64, "Use a number of bytes such as 2147483648.")?,
-                uploads_per_minute: env.parse("MEDIA_UPLOADS_PER_MINUTE", 20u32, "Use a whole number such as 20.")?.max(1),
-                min_upload_bytes_per_sec: env.parse("MEDIA_MIN_UPLOAD_BYTES_PER_SEC", 8_192u64, "Use a number of bytes per second such as 8192.")?,
+                dir: std::path::PathBuf::from(env.get_or_default("MEDIA_DIR")),
+                max_upload_bytes: env.parse::<u64>("MEDIA_MAX_UPLOAD_BYTES", "Use a number of bytes such as 314572800.")?,
+                quota_bytes_per_user: env.parse::<u64>("MEDIA_QUOTA_BYTES_PER_USER", "Use a number of bytes such as 2147483648.")?,
+                uploads_per_minute: env.parse::<u32>("MEDIA_UPLOADS_PER_MINUTE", "Use a whole number such as 20.")?.max(1),
+                min_upload_bytes_per_sec: env.parse::<u64>("MEDIA_MIN_UPLOAD_BYTES_PER_SEC", "Use a number of bytes per second such as 8192.")?,
             },
             insights_ttl: crealia_core::insights::InsightsTtl {
-                insights: Duration::from_secs(env.parse("CACHE_TTL_INSIGHTS_SECS", 86_400u64, "Use a whole number of seconds.")?),
-                profile: Duration::from_secs(env.parse("CACHE_TTL_PROFILE_SECS", 3_600u64, "Use a whole number of seconds.")?),
-                media: Duration::from_secs(env.parse("CACHE_TTL_MEDIA_SECS", 3_600u64, "Use a whole number of seconds.")?),
-                refresh_cooldown: Duration::from_secs(env.parse("INSIGHTS_REFRESH_COOLDOWN_SECS", 60u64, "Use a whole number of seconds.")?),
+                insights: Duration::from_secs(env.parse::<u64>("CACHE_TTL_INSIGHTS_SECS", "Use a whole number of seconds.")?),
+                profile: Duration::from_secs(env.parse::<u64>("CACHE_TTL_PROFILE_SECS", "Use a whole number of seconds.")?),
+                media: Duration::from_secs(env.parse::<u64>("CACHE_TTL_MEDIA_SECS", "Use a whole number of seconds.")?),
+                refresh_cooldown: Duration::from_secs(env.parse::<u64>("INSIGHTS_REFRESH_COOLDOWN_SECS", "Use a whole number of seconds.")?),
             },
             demo_password: env.get("DEMO_PASSWORD").map(Secret::new),
             sandbox_admin_token,
@@ -483,7 +485,7 @@ fn validate_database_url(raw: &str) -> Result<(), ConfigError> {
 /// `MEDIA_STORE_URL` (with the AWS variables), or the `MEDIA_DIR` folder; a store URL that
 /// cannot work is refused at start-up.
 fn media_location<F: Fn(&str) -> Option<String>>(env: &Vars<'_, F>) -> Result<crealia_core::media::files::MediaLocation, ConfigError> {
-    let dir = env.get("MEDIA_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| ".data/media".into());
+    let dir = std::path::PathBuf::from(env.get_or_default("MEDIA_DIR"));
     let location = crealia_core::media::files::MediaLocation::from_vars(env.get("MEDIA_STORE_URL").as_deref(), &dir, |name| env.get(name));
     location.check().map_err(|problem| ConfigError {
         var: "MEDIA_STORE_URL",
@@ -501,11 +503,15 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
         (self.0)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
 
-    fn parse<T: FromStr>(&self, name: &'static str, default: T, fix: &str) -> Result<T, ConfigError> {
-        match self.get(name) {
-            None => Ok(default),
-            Some(raw) => raw.parse().map_err(|_| self.invalid(name, &raw, fix)),
-        }
+    /// The variable's value, or its default from [`VARIABLES`] (the one place defaults live).
+    fn parse<T: FromStr>(&self, name: &'static str, fix: &str) -> Result<T, ConfigError> {
+        let raw = self.get(name).unwrap_or_else(|| default_of(name).to_string());
+        raw.parse().map_err(|_| self.invalid(name, &raw, fix))
+    }
+
+    /// The variable's value, or its default from [`VARIABLES`].
+    fn get_or_default(&self, name: &'static str) -> String {
+        self.get(name).unwrap_or_else(|| default_of(name).to_string())
     }
 
     fn http_url(&self, name: &'static str, raw: &str) -> Result<Url, ConfigError> {
@@ -523,6 +529,33 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The README's table says what the parser does: same variables, same defaults, same words.
+    #[test]
+    fn the_readme_table_and_the_parser_take_their_defaults_from_one_place() {
+        let readme = include_str!("../README.md");
+        let table = &readme[readme.find("| Variable | Default | Meaning |").expect("the README has the table")..];
+        let plain = |s: &str| s.replace('`', "").trim().to_string();
+        let rows: Vec<(String, String, String)> = table
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                let cells: Vec<String> = l.trim().trim_matches('|').split('|').map(plain).collect();
+                (cells[0].clone(), cells[1].clone(), cells[2..].join("|"))
+            })
+            .collect();
+        let expected: Vec<(String, String, String)> = VARIABLES.iter().map(|(n, d, m)| (n.to_string(), plain(d), plain(m))).collect();
+        assert_eq!(rows, expected, "README.md's configuration table and config::VARIABLES disagree");
+        // Every plain default is what the parser uses when the variable is unset.
+        assert_eq!(default_of("SANDBOX_SEED"), crealia_sandbox::SandboxConfig::default().seed.to_string());
+        let c = config(&[]).expect("the defaults parse");
+        assert_eq!(c.addr.to_string(), default_of("LEPTOS_SITE_ADDR"));
+        assert_eq!(c.database.max_connections.to_string(), default_of("DATABASE_MAX_CONNECTIONS"));
+        assert_eq!(c.media.max_upload_bytes.to_string(), default_of("MEDIA_MAX_UPLOAD_BYTES"));
+        assert_eq!(c.jobs.publish_lease.as_secs().to_string(), default_of("PUBLISH_LEASE_SECS"));
+        assert_eq!(c.site_root, default_of("LEPTOS_SITE_ROOT"));
+    }
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
