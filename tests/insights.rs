@@ -12,9 +12,7 @@ use sqlx::PgPool;
 
 /// Ana with lumen.studio connected; returns her user id.
 async fn creator(app: &TestApp) -> i64 {
-    let browser = app.signed_in("ana@example.com").await;
-    assert!(connect(app, &browser, "lumen.studio", "allow").await.contains("connected"));
-    app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id
+    common::creator(app, "ana@example.com", "lumen.studio").await.user
 }
 
 async fn sandbox_calls(sandbox: &TestApp) -> Value {

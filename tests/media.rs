@@ -28,11 +28,8 @@ fn jpeg_over_8_mb() -> Vec<u8> {
 }
 
 async fn creator(app: &TestApp) -> (Browser, i64, i64) {
-    let browser = app.signed_in("ana@example.com").await;
-    connect(app, &browser, "nordlys.cafe", "allow").await;
-    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
-    let cid = app.services.connections.list(user).await.unwrap()[0].id;
-    (browser, user, cid)
+    let c = common::creator(app, "ana@example.com", "nordlys.cafe").await;
+    (c.browser, c.user, c.connection)
 }
 
 async fn publish(app: &TestApp, browser: &Browser, body: Value) -> (u16, Value) {

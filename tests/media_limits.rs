@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{database_url, encoded, free_port, spawn_app, wait_until, Browser, Server, TestApp};
+use common::{database_url, encoded, free_port, spawn_app, wait_until, Server};
 use crealia_core::media::video::sample_mp4;
 use image::ImageFormat;
 use serde_json::{json, Value};
@@ -59,14 +59,10 @@ fn jpeg_header(width: u16, height: u16) -> Vec<u8> {
     b
 }
 
-async fn creator(app: &TestApp) -> Browser {
-    app.signed_in("ana@example.com").await
-}
-
 #[sqlx::test(migrations = false)]
 async fn bombs_and_extreme_shapes_are_refused_from_their_header_and_memory_stays_low(pool: PgPool) {
     let app = spawn_app(pool, &[("MEDIA_UPLOADS_PER_MINUTE", "100")]).await;
-    let ana = creator(&app).await;
+    let ana = app.signed_in("ana@example.com").await;
     let hostile: Vec<(&str, Vec<u8>, &str)> = vec![
         ("a PNG bomb", png_bomb(30_000, 30_000), "image/png"),
         ("a PNG bomb within the side limit", png_bomb(11_000, 11_000), "image/png"),
@@ -133,7 +129,7 @@ fn jpeg_with_gps() -> Vec<u8> {
 #[sqlx::test(migrations = false)]
 async fn a_served_photo_no_longer_says_where_it_was_taken(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let ana = creator(&app).await;
+    let ana = app.signed_in("ana@example.com").await;
     let (status, asset) = app.upload(&ana, jpeg_with_gps(), "image/jpeg").await;
     assert_eq!(status, 201, "{asset}");
     let served = reqwest::get(asset["url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
@@ -147,7 +143,7 @@ async fn a_creator_has_a_storage_quota_and_a_pace_of_uploads(pool: PgPool) {
     let photo = encoded(1080, 1080, ImageFormat::Jpeg);
     let quota = (photo.len() as u64 * 5 / 2).to_string(); // room for two photos
     let app = spawn_app(pool, &[("MEDIA_QUOTA_BYTES_PER_USER", &quota), ("MEDIA_UPLOADS_PER_MINUTE", "4")]).await;
-    let ana = creator(&app).await;
+    let ana = app.signed_in("ana@example.com").await;
     for _ in 0..2 {
         assert_eq!(app.upload(&ana, photo.clone(), "image/jpeg").await.0, 201);
     }
@@ -166,7 +162,7 @@ async fn a_creator_has_a_storage_quota_and_a_pace_of_uploads(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn videos_are_checked_by_their_container_not_their_first_bytes(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;
-    let ana = creator(&app).await;
+    let ana = app.signed_in("ana@example.com").await;
     let mut fake = vec![0, 0, 0, 0x18];
     fake.extend_from_slice(b"ftypmp42");
     fake.extend_from_slice(&[0; 64]);
@@ -213,7 +209,7 @@ fn dripping(first: usize, every: Duration) -> reqwest::Body {
 #[sqlx::test(migrations = false)]
 async fn a_slow_upload_is_cut_off(pool: PgPool) {
     let app = spawn_app(pool, &[("MEDIA_MIN_UPLOAD_BYTES_PER_SEC", "4096")]).await;
-    let ana = creator(&app).await;
+    let ana = app.signed_in("ana@example.com").await;
     let r = app
         .client
         .post(app.url("/api/media"))

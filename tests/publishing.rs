@@ -21,10 +21,8 @@ async fn media(app: &TestApp, user: i64) -> (i64, i64) {
 }
 
 async fn creator(app: &TestApp) -> (i64, i64) {
-    let browser = app.signed_in("ana@example.com").await;
-    connect(app, &browser, "nordlys.cafe", "allow").await;
-    let user = app.services.accounts.sign_in("ana@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
-    (user, app.services.connections.list(user).await.unwrap()[0].id)
+    let c = common::creator(app, "ana@example.com", "nordlys.cafe").await;
+    (c.user, c.connection)
 }
 
 fn post(connection_id: i64, kind: PostKind, media_ids: Vec<i64>) -> NewPost {

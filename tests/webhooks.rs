@@ -17,11 +17,8 @@ use sqlx::PgPool;
 const CALLBACK: &str = "/api/webhooks/instagram";
 
 async fn creator(app: &TestApp, username: &str) -> (i64, String) {
-    let email = format!("{username}@example.com");
-    let browser = app.signed_in(&email).await;
-    connect(app, &browser, username, "allow").await;
-    let user = app.services.accounts.sign_in(&email, "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
-    (user, app.sandbox_account(username).await)
+    let c = common::creator(app, &format!("{username}@example.com"), username).await;
+    (c.user, app.sandbox_account(username).await)
 }
 
 /// Asks the sandbox for events and waits until it has delivered all it has queued.

@@ -95,6 +95,23 @@ pub async fn stored_media(app: &TestApp, user_id: i64, bytes: &[u8]) -> i64 {
     app.services.media.ingest(user_id, &path).await.expect("the test file is accepted").id
 }
 
+/// A signed-in creator with one of the sandbox's Instagram accounts connected: what most tests
+/// start from.
+pub struct Creator {
+    pub browser: Browser,
+    pub user: i64,
+    pub connection: i64,
+}
+
+/// Signs `email` up and in, and connects the sandbox's `username` through the OAuth flow.
+pub async fn creator(app: &TestApp, email: &str, username: &str) -> Creator {
+    let browser = app.signed_in(email).await;
+    assert!(connect(app, &browser, username, "allow").await.contains("connected"), "{username} connects");
+    let user = app.services.accounts.sign_in(email, "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    let connection = app.services.connections.list(user).await.unwrap().into_iter().find(|c| c.username == username).expect("the connection").id;
+    Creator { browser, user, connection }
+}
+
 /// A browser-like client: no automatic redirects, one session cookie.
 pub struct Browser {
     pub client: reqwest::Client,
