@@ -45,6 +45,12 @@ impl Connections {
         let all = kept.iter().map(|(c, _)| c.clone()).collect();
         Ok(Account { connection: connection.clone(), all, token, ciphertext: stored.ciphertext.clone(), user_id, connections: self.clone() })
     }
+
+    /// The plain token of one of the user's usable connections (for tools and tests: Graph API
+    /// calls go through [`Account::call`], which notices a refused token).
+    pub async fn token(&self, user_id: i64, connection_id: i64) -> Result<SecretToken> {
+        Ok(self.account(user_id, Some(connection_id)).await?.token)
+    }
 }
 
 impl Account {

@@ -477,17 +477,6 @@ impl Connections {
         self.cached.keep(mark, user_id, loaded.clone());
         Ok(loaded)
     }
-
-    /// The plain token of one of the user's usable connections (for tools and tests: Graph API
-    /// calls go through [`crate::account::Account::call`], which notices a refused token).
-    pub async fn token(&self, user_id: i64, connection_id: i64) -> Result<SecretToken> {
-        let all = self.with_tokens(user_id).await?;
-        let (connection, stored) = all.iter().find(|(c, _)| c.id == connection_id).ok_or(Error::NotFound)?;
-        match stored.as_ref().filter(|_| connection.state.is_usable()) {
-            Some(stored) => stored.decrypt(&self.cipher, connection.id),
-            None => Err(Error::NeedsReconnect),
-        }
-    }
 }
 
 #[cfg(test)]

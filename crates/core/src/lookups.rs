@@ -75,28 +75,32 @@ impl Hub {
             let mut ping = tokio::time::interval(PING_EVERY);
             let (mut sent, mut awaited): (u64, Option<(u64, Instant)>) = (0, None);
             loop {
+                // The hub is held only while an event is handled: a hub no one uses any more
+                // ends its task at the next event.
+                let heard = tokio::select! {
+                    heard = listener.next() => Some(heard),
+                    _ = ping.tick() => None,
+                };
                 let Some(inner) = hub.upgrade() else { return };
-                tokio::select! {
-                    heard = listener.next() => match heard {
-                        Heard::Payload(p) => match p.strip_prefix("ping:") {
-                            Some(ping) => {
-                                if awaited.is_some_and(|(n, _)| ping == format!("{nonce}:{n}")) {
-                                    awaited = None;
-                                    inner.set_hearing(true);
-                                }
+                match heard {
+                    Some(Heard::Payload(p)) => match p.strip_prefix("ping:") {
+                        Some(ping) => {
+                            if awaited.is_some_and(|(n, _)| ping == format!("{nonce}:{n}")) {
+                                awaited = None;
+                                inner.set_hearing(true);
                             }
-                            None => inner.forget(&p),
-                        },
-                        Heard::Broken | Heard::Tick => inner.set_hearing(false),
-                        // What was sent while it was down is missed: nothing kept is trusted
-                        // until a ping comes back through the new connection.
-                        Heard::Reconnected => {
-                            inner.set_hearing(false);
-                            awaited = None;
-                            ping.reset_immediately();
                         }
+                        None => inner.forget(&p),
                     },
-                    _ = ping.tick() => {
+                    Some(Heard::Broken | Heard::Tick) => inner.set_hearing(false),
+                    // What was sent while it was down is missed: nothing kept is trusted until a
+                    // ping comes back through the new connection.
+                    Some(Heard::Reconnected) => {
+                        inner.set_hearing(false);
+                        awaited = None;
+                        ping.reset_immediately();
+                    }
+                    None => {
                         if let Some((_, since)) = awaited {
                             if since.elapsed() > PING_WITHIN {
                                 tracing::warn!("the lookups' LISTEN connection no longer hears; reopening it");
@@ -108,7 +112,7 @@ impl Hub {
                         }
                         sent += 1;
                         let payload = format!("ping:{nonce}:{sent}");
-                        if sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&payload).execute(&inner.db).await.is_ok() {
+                        if sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&payload).execute(&db).await.is_ok() {
                             awaited = Some((sent, Instant::now()));
                         } else {
                             inner.set_hearing(false);
