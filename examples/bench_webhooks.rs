@@ -2,6 +2,9 @@
 //! a ratio to a bare axum route that answers 200 with no work, measured in the same run with the
 //! same load generator (the same requests, bodies and signatures, the same concurrency).
 //!
+//! Then the batch shape alone: the same rows written straight to PostgreSQL as multi-row
+//! `VALUES`, `unnest` arrays and binary `COPY`, 64 rows a statement, 4 writers at once.
+//!
 //! Run through `scripts/bench-webhooks` (release build, a scratch database). Environment:
 //! `DELIVERIES` (default 20000), `CONCURRENCY` (default 32), `DATABASE_MAX_CONNECTIONS`
 //! (Crealia's default 10).
@@ -131,4 +134,126 @@ async fn main() {
         ms(crealia_run.p99) / ms(bare_run.p99),
         stored - before
     );
+
+    println!();
+    shapes(&services.db, n).await;
+}
+
+/// Rows per statement and statements committing at once in the shape comparison.
+const SHAPE_BATCH: usize = 64;
+const SHAPE_WRITERS: usize = 4;
+
+#[derive(Clone, Copy, Debug)]
+enum Shape {
+    Values,
+    Unnest,
+    Copy,
+}
+
+/// Writes `n` distinct deliveries (about 400 bytes, the callback's headers) into a copy of
+/// `webhook_deliveries` (same columns and indexes) in each shape; prints rows/s and the p99 of a
+/// statement's commit.
+async fn shapes(db: &sqlx::PgPool, n: usize) {
+    println!("{n} rows into a copy of webhook_deliveries, {SHAPE_BATCH} a statement, {SHAPE_WRITERS} writers");
+    println!("{:<34} {:>12} {:>10} {:>10}", "batch shape", "rows/s", "p50 ms", "p99 ms");
+    let headers = r#"{"content-type":"application/json","host":"127.0.0.1:3000","x-hub-signature-256":"sha256=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}"#;
+    for shape in [Shape::Values, Shape::Unnest, Shape::Copy] {
+        sqlx::query("DROP TABLE IF EXISTS bench_shapes").execute(db).await.unwrap();
+        sqlx::query("CREATE TABLE bench_shapes (LIKE webhook_deliveries INCLUDING ALL)").execute(db).await.unwrap();
+        let rows: Arc<Vec<(Vec<u8>, Vec<u8>)>> = Arc::new(
+            (0..n)
+                .map(|i| {
+                    let body = format!(r#"{{"object":"instagram","entry":[{{"id":"17841400006862718","time":1785412106,"changes":[{{"field":"comments","value":{{"id":"{shape:?}{i}","text":"Sch\u00f6n! #{i}"}}}}]}}]}}{}"#, " ".repeat(200));
+                    (<sha2::Sha256 as sha2::Digest>::digest(body.as_bytes()).to_vec(), body.into_bytes())
+                })
+                .collect(),
+        );
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let started = Instant::now();
+        let writers: Vec<_> = (0..SHAPE_WRITERS)
+            .map(|_| {
+                let (db, rows, next) = (db.clone(), rows.clone(), next.clone());
+                tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    loop {
+                        let from = next.fetch_add(SHAPE_BATCH, std::sync::atomic::Ordering::Relaxed);
+                        if from >= rows.len() {
+                            break latencies;
+                        }
+                        let batch = &rows[from..(from + SHAPE_BATCH).min(rows.len())];
+                        let t = Instant::now();
+                        write(&db, shape, batch, headers).await;
+                        latencies.push(t.elapsed());
+                    }
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for w in writers {
+            all.extend(w.await.unwrap());
+        }
+        let elapsed = started.elapsed();
+        all.sort();
+        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM bench_shapes").fetch_one(db).await.unwrap();
+        assert_eq!(stored, n as i64);
+        let name = match shape {
+            Shape::Values => "multi-row VALUES",
+            Shape::Unnest => "unnest($1::bytea[], …) (Crealia's)",
+            Shape::Copy => "COPY … FROM STDIN (FORMAT binary)",
+        };
+        println!("{name:<34} {:>12.0} {:>10.2} {:>10.2}", n as f64 / elapsed.as_secs_f64(), ms(percentile(&all, 0.5)), ms(percentile(&all, 0.99)));
+    }
+    sqlx::query("DROP TABLE bench_shapes").execute(db).await.unwrap();
+    println!("(COPY cannot skip a body stored before, as the callback's ON CONFLICT does for Meta's retries.)");
+}
+
+async fn write(db: &sqlx::PgPool, shape: Shape, batch: &[(Vec<u8>, Vec<u8>)], headers: &str) {
+    match shape {
+        Shape::Values => {
+            let mut q = sqlx::QueryBuilder::new("INSERT INTO bench_shapes (body_sha256, body, headers) ");
+            q.push_values(batch, |mut row, (digest, body)| {
+                row.push_bind(digest).push_bind(body).push_bind(headers).push_unseparated("::jsonb");
+            });
+            q.push(" ON CONFLICT (body_sha256) DO NOTHING");
+            q.build().execute(db).await.unwrap();
+        }
+        Shape::Unnest => {
+            let digests: Vec<&[u8]> = batch.iter().map(|(d, _)| d.as_slice()).collect();
+            let bodies: Vec<&[u8]> = batch.iter().map(|(_, b)| b.as_slice()).collect();
+            let headers = vec![headers; batch.len()];
+            sqlx::query(
+                "INSERT INTO bench_shapes (body_sha256, body, headers)
+                 SELECT d, b, h::jsonb FROM unnest($1::bytea[], $2::bytea[], $3::text[]) AS t(d, b, h)
+                 ON CONFLICT (body_sha256) DO NOTHING",
+            )
+            .bind(&digests)
+            .bind(&bodies)
+            .bind(&headers)
+            .execute(db)
+            .await
+            .unwrap();
+        }
+        Shape::Copy => {
+            // PostgreSQL's binary COPY: a signature, then per row its field count and each field
+            // as a length and bytes (jsonb: a version byte, then the text); -1 ends the data.
+            let mut data = Vec::with_capacity(batch.len() * 700);
+            data.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+            data.extend_from_slice(&[0; 8]);
+            for (digest, body) in batch {
+                data.extend_from_slice(&3i16.to_be_bytes());
+                for field in [digest.as_slice(), body.as_slice()] {
+                    data.extend_from_slice(&(field.len() as i32).to_be_bytes());
+                    data.extend_from_slice(field);
+                }
+                data.extend_from_slice(&(headers.len() as i32 + 1).to_be_bytes());
+                data.push(1);
+                data.extend_from_slice(headers.as_bytes());
+            }
+            data.extend_from_slice(&(-1i16).to_be_bytes());
+            let mut conn = db.acquire().await.unwrap();
+            let mut copy = conn.copy_in_raw("COPY bench_shapes (body_sha256, body, headers) FROM STDIN (FORMAT binary)").await.unwrap();
+            copy.send(data).await.unwrap();
+            copy.finish().await.unwrap();
+        }
+    }
 }

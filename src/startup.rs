@@ -24,6 +24,7 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+use tracing::Level;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
 use crate::routes::{health, inbox, insights, instagram, media, publishing, session, webhooks};
@@ -297,11 +298,11 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
     let routes = generate_route_list(App);
     let context = move || provide_context(services.clone());
 
-    // Every request: an id, a trace span, compression.
+    // Every page and API request: an id, a trace span, compression.
     let middleware =
         ServiceBuilder::new()
             .layer(telemetry::set_request_id())
-            .layer(telemetry::trace_layer())
+            .layer(telemetry::trace_layer(Level::INFO))
             .layer(telemetry::propagate_request_id())
             // Videos and other media are sent as stored: compressing them costs CPU for nothing,
             // and a visitor could make the server do it over 300 MB files again and again.
@@ -348,24 +349,28 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
     // Uploads stream to disk under their own limit, and take as long as the network needs.
     let uploads = Router::<AppState>::new().route("/api/media", post(media::upload)).layer(DefaultBodyLimit::disable());
 
-    // Meta's deliveries: their own body limit (413 above it); the signature is checked on the
-    // raw bytes before anything else.
+    // Meta's deliveries, server to server, thousands a second at peak: their own body limit
+    // (413 above it), the signature checked on the raw bytes before anything else, and none of
+    // a browser's layers (session, cross-site check, security headers, compression). Each is
+    // logged at debug when stored, at warn or error when refused.
     let webhooks = Router::<AppState>::new()
         .route(WEBHOOK_PATH, get(webhooks::handshake).post(webhooks::deliver))
         .layer(Extension(webhooks::VerifyToken(config.webhooks.verify_token.clone())))
         .layer(DefaultBodyLimit::max(config.webhooks.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.http.request_timeout));
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.http.request_timeout))
+        .with_state(state.clone())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| crate::routes::api_error::internal()))
+        .layer(ServiceBuilder::new().layer(telemetry::set_request_id()).layer(telemetry::trace_layer(Level::DEBUG)).layer(telemetry::propagate_request_id()));
 
     let https = public_url(config, local).scheme() == "https";
     let own = own_origins(config, local);
     let form_origins: Vec<String> = Some(consent).into_iter().filter(|o| !own.contains(o)).collect();
     let security_headers = headers::SecurityHeaders::new(https, &form_origins, config.environment == Environment::Development);
-    let same_origin = cross_site::SameOrigin::new(own, &[WEBHOOK_PATH]);
+    let same_origin = cross_site::SameOrigin::new(own);
     let proxies = client_ip::TrustedProxies { networks: std::sync::Arc::new(config.http.trusted_proxies.clone()), header: config.http.proxy_header };
 
     router
         .merge(uploads)
-        .merge(webhooks)
         .layer(axum::middleware::from_fn_with_state(services_for_sessions, session::resolve))
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(same_origin, cross_site::refuse))
@@ -375,6 +380,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| crate::routes::api_error::internal()))
         .layer(axum::middleware::from_fn_with_state(security_headers, headers::apply))
         .layer(middleware)
+        .merge(webhooks)
 }
 
 async fn shutdown_signal() {

@@ -364,6 +364,49 @@ async fn a_processor_killed_half_way_leaves_the_deliveries_to_the_next_process(p
     assert_eq!(app.services.inbox.unread(user).await.unwrap().comments, 3);
 }
 
+/// A stored delivery wakes this process's processor at once, with no database round trip, and
+/// another server's within a second through a NOTIFY sent after the commit; a stream of
+/// deliveries sends a few NOTIFYs a second, not one per insert (inside the inserting
+/// transaction, each would hold PostgreSQL's global notify lock through its commit).
+#[sqlx::test(migrations = false)]
+async fn stored_deliveries_wake_the_processors_here_and_elsewhere_with_few_notifications(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (_, ig) = creator(&app, "nordlys.cafe").await;
+    let deliver = async |id: &str| {
+        let body = comment_body(&ig, id, "hello");
+        assert_eq!(post_delivery(&app, &body, Some(&sign(&app.webhook_secret, &body))).await, 200);
+    };
+    deliver("5100").await;
+    let here = tokio::time::timeout(Duration::from_millis(50), app.services.webhooks.arrivals().stored()).await;
+    assert!(here.is_ok(), "this process's processor is woken by the commit itself");
+
+    // Another server, processing: it takes the first delivery when it starts, the next one
+    // because it heard of it.
+    let graph = app.url("/sandbox/");
+    let _other = Server::start(&database_url(&pool), &[("GRAPH_API_BASE_URL", graph.as_str())]);
+    wait_until("the other server processed what was waiting", Duration::from_secs(30), async || count(&pool, "inbox_items").await == 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    deliver("5101").await;
+    wait_until("the other server heard of the new delivery", Duration::from_millis(1_500), async || count(&pool, "inbox_items").await == 2).await;
+
+    // Forty deliveries one after the other, forty commits: a few notifications.
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
+    listener.listen(crealia_core::webhooks::CHANNEL).await.unwrap();
+    let started = std::time::Instant::now();
+    for i in 0..40 {
+        deliver(&format!("52{i:02}")).await;
+    }
+    tokio::time::sleep(crealia_core::webhooks::ANNOUNCE_EVERY * 2).await;
+    let elapsed = started.elapsed();
+    let mut heard = 0;
+    while let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(10), listener.recv()).await {
+        heard += 1;
+    }
+    let most = 2 + (elapsed.as_millis() / crealia_core::webhooks::ANNOUNCE_EVERY.as_millis()) as usize;
+    assert!((1..=most).contains(&heard), "{heard} notifications for 40 deliveries in {elapsed:?} (at most {most})");
+    wait_until("the other server processed them all", Duration::from_secs(5), async || count(&pool, "inbox_items").await == 42).await;
+}
+
 /// A new comment clears the account's cached media list (its comment counts), not its profile.
 #[sqlx::test(migrations = false)]
 async fn a_new_comment_clears_the_cached_media_list(pool: PgPool) {

@@ -41,17 +41,18 @@ pub async fn handshake(axum::Extension(VerifyToken(token)): axum::Extension<Veri
 
 pub async fn deliver(State(services): State<Services>, headers: HeaderMap, body: Bytes) -> Response {
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
-    match services.webhooks.receive(signature, kept_headers(&headers), &body).await {
+    let bytes = body.len();
+    match services.webhooks.receive(signature, kept_headers(&headers), body).await {
         Ok(Ingested::Stored(id)) => {
-            tracing::debug!(delivery_id = id, bytes = body.len(), "webhook delivery stored");
+            tracing::debug!(delivery_id = id, bytes, "webhook delivery stored");
             StatusCode::OK.into_response()
         }
         Ok(Ingested::Duplicate) => {
-            tracing::debug!(bytes = body.len(), "webhook delivery already stored (a retry)");
+            tracing::debug!(bytes, "webhook delivery already stored (a retry)");
             StatusCode::OK.into_response()
         }
         Err(IngestError::Signature(e)) => {
-            tracing::warn!(error = %e, bytes = body.len(), "webhook delivery refused");
+            tracing::warn!(error = %e, bytes, "webhook delivery refused");
             let status = if e == SignatureError::Missing { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
             (status, e.to_string()).into_response()
         }
@@ -63,14 +64,13 @@ pub async fn deliver(State(services): State<Services>, headers: HeaderMap, body:
     }
 }
 
-/// The request's headers as JSON, minus any that could carry a credential.
-fn kept_headers(headers: &HeaderMap) -> serde_json::Value {
-    let map: serde_json::Map<String, serde_json::Value> = headers
-        .iter()
-        .filter(|(name, _)| !PRIVATE_HEADERS.contains(&name.as_str()))
-        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned().into()))
-        .collect();
-    serde_json::Value::Object(map)
+/// The request's headers as a JSON object, minus any that could carry a credential (a header
+/// sent twice keeps its last value).
+fn kept_headers(headers: &HeaderMap) -> String {
+    let kept = headers.iter().filter(|(name, _)| !PRIVATE_HEADERS.contains(&name.as_str()));
+    let map: std::collections::BTreeMap<&str, std::borrow::Cow<str>> =
+        kept.map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes()))).collect();
+    serde_json::to_string(&map).unwrap_or_else(|_| "{}".into())
 }
 
 /// Equal bytes, in time that depends on the lengths only.

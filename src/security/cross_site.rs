@@ -1,7 +1,7 @@
 //! Refuses state-changing requests a browser sends from another site (login CSRF, forged
 //! posts): an `Origin` that is not Crealia's, or, without `Origin`, `Sec-Fetch-Site:
-//! cross-site` or `same-site`. Meta's webhook deliveries are signed and exempt; plain HTTP
-//! clients (no `Origin`, no `Sec-Fetch-Site`) keep working.
+//! cross-site` or `same-site`. Plain HTTP clients (no `Origin`, no `Sec-Fetch-Site`) keep
+//! working. Meta's webhook deliveries, signed, are routed outside this layer.
 
 use std::sync::Arc;
 
@@ -14,17 +14,15 @@ use axum::response::Response;
 #[derive(Clone)]
 pub struct SameOrigin {
     origins: Arc<Vec<String>>,
-    /// Paths whose requests prove themselves otherwise (signed webhook deliveries).
-    exempt: &'static [&'static str],
 }
 
 impl SameOrigin {
-    pub fn new(origins: Vec<String>, exempt: &'static [&'static str]) -> Self {
-        SameOrigin { origins: Arc::new(origins), exempt }
+    pub fn new(origins: Vec<String>) -> Self {
+        SameOrigin { origins: Arc::new(origins) }
     }
 
-    fn allows(&self, method: &Method, path: &str, origin: Option<&str>, fetch_site: Option<&str>) -> bool {
-        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || self.exempt.contains(&path) {
+    fn allows(&self, method: &Method, origin: Option<&str>, fetch_site: Option<&str>) -> bool {
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
             return true;
         }
         match origin {
@@ -43,7 +41,7 @@ pub async fn refuse(State(same): State<SameOrigin>, request: Request, next: Next
     let headers = request.headers();
     let origin = headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("invalid"));
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if same.allows(request.method(), request.uri().path(), origin, fetch_site) {
+    if same.allows(request.method(), origin, fetch_site) {
         return next.run(request).await;
     }
     tracing::warn!(method = %request.method(), path = request.uri().path(), origin, fetch_site, "cross-site request refused");
@@ -56,19 +54,18 @@ mod tests {
 
     #[test]
     fn only_crealias_own_pages_may_change_state() {
-        let same = SameOrigin::new(vec!["https://crealia.example".into()], &["/api/webhooks/instagram"]);
+        let same = SameOrigin::new(vec!["https://crealia.example".into()]);
         let post = Method::POST;
-        assert!(same.allows(&post, "/api/sign_in", Some("https://crealia.example"), Some("same-origin")));
-        assert!(same.allows(&post, "/api/sign_in", Some("HTTPS://CREALIA.EXAMPLE"), None));
-        assert!(!same.allows(&post, "/api/sign_in", Some("https://evil.example"), Some("cross-site")));
-        assert!(!same.allows(&post, "/api/sign_in", Some("null"), None), "a sandboxed frame's opaque origin");
-        assert!(!same.allows(&post, "/api/sign_in", Some("https://crealia.example.evil.example"), None));
-        assert!(!same.allows(&post, "/api/sign_in", None, Some("cross-site")));
-        assert!(!same.allows(&post, "/api/sign_in", None, Some("same-site")), "a sibling subdomain is another site's page");
-        assert!(same.allows(&post, "/api/sign_in", None, None), "curl and server-to-server clients");
-        assert!(same.allows(&post, "/api/sign_in", None, Some("none")), "typed in the address bar");
-        assert!(same.allows(&Method::GET, "/instagram-auth", Some("https://evil.example"), Some("cross-site")), "a link is not a write");
-        assert!(same.allows(&post, "/api/webhooks/instagram", Some("https://evil.example"), None), "signed deliveries");
-        assert!(!same.allows(&Method::DELETE, "/api/instagram/schedule/1", None, Some("cross-site")));
+        assert!(same.allows(&post, Some("https://crealia.example"), Some("same-origin")));
+        assert!(same.allows(&post, Some("HTTPS://CREALIA.EXAMPLE"), None));
+        assert!(!same.allows(&post, Some("https://evil.example"), Some("cross-site")));
+        assert!(!same.allows(&post, Some("null"), None), "a sandboxed frame's opaque origin");
+        assert!(!same.allows(&post, Some("https://crealia.example.evil.example"), None));
+        assert!(!same.allows(&post, None, Some("cross-site")));
+        assert!(!same.allows(&post, None, Some("same-site")), "a sibling subdomain is another site's page");
+        assert!(same.allows(&post, None, None), "curl and server-to-server clients");
+        assert!(same.allows(&post, None, Some("none")), "typed in the address bar");
+        assert!(same.allows(&Method::GET, Some("https://evil.example"), Some("cross-site")), "a link is not a write");
+        assert!(!same.allows(&Method::DELETE, None, Some("cross-site")));
     }
 }

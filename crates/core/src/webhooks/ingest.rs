@@ -4,13 +4,20 @@
 //! flush) acknowledges many deliveries, and when idle a delivery is inserted at once, alone.
 //! Nothing is acknowledged before its row is committed; a failed insert fails all its waiters
 //! (Meta retries them, and the body hash makes a retry of a stored one a no-op).
+//!
+//! Committed deliveries wake this process's processor directly ([`Arrivals`]), with no
+//! database round trip; other servers hear of them through one `NOTIFY` at most every
+//! [`ANNOUNCE_EVERY`]. (A `NOTIFY` inside the inserting transaction would take PostgreSQL's
+//! global notify lock until the commit's WAL flush, serialising every writer's commit.)
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 
-use super::Ingested;
+use super::{Ingested, CHANNEL};
 
 /// Deliveries in one INSERT at most.
 const MAX_BATCH: usize = 256;
@@ -18,12 +25,35 @@ const MAX_BATCH: usize = 256;
 const WRITERS: usize = 4;
 /// Deliveries waiting for a writer before new ones wait for room (back-pressure).
 const QUEUE: usize = 4_096;
+/// Other servers' processors are told of new deliveries at most this often.
+pub const ANNOUNCE_EVERY: Duration = Duration::from_millis(250);
 
 pub(super) struct Delivery {
-    pub digest: Vec<u8>,
-    pub body: Vec<u8>,
+    pub digest: [u8; 32],
+    pub body: Bytes,
     pub headers: String,
     pub done: oneshot::Sender<Result<Ingested, String>>,
+}
+
+/// "Deliveries were committed": this process's processor waits on `local`; the announcer
+/// waits on `remote` and passes it on to the other servers.
+#[derive(Default)]
+pub struct Arrivals {
+    local: Notify,
+    remote: Notify,
+}
+
+impl Arrivals {
+    /// Resolves after deliveries were stored by this process (at once if some were stored
+    /// since the last wait).
+    pub async fn stored(&self) {
+        self.local.notified().await
+    }
+
+    fn committed(&self) {
+        self.local.notify_one();
+        self.remote.notify_one();
+    }
 }
 
 /// The writers' end: cloned into every request.
@@ -33,21 +63,22 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub fn start(db: sqlx::PgPool) -> Writer {
+    pub fn start(db: sqlx::PgPool, arrivals: Arc<Arrivals>) -> Writer {
         let (queue, incoming) = mpsc::channel(QUEUE);
-        tokio::spawn(dispatch(db, incoming));
+        tokio::spawn(announce(db.clone(), arrivals.clone()));
+        tokio::spawn(dispatch(db, incoming, arrivals));
         Writer { queue }
     }
 
     /// Stores one delivery; returns once its row is committed.
-    pub async fn store(&self, digest: Vec<u8>, body: Vec<u8>, headers: String) -> Result<Ingested, String> {
+    pub async fn store(&self, digest: [u8; 32], body: Bytes, headers: String) -> Result<Ingested, String> {
         let (done, committed) = oneshot::channel();
         self.queue.send(Delivery { digest, body, headers, done }).await.map_err(|_| "the webhook writer has stopped".to_string())?;
         committed.await.map_err(|_| "the webhook writer dropped the delivery".to_string())?
     }
 }
 
-async fn dispatch(db: sqlx::PgPool, mut incoming: mpsc::Receiver<Delivery>) {
+async fn dispatch(db: sqlx::PgPool, mut incoming: mpsc::Receiver<Delivery>, arrivals: Arc<Arrivals>) {
     let writers = Arc::new(Semaphore::new(WRITERS));
     loop {
         let Ok(permit) = writers.clone().acquire_owned().await else { return };
@@ -59,17 +90,33 @@ async fn dispatch(db: sqlx::PgPool, mut incoming: mpsc::Receiver<Delivery>) {
                 Err(_) => break,
             }
         }
-        let db = db.clone();
+        let (db, arrivals) = (db.clone(), arrivals.clone());
         tokio::spawn(async move {
-            insert(&db, batch).await;
+            if insert(&db, batch).await {
+                arrivals.committed();
+            }
             drop(permit);
         });
     }
 }
 
-async fn insert(db: &sqlx::PgPool, batch: Vec<Delivery>) {
+/// One `NOTIFY` for whatever was committed since the last one, then a pause: a few a second
+/// at most, however many deliveries arrive.
+async fn announce(db: sqlx::PgPool, arrivals: Arc<Arrivals>) {
+    loop {
+        arrivals.remote.notified().await;
+        if let Err(e) = sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&db).await {
+            // The other servers' processors look at the table on their own within a few seconds.
+            tracing::warn!(error = %e, "cannot announce new webhook deliveries to the other servers");
+        }
+        tokio::time::sleep(ANNOUNCE_EVERY).await;
+    }
+}
+
+/// Inserts the batch and answers each waiter; true if it was committed.
+async fn insert(db: &sqlx::PgPool, batch: Vec<Delivery>) -> bool {
     let digests: Vec<&[u8]> = batch.iter().map(|d| d.digest.as_slice()).collect();
-    let bodies: Vec<&[u8]> = batch.iter().map(|d| d.body.as_slice()).collect();
+    let bodies: Vec<&[u8]> = batch.iter().map(|d| d.body.as_ref()).collect();
     let headers: Vec<&str> = batch.iter().map(|d| d.headers.as_str()).collect();
     let stored: Result<Vec<(i64, Vec<u8>)>, sqlx::Error> = sqlx::query_as(
         "INSERT INTO webhook_deliveries (body_sha256, body, headers)
@@ -93,12 +140,14 @@ async fn insert(db: &sqlx::PgPool, batch: Vec<Delivery>) {
                 };
                 let _ = d.done.send(Ok(outcome));
             }
+            !rows.is_empty()
         }
         Err(e) => {
             let e = e.to_string();
             for d in batch {
                 let _ = d.done.send(Err(e.clone()));
             }
+            false
         }
     }
 }

@@ -12,10 +12,12 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+pub use ingest::{Arrivals, ANNOUNCE_EVERY};
 pub use processor::{ProcessReport, ProcessorSettings};
 pub use signature::SignatureError;
 
-/// The channel a stored delivery is announced on (by a trigger on `webhook_deliveries`).
+/// The channel new deliveries are announced on to the other servers (a few times a second at
+/// most; see [`ANNOUNCE_EVERY`]).
 pub const CHANNEL: &str = "crealia_webhooks";
 /// How long processed deliveries (and rejected bodies) are kept. Meta retries for 36 hours,
 /// so a retry always finds its first copy; the items made from them stay.
@@ -65,38 +67,46 @@ pub struct Webhooks {
     app_secret: std::sync::Arc<[u8]>,
     /// Started with the first delivery (it needs the runtime).
     writer: std::sync::Arc<std::sync::OnceLock<ingest::Writer>>,
+    /// Wakes this process's processor when deliveries are committed here.
+    arrivals: std::sync::Arc<Arrivals>,
 }
 
 impl Webhooks {
     pub fn new(db: sqlx::PgPool, app_secret: &str) -> Self {
-        Webhooks { db, app_secret: app_secret.as_bytes().into(), writer: Default::default() }
+        Webhooks { db, app_secret: app_secret.as_bytes().into(), writer: Default::default(), arrivals: Default::default() }
     }
 
-    /// Checks and stores one delivery. `headers` are the request's (without credentials).
-    pub async fn receive(&self, signature: Option<&str>, headers: serde_json::Value, body: &[u8]) -> Result<Ingested, IngestError> {
-        signature::verify(&self.app_secret, signature, body)?;
+    /// Checks and stores one delivery. `headers` are the request's (without credentials), as a
+    /// JSON object.
+    pub async fn receive(&self, signature: Option<&str>, headers: String, body: bytes::Bytes) -> Result<Ingested, IngestError> {
+        signature::verify(&self.app_secret, signature, &body)?;
         // What the processor could not read is refused now, with the same parser.
-        if let Err(e) = crealia_graph::webhooks::parse(body) {
-            self.reject(&headers, body, &e.to_string()).await;
+        if let Err(e) = crealia_graph::webhooks::parse(&body) {
+            self.reject(&headers, &body, &e.to_string()).await;
             return Err(IngestError::Malformed(e.to_string()));
         }
-        let digest = Sha256::digest(body).to_vec();
+        let digest: [u8; 32] = Sha256::digest(&body).into();
         // Committed before this returns: alone when idle, with whatever else arrived meanwhile
         // under load (one WAL flush for many deliveries).
-        let writer = self.writer.get_or_init(|| ingest::Writer::start(self.db.clone()));
-        match tokio::time::timeout(STORE_TIMEOUT, writer.store(digest, body.to_vec(), headers.to_string())).await {
+        let writer = self.writer.get_or_init(|| ingest::Writer::start(self.db.clone(), self.arrivals.clone()));
+        match tokio::time::timeout(STORE_TIMEOUT, writer.store(digest, body, headers)).await {
             Ok(Ok(outcome)) => Ok(outcome),
             Ok(Err(e)) => Err(IngestError::Unavailable(e)),
             Err(_) => Err(IngestError::Unavailable("the database took too long".into())),
         }
     }
 
+    /// What this process's processor waits on between passes.
+    pub fn arrivals(&self) -> &Arrivals {
+        &self.arrivals
+    }
+
     /// Keeps a signed body that cannot be read as a delivery, for inspection. Best effort: Meta gets its 400
     /// whether or not this works.
-    async fn reject(&self, headers: &serde_json::Value, body: &[u8], reason: &str) {
+    async fn reject(&self, headers: &str, body: &[u8], reason: &str) {
         let kept = sqlx::query("INSERT INTO webhook_rejects (body, headers, reason) VALUES ($1, $2::jsonb, $3)")
             .bind(body)
-            .bind(headers.to_string())
+            .bind(headers)
             .bind(reason)
             .execute(&self.db)
             .await;

@@ -27,7 +27,8 @@ const MAX_ATTEMPTS: i32 = 5;
 pub struct ProcessorSettings {
     /// Deliveries claimed per transaction.
     pub batch: i64,
-    /// The longest sleep without a look at the table (NOTIFY normally wakes the processor).
+    /// The longest sleep without a look at the table (deliveries stored by this process wake
+    /// the processor at once, other servers' through their NOTIFY).
     pub max_idle: Duration,
 }
 
@@ -75,6 +76,7 @@ impl Webhooks {
             tokio::select! {
                 _ = tokio::time::sleep(settings.max_idle) => {}
                 _ = listener.next() => {}
+                _ = self.arrivals.stored() => {}
             }
         }
     }
