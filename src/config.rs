@@ -99,6 +99,8 @@ pub struct WebhookSettings {
     pub verify_token: Secret,
     /// The largest delivery accepted (Meta batches up to 1,000 updates in one).
     pub max_body_bytes: usize,
+    /// Connections inserting deliveries at the same time (each takes what queued meanwhile).
+    pub writers: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -211,6 +213,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("PUBLISH_CONCURRENCY", "16", "posts one server process publishes at the same time"),
     ("WEBHOOK_VERIFY_TOKEN", "(a development token; required with INSTAGRAM_APP_ID)", "the verify token entered with the callback URL PUBLIC_BASE_URL/api/webhooks/instagram in the Meta app's Webhooks settings"),
     ("WEBHOOK_MAX_BODY_BYTES", "4194304", "largest webhook delivery accepted (Meta sends up to 1,000 updates in one)"),
+    ("WEBHOOK_WRITERS", "2", "connections one server process inserts webhook deliveries with at the same time (each insert takes every delivery that arrived meanwhile)"),
     ("MEDIA_QUOTA_BYTES_PER_USER", "2147483648", "disk space one creator's uploads may take together (2 GiB)"),
     ("MEDIA_UPLOADS_PER_MINUTE", "20", "uploads one creator may start in a minute"),
     ("MEDIA_MIN_UPLOAD_BYTES_PER_SEC", "8192", "an upload slower than this on average (after its first 10 seconds) is cut off"),
@@ -387,8 +390,11 @@ impl Config {
                 })
             }
         };
-        let webhooks =
-            WebhookSettings { verify_token, max_body_bytes: env.parse::<usize>("WEBHOOK_MAX_BODY_BYTES", "Use a number of bytes such as 4194304.")? };
+        let webhooks = WebhookSettings {
+            verify_token,
+            max_body_bytes: env.parse::<usize>("WEBHOOK_MAX_BODY_BYTES", "Use a number of bytes such as 4194304.")?,
+            writers: env.parse::<u32>("WEBHOOK_WRITERS", "Use a whole number such as 2.")?.clamp(1, 32),
+        };
 
         let sandbox_admin_token = match env.get("SANDBOX_ADMIN_TOKEN") {
             // A public demo's admin API: a token chosen by the operator, long enough not to

@@ -3,6 +3,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use crealia::cli::{run, Cli};
 
+/// mimalloc: a request allocates and frees many small buffers across threads, where it costs
+/// about half of glibc's malloc (measured on the webhook callback, BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // A missing .env is normal; a malformed one is reported like any configuration problem.

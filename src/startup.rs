@@ -55,11 +55,24 @@ pub enum StartupError {
     Media(String),
 }
 
-/// The state axum routes and Leptos share. Server functions get `Services` through context.
-#[derive(Clone, FromRef)]
+/// The state axum routes and Leptos share (cloned for every request: two pointers). Server
+/// functions get `Services` through context.
+#[derive(Clone)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    pub leptos_options: std::sync::Arc<LeptosOptions>,
     pub services: Services,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        LeptosOptions::clone(&state.leptos_options)
+    }
+}
+
+impl FromRef<AppState> for Services {
+    fn from_ref(state: &AppState) -> Self {
+        state.services.clone()
+    }
 }
 
 pub struct Application {
@@ -112,6 +125,7 @@ pub fn build_services(config: &Config, pool: PgPool, cache: Cache, local: Socket
         sign_ups_per_hour: config.http.sign_ups_per_hour,
         publish_lease: config.jobs.publish_lease,
         webhook_app_secret: webhook_secret,
+        webhook_writers: config.webhooks.writers,
     };
     Ok(Services::new(pool, cache, graph_target(config, local), connections, settings))
 }
@@ -291,7 +305,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
             Environment::Production => leptos::config::Env::PROD,
         })
         .build();
-    let state = AppState { leptos_options: leptos_options.clone(), services: services.clone() };
+    let state = AppState { leptos_options: std::sync::Arc::new(leptos_options.clone()), services: services.clone() };
     let services_for_sessions = services.clone();
     // The consent page a connection starts at (Instagram's, or an external sandbox's).
     let consent = cross_site::origin_of(&services.connections.graph().endpoints().authorize_url);

@@ -60,6 +60,12 @@ impl AccountKeys {
     pub fn media_insights(&self, media_id: &str) -> String {
         format!("{}-insights:{media_id}", self.media)
     }
+
+    /// The dashboard assembled from all the above (under both generations, so replacing any
+    /// of them replaces it).
+    pub fn dashboard(&self, range_days: u32, until: i64) -> String {
+        format!("{}-dashboard:{range_days}:{until}", self.media)
+    }
 }
 
 /// Replaces the account's keys for `change`: every process reads fresh data from now on. Call

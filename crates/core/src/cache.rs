@@ -73,6 +73,15 @@ impl Backend {
 struct Entry {
     bytes: Arc<[u8]>,
     ttl: Duration,
+    /// The value itself, once decoded (or as it was loaded), for [`Cache::get_or_load_shared`]:
+    /// an L1 hit then decodes nothing.
+    decoded: Arc<std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>>,
+}
+
+impl Entry {
+    fn new(bytes: Arc<[u8]>, ttl: Duration) -> Self {
+        Entry { bytes, ttl, decoded: Default::default() }
+    }
 }
 
 struct EntryTtl;
@@ -140,13 +149,13 @@ impl Cache {
         }
         let tier = self.inner.l2.as_ref()?;
         let (bytes, ttl) = tier.get(key).await?;
-        self.inner.l1.insert(key.to_string(), Entry { bytes: bytes.clone(), ttl }).await;
+        self.inner.l1.insert(key.to_string(), Entry::new(bytes.clone(), ttl)).await;
         Some(bytes)
     }
 
     pub async fn set_bytes(&self, key: &str, bytes: Arc<[u8]>, ttl: Option<Duration>) {
         let ttl = ttl.unwrap_or(self.inner.default_ttl);
-        self.inner.l1.insert(key.to_string(), Entry { bytes: bytes.clone(), ttl }).await;
+        self.inner.l1.insert(key.to_string(), Entry::new(bytes.clone(), ttl)).await;
         if let Some(tier) = &self.inner.l2 {
             tier.set(key, &bytes, ttl).await;
         }
@@ -187,27 +196,64 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = crate::Result<T>>,
     {
+        let entry = self.entry_or_load(key, async || Ok((encode(&load().await?)?, ttl, None))).await?;
+        serde_json::from_slice(&entry.bytes).map_err(|e| crate::Error::Internal(format!("cache decode: {e}")))
+    }
+
+    /// Like [`Cache::get_or_load`] for a value read far more often than it changes: it is
+    /// handed out shared, decoded at most once per process, so an L1 hit costs a lookup and a
+    /// pointer. `load` also says how long its value may be kept.
+    pub async fn get_or_load_shared<T, F, Fut>(&self, key: &str, load: F) -> crate::Result<Arc<T>>
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = crate::Result<(T, Duration)>>,
+    {
+        let entry = self
+            .entry_or_load(key, async || {
+                let (value, ttl) = load().await?;
+                let bytes = encode(&value)?;
+                Ok((bytes, ttl, Some(Arc::new(value) as Arc<dyn std::any::Any + Send + Sync>)))
+            })
+            .await?;
+        if let Some(shared) = entry.decoded.get().and_then(|d| d.clone().downcast::<T>().ok()) {
+            return Ok(shared);
+        }
+        // Read from Redis, or another type under the same key (a bug; decoded, not shared).
+        let value: Arc<T> = Arc::new(serde_json::from_slice(&entry.bytes).map_err(|e| crate::Error::Internal(format!("cache decode: {e}")))?);
+        let _ = entry.decoded.set(value.clone());
+        Ok(value)
+    }
+
+    /// The entry under `key` (L1, then L2), or what `load` gives: the encoded value (stored in
+    /// L2 too), how long to keep it, and the value itself to keep in the entry.
+    async fn entry_or_load<F, Fut>(&self, key: &str, load: F) -> crate::Result<Entry>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = crate::Result<(Arc<[u8]>, Duration, Option<Arc<dyn std::any::Any + Send + Sync>>)>>,
+    {
         let inner = self.inner.clone();
         let owned_key = key.to_string();
-        let entry = self
-            .inner
+        self.inner
             .l1
             .try_get_with(key.to_string(), async move {
                 if let Some(tier) = &inner.l2 {
                     if let Some((bytes, remaining)) = tier.get(&owned_key).await {
-                        return Ok(Entry { bytes, ttl: remaining });
+                        return Ok(Entry::new(bytes, remaining));
                     }
                 }
-                let value = load().await?;
-                let bytes: Arc<[u8]> = serde_json::to_vec(&value).map_err(|e| crate::Error::Internal(format!("cache encode: {e}")))?.into();
+                let (bytes, ttl, decoded) = load().await?;
                 if let Some(tier) = &inner.l2 {
                     tier.set(&owned_key, &bytes, ttl).await;
                 }
-                Ok::<_, crate::Error>(Entry { bytes, ttl })
+                let entry = Entry::new(bytes, ttl);
+                if let Some(decoded) = decoded {
+                    let _ = entry.decoded.set(decoded);
+                }
+                Ok::<_, crate::Error>(entry)
             })
             .await
-            .map_err(|e| e.duplicate())?;
-        serde_json::from_slice(&entry.bytes).map_err(|e| crate::Error::Internal(format!("cache decode: {e}")))
+            .map_err(|e| e.duplicate())
     }
 
     /// Empties this process's L1 only (benchmarks measure L2 hits with it).
@@ -226,6 +272,10 @@ impl Cache {
         let started = Instant::now();
         Some(tier.ping().await.map(|_| started.elapsed()))
     }
+}
+
+fn encode<T: Serialize>(value: &T) -> crate::Result<Arc<[u8]>> {
+    Ok(serde_json::to_vec(value).map_err(|e| crate::Error::Internal(format!("cache encode: {e}")))?.into())
 }
 
 struct RedisTier {

@@ -30,6 +30,8 @@ pub const METRICS: &[(&str, &str)] = &[
 ];
 
 const POSTS: u32 = 6;
+/// How long a dashboard missing a post's insights is kept.
+const INCOMPLETE_TTL: Duration = Duration::from_secs(30);
 const DAY: i64 = 86_400;
 
 /// How long each kind of data stays cached.
@@ -102,24 +104,45 @@ impl Insights {
         }
         let account = self.connections.account(user_id, connection_id).await?;
         let (account, keys) = (&account, account.keys());
-
         // Whole UTC days, so every load in a day asks the same queries (and hits the cache).
         let until = now.timestamp().div_euclid(DAY) * DAY;
+
+        // Assembled once and shared: a hit decodes and computes nothing. A dashboard with a
+        // post whose insights failed is kept briefly, so the next load asks for them again.
+        let whole = self.ttl.insights.min(self.ttl.profile).min(self.ttl.media);
+        let shared = self
+            .cache
+            .get_or_load_shared(&keys.dashboard(range_days, until), async || {
+                let (dashboard, complete) = self.assemble(account, &keys, range_days, until).await?;
+                Ok((dashboard, if complete { whole } else { whole.min(INCOMPLETE_TTL) }))
+            })
+            .await?;
+        // Which account and which others the creator has: this request's, never cached.
+        let mut dashboard = Dashboard::clone(&shared);
+        dashboard.connection_id = account.id();
+        dashboard.accounts = account.all().iter().map(|c| AccountOption { connection_id: c.id, username: c.username.clone() }).collect();
+        Ok(dashboard)
+    }
+
+    /// The dashboard from its cached parts (each read from Instagram on a miss); false when a
+    /// post's insights could not be read.
+    async fn assemble(&self, account: &Account, keys: &AccountKeys, range_days: u32, until: i64) -> Result<(Dashboard, bool)> {
         let span = range_days as i64 * DAY;
         let (since, before) = (until - span, until - 2 * span);
 
         let (profile, current, previous, reach, followers, media) = tokio::join!(
-            self.profile(account, &keys),
-            self.totals(account, &keys, since, until),
-            self.totals(account, &keys, before, since),
-            self.series(account, &keys, "reach", since, until),
-            self.series(account, &keys, "follower_count", since, until),
-            self.media(account, &keys),
+            self.profile(account, keys),
+            self.totals(account, keys, since, until),
+            self.totals(account, keys, before, since),
+            self.series(account, keys, "reach", since, until),
+            self.series(account, keys, "follower_count", since, until),
+            self.media(account, keys),
         );
         let (profile, current, previous, reach, followers, media) = (profile?, current?, previous?, reach?, followers?, media?);
 
+        let complete = std::sync::atomic::AtomicBool::new(true);
         let posts = futures_util::future::join_all(media.data.into_iter().map(|m| {
-            let keys = &keys;
+            let complete = &complete;
             async move {
                 let metrics: &[&str] = match m.media_product_type.as_deref() {
                     Some("STORY") => &["reach", "views", "shares"],
@@ -127,7 +150,10 @@ impl Insights {
                 };
                 let insights = self.media_insights(account, keys, &m.id.0, metrics).await;
                 // One post's insights failing must not hide the others.
-                let insights = insights.unwrap_or(Page { data: Vec::new(), paging: None });
+                let insights = insights.unwrap_or_else(|_| {
+                    complete.store(false, std::sync::atomic::Ordering::Relaxed);
+                    Page { data: Vec::new(), paging: None }
+                });
                 Post {
                     id: m.id.0.clone(),
                     caption: m.caption,
@@ -146,9 +172,9 @@ impl Insights {
         }))
         .await;
 
-        Ok(Dashboard {
+        let dashboard = Dashboard {
             connection_id: account.id(),
-            accounts: account.all().iter().map(|c| AccountOption { connection_id: c.id, username: c.username.clone() }).collect(),
+            accounts: Vec::new(),
             profile: Profile {
                 username: profile.username.unwrap_or_else(|| account.connection().username.clone()),
                 name: profile.name,
@@ -172,7 +198,8 @@ impl Insights {
             reach: series(&reach, "reach"),
             followers: series(&followers, "follower_count"),
             posts,
-        })
+        };
+        Ok((dashboard, complete.into_inner()))
     }
 
     /// One Graph API read on the account through the cache; a failure becomes the error the

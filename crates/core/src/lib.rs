@@ -24,9 +24,21 @@ pub use cache::Cache;
 pub use error::{Error, Result};
 pub use health::{HealthReport, HealthService};
 
-/// Everything a request handler may need, cheap to clone (every field is a handle).
+/// Everything a request handler may need: one pointer, so that handing it to a request (axum
+/// clones its state for every one) costs one atomic increment, not one per service. Its
+/// fields are read through `Deref` (`services.webhooks`).
 #[derive(Clone)]
-pub struct Services {
+pub struct Services(std::sync::Arc<ServiceSet>);
+
+impl std::ops::Deref for Services {
+    type Target = ServiceSet;
+    fn deref(&self) -> &ServiceSet {
+        &self.0
+    }
+}
+
+/// The services themselves (each a handle to shared state).
+pub struct ServiceSet {
     pub db: sqlx::PgPool,
     pub cache: Cache,
     pub health: HealthService,
@@ -61,6 +73,8 @@ pub struct ServiceSettings {
     pub publish_lease: std::time::Duration,
     /// Signs Meta's webhook deliveries (the Instagram app secret, or the sandbox's).
     pub webhook_app_secret: String,
+    /// Connections inserting webhook deliveries at the same time.
+    pub webhook_writers: u32,
 }
 
 impl Services {
@@ -75,9 +89,22 @@ impl Services {
         let insights = insights::Insights::new(cache.clone(), connections.clone(), settings.insights_ttl);
         let media = media::MediaStore::new(db.clone(), settings.media_dir, settings.media_files, &settings.public_base, settings.media_limits);
         let publishing = publishing::Publishing::new(db.clone(), connections.clone(), media.clone()).with_lease(settings.publish_lease);
-        let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret);
+        let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret, settings.webhook_writers);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
         let secure_cookies = settings.public_base.starts_with("https://");
-        Self { db, cache, health, accounts, connections, tokens, insights, publishing, media, webhooks, inbox, secure_cookies }
+        Services(std::sync::Arc::new(ServiceSet {
+            db,
+            cache,
+            health,
+            accounts,
+            connections,
+            tokens,
+            insights,
+            publishing,
+            media,
+            webhooks,
+            inbox,
+            secure_cookies,
+        }))
     }
 }

@@ -1,6 +1,6 @@
 //! Group commit of verified deliveries: each request hands its delivery to a writer and waits
-//! for the commit of the INSERT that holds it. The writer takes whatever has queued while the
-//! previous inserts were committing (up to [`MAX_BATCH`]), so under load one commit (one WAL
+//! for the commit of the INSERT that holds it. A writer (`WEBHOOK_WRITERS` of them) takes
+//! whatever has queued while the previous inserts were committing (up to [`MAX_BATCH`]), so under load one commit (one WAL
 //! flush) acknowledges many deliveries, and when idle a delivery is inserted at once, alone.
 //! Nothing is acknowledged before its row is committed; a failed insert fails all its waiters
 //! (Meta retries them, and the body hash makes a retry of a stored one a no-op).
@@ -21,8 +21,6 @@ use super::{Ingested, CHANNEL};
 
 /// Deliveries in one INSERT at most.
 const MAX_BATCH: usize = 256;
-/// INSERTs committing at the same time.
-const WRITERS: usize = 4;
 /// Deliveries waiting for a writer before new ones wait for room (back-pressure).
 const QUEUE: usize = 4_096;
 /// Other servers' processors are told of new deliveries at most this often.
@@ -63,10 +61,20 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub fn start(db: sqlx::PgPool, arrivals: Arc<Arrivals>) -> Writer {
+    /// The writers get connections of their own (opened when first needed), so a flood of
+    /// deliveries never takes the pages' connections, and without the pool's ping before each
+    /// use: a connection that broke fails its batch (answered 503, retried by Meta) and is
+    /// replaced.
+    pub fn start(db: sqlx::PgPool, arrivals: Arc<Arrivals>, writers: u32) -> Writer {
         let (queue, incoming) = mpsc::channel(QUEUE);
-        tokio::spawn(announce(db.clone(), arrivals.clone()));
-        tokio::spawn(dispatch(db, incoming, arrivals));
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(writers)
+            .min_connections(0)
+            .test_before_acquire(false)
+            .acquire_timeout(super::STORE_TIMEOUT)
+            .connect_lazy_with(db.connect_options().as_ref().clone());
+        tokio::spawn(announce(db, arrivals.clone()));
+        tokio::spawn(dispatch(pool, incoming, arrivals, writers));
         Writer { queue }
     }
 
@@ -78,8 +86,8 @@ impl Writer {
     }
 }
 
-async fn dispatch(db: sqlx::PgPool, mut incoming: mpsc::Receiver<Delivery>, arrivals: Arc<Arrivals>) {
-    let writers = Arc::new(Semaphore::new(WRITERS));
+async fn dispatch(db: sqlx::PgPool, mut incoming: mpsc::Receiver<Delivery>, arrivals: Arc<Arrivals>, writers: u32) {
+    let writers = Arc::new(Semaphore::new(writers as usize));
     loop {
         let Ok(permit) = writers.clone().acquire_owned().await else { return };
         let Some(first) = incoming.recv().await else { return };

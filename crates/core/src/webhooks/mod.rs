@@ -69,11 +69,13 @@ pub struct Webhooks {
     writer: std::sync::Arc<std::sync::OnceLock<ingest::Writer>>,
     /// Wakes this process's processor when deliveries are committed here.
     arrivals: std::sync::Arc<Arrivals>,
+    /// Connections inserting deliveries at the same time.
+    writers: u32,
 }
 
 impl Webhooks {
-    pub fn new(db: sqlx::PgPool, app_secret: &str) -> Self {
-        Webhooks { db, app_secret: app_secret.as_bytes().into(), writer: Default::default(), arrivals: Default::default() }
+    pub fn new(db: sqlx::PgPool, app_secret: &str, writers: u32) -> Self {
+        Webhooks { db, app_secret: app_secret.as_bytes().into(), writer: Default::default(), arrivals: Default::default(), writers: writers.max(1) }
     }
 
     /// Checks and stores one delivery. `headers` are the request's (without credentials), as a
@@ -88,7 +90,7 @@ impl Webhooks {
         let digest: [u8; 32] = Sha256::digest(&body).into();
         // Committed before this returns: alone when idle, with whatever else arrived meanwhile
         // under load (one WAL flush for many deliveries).
-        let writer = self.writer.get_or_init(|| ingest::Writer::start(self.db.clone(), self.arrivals.clone()));
+        let writer = self.writer.get_or_init(|| ingest::Writer::start(self.db.clone(), self.arrivals.clone(), self.writers));
         match tokio::time::timeout(STORE_TIMEOUT, writer.store(digest, body, headers)).await {
             Ok(Ok(outcome)) => Ok(outcome),
             Ok(Err(e)) => Err(IngestError::Unavailable(e)),
