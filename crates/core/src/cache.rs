@@ -236,22 +236,26 @@ impl Cache {
         let owned_key = key.to_string();
         self.inner
             .l1
-            .try_get_with(key.to_string(), async move {
-                if let Some(tier) = &inner.l2 {
-                    if let Some((bytes, remaining)) = tier.get(&owned_key).await {
-                        return Ok(Entry::new(bytes, remaining));
+            // Boxed: the loader's future would otherwise be carried inline by every caller's.
+            .try_get_with(
+                key.to_string(),
+                Box::pin(async move {
+                    if let Some(tier) = &inner.l2 {
+                        if let Some((bytes, remaining)) = tier.get(&owned_key).await {
+                            return Ok(Entry::new(bytes, remaining));
+                        }
                     }
-                }
-                let (bytes, ttl, decoded) = load().await?;
-                if let Some(tier) = &inner.l2 {
-                    tier.set(&owned_key, &bytes, ttl).await;
-                }
-                let entry = Entry::new(bytes, ttl);
-                if let Some(decoded) = decoded {
-                    let _ = entry.decoded.set(decoded);
-                }
-                Ok::<_, crate::Error>(entry)
-            })
+                    let (bytes, ttl, decoded) = load().await?;
+                    if let Some(tier) = &inner.l2 {
+                        tier.set(&owned_key, &bytes, ttl).await;
+                    }
+                    let entry = Entry::new(bytes, ttl);
+                    if let Some(decoded) = decoded {
+                        let _ = entry.decoded.set(decoded);
+                    }
+                    Ok::<_, crate::Error>(entry)
+                }),
+            )
             .await
             .map_err(|e| e.duplicate())
     }

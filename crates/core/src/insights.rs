@@ -113,7 +113,8 @@ impl Insights {
         let shared = self
             .cache
             .get_or_load_shared(&keys.dashboard(range_days, until), async || {
-                let (dashboard, complete) = self.assemble(account, &keys, range_days, until).await?;
+                // Boxed: the assembly's future is large, and this one sits inside the cache's.
+                let (dashboard, complete) = Box::pin(self.assemble(account, &keys, range_days, until)).await?;
                 Ok((dashboard, if complete { whole } else { whole.min(INCOMPLETE_TTL) }))
             })
             .await?;
