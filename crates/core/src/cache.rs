@@ -197,7 +197,7 @@ impl Cache {
         Fut: std::future::Future<Output = crate::Result<T>>,
     {
         let entry = self.entry_or_load(key, async || Ok((encode(&load().await?)?, ttl, None))).await?;
-        serde_json::from_slice(&entry.bytes).map_err(|e| crate::Error::Internal(format!("cache decode: {e}")))
+        decode(&entry.bytes)
     }
 
     /// Like [`Cache::get_or_load`] for a value read far more often than it changes: it is
@@ -220,7 +220,7 @@ impl Cache {
             return Ok(shared);
         }
         // Read from Redis, or another type under the same key (a bug; decoded, not shared).
-        let value: Arc<T> = Arc::new(serde_json::from_slice(&entry.bytes).map_err(|e| crate::Error::Internal(format!("cache decode: {e}")))?);
+        let value: Arc<T> = Arc::new(decode(&entry.bytes)?);
         let _ = entry.decoded.set(value.clone());
         Ok(value)
     }
@@ -276,6 +276,10 @@ impl Cache {
         let started = Instant::now();
         Some(tier.ping().await.map(|_| started.elapsed()))
     }
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> crate::Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| crate::Error::Internal(format!("cache decode: {e}")))
 }
 
 fn encode<T: Serialize>(value: &T) -> crate::Result<Arc<[u8]>> {

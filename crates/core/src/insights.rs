@@ -118,9 +118,8 @@ impl Insights {
                 Ok((dashboard, if complete { whole } else { whole.min(INCOMPLETE_TTL) }))
             })
             .await?;
-        // Which account and which others the creator has: this request's, never cached.
+        // The creator's other accounts: this request's list, never cached.
         let mut dashboard = Dashboard::clone(&shared);
-        dashboard.connection_id = account.id();
         dashboard.accounts = account.all().iter().map(|c| AccountOption { connection_id: c.id, username: c.username.clone() }).collect();
         Ok(dashboard)
     }
