@@ -33,8 +33,8 @@ async fn concurrent_cold_loads_make_one_call_per_query_and_warm_loads_none(pool:
     let results = futures_util::future::join_all(loads).await;
     let first = results[0].as_ref().unwrap();
     assert!(results.iter().all(|r| r.as_ref().unwrap() == first), "every load sees the same data");
-    assert_eq!(first.profile.username, "lumen.studio");
-    assert_eq!(first.posts.len(), 6);
+    assert_eq!(first.insights.profile.username, "lumen.studio");
+    assert_eq!(first.insights.posts.len(), 6);
 
     let calls = sandbox_calls(&app).await;
     assert_eq!(calls["GET /me"], 1, "{calls}");
@@ -55,25 +55,25 @@ async fn the_dashboard_matches_the_sandbox_and_says_not_available_instead_of_zer
     let user = creator(&app).await;
     let d = app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap();
     let (_, world) = app.admin_json("/sandbox/__admin/world").await;
-    assert_eq!(d.profile.followers, world["accounts"][0]["followers_count"].as_u64());
-    let reach = d.metrics.iter().find(|m| m.name == "reach").unwrap();
+    assert_eq!(d.insights.profile.followers, world["accounts"][0]["followers_count"].as_u64());
+    let reach = d.insights.metrics.iter().find(|m| m.name == "reach").unwrap();
     assert!(reach.total.unwrap() > 0 && reach.previous.unwrap() > 0);
-    assert_eq!(d.reach.len(), 5, "7 days minus the 48 h data delay");
-    assert_eq!(reach.total.unwrap(), d.reach.iter().map(|p| p.value).sum::<i64>(), "totals and series agree");
-    assert!(!d.followers.is_empty());
+    assert_eq!(d.insights.reach.len(), 5, "7 days minus the 48 h data delay");
+    assert_eq!(reach.total.unwrap(), d.insights.reach.iter().map(|p| p.value).sum::<i64>(), "totals and series agree");
+    assert!(!d.insights.followers.is_empty());
 
     // 14 days: more data, different figures.
     let wider = app.services.insights.dashboard(user, None, 14, Utc::now()).await.unwrap();
-    assert!(wider.metrics[1].total.unwrap() > reach.total.unwrap());
+    assert!(wider.insights.metrics[1].total.unwrap() > reach.total.unwrap());
 
     // An account under 100 followers: follows_and_unfollows is absent → None, not 0.
     let browser = app.signed_in("tiny@example.com").await;
     connect(&app, &browser, "tiny.sprout", "allow").await;
     let tiny_user = app.services.accounts.sign_in("tiny@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
     let tiny = app.services.insights.dashboard(tiny_user, None, 7, Utc::now()).await.unwrap();
-    let follows = tiny.metrics.iter().find(|m| m.name == "follows_and_unfollows").unwrap();
+    let follows = tiny.insights.metrics.iter().find(|m| m.name == "follows_and_unfollows").unwrap();
     assert_eq!(follows.total, None);
-    assert!(tiny.followers.is_empty());
+    assert!(tiny.insights.followers.is_empty());
 }
 
 #[sqlx::test(migrations = false)]
@@ -157,7 +157,7 @@ async fn an_invalidation_reaches_every_process_within_a_second_beside_a_million_
     let sandbox = format!("{}/sandbox/", a.url(""));
     let b = spawn_app(pool.clone(), &[("REDIS_URL", &redis.url()), ("GRAPH_API_BASE_URL", &sandbox), ("CACHE_NAMESPACE", &a.namespace)]).await;
     let cid = a.services.connections.list(user).await.unwrap()[0].id;
-    let posts_on = async |app: &TestApp| app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap().profile.media_count.unwrap();
+    let posts_on = async |app: &TestApp| app.services.insights.dashboard(user, None, 7, Utc::now()).await.unwrap().insights.profile.media_count.unwrap();
     let jpg = common::stored_media(&a, user, &common::encoded(1080, 1080, image::ImageFormat::Jpeg)).await;
     let publish_on_a = async || {
         let post = crealia_core::publishing::NewPost {
@@ -216,9 +216,9 @@ async fn the_dashboard_page_and_the_json_route_serve_the_signed_in_creator(pool:
     let r = browser.client.get(app.url("/api/instagram/insights?days=30")).header("cookie", browser.cookie.clone().unwrap()).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let d: Value = r.json().await.unwrap();
-    assert_eq!(d["range_days"], 30);
-    assert_eq!(d["profile"]["username"], "lumen.studio");
-    assert_eq!(d["metrics"].as_array().unwrap().len(), crealia_core::insights::METRICS.len());
+    assert_eq!(d["insights"]["range_days"], 30);
+    assert_eq!(d["insights"]["profile"]["username"], "lumen.studio");
+    assert_eq!(d["insights"]["metrics"].as_array().unwrap().len(), crealia_core::insights::METRICS.len());
 
     let r = app.client.get(app.url("/api/instagram/insights")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
@@ -239,7 +239,7 @@ async fn databases_sharing_a_redis_never_share_cached_data(pool: PgPool) {
     let a = spawn_app(pool.clone(), &vars).await;
     let user_a = creator(&a).await;
     let first = a.services.insights.dashboard(user_a, None, 7, Utc::now()).await.unwrap();
-    assert_eq!(first.profile.username, "lumen.studio");
+    assert_eq!(first.insights.profile.username, "lumen.studio");
 
     // A second database on the same server, same Redis, same namespace.
     let other_db = format!("crealia_other_{}", Utc::now().timestamp_nanos_opt().unwrap());
@@ -254,7 +254,7 @@ async fn databases_sharing_a_redis_never_share_cached_data(pool: PgPool) {
     let cid_b = b.services.connections.list(user_b).await.unwrap()[0].id;
     assert_eq!(cid_a, cid_b, "the same connection id in both databases");
     let second = b.services.insights.dashboard(user_b, None, 7, Utc::now()).await.unwrap();
-    assert_eq!(second.profile.username, "nordlys.cafe", "B sees its own account, not A's cached one");
+    assert_eq!(second.insights.profile.username, "nordlys.cafe", "B sees its own account, not A's cached one");
 
     other.close().await;
     drop(b);
@@ -273,7 +273,7 @@ async fn a_connection_made_through_oauth_outlives_a_restart_in_sandbox_mode(pool
 
     let again = spawn_app(pool.clone(), &[]).await;
     let d = again.services.insights.dashboard(user, None, 7, Utc::now()).await.expect("no reconnect needed");
-    assert_eq!(d.profile.username, "lumen.studio");
+    assert_eq!(d.insights.profile.username, "lumen.studio");
     let state: String = sqlx::query_scalar("SELECT state FROM instagram_connections").fetch_one(&pool).await.unwrap();
     assert_eq!(state, "active");
 }

@@ -423,8 +423,8 @@ async fn publishing_refreshes_the_accounts_cached_media_and_counts(pool: PgPool)
     run(&app).await;
     let media_id = status(&app, user, p.id).await.media_id.unwrap();
     let after = app.services.insights.dashboard(user, Some(cid), 7, Utc::now()).await.unwrap();
-    assert_eq!(after.profile.media_count, before.profile.media_count.map(|n| n + 1));
-    assert_eq!(after.posts[0].id, media_id, "the new post leads the recent posts");
+    assert_eq!(after.insights.profile.media_count, before.insights.profile.media_count.map(|n| n + 1));
+    assert_eq!(after.insights.posts[0].id, media_id, "the new post leads the recent posts");
 }
 
 #[sqlx::test(migrations = false)]

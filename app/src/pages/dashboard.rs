@@ -121,9 +121,9 @@ fn DashboardView(current: i64, account: Option<i64>, data: DashboardData, refres
 /// like choosing another account (which would build the page again).
 #[component]
 fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<RefreshInsights>) -> impl IntoView {
-    let current = d.connection_id;
-    let days = d.range_days;
-    let p = d.profile;
+    let current = d.insights.connection_id;
+    let days = d.insights.range_days;
+    let p = d.insights.profile.clone();
     let initial = p.username.chars().next().unwrap_or('@').to_ascii_uppercase().to_string();
     let count = |v: Option<u64>| v.map(|n| group(n as i64)).unwrap_or_else(|| "—".into());
 
@@ -167,21 +167,22 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
 /// The range's metrics, trends and recent posts.
 #[component]
 fn Insights(d: Dashboard) -> impl IntoView {
+    let d = d.insights;
     view! {
         <p class="muted range-note">{format!("{} to {} (UTC). Instagram can take up to 48 hours to report a day.", d.since, d.until)}</p>
         <section class="metrics" aria-label="Metrics">
-            {d.metrics.into_iter().map(|m| view! { <MetricCard m /> }).collect_view()}
+            {d.metrics.iter().cloned().map(|m| view! { <MetricCard m /> }).collect_view()}
         </section>
         <section class="charts">
-            <LineChart title="Accounts reached per day" points=d.reach />
-            <LineChart title="Follower change per day" points=d.followers bars=true />
+            <LineChart title="Accounts reached per day" points=d.reach.clone() />
+            <LineChart title="Follower change per day" points=d.followers.clone() bars=true />
         </section>
         <section>
             <h2>"Recent posts"</h2>
             {if d.posts.is_empty() {
                 view! { <p class="muted">"No posts yet."</p> }.into_any()
             } else {
-                view! { <ul class="posts">{d.posts.into_iter().map(|post| view! { <PostCard post /> }).collect_view()}</ul> }.into_any()
+                view! { <ul class="posts">{d.posts.iter().cloned().map(|post| view! { <PostCard post /> }).collect_view()}</ul> }.into_any()
             }}
         </section>
     }

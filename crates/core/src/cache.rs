@@ -11,9 +11,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crealia_model::Shared;
 use moka::Expiry;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{de::DeserializeOwned, Serialize};
+use serde_json::value::RawValue;
 
 #[derive(Clone)]
 pub struct CacheSettings {
@@ -201,9 +203,10 @@ impl Cache {
     }
 
     /// Like [`Cache::get_or_load`] for a value read far more often than it changes: it is
-    /// handed out shared, decoded at most once per process, so an L1 hit costs a lookup and a
-    /// pointer. `load` also says how long its value may be kept.
-    pub async fn get_or_load_shared<T, F, Fut>(&self, key: &str, load: F) -> crate::Result<Arc<T>>
+    /// handed out shared with its JSON, decoded at most once per process, so an L1 hit costs a
+    /// lookup and a pointer, and sending it writes the stored bytes. `load` also says how long
+    /// its value may be kept.
+    pub async fn get_or_load_shared<T, F, Fut>(&self, key: &str, load: F) -> crate::Result<Shared<T>>
     where
         T: Serialize + DeserializeOwned + Send + Sync + 'static,
         F: FnOnce() -> Fut,
@@ -212,17 +215,19 @@ impl Cache {
         let entry = self
             .entry_or_load(key, async || {
                 let (value, ttl) = load().await?;
-                let bytes = encode(&value)?;
-                Ok((bytes, ttl, Some(Arc::new(value) as Arc<dyn std::any::Any + Send + Sync>)))
+                let shared = Shared::encoded(value).map_err(|e| crate::Error::Internal(format!("cache encode: {e}")))?;
+                let bytes: Arc<[u8]> = shared.json().unwrap_or_default().as_bytes().into();
+                Ok((bytes, ttl, Some(Arc::new(shared) as Arc<dyn std::any::Any + Send + Sync>)))
             })
             .await?;
-        if let Some(shared) = entry.decoded.get().and_then(|d| d.clone().downcast::<T>().ok()) {
-            return Ok(shared);
+        if let Some(shared) = entry.decoded.get().and_then(|d| d.downcast_ref::<Shared<T>>()) {
+            return Ok(shared.clone());
         }
         // Read from Redis, or another type under the same key (a bug; decoded, not shared).
-        let value: Arc<T> = Arc::new(decode(&entry.bytes)?);
-        let _ = entry.decoded.set(value.clone());
-        Ok(value)
+        let json: Box<RawValue> = decode(&entry.bytes)?;
+        let shared = Shared::with_json(Arc::new(decode::<T>(&entry.bytes)?), json.into());
+        let _ = entry.decoded.set(Arc::new(shared.clone()));
+        Ok(shared)
     }
 
     /// The entry under `key` (L1, then L2), or what `load` gives: the encoded value (stored in

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use crealia_graph::client::{Error as GraphError, GraphClient};
 use crealia_graph::wire::{InsightMetric, Page};
-use crealia_model::{AccountOption, Dashboard, MetricSummary, Point, Post, Profile, RANGES};
+use crealia_model::{AccountInsights, AccountOption, Dashboard, MetricSummary, Point, Post, Profile, RANGES};
 
 use crate::account::Account;
 use crate::account_cache::{AccountKeys, Change};
@@ -119,14 +119,13 @@ impl Insights {
             })
             .await?;
         // The creator's other accounts: this request's list, never cached.
-        let mut dashboard = Dashboard::clone(&shared);
-        dashboard.accounts = account.all().iter().map(|c| AccountOption { connection_id: c.id, username: c.username.clone() }).collect();
-        Ok(dashboard)
+        let accounts = account.all().iter().map(|c| AccountOption { connection_id: c.id, username: c.username.clone() }).collect();
+        Ok(Dashboard { accounts, insights: shared })
     }
 
     /// The dashboard from its cached parts (each read from Instagram on a miss); false when a
     /// post's insights could not be read.
-    async fn assemble(&self, account: &Account, keys: &AccountKeys, range_days: u32, until: i64) -> Result<(Dashboard, bool)> {
+    async fn assemble(&self, account: &Account, keys: &AccountKeys, range_days: u32, until: i64) -> Result<(AccountInsights, bool)> {
         let span = range_days as i64 * DAY;
         let (since, before) = (until - span, until - 2 * span);
 
@@ -172,9 +171,8 @@ impl Insights {
         }))
         .await;
 
-        let dashboard = Dashboard {
+        let dashboard = AccountInsights {
             connection_id: account.id(),
-            accounts: Vec::new(),
             profile: Profile {
                 username: profile.username.unwrap_or_else(|| account.connection().username.clone()),
                 name: profile.name,

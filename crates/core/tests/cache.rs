@@ -54,7 +54,7 @@ async fn entries_expire_after_their_ttl() {
 }
 
 /// A shared value is loaded once, handed out as the same allocation on every L1 hit (nothing
-/// decoded), read from Redis by a process that did not load it, and loaded again once
+/// decoded) with its JSON (sent as stored), read from Redis by a process that did not load it, and loaded again once
 /// invalidated; its loader's time to live is kept.
 #[tokio::test]
 async fn shared_values_are_decoded_once_per_process() {
@@ -67,17 +67,19 @@ async fn shared_values_are_decoded_once_per_process() {
     let key = unique_key("shared-value");
     let first = here.get_or_load_shared(&key, load).await.unwrap();
     let again = here.get_or_load_shared(&key, load).await.unwrap();
-    assert!(std::sync::Arc::ptr_eq(&first, &again), "an L1 hit hands out the value itself");
+    assert!(crealia_model::Shared::ptr_eq(&first, &again), "an L1 hit hands out the value itself");
     assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(first.json(), Some(r#"["a","b"]"#), "carries its JSON");
 
     let there = Cache::connect(&settings(Some(redis_url()))).await.unwrap();
     let from_redis = there.get_or_load_shared(&key, load).await.unwrap();
     assert_eq!(*from_redis, *first, "another process decodes what Redis holds");
-    assert!(std::sync::Arc::ptr_eq(&from_redis, &there.get_or_load_shared(&key, load).await.unwrap()), "decoded once there too");
+    assert_eq!(from_redis.json(), first.json(), "and carries the same JSON");
+    assert!(crealia_model::Shared::ptr_eq(&from_redis, &there.get_or_load_shared(&key, load).await.unwrap()), "decoded once there too");
     assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1, "neither loaded it again");
 
     here.invalidate(&key).await;
     let reloaded = here.get_or_load_shared(&key, load).await.unwrap();
-    assert!(!std::sync::Arc::ptr_eq(&first, &reloaded));
+    assert!(!crealia_model::Shared::ptr_eq(&first, &reloaded));
     assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 2);
 }

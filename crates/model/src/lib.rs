@@ -65,10 +65,18 @@ pub struct Post {
     pub shares: Option<i64>,
 }
 
+/// What the dashboard page shows: the creator's accounts (this request's list) and the
+/// account's figures (the same for every request until the cache changes, so shared).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
-    pub connection_id: i64,
     pub accounts: Vec<AccountOption>,
+    pub insights: Shared<AccountInsights>,
+}
+
+/// One account's figures over a range.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInsights {
+    pub connection_id: i64,
     pub profile: Profile,
     pub range_days: u32,
     /// `YYYY-MM-DD` of the range's first and last day (UTC).
@@ -85,5 +93,7 @@ pub struct Dashboard {
 pub mod connections;
 pub mod inbox;
 pub mod publishing;
+pub mod shared;
 
 pub use connections::ConnectionState;
+pub use shared::Shared;
