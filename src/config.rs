@@ -142,6 +142,8 @@ pub struct Config {
     pub demo_password: Option<Secret>,
     /// The bearer token of the in-process sandbox's admin API (generated and printed when unset).
     pub sandbox_admin_token: Option<Secret>,
+    /// The bearer token of `GET /metrics` (without it, the route answers 404).
+    pub metrics_token: Option<Secret>,
 }
 
 /// The development key, used only when `APP_ENV=development` and no key is set: anyone can
@@ -222,6 +224,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SIGN_UPS_PER_HOUR", "10", "sign-ups one client address may make in an hour"),
     ("SANDBOX_DEMO", "false", "`true` lets APP_ENV=production run on the Graph API sandbox (a public demo); without it production refuses the sandbox"),
     ("SANDBOX_ADMIN_TOKEN", "(generated and printed once)", "bearer token of the in-process sandbox's admin API at /sandbox/__admin (tests and demos)"),
+    ("METRICS_TOKEN", "(unset: /metrics answers 404)", "bearer token Prometheus sends to scrape GET /metrics (at least 32 characters: openssl rand -hex 24)"),
     ("TLS_TERMINATED_BY_PROXY", "false", "`true` lets production use an http:// PUBLIC_BASE_URL because TLS ends at a proxy in front of Crealia"),
 ];
 
@@ -416,6 +419,17 @@ impl Config {
             t => t.map(Secret::new),
         };
 
+        let metrics_token = match env.get("METRICS_TOKEN") {
+            Some(t) if t.chars().count() < 32 => {
+                return Err(ConfigError {
+                    var: "METRICS_TOKEN",
+                    problem: "is shorter than 32 characters".into(),
+                    fix: "Set it to a long random value (openssl rand -hex 24), the same as in Prometheus's scrape configuration.".into(),
+                })
+            }
+            t => t.map(Secret::new),
+        };
+
         Ok(Config {
             environment,
             addr,
@@ -455,6 +469,7 @@ impl Config {
             },
             demo_password: env.get("DEMO_PASSWORD").map(Secret::new),
             sandbox_admin_token,
+            metrics_token,
             webhooks,
         })
     }

@@ -27,8 +27,8 @@ use tower_http::timeout::TimeoutLayer;
 use tracing::Level;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
-use crate::routes::{health, inbox, insights, instagram, media, publishing, session, webhooks};
-use crate::security::{client_ip, cross_site, headers, sandbox_admin};
+use crate::routes::{health, inbox, insights, instagram, media, publishing, session, status, webhooks};
+use crate::security::{bearer, client_ip, cross_site, headers};
 use crate::telemetry;
 use crealia_core::media::files::MediaFiles;
 
@@ -88,7 +88,7 @@ pub struct Application {
 struct InProcessSandbox {
     sandbox: crealia_sandbox::Sandbox,
     subscription: crealia_sandbox::webhooks::Subscription,
-    admin_token: sandbox_admin::AdminToken,
+    admin_token: bearer::BearerToken,
 }
 
 /// The secret webhook deliveries are signed with: the Instagram app's, or in sandbox mode a
@@ -139,6 +139,7 @@ impl Application {
 
     /// Same as [`build`](Self::build) with a pool made elsewhere (tests use isolated databases).
     pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartupError> {
+        crate::metrics::install();
         db::migrate(&pool).await.map_err(StartupError::Migrate)?;
         // Keys name connections by id, and ids start again in every database: a Redis shared
         // by several databases (tests, a re-created development database) keeps them apart.
@@ -176,7 +177,7 @@ impl Application {
                         token
                     }
                 };
-                Some(InProcessSandbox { sandbox, subscription, admin_token: sandbox_admin::AdminToken::new(&token) })
+                Some(InProcessSandbox { sandbox, subscription, admin_token: bearer::BearerToken::new(&token) })
             }
             _ => None,
         };
@@ -327,7 +328,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
     let mut router = Router::<AppState>::new();
     if let Some(s) = sandbox {
         // What Meta has, for everyone; the admin API only with its bearer token.
-        let admin = s.sandbox.admin_router().layer(axum::middleware::from_fn_with_state(s.admin_token.clone(), sandbox_admin::require));
+        let admin = s.sandbox.admin_router().layer(axum::middleware::from_fn_with_state(s.admin_token.clone(), bearer::require));
         router = router.nest_service("/sandbox/__admin", admin).nest_service("/sandbox", s.sandbox.public_router());
     }
 
@@ -339,6 +340,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .route("/api/auth/instagram/start", get(instagram::start_page).post(instagram::start))
         .route("/api/auth/callback", get(instagram::callback))
         .route("/api/instagram/insights", get(insights::get))
+        .route("/api/status", get(status::get))
         .route("/api/instagram/publish", post(publishing::publish))
         .route("/api/instagram/schedule", get(publishing::list).post(publishing::schedule))
         .route("/api/instagram/schedule/{id}", get(publishing::get).patch(publishing::edit).delete(publishing::cancel))
@@ -376,6 +378,15 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| crate::routes::api_error::internal()))
         .layer(ServiceBuilder::new().layer(telemetry::set_request_id()).layer(telemetry::trace_layer(Level::DEBUG)).layer(telemetry::propagate_request_id()));
 
+    // Prometheus's scrape, with its bearer token; without METRICS_TOKEN the route does not exist.
+    let scrape = match &config.metrics_token {
+        Some(token) => Router::<AppState>::new()
+            .route("/metrics", get(crate::metrics::render))
+            .with_state(state.clone())
+            .layer(axum::middleware::from_fn_with_state(bearer::BearerToken::new(token.expose()), bearer::require)),
+        None => Router::new(),
+    };
+
     let https = public_url(config, local).scheme() == "https";
     let own = own_origins(config, local);
     let form_origins: Vec<String> = Some(consent).into_iter().filter(|o| !own.contains(o)).collect();
@@ -395,6 +406,9 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .layer(axum::middleware::from_fn_with_state(security_headers, headers::apply))
         .layer(middleware)
         .merge(webhooks)
+        .merge(scrape)
+        // Every request counted under its route's pattern.
+        .layer(axum::middleware::from_fn(crate::metrics::track))
 }
 
 async fn shutdown_signal() {

@@ -8,5 +8,6 @@ pub mod instagram;
 pub mod media;
 pub mod publishing;
 pub mod session;
+pub mod status;
 pub mod stopping;
 pub mod webhooks;

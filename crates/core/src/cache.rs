@@ -8,6 +8,8 @@
 //! alone. A small circuit breaker keeps a dead Redis from slowing requests down: after a
 //! failure, Redis is skipped for `retry_after` and then tried again.
 
+mod tally;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +18,8 @@ use moka::Expiry;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::value::RawValue;
+use tally::Tally;
+pub use tally::{HitCounts, Tier};
 
 #[derive(Clone)]
 pub struct CacheSettings {
@@ -107,6 +111,7 @@ struct Inner {
     l1: moka::future::Cache<String, Entry>,
     l2: Option<RedisTier>,
     default_ttl: Duration,
+    tally: Tally,
 }
 
 impl Cache {
@@ -124,13 +129,13 @@ impl Cache {
             }
             None => None,
         };
-        Ok(Self { inner: Arc::new(Inner { l1, l2, default_ttl: settings.default_ttl }) })
+        Ok(Self { inner: Arc::new(Inner { l1, l2, default_ttl: settings.default_ttl, tally: Tally::default() }) })
     }
 
     /// A cache with moka alone, for tools and tests that need no Redis.
     pub fn in_process(max_entries: u64) -> Self {
         let l1 = l1_cache(max_entries);
-        Self { inner: Arc::new(Inner { l1, l2: None, default_ttl: CacheSettings::default().default_ttl }) }
+        Self { inner: Arc::new(Inner { l1, l2: None, default_ttl: CacheSettings::default().default_ttl, tally: Tally::default() }) }
     }
 
     pub fn redis_configured(&self) -> bool {
@@ -146,11 +151,21 @@ impl Cache {
     }
 
     pub async fn get_bytes(&self, key: &str) -> Option<Arc<[u8]>> {
-        if let Some(entry) = self.inner.l1.get(key).await {
+        let l1 = self.inner.l1.get(key).await;
+        self.inner.tally.lookup(Tier::L1, l1.is_some());
+        if let Some(entry) = l1 {
             return Some(entry.bytes);
         }
-        let tier = self.inner.l2.as_ref()?;
-        let (bytes, ttl) = tier.get(key).await?;
+        let Some(tier) = self.inner.l2.as_ref() else {
+            self.inner.tally.loaded();
+            return None;
+        };
+        let l2 = tier.get(key).await;
+        self.inner.tally.lookup(Tier::L2, l2.is_some());
+        let Some((bytes, ttl)) = l2 else {
+            self.inner.tally.loaded();
+            return None;
+        };
         self.inner.l1.insert(key.to_string(), Entry::new(bytes.clone(), ttl)).await;
         Some(bytes)
     }
@@ -237,6 +252,11 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = crate::Result<(Arc<[u8]>, Duration, Option<Arc<dyn std::any::Any + Send + Sync>>)>>,
     {
+        if let Some(entry) = self.inner.l1.get(key).await {
+            self.inner.tally.lookup(Tier::L1, true);
+            return Ok(entry);
+        }
+        self.inner.tally.lookup(Tier::L1, false);
         let inner = self.inner.clone();
         let owned_key = key.to_string();
         self.inner
@@ -246,10 +266,13 @@ impl Cache {
                 key.to_string(),
                 Box::pin(async move {
                     if let Some(tier) = &inner.l2 {
-                        if let Some((bytes, remaining)) = tier.get(&owned_key).await {
+                        let found = tier.get(&owned_key).await;
+                        inner.tally.lookup(Tier::L2, found.is_some());
+                        if let Some((bytes, remaining)) = found {
                             return Ok(Entry::new(bytes, remaining));
                         }
                     }
+                    inner.tally.loaded();
                     let (bytes, ttl, decoded) = load().await?;
                     if let Some(tier) = &inner.l2 {
                         tier.set(&owned_key, &bytes, ttl).await;
@@ -263,6 +286,12 @@ impl Cache {
             )
             .await
             .map_err(|e| e.duplicate())
+    }
+
+    /// Requests answered by a tier and requests loaded from the source, in this process over
+    /// the last five minutes.
+    pub fn recent_hits(&self) -> HitCounts {
+        self.inner.tally.recent()
     }
 
     /// Empties this process's L1 only (benchmarks measure L2 hits with it).

@@ -15,7 +15,9 @@ pub mod insights;
 pub mod lookups;
 pub mod media;
 pub mod publishing;
+pub mod recent;
 pub mod seed;
+pub mod status;
 pub mod time_zones;
 pub mod tokens;
 pub mod webhooks;
@@ -50,6 +52,7 @@ pub struct ServiceSet {
     pub media: media::MediaStore,
     pub webhooks: webhooks::Webhooks,
     pub inbox: inbox::Inbox,
+    pub status: status::StatusService,
     /// Session cookies get `Secure` when Crealia is served over HTTPS.
     pub secure_cookies: bool,
 }
@@ -91,6 +94,7 @@ impl Services {
         let publishing = publishing::Publishing::new(db.clone(), connections.clone(), media.clone()).with_lease(settings.publish_lease);
         let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret, settings.webhook_writers);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
+        let status = status::StatusService::new(db.clone(), health.clone(), cache.clone(), connections.clone(), webhooks.clone());
         let secure_cookies = settings.public_base.starts_with("https://");
         Services(std::sync::Arc::new(ServiceSet {
             db,
@@ -104,6 +108,7 @@ impl Services {
             media,
             webhooks,
             inbox,
+            status,
             secure_cookies,
         }))
     }

@@ -110,6 +110,9 @@ impl TokenManager {
         // This process sees the new tokens and states at once (the others through the rows'
         // notifications).
         self.connections.forget_all();
+        for (outcome, n) in [("refreshed", report.refreshed), ("needs_reconnect", report.needs_reconnect), ("failed", report.failed)] {
+            metrics::counter!("crealia_token_refreshes_total", "outcome" => outcome).increment(u64::from(n));
+        }
         Ok(report)
     }
 

@@ -1,12 +1,15 @@
 //! The Graph API client: typed calls over reqwest, Meta's error codes as a typed error. Tokens
 //! travel in headers or query strings and never appear in an error or a log line.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 use url::Url;
 
+use crate::endpoint::endpoint_key;
+use crate::usage::UsageBoard;
 use crate::wire::{
     ContainerStatus, ErrorEnvelope, IdResponse, InsightMetric, LongLivedToken, Media, MessagingUser, OAuthError, Page, Profile, PublishingLimit, SentMessage,
     ShortLivedToken, ShortLivedTokenResponse, Success,
@@ -123,6 +126,8 @@ pub struct GraphClient {
     endpoints: Endpoints,
     app_id: String,
     app_secret: String,
+    /// What the answers said about usage, shared by the client's clones.
+    usage: Arc<UsageBoard>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -139,7 +144,12 @@ fn transport(e: reqwest::Error) -> Error {
 impl GraphClient {
     pub fn new(endpoints: Endpoints, app_id: impl Into<String>, app_secret: impl Into<String>, timeout: Duration) -> Self {
         let http = reqwest::Client::builder().timeout(timeout).build().expect("an HTTP client with a timeout builds");
-        GraphClient { http, endpoints, app_id: app_id.into(), app_secret: app_secret.into() }
+        GraphClient { http, endpoints, app_id: app_id.into(), app_secret: app_secret.into(), usage: Default::default() }
+    }
+
+    /// Usage and the last call, as Meta's answers reported them.
+    pub fn usage(&self) -> &UsageBoard {
+        &self.usage
     }
 
     pub fn endpoints(&self) -> &Endpoints {
@@ -152,6 +162,21 @@ impl GraphClient {
 
     fn graph(&self, path: &str) -> Url {
         self.endpoints.graph_url.join(path.trim_start_matches('/')).expect("a relative Graph API path")
+    }
+
+    /// Sends a request and reads its answer, noting the usage headers and counting the call
+    /// under `METHOD path` (`path` relative to the API's base, ids and version hidden).
+    async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder, method: &str, path: &str) -> Result<T> {
+        let started = Instant::now();
+        let result = match request.send().await {
+            Ok(response) => {
+                self.usage.read_headers(response.headers());
+                Self::read(response).await
+            }
+            Err(e) => Err(transport(e)),
+        };
+        self.usage.record_call(endpoint_key(method, path), started.elapsed(), &result);
+        result
     }
 
     async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
@@ -180,52 +205,38 @@ impl GraphClient {
     /// Code → short-lived token. Accepts the flat and the wrapped answer.
     pub async fn exchange_code(&self, code: &str, redirect_uri: &str) -> Result<ShortLivedToken> {
         let code = code.trim_end_matches("#_");
-        let response = self
-            .http
-            .post(self.endpoints.token_url.clone())
-            .form(&[
-                ("client_id", self.app_id.as_str()),
-                ("client_secret", self.app_secret.as_str()),
-                ("grant_type", "authorization_code"),
-                ("redirect_uri", redirect_uri),
-                ("code", code),
-            ])
-            .send()
-            .await
-            .map_err(transport)?;
-        let answer: ShortLivedTokenResponse = Self::read(response).await?;
+        let request = self.http.post(self.endpoints.token_url.clone()).form(&[
+            ("client_id", self.app_id.as_str()),
+            ("client_secret", self.app_secret.as_str()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", redirect_uri),
+            ("code", code),
+        ]);
+        let answer: ShortLivedTokenResponse = self.send(request, "POST", "oauth/access_token").await?;
         answer.into_token().ok_or_else(|| Error::Decode("the token answer held no token".into()))
     }
 
     /// Short-lived → long-lived (60 days).
     pub async fn exchange_long_lived(&self, short_token: &str) -> Result<LongLivedToken> {
-        let response = self
-            .http
-            .get(self.graph("access_token"))
-            .query(&[("grant_type", "ig_exchange_token"), ("client_secret", self.app_secret.as_str()), ("access_token", short_token)])
-            .send()
-            .await
-            .map_err(transport)?;
-        Self::read(response).await
+        let request = self.http.get(self.graph("access_token")).query(&[
+            ("grant_type", "ig_exchange_token"),
+            ("client_secret", self.app_secret.as_str()),
+            ("access_token", short_token),
+        ]);
+        self.send(request, "GET", "access_token").await
     }
 
     /// A long-lived token at least 24 h old → 60 new days.
     pub async fn refresh(&self, long_token: &str) -> Result<LongLivedToken> {
-        let response = self
-            .http
-            .get(self.graph("refresh_access_token"))
-            .query(&[("grant_type", "ig_refresh_token"), ("access_token", long_token)])
-            .send()
-            .await
-            .map_err(transport)?;
-        Self::read(response).await
+        let request = self.http.get(self.graph("refresh_access_token")).query(&[("grant_type", "ig_refresh_token"), ("access_token", long_token)]);
+        self.send(request, "GET", "refresh_access_token").await
     }
 
     /// A GET on the Graph API with the token in the `Authorization` header.
     pub async fn get<T: DeserializeOwned>(&self, path: &str, token: &str, query: &[(&str, String)]) -> Result<T> {
         let path = format!("{}/{}", self.endpoints.version, path.trim_start_matches('/'));
-        let response = self.http.get(self.graph(&path)).bearer_auth(token).query(query).send().await.map_err(transport)?;
-        Self::read(response).await
+        let request = self.http.get(self.graph(&path)).bearer_auth(token).query(query);
+        self.send(request, "GET", &path).await
     }
 
     /// `GET /{ig-user-id}/insights` for a day range (unix seconds, at most 30 days apart).
@@ -261,8 +272,8 @@ impl GraphClient {
 
     async fn post_form<T: DeserializeOwned>(&self, path: &str, token: &str, form: &[(&str, String)]) -> Result<T> {
         let path = format!("{}/{}", self.endpoints.version, path.trim_start_matches('/'));
-        let response = self.http.post(self.graph(&path)).bearer_auth(token).form(form).send().await.map_err(transport)?;
-        Self::read(response).await
+        let request = self.http.post(self.graph(&path)).bearer_auth(token).form(form);
+        self.send(request, "POST", &path).await
     }
 
     /// `POST /{ig-user-id}/media`: a container. `params` are the contract's (image_url,
@@ -318,8 +329,8 @@ impl GraphClient {
     /// `DELETE /{comment-id}`.
     pub async fn delete_comment(&self, token: &str, comment_id: &str) -> Result<()> {
         let path = format!("{}/{}", self.endpoints.version, comment_id);
-        let response = self.http.delete(self.graph(&path)).bearer_auth(token).send().await.map_err(transport)?;
-        let _: Success = Self::read(response).await?;
+        let request = self.http.delete(self.graph(&path)).bearer_auth(token);
+        let _: Success = self.send(request, "DELETE", &path).await?;
         Ok(())
     }
 
@@ -340,14 +351,11 @@ impl GraphClient {
     /// `GET /me` with the fields Crealia shows.
     pub async fn me(&self, token: &str) -> Result<Profile> {
         let path = format!("{}/me", self.endpoints.version);
-        let response = self
+        let request = self
             .http
             .get(self.graph(&path))
             .bearer_auth(token)
-            .query(&[("fields", "user_id,username,name,account_type,profile_picture_url,followers_count,follows_count,media_count")])
-            .send()
-            .await
-            .map_err(transport)?;
-        Self::read(response).await
+            .query(&[("fields", "user_id,username,name,account_type,profile_picture_url,followers_count,follows_count,media_count")]);
+        self.send(request, "GET", &path).await
     }
 }

@@ -2,6 +2,7 @@
 //! Crealia's client and its sandbox both use these types, so they cannot drift apart.
 //! Where Meta's sources disagree, the types accept every variant.
 
+pub mod endpoint;
 pub mod rules;
 pub mod webhooks;
 pub mod wire;
@@ -17,3 +18,5 @@ pub const SCOPES: &[&str] = &[
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
+pub mod usage;

@@ -351,6 +351,7 @@ pub struct InsightMetric {
 
 /// `X-App-Usage` (percentages of the app's platform budget).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AppUsage {
     pub call_count: u32,
     pub total_time: u32,
@@ -359,6 +360,7 @@ pub struct AppUsage {
 
 /// One entry of `X-Business-Use-Case-Usage`, keyed by the Instagram account id.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BusinessUseCaseUsage {
     #[serde(rename = "type")]
     pub kind: String,
@@ -367,6 +369,20 @@ pub struct BusinessUseCaseUsage {
     pub total_time: u32,
     /// Minutes.
     pub estimated_time_to_regain_access: u32,
+}
+
+impl AppUsage {
+    /// The most used of the three budgets, in percent.
+    pub fn highest(&self) -> u32 {
+        self.call_count.max(self.total_time).max(self.total_cputime)
+    }
+}
+
+impl BusinessUseCaseUsage {
+    /// The most used of the three budgets, in percent.
+    pub fn highest(&self) -> u32 {
+        self.call_count.max(self.total_time).max(self.total_cputime)
+    }
 }
 
 #[cfg(test)]

@@ -94,6 +94,7 @@ pub mod connections;
 pub mod inbox;
 pub mod publishing;
 pub mod shared;
+pub mod status;
 
 pub use connections::ConnectionState;
 pub use shared::Shared;

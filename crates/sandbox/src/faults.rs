@@ -8,6 +8,7 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use crealia_graph::endpoint::endpoint_key;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -118,30 +119,6 @@ impl Faults {
     }
 }
 
-/// `METHOD /path` with numeric ids replaced by `{id}` and the version prefix dropped.
-pub fn endpoint_key(method: &str, path: &str) -> String {
-    let mut key = String::from(method);
-    key.push(' ');
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let skip = usize::from(segments.first().is_some_and(|s| is_version(s)));
-    if segments.len() == skip {
-        key.push('/');
-    }
-    for s in &segments[skip..] {
-        key.push('/');
-        if s.chars().all(|c| c.is_ascii_digit()) {
-            key.push_str("{id}");
-        } else {
-            key.push_str(s);
-        }
-    }
-    key
-}
-
-pub fn is_version(segment: &str) -> bool {
-    segment.strip_prefix('v').is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
-}
-
 /// Applies latency, server errors and rate limits before the handler runs, and `after`
 /// latency once it has run. Token revocation is applied by the token check; media and webhook
 /// faults where those happen.
@@ -187,13 +164,6 @@ pub async fn inject(State(sandbox): State<Sandbox>, request: Request, next: Next
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn endpoint_keys_hide_ids_and_versions() {
-        assert_eq!(endpoint_key("POST", "/v25.0/17841400000/media_publish"), "POST /{id}/media_publish");
-        assert_eq!(endpoint_key("GET", "/me"), "GET /me");
-        assert_eq!(endpoint_key("GET", "/v25.0"), "GET /");
-    }
 
     #[test]
     fn a_rule_with_times_hits_that_many_calls_then_goes() {

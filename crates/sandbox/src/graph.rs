@@ -12,13 +12,13 @@ use serde_json::{json, Map, Value};
 
 use crate::call::{iso, own_account, Call};
 use crate::error::{ApiError, ApiResult};
-use crate::faults::{endpoint_key, is_version};
 use crate::oauth::authenticate;
 use crate::params::Params;
 use crate::publish;
 use crate::usage::AccountCall;
 use crate::world::{Comment, World};
 use crate::Sandbox;
+use crealia_graph::endpoint::{endpoint_key, is_version};
 
 pub async fn dispatch(
     State(sandbox): State<Sandbox>,

@@ -92,7 +92,7 @@ pub async fn track(State(sandbox): State<Sandbox>, request: Request, next: Next)
     if request.uri().path().starts_with("/__admin") {
         return next.run(request).await;
     }
-    sandbox.usage().count_call(crate::faults::endpoint_key(request.method().as_str(), request.uri().path()));
+    sandbox.usage().count_call(crealia_graph::endpoint::endpoint_key(request.method().as_str(), request.uri().path()));
     let config = sandbox.config();
     let now = sandbox.clock().now();
     let app_calls = sandbox.usage().record_app(now);

@@ -126,6 +126,15 @@ impl Publishing {
             ),
             other => other,
         };
+        let counted = match &outcome {
+            Outcome::Lost => "lost",
+            Outcome::Published(_) => "published",
+            Outcome::Later(..) => "retry_later",
+            Outcome::Wait(..) => "waiting",
+            Outcome::Cancelled(_) => "cancelled",
+            Outcome::Failed(..) => "failed",
+        };
+        metrics::counter!("crealia_publishing_steps_total", "outcome" => counted).increment(1);
         // Each update is fenced by the claim's number: a process that lost its lease changes nothing.
         match outcome {
             Outcome::Lost => tracing::warn!(post_id = id, "another process took this post over"),
@@ -142,6 +151,8 @@ impl Publishing {
                 .await?;
                 if done.rows_affected() == 1 {
                     tracing::info!(post_id = id, connection_id = row.connection_id, "post published");
+                    // From the time the creator chose to the post being out.
+                    metrics::histogram!("crealia_publishing_lag_seconds").record(((Utc::now() - row.scheduled_at).num_milliseconds().max(0) as f64) / 1000.0);
                     // The account's media list, counts and insights have changed.
                     if let Err(e) = self.connections.invalidate_cache(row.connection_id, Change::Everything).await {
                         tracing::warn!(post_id = id, error = %e, "the account's cached figures may lag behind this post");

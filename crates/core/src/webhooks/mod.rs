@@ -71,16 +71,59 @@ pub struct Webhooks {
     arrivals: std::sync::Arc<Arrivals>,
     /// Connections inserting deliveries at the same time.
     writers: u32,
+    /// Deliveries refused by this process in the last hour (bad signature, unreadable body).
+    refused: std::sync::Arc<crate::recent::Recent>,
+    /// When this process last refused one (Unix milliseconds; 0: never).
+    last_refused_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Webhooks {
     pub fn new(db: sqlx::PgPool, app_secret: &str, writers: u32) -> Self {
-        Webhooks { db, app_secret: app_secret.as_bytes().into(), writer: Default::default(), arrivals: Default::default(), writers: writers.max(1) }
+        Webhooks {
+            db,
+            app_secret: app_secret.as_bytes().into(),
+            writer: Default::default(),
+            arrivals: Default::default(),
+            writers: writers.max(1),
+            refused: std::sync::Arc::new(crate::recent::Recent::new(Duration::from_secs(3600), 60)),
+            last_refused_ms: Default::default(),
+        }
+    }
+
+    /// Checks and stores one delivery (see [`Webhooks::check_and_store`]), counting the
+    /// outcome in the metrics (`crealia_webhook_deliveries_total{outcome}`) and refusals in
+    /// the last hour's tally.
+    pub async fn receive(&self, signature: Option<&str>, headers: String, body: bytes::Bytes) -> Result<Ingested, IngestError> {
+        let result = self.check_and_store(signature, headers, body).await;
+        let outcome = match &result {
+            Ok(Ingested::Stored(_)) => "stored",
+            Ok(Ingested::Duplicate) => "duplicate",
+            Err(IngestError::Signature(_)) => "refused_signature",
+            Err(IngestError::Malformed(_)) => "refused_malformed",
+            Err(IngestError::Unavailable(_)) => "unavailable",
+        };
+        metrics::counter!("crealia_webhook_deliveries_total", "outcome" => outcome).increment(1);
+        if matches!(result, Err(IngestError::Signature(_) | IngestError::Malformed(_))) {
+            self.refused.add(1);
+            self.last_refused_ms.store(chrono::Utc::now().timestamp_millis(), std::sync::atomic::Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// Deliveries this process refused in the last hour (wrong signature, unreadable body).
+    pub fn refused_last_hour(&self) -> u64 {
+        self.refused.sum()
+    }
+
+    /// Whole seconds since this process last refused a delivery, if it ever did.
+    pub fn last_refusal_secs_ago(&self) -> Option<i64> {
+        let at = self.last_refused_ms.load(std::sync::atomic::Ordering::Relaxed);
+        (at > 0).then(|| (chrono::Utc::now().timestamp_millis() - at).max(0) / 1000)
     }
 
     /// Checks and stores one delivery. `headers` are the request's (without credentials), as a
     /// JSON object.
-    pub async fn receive(&self, signature: Option<&str>, headers: String, body: bytes::Bytes) -> Result<Ingested, IngestError> {
+    async fn check_and_store(&self, signature: Option<&str>, headers: String, body: bytes::Bytes) -> Result<Ingested, IngestError> {
         signature::verify(&self.app_secret, signature, &body)?;
         // What the processor could not read is refused now, with the same parser.
         if let Err(e) = crealia_graph::webhooks::parse(&body) {

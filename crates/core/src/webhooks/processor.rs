@@ -84,8 +84,8 @@ impl Webhooks {
     /// Processes up to `batch` stored deliveries, oldest first.
     pub async fn process_pending(&self, batch: i64) -> crate::Result<ProcessReport> {
         let mut tx = self.db.begin().await?;
-        let claimed: Vec<(i64, Vec<u8>, i32)> = sqlx::query_as(
-            "SELECT id, body, attempts FROM webhook_deliveries WHERE processed_at IS NULL
+        let claimed: Vec<(i64, Vec<u8>, i32, f64)> = sqlx::query_as(
+            "SELECT id, body, attempts, extract(epoch FROM clock_timestamp() - received_at)::float8 FROM webhook_deliveries WHERE processed_at IS NULL
              ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
         )
         .bind(batch)
@@ -94,7 +94,9 @@ impl Webhooks {
         let mut report = ProcessReport { deliveries: claimed.len(), ..Default::default() };
         // Accounts with new items, and whether any is a comment (for the cache).
         let mut touched: BTreeMap<String, bool> = BTreeMap::new();
-        for (id, body, attempts) in claimed {
+        let mut waited = Vec::with_capacity(claimed.len());
+        for (id, body, attempts, waited_secs) in claimed {
+            waited.push(waited_secs);
             let outcome = match payload::parse(&body) {
                 Ok(events) => {
                     let mut savepoint = sqlx::Acquire::begin(&mut tx).await?;
@@ -162,6 +164,10 @@ impl Webhooks {
             }
         }
         tx.commit().await?;
+        // From arrival to inbox item (metrics: crealia_webhook_processing_lag_seconds).
+        for secs in waited {
+            metrics::histogram!("crealia_webhook_processing_lag_seconds").record(secs.max(0.0));
+        }
 
         for account in &accounts {
             if !owners.iter().any(|(_, _, ig)| ig == account) {

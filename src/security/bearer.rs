@@ -1,6 +1,7 @@
-//! The in-process sandbox's admin API (its clock, faults, tokens, every tenant's messages) is
-//! reached only with `Authorization: Bearer SANDBOX_ADMIN_TOKEN`. Without the header it does
-//! not exist (404); with a wrong token, 401.
+//! Routes for operators and their tools, reached only with `Authorization: Bearer TOKEN`:
+//! the in-process sandbox's admin API (`SANDBOX_ADMIN_TOKEN`: its clock, faults, tokens, every
+//! tenant's messages) and the Prometheus metrics (`METRICS_TOKEN`). Without the header they
+//! do not exist (404); with a wrong token, 401.
 
 use std::sync::Arc;
 
@@ -12,11 +13,11 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 #[derive(Clone)]
-pub struct AdminToken(Arc<[u8; 32]>);
+pub struct BearerToken(Arc<[u8; 32]>);
 
-impl AdminToken {
+impl BearerToken {
     pub fn new(token: &str) -> Self {
-        AdminToken(Arc::new(Sha256::digest(token.as_bytes()).into()))
+        BearerToken(Arc::new(Sha256::digest(token.as_bytes()).into()))
     }
 
     /// Compared as digests, in constant time: the time taken says nothing about the token.
@@ -26,7 +27,7 @@ impl AdminToken {
     }
 }
 
-pub async fn require(State(token): State<AdminToken>, request: Request, next: Next) -> Response {
+pub async fn require(State(token): State<BearerToken>, request: Request, next: Next) -> Response {
     let presented = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     match presented {
         None => StatusCode::NOT_FOUND.into_response(),

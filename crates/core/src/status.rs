@@ -1,0 +1,259 @@
+//! The control room's health (`GET /api/status`, `/dashboard/instagram`): each service
+//! Crealia depends on, judged green, amber or red with a reason a creator understands.
+//!
+//! The shared probes (database, Redis, the Graph API's reachability, the webhook backlog) come
+//! from [`HealthService`] (at most one probe a second, whoever asks); usage comes from the
+//! Graph client's answers, hit ratios and refusals from this process's tallies; the scheduler
+//! and tokens are the signed-in creator's own.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use crealia_graph::client::GraphClient;
+use crealia_model::status::{
+    AccountStatus, CacheFigures, DatabaseFigures, GraphFigures, Item, Level, SchedulerFigures, ServiceHealth, Status, TokenFigures, WebhookFigures,
+};
+use crealia_model::ConnectionState;
+use sqlx::PgPool;
+
+use crate::cache::Cache;
+use crate::connections::Connections;
+use crate::health::{HealthService, Status as Probe};
+use crate::webhooks::Webhooks;
+use crate::Result;
+
+/// Usage of Meta's budgets (percent) from which the Graph API item turns amber, and red.
+pub const USAGE_AMBER: u32 = 75;
+pub const USAGE_RED: u32 = 95;
+/// A Graph API slower than this is amber.
+pub const GRAPH_SLOW: Duration = Duration::from_millis(1_500);
+/// A database slower than this is amber, and so is a pool this full (percent).
+pub const DATABASE_SLOW: Duration = Duration::from_millis(250);
+pub const POOL_AMBER_PERCENT: u32 = 80;
+/// A post this late is amber, and this late red.
+pub const OVERDUE_AMBER: Duration = Duration::from_secs(60);
+pub const OVERDUE_RED: Duration = Duration::from_secs(300);
+/// Tokens ending within this are amber.
+pub const TOKEN_WARNING_DAYS: i64 = 10;
+/// Deliveries counted for "the last hour" at most.
+pub const DELIVERY_COUNT_CAP: i64 = 10_000;
+/// "Since" is remembered for this many (item, creator) pairs at most.
+const SINCE_CAP: usize = 10_000;
+
+#[derive(Clone)]
+pub struct StatusService {
+    db: PgPool,
+    health: HealthService,
+    cache: Cache,
+    connections: Connections,
+    webhooks: Webhooks,
+    /// When each item (per creator where it is theirs) took its current level.
+    since: Arc<Mutex<HashMap<(&'static str, i64), (Level, DateTime<Utc>)>>>,
+}
+
+impl StatusService {
+    pub fn new(db: PgPool, health: HealthService, cache: Cache, connections: Connections, webhooks: Webhooks) -> Self {
+        StatusService { db, health, cache, connections, webhooks, since: Default::default() }
+    }
+
+    /// The creator's accounts and every service's health, as the creator may see them.
+    pub async fn status(&self, user_id: i64, now: DateTime<Utc>) -> Result<Status> {
+        let connections = self.connections.list(user_id).await?;
+        let report = self.health.report().await;
+        let (deliveries, scheduler) = tokio::join!(deliveries_last_hour(&self.db), self.scheduler(user_id, now));
+        let checks = &report.checks;
+
+        let graph = self.connections.graph();
+        let ig_ids: Vec<&str> = connections.iter().map(|c| c.ig_user_id.as_str()).collect();
+        let graph_item = graph_item(graph, &checks.graph_api.probe, &ig_ids);
+        let database = {
+            let (size, idle, max) = (self.db.size(), self.db.num_idle() as u32, self.db.options().get_max_connections());
+            let figures = DatabaseFigures { latency_ms: checks.database.latency_ms, pool_in_use: size.saturating_sub(idle), pool_max: max };
+            let (level, reason) = match checks.database.status {
+                Probe::Ok if figures.latency_ms.is_some_and(|ms| ms > DATABASE_SLOW.as_secs_f64() * 1000.0) => {
+                    (Level::Amber, "The database answers slowly: pages may take longer.".to_string())
+                }
+                Probe::Ok if max > 0 && figures.pool_in_use * 100 >= max * POOL_AMBER_PERCENT => {
+                    (Level::Amber, "The database's connections are nearly all in use: pages may wait.".to_string())
+                }
+                Probe::Ok => (Level::Green, "The database answers quickly.".to_string()),
+                _ => (Level::Red, "The database cannot be reached: nothing can be saved until it is back.".to_string()),
+            };
+            (level, reason, figures)
+        };
+        let cache = {
+            let hits = self.cache.recent_hits();
+            let figures =
+                CacheFigures { redis_configured: self.cache.redis_configured(), redis_up: checks.cache.redis.status == Probe::Ok, hit_ratio: hits.ratio() };
+            let (level, reason) = match (figures.redis_configured, figures.redis_up) {
+                (false, _) => (Level::Green, "Cached in this server's memory (no Redis configured).".to_string()),
+                (true, true) => (Level::Green, "Redis and this server's memory answer.".to_string()),
+                (true, false) => (Level::Red, "Redis cannot be reached: figures come from this server's memory or from Instagram, more slowly.".to_string()),
+            };
+            (level, reason, figures)
+        };
+        let webhooks = {
+            let w = &checks.webhooks;
+            let figures = WebhookFigures {
+                last_delivery_secs_ago: w.last_received_secs_ago,
+                deliveries_last_hour: deliveries.unwrap_or(0),
+                refusals_last_hour: self.webhooks.refused_last_hour(),
+                last_refusal_secs_ago: self.webhooks.last_refusal_secs_ago(),
+                backlog: w.pending,
+                backlog_oldest_secs: w.oldest_pending_secs,
+            };
+            let (level, reason) = if w.status == Probe::Down {
+                (Level::Red, "Deliveries from Instagram cannot be read from the database.".to_string())
+            } else if w.status == Probe::Degraded {
+                (Level::Red, "Comments and messages from Instagram wait to be shown: the server that handles them is behind or stopped.".to_string())
+            } else if figures.refusals_last_hour > 0
+                && figures.last_refusal_secs_ago.is_some_and(|refused| figures.last_delivery_secs_ago.is_none_or(|stored| refused < stored))
+            {
+                // The last thing to arrive was refused: Meta's deliveries may all be (a wrong
+                // app secret). Junk between good deliveries does not count.
+                (
+                    Level::Amber,
+                    format!(
+                        "{} deliveries were refused in the last hour (wrong signature or unreadable): check the Instagram app secret.",
+                        figures.refusals_last_hour
+                    ),
+                )
+            } else {
+                (Level::Green, "Comments and messages arrive as Instagram sends them.".to_string())
+            };
+            (level, reason, figures)
+        };
+        let scheduler = {
+            let figures = scheduler?;
+            let late = figures.oldest_overdue_secs.unwrap_or(0);
+            let (level, reason) = if late >= OVERDUE_RED.as_secs() as i64 {
+                (Level::Red, format!("A post is {} minutes late: the scheduler may be stopped.", late / 60))
+            } else if late >= OVERDUE_AMBER.as_secs() as i64 {
+                (Level::Amber, format!("A post is {late} seconds late."))
+            } else if figures.queued > 0 {
+                (Level::Green, format!("{} posts queued, all on time.", figures.queued))
+            } else {
+                (Level::Green, "No posts waiting.".to_string())
+            };
+            (level, reason, figures)
+        };
+        let tokens = {
+            let soon = now + chrono::Duration::days(TOKEN_WARNING_DAYS);
+            let mut figures = TokenFigures::default();
+            for c in &connections {
+                match c.state {
+                    ConnectionState::NeedsReconnect => figures.needs_reconnect.push(c.username.clone()),
+                    ConnectionState::Active | ConnectionState::ExpiringSoon if c.token_expires_at.is_some_and(|at| at < soon) => {
+                        figures.expiring_soon.push(c.username.clone())
+                    }
+                    _ => {}
+                }
+            }
+            let (level, reason) = if !figures.needs_reconnect.is_empty() {
+                (Level::Red, format!("Instagram no longer accepts @{}: reconnect it.", figures.needs_reconnect.join(", @")))
+            } else if !figures.expiring_soon.is_empty() {
+                (
+                    Level::Amber,
+                    format!(
+                        "The access to @{} ends within {TOKEN_WARNING_DAYS} days; Crealia renews it on its own, or reconnect now.",
+                        figures.expiring_soon.join(", @")
+                    ),
+                )
+            } else {
+                (Level::Green, "Every account's access is current.".to_string())
+            };
+            (level, reason, figures)
+        };
+
+        let services = ServiceHealth {
+            graph_api: self.item("graph_api", 0, graph_item, now),
+            database: self.item("database", 0, database, now),
+            cache: self.item("cache", 0, cache, now),
+            webhooks: self.item("webhooks", 0, webhooks, now),
+            scheduler: self.item("scheduler", user_id, scheduler, now),
+            tokens: self.item("tokens", user_id, tokens, now),
+        };
+        let accounts = connections
+            .iter()
+            .filter(|c| c.state != ConnectionState::Disconnected)
+            .map(|c| AccountStatus { connection_id: c.id, username: c.username.clone(), state: c.state, token_expires_at: c.token_expires_at })
+            .collect();
+        Ok(Status { generated_at: now, level: services.level(), accounts, services })
+    }
+
+    /// An item with the time its level last changed (as this process saw it).
+    fn item<F>(&self, name: &'static str, owner: i64, (level, reason, figures): (Level, String, F), now: DateTime<Utc>) -> Item<F> {
+        let mut since = self.since.lock().unwrap_or_else(|p| p.into_inner());
+        if since.len() >= SINCE_CAP && !since.contains_key(&(name, owner)) {
+            since.clear();
+        }
+        let entry = since.entry((name, owner)).or_insert((level, now));
+        if entry.0 != level {
+            *entry = (level, now);
+        }
+        Item { level, reason, since: entry.1, figures }
+    }
+
+    /// The creator's queued posts, and the one most behind its time (a post waiting for
+    /// Instagram — processing, quota — is not late).
+    async fn scheduler(&self, user_id: i64, now: DateTime<Utc>) -> Result<SchedulerFigures> {
+        let (queued, post, late): (i64, Option<i64>, Option<f64>) = sqlx::query_as(
+            "WITH queued AS (
+                 SELECT id, CASE WHEN status = 'PENDING' THEN next_attempt_at ELSE lease_until END AS due, waiting_since
+                 FROM scheduled_posts WHERE user_id = $1 AND status IN ('PENDING', 'PUBLISHING'))
+             SELECT (SELECT count(*) FROM queued), late.id, extract(epoch FROM $2 - late.due)::float8
+             FROM (SELECT 1) one
+             LEFT JOIN LATERAL (SELECT id, due FROM queued WHERE waiting_since IS NULL AND due < $2 ORDER BY due LIMIT 1) late ON true",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_one(&self.db)
+        .await?;
+        Ok(SchedulerFigures { queued, oldest_overdue_post: post, oldest_overdue_secs: late.map(|s| s as i64) })
+    }
+}
+
+/// Deliveries stored in the last hour, newest first through the primary key, counted up to
+/// [`DELIVERY_COUNT_CAP`] (never a scan of the whole table).
+async fn deliveries_last_hour(db: &PgPool) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT received_at FROM webhook_deliveries ORDER BY id DESC LIMIT $1) recent
+         WHERE received_at > now() - interval '1 hour'",
+    )
+    .bind(DELIVERY_COUNT_CAP)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Reachability and latency from the probe; usage from the answers to Crealia's calls.
+fn graph_item(graph: &GraphClient, probe: &crate::health::Check, ig_ids: &[&str]) -> (Level, String, GraphFigures) {
+    let usage = graph.usage();
+    let app = usage.app().map(|s| s.value.highest());
+    let accounts: Vec<_> = ig_ids.iter().filter_map(|id| usage.account(id)).map(|s| s.value).collect();
+    let account = accounts.iter().map(|u| u.highest()).max();
+    let regain = accounts.iter().map(|u| u.estimated_time_to_regain_access).max().filter(|m| *m > 0);
+    let figures = GraphFigures {
+        reachable: probe.status == Probe::Ok,
+        latency_ms: probe.latency_ms,
+        app_usage_percent: app,
+        account_usage_percent: account,
+        regain_access_minutes: regain,
+    };
+    let busiest = app.into_iter().chain(account).max().unwrap_or(0);
+    let (level, reason) = if !figures.reachable {
+        (Level::Red, "Instagram cannot be reached: figures are from the cache and posts wait.".to_string())
+    } else if let Some(minutes) = regain {
+        (Level::Red, format!("Instagram has paused calls for one of your accounts for about {minutes} minutes; Crealia waits."))
+    } else if busiest >= USAGE_RED {
+        (Level::Red, format!("{busiest} % of Instagram's hourly allowance is used: calls will be refused until it resets."))
+    } else if busiest >= USAGE_AMBER {
+        (Level::Amber, format!("{busiest} % of Instagram's hourly allowance is used: Crealia slows down."))
+    } else if figures.latency_ms.is_some_and(|ms| ms > GRAPH_SLOW.as_secs_f64() * 1000.0) {
+        (Level::Amber, "Instagram answers slowly.".to_string())
+    } else {
+        (Level::Green, "Instagram answers normally.".to_string())
+    };
+    (level, reason, figures)
+}

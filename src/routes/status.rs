@@ -1,0 +1,14 @@
+//! `GET /api/status`: the control room's figures for the signed-in creator (their accounts
+//! only) and the health of every service Crealia depends on.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use crealia_core::Services;
+
+use super::api_error::json;
+use super::session::SignedIn;
+
+pub async fn get(State(services): State<Services>, SignedIn(user): SignedIn) -> Response {
+    json(StatusCode::OK, services.status.status(user.id, chrono::Utc::now()).await)
+}
