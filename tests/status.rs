@@ -62,11 +62,14 @@ async fn each_health_item_turns_amber_or_red_with_its_cause_and_green_after(pool
 
     // Graph API: Meta's usage headers near 100 %, then the budget back.
     sandbox_config(&app, json!({ "app_calls_per_hour": 20 })).await;
-    app.services.insights.dashboard(ana.user, None, 7, chrono::Utc::now()).await.ok();
+    let token = sandbox_token(&app, "lumen.studio").await;
+    for _ in 0..20 {
+        app.services.connections.graph().me(&token).await.ok();
+    }
     let graph = wait_for(&app, &ana.browser, "graph_api", "red").await;
     assert!(graph["app_usage_percent"].as_u64().unwrap() >= 95, "{graph}");
     sandbox_config(&app, json!({ "app_calls_per_hour": 1_000_000 })).await;
-    app.services.connections.graph().me(&sandbox_token(&app, "lumen.studio").await).await.ok();
+    app.services.connections.graph().me(&token).await.ok();
     wait_for(&app, &ana.browser, "graph_api", "green").await;
     // … and slow answers.
     let fault = json!({ "kind": "latency", "ms": 1_700, "endpoint": "GET /" });
@@ -188,8 +191,18 @@ async fn a_creator_sees_only_their_own_accounts_and_a_visitor_nothing(pool: PgPo
     let mine = status(&app, &ana.browser).await;
     let accounts: Vec<&str> = mine["accounts"].as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap()).collect();
     assert_eq!(accounts, ["lumen.studio"]);
+    // The card's figures: the dashboard's 7 days, and the publishing quota.
+    let card = &mine["accounts"][0];
+    let d = app.services.insights.dashboard(ana.user, None, 7, chrono::Utc::now()).await.unwrap();
+    assert_eq!(card["figures"]["followers"].as_u64(), d.insights.profile.followers);
+    let reach = d.insights.metrics.iter().find(|m| m.name == "reach").unwrap();
+    assert_eq!(card["figures"]["reach"]["total"].as_i64(), reach.total);
+    assert!(card["figures"]["reach"]["change_percent"].is_number());
+    assert_eq!(card["quota_used"], 0);
+    assert!(card["quota_total"].as_u64().unwrap() > 0);
     assert_eq!(mine["services"]["tokens"]["level"], "green", "B's account needing a reconnect is not A's problem");
     let theirs = wait_for(&app, &bo.browser, "tokens", "red").await;
+    assert!(status(&app, &bo.browser).await["accounts"][0]["figures"].is_null(), "an account to reconnect is not read");
     assert!(!theirs.to_string().contains("lumen.studio"));
 
     let r = app.client.get(app.url("/api/status")).send().await.unwrap();

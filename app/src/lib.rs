@@ -22,6 +22,7 @@ use leptos_router::{
 use components::layout::Layout;
 use pages::{
     calendar::CalendarPage,
+    control_room::ControlRoomPage,
     dashboard::DashboardPage,
     instagram_auth::InstagramAuthPage,
     landing::LandingPage,
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/instagram-auth") view=InstagramAuthPage ssr=SsrMode::Async />
                     <Route path=path!("/instagram-dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/instagram-calendar") view=CalendarPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/instagram") view=ControlRoomPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -6,6 +6,7 @@ pub mod connections;
 pub mod inbox;
 pub mod insights;
 pub mod publishing;
+pub mod status;
 pub mod system;
 
 #[cfg(feature = "ssr")]

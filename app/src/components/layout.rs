@@ -41,6 +41,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 Ok(Some(c)) => view! {
                                     <A href="/instagram-dashboard">"Dashboard" {unread}</A>
                                     <A href="/instagram-calendar">"Calendar"</A>
+                                    <A href="/dashboard/instagram">"Control room"</A>
                                     <A href="/instagram-auth">"Accounts"</A>
                                     <span class="whoami" title=c.email.clone()>{c.display_name.clone()}</span>
                                     <ActionForm action=sign_out attr:class="inline-form">

@@ -1,4 +1,5 @@
 pub mod calendar;
+pub mod control_room;
 pub mod dashboard;
 pub mod instagram_auth;
 pub mod landing;

@@ -61,6 +61,11 @@ impl AccountKeys {
         format!("{}-insights:{media_id}", self.media)
     }
 
+    /// Posts published in the last 24 h against Instagram's quota (changes with the media).
+    pub fn publishing_limit(&self) -> String {
+        format!("{}-publishing-limit", self.media)
+    }
+
     /// The dashboard assembled from all the above (under both generations, so replacing any
     /// of them replaces it).
     pub fn dashboard(&self, range_days: u32, until: i64) -> String {

@@ -354,7 +354,8 @@ fn kinds(kind: Option<InboxKind>) -> Vec<&'static str> {
     }
 }
 
-/// Tells every server process (at commit, inside a transaction) that the user's inbox changed.
+/// Tells every server process (at commit, inside a transaction) that something the creator's
+/// live pages show changed: their inbox, or their posts.
 pub(crate) async fn announce<'e, E: sqlx::PgExecutor<'e>>(db: E, user_id: i64) -> sqlx::Result<()> {
     sqlx::query("SELECT pg_notify($1, $2)").bind(LIVE_CHANNEL).bind(user_id.to_string()).execute(db).await?;
     Ok(())

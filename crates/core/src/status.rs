@@ -13,7 +13,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use crealia_graph::client::GraphClient;
 use crealia_model::status::{
-    AccountStatus, CacheFigures, DatabaseFigures, GraphFigures, Item, Level, SchedulerFigures, ServiceHealth, Status, TokenFigures, WebhookFigures,
+    AccountFigures, AccountStatus, CacheFigures, DatabaseFigures, Figure, GraphFigures, Item, Level, SchedulerFigures, ServiceHealth, Status, TokenFigures,
+    WebhookFigures,
 };
 use crealia_model::ConnectionState;
 use sqlx::PgPool;
@@ -21,6 +22,7 @@ use sqlx::PgPool;
 use crate::cache::Cache;
 use crate::connections::Connections;
 use crate::health::{HealthService, Status as Probe};
+use crate::insights::Insights;
 use crate::webhooks::Webhooks;
 use crate::Result;
 
@@ -39,6 +41,8 @@ pub const OVERDUE_RED: Duration = Duration::from_secs(300);
 pub const TOKEN_WARNING_DAYS: i64 = 10;
 /// Deliveries counted for "the last hour" at most.
 pub const DELIVERY_COUNT_CAP: i64 = 10_000;
+/// The publishing quota is read from Instagram at most this often per account.
+const QUOTA_TTL: Duration = Duration::from_secs(60);
 /// "Since" is remembered for this many (item, creator) pairs at most.
 const SINCE_CAP: usize = 10_000;
 
@@ -48,14 +52,15 @@ pub struct StatusService {
     health: HealthService,
     cache: Cache,
     connections: Connections,
+    insights: Insights,
     webhooks: Webhooks,
     /// When each item (per creator where it is theirs) took its current level.
     since: Arc<Mutex<HashMap<(&'static str, i64), (Level, DateTime<Utc>)>>>,
 }
 
 impl StatusService {
-    pub fn new(db: PgPool, health: HealthService, cache: Cache, connections: Connections, webhooks: Webhooks) -> Self {
-        StatusService { db, health, cache, connections, webhooks, since: Default::default() }
+    pub fn new(db: PgPool, health: HealthService, cache: Cache, connections: Connections, insights: Insights, webhooks: Webhooks) -> Self {
+        StatusService { db, health, cache, connections, insights, webhooks, since: Default::default() }
     }
 
     /// The creator's accounts and every service's health, as the creator may see them.
@@ -175,12 +180,37 @@ impl StatusService {
             scheduler: self.item("scheduler", user_id, scheduler, now),
             tokens: self.item("tokens", user_id, tokens, now),
         };
-        let accounts = connections
-            .iter()
-            .filter(|c| c.state != ConnectionState::Disconnected)
-            .map(|c| AccountStatus { connection_id: c.id, username: c.username.clone(), state: c.state, token_expires_at: c.token_expires_at })
-            .collect();
+        let shown = connections.iter().filter(|c| c.state != ConnectionState::Disconnected);
+        let accounts = futures_util::future::join_all(shown.map(|c| async move {
+            let (figures, quota) = if c.state.is_usable() { tokio::join!(self.figures(user_id, c.id, now), self.quota(user_id, c.id)) } else { (None, None) };
+            AccountStatus {
+                connection_id: c.id,
+                username: c.username.clone(),
+                state: c.state,
+                token_expires_at: c.token_expires_at,
+                figures,
+                quota_used: quota.map(|(used, _)| used),
+                quota_total: quota.and_then(|(_, total)| total),
+            }
+        }))
+        .await;
         Ok(Status { generated_at: now, level: services.level(), accounts, services })
+    }
+
+    /// The account's 7-day figures, from the dashboard's cache (read from Instagram on a miss).
+    async fn figures(&self, user_id: i64, connection_id: i64, now: DateTime<Utc>) -> Option<AccountFigures> {
+        let dashboard = self.insights.dashboard(user_id, Some(connection_id), 7, now).await.ok()?;
+        let d = &dashboard.insights;
+        let figure =
+            |name: &str| d.metrics.iter().find(|m| m.name == name).map(|m| Figure { total: m.total, change_percent: m.change_percent() }).unwrap_or_default();
+        Some(AccountFigures { followers: d.profile.followers, posts: d.profile.media_count, views: figure("views"), reach: figure("reach") })
+    }
+
+    /// Posts published in the last 24 h and the quota, cached for a minute.
+    async fn quota(&self, user_id: i64, connection_id: i64) -> Option<(u32, Option<u32>)> {
+        let account = self.connections.account(user_id, Some(connection_id)).await.ok()?;
+        let key = account.keys().publishing_limit();
+        self.cache.get_or_load(&key, QUOTA_TTL, async || Ok(account.call(async |graph, token, ig| graph.publishing_limit(token, ig).await).await?)).await.ok()
     }
 
     /// An item with the time its level last changed (as this process saw it).

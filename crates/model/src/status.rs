@@ -120,6 +120,27 @@ pub struct AccountStatus {
     pub username: String,
     pub state: ConnectionState,
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// Followers, posts, views and reach over the last 7 days (None: Instagram could not be
+    /// read, or the account must be reconnected).
+    pub figures: Option<AccountFigures>,
+    /// Posts published in the last 24 hours, and Instagram's limit (`content_publishing_limit`).
+    pub quota_used: Option<u32>,
+    pub quota_total: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountFigures {
+    pub followers: Option<u64>,
+    pub posts: Option<u64>,
+    pub views: Figure,
+    pub reach: Figure,
+}
+
+/// A 7-day total and its change against the 7 days before, in percent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub total: Option<i64>,
+    pub change_percent: Option<f64>,
 }
 
 /// `GET /api/status`: the signed-in creator's accounts and the services' health.

@@ -231,7 +231,7 @@ impl Publishing {
             .await?;
             ids.push(post_id);
         }
-        notify(&mut tx).await?;
+        notify(&mut tx, user_id).await?;
         tx.commit().await?;
         tracing::info!(user_id, posts = ids.len(), kind = post.kind.as_str(), at = %post.scheduled_at, "posts scheduled");
         let mut posts = Vec::with_capacity(ids.len());
@@ -436,7 +436,7 @@ impl Publishing {
         if done.rows_affected() == 0 {
             return Err(Error::Invalid("This post is being published right now and can no longer be changed.".into()));
         }
-        notify(&mut tx).await?;
+        notify(&mut tx, user_id).await?;
         tx.commit().await?;
         self.get(user_id, post_id).await
     }
@@ -455,7 +455,7 @@ impl Publishing {
             let current = self.get(user_id, post_id).await?;
             return Err(Error::Invalid(format!("This post is {} and cannot be {verb}.", current.status.as_str().to_lowercase())));
         }
-        notify(&mut tx).await?;
+        notify(&mut tx, user_id).await?;
         tx.commit().await?;
         self.get(user_id, post_id).await
     }
@@ -469,9 +469,11 @@ enum ContainerFate {
     Published,
 }
 
-/// Wakes every scheduler (delivered when the transaction commits).
-async fn notify(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
+/// Wakes every scheduler, and tells the creator's open pages (their live feed) that their
+/// posts changed; both delivered when the transaction commits.
+async fn notify(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, user_id: i64) -> Result<()> {
     sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&mut **tx).await?;
+    crate::inbox::announce(&mut **tx, user_id).await?;
     Ok(())
 }
 

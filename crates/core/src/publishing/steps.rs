@@ -212,6 +212,10 @@ impl Publishing {
                 tracing::warn!(post_id = id, reason, "post failed");
             }
         }
+        // The creator's open pages show the new state without a reload.
+        if let Err(e) = crate::inbox::announce(&self.db, row.user_id).await {
+            tracing::warn!(post_id = id, error = %e, "cannot tell the creator's pages that a post moved on");
+        }
         Ok(())
     }
 

@@ -1,0 +1,27 @@
+//! The control room's server functions: the creator's status, and a connection checked now.
+
+use crealia_model::status::Status;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The signed-in creator's accounts and the services' health (as `GET /api/status`).
+#[server]
+pub async fn load_status() -> Result<Status, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    Ok(services.status.status(user.id, chrono::Utc::now()).await?)
+}
+
+/// Asks Instagram now whether the account's access still works: true if it does; false when
+/// it must be reconnected (it is then marked so everywhere).
+#[server]
+pub async fn check_connection(connection: i64) -> Result<bool, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    match services.tokens.validate(user.id, connection).await {
+        Ok(works) => Ok(works),
+        Err(crealia_core::Error::NeedsReconnect) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,84 @@
+import { test, expect, sandboxAdmin } from "./fixtures";
+import { signUpAndConnect } from "./helpers";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
+const square = path.join(__dirname, "..", "fixtures", "square.jpg");
+
+test("the control room shows a post scheduled in another tab, counts it down, and cancels it", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signUpAndConnect(page, "lumen.studio", "room");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Control room" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/instagram$/);
+  await expect(page.getByTestId("account-card").filter({ hasText: "@lumen.studio" })).toBeVisible();
+  await expect(page.getByTestId("live-state")).toHaveText("Live");
+  await expect(page.getByTestId("health-database")).toHaveAttribute("data-level", "green");
+
+  // Another tab of the same creator schedules a post two hours ahead.
+  const other = await page.context().newPage();
+  await other.goto("/instagram-dashboard");
+  await other.getByTestId("media-input").setInputFiles(square);
+  await expect(other.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
+  await other.getByLabel("Caption").fill("From the other tab #fika");
+  await other.getByRole("radio", { name: "Schedule" }).check();
+  const at = new Date(Date.now() + 2 * 3600_000).toISOString();
+  await other.getByLabel("Date").fill(at.slice(0, 10));
+  await other.getByLabel("Time", { exact: true }).fill(at.slice(11, 16));
+  await other.getByLabel("Time zone").fill("UTC");
+  await other.getByRole("button", { name: "Schedule" }).click();
+  await expect(other.getByText("Your post is scheduled.")).toBeVisible();
+
+  // It appears here without a reload, and its countdown runs.
+  const post = page.getByTestId("queued-post").filter({ hasText: "From the other tab" });
+  await expect(post).toBeVisible();
+  const countdown = post.getByTestId("countdown");
+  await expect(countdown).toHaveText(/^in (1 h 5\d|2 h 00) min \d\d s$/);
+  const first = await countdown.textContent();
+  await expect(countdown).not.toHaveText(first ?? "", { timeout: 5_000 });
+
+  // Cancel works here, and the other tab hears of it too.
+  await post.getByTestId("cancel-post").click();
+  await expect(post).toHaveCount(0);
+  await expect(other.getByTestId("post-row").filter({ hasText: "From the other tab" }).getByTestId("post-status")).toHaveText("CANCELLED", { timeout: 15_000 });
+});
+
+test("the cache item turns red when Redis stops and green when it is back", async ({ page }) => {
+  test.setTimeout(60_000);
+  const port = process.env.E2E_REDIS_PORT;
+  if (!port) throw new Error("E2E_REDIS_PORT is not set: run the browser tests through scripts/test");
+  await signUpAndConnect(page, "nordlys.cafe", "redis");
+  await page.goto("/dashboard/instagram");
+  const cache = page.getByTestId("health-cache");
+  await expect(cache).toHaveAttribute("data-level", "green");
+  try {
+    execFileSync("redis-cli", ["-p", port, "shutdown", "nosave"], { stdio: "ignore" });
+  } catch {
+    // redis-cli reports the connection closing under it
+  }
+  try {
+    await expect(cache).toHaveAttribute("data-level", "red", { timeout: 20_000 });
+    await expect(cache).toContainText("Redis");
+  } finally {
+    execFileSync("redis-server", ["--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes"], { stdio: "ignore" });
+  }
+  await expect(cache).toHaveAttribute("data-level", "green", { timeout: 20_000 });
+});
+
+test("checking a revoked account's connection offers Reconnect", async ({ page, request }) => {
+  test.setTimeout(60_000);
+  // An account of this test's own: revoking it disturbs no other test.
+  const made = await (await request.post("/sandbox/__admin/accounts", { ...sandboxAdmin(), data: { count: 1, prefix: "revoked" } })).json();
+  const username: string = made.accounts[0].username;
+  await signUpAndConnect(page, username, "revoke");
+  await page.goto("/dashboard/instagram");
+  const card = page.getByTestId("account-card").filter({ hasText: `@${username}` });
+  await card.getByTestId("check-connection").click();
+  await expect(card.getByText("Instagram accepts this account's access.")).toBeVisible();
+  await expect(card.getByTestId("reconnect")).toHaveCount(0);
+
+  await request.post("/sandbox/__admin/tokens/revoke", { ...sandboxAdmin(), data: { account: username } });
+  await card.getByTestId("check-connection").click();
+  await expect(card.getByTestId("reconnect")).toBeVisible();
+  await expect(card.getByText("Instagram no longer accepts this account's access: reconnect it.")).toBeVisible();
+  await expect(page.getByTestId("health-tokens")).toHaveAttribute("data-level", "red");
+});
