@@ -21,6 +21,7 @@ use leptos_router::{
 
 use components::layout::Layout;
 use pages::{
+    api_tokens::ApiTokensPage,
     calendar::CalendarPage,
     control_room::ControlRoomPage,
     dashboard::DashboardPage,
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/instagram-dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/instagram-calendar") view=CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/instagram") view=ControlRoomPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/api-tokens") view=ApiTokensPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

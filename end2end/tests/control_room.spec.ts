@@ -82,3 +82,32 @@ test("checking a revoked account's connection offers Reconnect", async ({ page, 
   await expect(card.getByText("Instagram no longer accepts this account's access: reconnect it.")).toBeVisible();
   await expect(page.getByTestId("health-tokens")).toHaveAttribute("data-level", "red");
 });
+
+test("a personal API token is made in settings, shown once, works, and stops when revoked", async ({ page, playwright }) => {
+  await signUpAndConnect(page, "tiny.sprout", "tokens");
+  await page.goto("/dashboard/instagram");
+  await page.getByRole("link", { name: "API tokens" }).click();
+  await expect(page).toHaveURL(/\/settings\/api-tokens$/);
+  await page.getByLabel("Name").fill("my script");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const value = (await page.getByTestId("token-value").textContent()) ?? "";
+  expect(value).toMatch(/^crealia_pat_[A-Za-z0-9_-]{43}$/);
+  await expect(page.getByTestId("token-row").filter({ hasText: "my script" })).toContainText("read");
+
+  // A client of its own (no cookie): the token alone.
+  const api = await playwright.request.newContext({ baseURL: new URL(page.url()).origin });
+  const status = await api.get("/api/status", { headers: { authorization: `Bearer ${value}` } });
+  expect(status.status()).toBe(200);
+  expect((await status.json()).accounts[0].username).toBe("tiny.sprout");
+
+  // Shown once: after a reload the page lists it without its value.
+  await page.reload();
+  await expect(page.getByTestId("token-row").filter({ hasText: "my script" })).toContainText("last used");
+  await expect(page.getByTestId("token-value")).toHaveCount(0);
+  await expect(page.locator("body")).not.toContainText(value);
+
+  await page.getByTestId("token-row").filter({ hasText: "my script" }).getByRole("button", { name: "Revoke token" }).click();
+  await expect(page.getByTestId("token-row")).toHaveCount(0);
+  expect((await api.get("/api/status", { headers: { authorization: `Bearer ${value}` } })).status()).toBe(401);
+  await api.dispose();
+});

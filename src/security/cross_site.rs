@@ -1,7 +1,10 @@
 //! Refuses state-changing requests a browser sends from another site (login CSRF, forged
 //! posts): an `Origin` that is not Crealia's, or, without `Origin`, `Sec-Fetch-Site:
 //! cross-site` or `same-site`. Plain HTTP clients (no `Origin`, no `Sec-Fetch-Site`) keep
-//! working. Meta's webhook deliveries, signed, are routed outside this layer.
+//! working. Meta's webhook deliveries, signed, are routed outside this layer. A request with
+//! `Authorization: Bearer` (a personal API token) passes: a page on another site cannot make a
+//! browser send that header (it would need a CORS preflight Crealia never grants), and such a
+//! request is never answered with the browser's session (see `routes::session`).
 
 use std::sync::Arc;
 
@@ -38,6 +41,9 @@ pub fn origin_of(url: &url::Url) -> String {
 }
 
 pub async fn refuse(State(same): State<SameOrigin>, request: Request, next: Next) -> Response {
+    if crate::routes::session::bearer(&request).is_some() {
+        return next.run(request).await;
+    }
     let headers = request.headers();
     let origin = headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("invalid"));
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());

@@ -90,6 +90,7 @@ pub fn ControlRoomPage() -> impl IntoView {
         <section class="control-room" data-testid="control-room">
             <div class="section-head">
                 <h1>"Control room"</h1>
+                <a href="/settings/api-tokens">"API tokens"</a>
                 <span class="muted" data-testid="live-state">{move || if feed.live.get() { "Live" } else { "Connecting…" }}</span>
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

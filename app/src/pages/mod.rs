@@ -1,3 +1,4 @@
+pub mod api_tokens;
 pub mod calendar;
 pub mod control_room;
 pub mod dashboard;

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_cache;
 pub mod accounts;
+pub mod api_tokens;
 pub mod cache;
 pub mod connections;
 pub mod crypto;
@@ -53,6 +54,7 @@ pub struct ServiceSet {
     pub webhooks: webhooks::Webhooks,
     pub inbox: inbox::Inbox,
     pub status: status::StatusService,
+    pub api_tokens: api_tokens::ApiTokens,
     /// Session cookies get `Secure` when Crealia is served over HTTPS.
     pub secure_cookies: bool,
 }
@@ -95,6 +97,7 @@ impl Services {
         let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret, settings.webhook_writers);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
         let status = status::StatusService::new(db.clone(), health.clone(), cache.clone(), connections.clone(), insights.clone(), webhooks.clone());
+        let api_tokens = api_tokens::ApiTokens::new(db.clone());
         let secure_cookies = settings.public_base.starts_with("https://");
         Services(std::sync::Arc::new(ServiceSet {
             db,
@@ -109,6 +112,7 @@ impl Services {
             webhooks,
             inbox,
             status,
+            api_tokens,
             secure_cookies,
         }))
     }

@@ -90,6 +90,7 @@ pub struct AccountInsights {
     pub posts: Vec<Post>,
 }
 
+pub mod api_tokens;
 pub mod connections;
 pub mod inbox;
 pub mod publishing;
