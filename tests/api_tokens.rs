@@ -97,6 +97,13 @@ async fn a_creator_holds_a_bounded_number_of_tokens_with_sane_names(pool: PgPool
     assert!(tokens.create(ana.user, "  ", &[Scope::Read]).await.is_err());
     assert!(tokens.create(ana.user, &"n".repeat(61), &[Scope::Read]).await.is_err());
     assert!(tokens.create(ana.user, "no scope", &[]).await.is_err());
+    assert!(tokens.create(ana.user, "nul\0byte", &[Scope::Read]).await.is_err(), "refused, not a database error");
     let made = futures_util::future::join_all((0..25).map(|i| tokens.create(ana.user, format!("t{i}").leak(), &[Scope::Read]))).await;
     assert_eq!(made.iter().filter(|r| r.is_ok()).count() as i64, crealia_core::api_tokens::MAX_PER_USER, "even when asked at once");
+    // Revoking deletes: making and revoking in a loop leaves nothing behind.
+    for t in tokens.list(ana.user).await.unwrap() {
+        tokens.revoke(ana.user, t.id).await.unwrap();
+    }
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM api_tokens").fetch_one(&app.services.db).await.unwrap();
+    assert_eq!(left, 0);
 }

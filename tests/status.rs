@@ -81,10 +81,19 @@ async fn each_health_item_turns_amber_or_red_with_its_cause_and_green_after(pool
 
     // Webhooks: a refused delivery, then a good one; a backlog nobody processes.
     let body = &comment_body();
-    let refused = app.client.post(app.url("/api/webhooks/instagram")).header("x-hub-signature-256", "sha256=00").body(body.clone()).send().await.unwrap();
-    assert_eq!(refused.status().as_u16(), 403);
+    let refuse = async || {
+        let r = app.client.post(app.url("/api/webhooks/instagram")).header("x-hub-signature-256", "sha256=00").body(body.clone()).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+    };
+    refuse().await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let one = status(&app, &ana.browser).await["services"]["webhooks"].clone();
+    assert_eq!((one["level"].as_str(), one["refusals_last_hour"].as_u64()), (Some("green"), Some(1)), "one stranger's post is not an alarm");
+    for _ in 1..crealia_core::status::REFUSALS_AMBER {
+        refuse().await;
+    }
     let webhooks = wait_for(&app, &ana.browser, "webhooks", "amber").await;
-    assert_eq!(webhooks["refusals_last_hour"], 1);
+    assert_eq!(webhooks["refusals_last_hour"], crealia_core::status::REFUSALS_AMBER);
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     let good = app
         .client
@@ -179,6 +188,49 @@ async fn schedule(app: &TestApp, creator: &common::Creator) -> i64 {
         .unwrap();
     assert_eq!(r.status().as_u16(), 202);
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+/// "Check connection" asks Instagram once per cooldown however often it is pressed, and says
+/// "reconnect" for a revoked account.
+#[sqlx::test]
+async fn checking_a_connection_asks_instagram_once_per_cooldown(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let ana = common::creator(&app, "ana@example.com", "lumen.studio").await;
+    let me_calls = async || app.admin_json("/sandbox/__admin/calls").await.1["GET /me"].as_u64().unwrap_or(0);
+    let before = me_calls().await;
+    for _ in 0..5 {
+        assert!(app.services.tokens.check_now(&app.services.cache, ana.user, ana.connection).await.unwrap());
+    }
+    assert_eq!(me_calls().await, before + 1);
+
+    app.sandbox_admin.post(app.url("/sandbox/__admin/tokens/revoke")).json(&json!({ "account": "lumen.studio" })).send().await.unwrap();
+    tokio::time::sleep(crealia_core::tokens::CHECK_COOLDOWN + Duration::from_millis(200)).await;
+    assert!(!app.services.tokens.check_now(&app.services.cache, ana.user, ana.connection).await.unwrap(), "revoked: reconnect");
+    let state: String =
+        sqlx::query_scalar("SELECT state FROM instagram_connections WHERE id = $1").bind(ana.connection).fetch_one(&app.services.db).await.unwrap();
+    assert_eq!(state, "needs_reconnect");
+    assert!(!app.services.tokens.check_now(&app.services.cache, ana.user, ana.connection).await.unwrap(), "and it stays so");
+}
+
+/// The Instagram API item depends on the creator's own accounts' usage: another creator's
+/// state neither shows in it nor moves the time it last changed.
+#[sqlx::test]
+async fn one_creators_throttled_account_is_theirs_alone(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let ana = common::creator(&app, "ana@example.com", "lumen.studio").await;
+    let bo = common::creator(&app, "bo@example.com", "nordlys.cafe").await;
+    sandbox_config(&app, json!({ "account_calls_per_hour": 40 })).await;
+    let token = sandbox_token(&app, "lumen.studio").await;
+    for _ in 0..40 {
+        app.services.connections.graph().me(&token).await.ok();
+    }
+    let ana_graph = wait_for(&app, &ana.browser, "graph_api", "red").await;
+    assert!(ana_graph["account_usage_percent"].as_u64().unwrap() >= 95);
+    let bo_graph = status(&app, &bo.browser).await["services"]["graph_api"].clone();
+    assert_ne!(bo_graph["level"], "red", "{bo_graph}");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let again = status(&app, &ana.browser).await["services"]["graph_api"].clone();
+    assert_eq!(again["since"], ana_graph["since"], "Bo's look did not reset Ana's");
 }
 
 #[sqlx::test]

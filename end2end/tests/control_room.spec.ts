@@ -77,6 +77,8 @@ test("checking a revoked account's connection offers Reconnect", async ({ page, 
   await expect(card.getByTestId("reconnect")).toHaveCount(0);
 
   await request.post("/sandbox/__admin/tokens/revoke", { ...sandboxAdmin(), data: { account: username } });
+  // Instagram is asked at most once per 5 s per account; the next press after that hears the revocation.
+  await page.waitForTimeout(5_500);
   await card.getByTestId("check-connection").click();
   await expect(card.getByTestId("reconnect")).toBeVisible();
   await expect(card.getByText("Instagram no longer accepts this account's access: reconnect it.")).toBeVisible();

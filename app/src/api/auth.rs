@@ -14,7 +14,7 @@ pub struct Creator {
 }
 
 /// The pages a creator may be sent back to after signing in.
-const NEXT_PAGES: &[&str] = &["/", "/instagram-auth", "/instagram-dashboard", "/instagram-calendar"];
+const NEXT_PAGES: &[&str] = &["/", "/instagram-auth", "/instagram-dashboard", "/instagram-calendar", "/dashboard/instagram", "/settings/api-tokens"];
 
 /// Where to go after signing in: one of the app's own pages (with a plain query string), or
 /// `fallback`. Nothing else is followed: no other site, no odd path, no control character.

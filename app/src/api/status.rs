@@ -13,15 +13,11 @@ pub async fn load_status() -> Result<Status, AppError> {
     Ok(services.status.status(user.id, chrono::Utc::now()).await?)
 }
 
-/// Asks Instagram now whether the account's access still works: true if it does; false when
-/// it must be reconnected (it is then marked so everywhere).
+/// Asks Instagram whether the account's access still works (at most once per 5 s per account):
+/// true if it does; false when it must be reconnected (it is then marked so everywhere).
 #[server]
 pub async fn check_connection(connection: i64) -> Result<bool, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
-    match services.tokens.validate(user.id, connection).await {
-        Ok(works) => Ok(works),
-        Err(crealia_core::Error::NeedsReconnect) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    Ok(services.tokens.check_now(&services.cache, user.id, connection).await?)
 }

@@ -66,6 +66,11 @@ impl AccountKeys {
         format!("{}-publishing-limit", self.media)
     }
 
+    /// What the last "check connection" found (asked of Instagram once per cooldown).
+    pub fn connection_check(&self) -> String {
+        format!("{}connection-check", self.base)
+    }
+
     /// The dashboard assembled from all the above (under both generations, so replacing any
     /// of them replaces it).
     pub fn dashboard(&self, range_days: u32, until: i64) -> String {

@@ -39,6 +39,8 @@ pub const OVERDUE_AMBER: Duration = Duration::from_secs(60);
 pub const OVERDUE_RED: Duration = Duration::from_secs(300);
 /// Tokens ending within this are amber.
 pub const TOKEN_WARNING_DAYS: i64 = 10;
+/// Refusals in the last hour, the latest after the last good delivery, that make webhooks amber.
+pub const REFUSALS_AMBER: u64 = 5;
 /// Deliveries counted for "the last hour" at most.
 pub const DELIVERY_COUNT_CAP: i64 = 10_000;
 /// The publishing quota is read from Instagram at most this often per account.
@@ -54,20 +56,23 @@ pub struct StatusService {
     connections: Connections,
     insights: Insights,
     webhooks: Webhooks,
+    /// The last count of deliveries in the last hour and when it was made (shared by every
+    /// request of the next second, like the health probes).
+    deliveries: Arc<tokio::sync::Mutex<Option<(std::time::Instant, i64)>>>,
     /// When each item (per creator where it is theirs) took its current level.
     since: Arc<Mutex<HashMap<(&'static str, i64), (Level, DateTime<Utc>)>>>,
 }
 
 impl StatusService {
     pub fn new(db: PgPool, health: HealthService, cache: Cache, connections: Connections, insights: Insights, webhooks: Webhooks) -> Self {
-        StatusService { db, health, cache, connections, insights, webhooks, since: Default::default() }
+        StatusService { db, health, cache, connections, insights, webhooks, deliveries: Default::default(), since: Default::default() }
     }
 
     /// The creator's accounts and every service's health, as the creator may see them.
     pub async fn status(&self, user_id: i64, now: DateTime<Utc>) -> Result<Status> {
         let connections = self.connections.list(user_id).await?;
         let report = self.health.report().await;
-        let (deliveries, scheduler) = tokio::join!(deliveries_last_hour(&self.db), self.scheduler(user_id, now));
+        let (deliveries, scheduler) = tokio::join!(self.deliveries_last_hour(), self.scheduler(user_id, now));
         let checks = &report.checks;
 
         let graph = self.connections.graph();
@@ -113,11 +118,12 @@ impl StatusService {
                 (Level::Red, "Deliveries from Instagram cannot be read from the database.".to_string())
             } else if w.status == Probe::Degraded {
                 (Level::Red, "Comments and messages from Instagram wait to be shown: the server that handles them is behind or stopped.".to_string())
-            } else if figures.refusals_last_hour > 0
+            } else if figures.refusals_last_hour >= REFUSALS_AMBER
                 && figures.last_refusal_secs_ago.is_some_and(|refused| figures.last_delivery_secs_ago.is_none_or(|stored| refused < stored))
             {
-                // The last thing to arrive was refused: Meta's deliveries may all be (a wrong
-                // app secret). Junk between good deliveries does not count.
+                // Several refused and the last thing to arrive among them: Meta's deliveries may
+                // all be (a wrong app secret). Junk between good deliveries does not count, and
+                // one stranger's post is not enough to raise it.
                 (
                     Level::Amber,
                     format!(
@@ -173,7 +179,8 @@ impl StatusService {
         };
 
         let services = ServiceHealth {
-            graph_api: self.item("graph_api", 0, graph_item, now),
+            // Per creator: its level depends on their accounts' usage.
+            graph_api: self.item("graph_api", user_id, graph_item, now),
             database: self.item("database", 0, database, now),
             cache: self.item("cache", 0, cache, now),
             webhooks: self.item("webhooks", 0, webhooks, now),
@@ -195,6 +202,19 @@ impl StatusService {
         }))
         .await;
         Ok(Status { generated_at: now, level: services.level(), accounts, services })
+    }
+
+    /// Deliveries in the last hour, counted at most once per [`crate::health::REPORT_MAX_AGE`].
+    async fn deliveries_last_hour(&self) -> Result<i64> {
+        let mut last = self.deliveries.lock().await;
+        if let Some((at, n)) = *last {
+            if at.elapsed() < crate::health::REPORT_MAX_AGE {
+                return Ok(n);
+            }
+        }
+        let n = deliveries_last_hour(&self.db).await?;
+        *last = Some((std::time::Instant::now(), n));
+        Ok(n)
     }
 
     /// The account's 7-day figures, from the dashboard's cache (read from Instagram on a miss).

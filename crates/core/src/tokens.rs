@@ -41,6 +41,9 @@ pub struct RefreshReport {
     pub failed: u32,
 }
 
+/// "Check connection" asks Instagram at most this often per account.
+pub const CHECK_COOLDOWN: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CleanupReport {
     pub expired_tokens: u64,
@@ -183,6 +186,19 @@ impl TokenManager {
             Err(e) if e.is_invalid_token() => Ok(false),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// [`TokenManager::validate`] for a person's button: Instagram is asked at most once per
+    /// [`CHECK_COOLDOWN`] per account (the answer in between is the last one), so a loop of
+    /// clicks cannot spend the app's Graph API budget. False when the account must be
+    /// reconnected (also when it already was).
+    pub async fn check_now(&self, cache: &crate::cache::Cache, user_id: i64, connection_id: i64) -> Result<bool> {
+        let account = match self.connections.account(user_id, Some(connection_id)).await {
+            Err(crate::Error::NeedsReconnect) => return Ok(false),
+            other => other?,
+        };
+        let key = account.keys().connection_check();
+        cache.get_or_load(&key, CHECK_COOLDOWN, async || self.validate(user_id, connection_id).await).await
     }
 
     /// Re-encrypts every token that is not under the current key. Returns how many.

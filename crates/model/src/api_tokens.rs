@@ -49,9 +49,15 @@ pub struct ApiTokenView {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
-/// A token just made: its value, shown this once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A token just made: its value, shown this once (its `Debug` never prints it).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewApiToken {
     pub token: ApiTokenView,
     pub value: String,
+}
+
+impl std::fmt::Debug for NewApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewApiToken").field("token", &self.token).field("value", &"[redacted]").finish()
+    }
 }
