@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod jobs;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod startup;

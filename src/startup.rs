@@ -341,6 +341,8 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .route("/api/auth/callback", get(instagram::callback))
         .route("/api/instagram/insights", get(insights::get))
         .route("/api/status", get(status::get))
+        .route("/api/openapi.json", get(crate::openapi::json))
+        .route("/api/docs", get(crate::openapi::docs))
         .route("/api/instagram/publish", post(publishing::publish))
         .route("/api/instagram/schedule", get(publishing::list).post(publishing::schedule))
         .route("/api/instagram/schedule/{id}", get(publishing::get).patch(publishing::edit).delete(publishing::cancel))

@@ -37,6 +37,15 @@ fn kind(raw: Option<&str>) -> Result<Option<InboxKind>, Box<Response>> {
     }
 }
 
+#[utoipa::path(get, path = "/api/instagram/inbox", tag = "inbox",
+    description = "Comments, mentions and messages for the creator's accounts, with unread counts.",
+    params(("kind" = Option<String>, Query, description = "comment, mention or message (default: all)")),
+    responses(
+        (status = 200, description = "The inbox", body = crealia_model::inbox::Inbox),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+    ))]
 pub async fn list(State(s): State<Services>, SignedIn(user): SignedIn, Query(q): Query<KindQuery>) -> Response {
     let kind = match kind(q.kind.as_deref()) {
         Ok(k) => k,
@@ -46,12 +55,23 @@ pub async fn list(State(s): State<Services>, SignedIn(user): SignedIn, Query(q):
     json(StatusCode::OK, s.inbox.list(user.id, kind, &zone).await)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReadRequest {
     ids: Option<Vec<i64>>,
     kind: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/instagram/inbox/read", tag = "inbox",
+    description = "Marks items read: these `ids`, or every item of a `kind`, or all.",
+    request_body = ReadRequest,
+    responses(
+        (status = 200, description = "The unread counts after", body = crealia_model::inbox::UnreadCounts),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+    ))]
 pub async fn read(State(s): State<Services>, SignedIn(user): SignedIn, Json(r): Json<ReadRequest>) -> Response {
     let kind = match kind(r.kind.as_deref()) {
         Ok(k) => k,
@@ -60,24 +80,67 @@ pub async fn read(State(s): State<Services>, SignedIn(user): SignedIn, Json(r): 
     json(StatusCode::OK, s.inbox.mark_read(user.id, r.ids.as_deref(), kind).await)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReplyRequest {
     text: String,
 }
 
+#[utoipa::path(post, path = "/api/instagram/inbox/{id}/reply", tag = "inbox",
+    description = "Replies to a comment or a message through Instagram.",
+    params(("id" = i64, Path, description = "The inbox item's id")),
+    request_body = ReplyRequest,
+    responses(
+        (status = 201, description = "Sent", body = Object),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
+        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
+        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+    ))]
 pub async fn reply(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(r): Json<ReplyRequest>) -> Response {
     json(StatusCode::CREATED, s.inbox.reply(user.id, id, &r.text).await.map(|()| serde_json::json!({ "replied": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct HideRequest {
     hidden: bool,
 }
 
+#[utoipa::path(post, path = "/api/instagram/inbox/{id}/hide", tag = "inbox",
+    description = "Hides or shows a comment on Instagram.",
+    params(("id" = i64, Path, description = "The inbox item's id")),
+    request_body = HideRequest,
+    responses(
+        (status = 200, description = "Done", body = Object),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
+        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
+        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+    ))]
 pub async fn hide(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(r): Json<HideRequest>) -> Response {
     json(StatusCode::OK, s.inbox.hide(user.id, id, r.hidden).await.map(|()| serde_json::json!({ "hidden": r.hidden })))
 }
 
+#[utoipa::path(delete, path = "/api/instagram/inbox/{id}", tag = "inbox",
+    description = "Deletes a comment on Instagram and the item here.",
+    params(("id" = i64, Path, description = "The inbox item's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
+        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+    ))]
 pub async fn delete(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
     match s.inbox.delete(user.id, id).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

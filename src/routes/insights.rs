@@ -22,6 +22,22 @@ fn seven() -> u32 {
     7
 }
 
+#[utoipa::path(get, path = "/api/instagram/insights", tag = "insights",
+    description = "The dashboard of one of the creator's accounts (the first when `account` is absent) over 7, 14 or 30 days.",
+    params(
+        ("account" = Option<i64>, Query, description = "A connection id of the creator's"),
+        ("days" = Option<u32>, Query, description = "7 (default), 14 or 30"),
+    ),
+    responses(
+        (status = 200, description = "Profile, metrics against the previous range, trends, recent posts", body = crealia_model::Dashboard),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
+        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+    ))]
 pub async fn get(State(services): State<Services>, Extension(session): Extension<CurrentSession>, Query(q): Query<InsightsQuery>) -> Response {
     let Some(user) = session.user else { return message(StatusCode::UNAUTHORIZED, "Sign in to see insights.") };
     match services.insights.dashboard(user.id, q.account, q.days, chrono::Utc::now()).await {

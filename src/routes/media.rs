@@ -29,6 +29,19 @@ enum Cut {
     Disk,
 }
 
+#[utoipa::path(post, path = "/api/media", tag = "media",
+    description = "Uploads an image (JPEG, PNG, WebP) or a video (MP4, MOV) as the raw body, with its Content-Type.",
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The file's bytes"),
+    responses(
+        (status = 201, description = "Stored, ready to use in a post", body = crealia_model::publishing::MediaAsset),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 413, description = "The body is too large", body = crate::openapi::ApiError),
+        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
+        (status = 429, description = "Too many attempts; retry later", body = crate::openapi::ApiError),
+        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+    ))]
 pub async fn upload(State(s): State<Services>, Extension(Stopping(stopping)): Extension<Stopping>, SignedIn(user): SignedIn, body: Body) -> Response {
     let ticket = match s.media.begin_upload(user.id).await {
         Ok(t) => t,
@@ -106,12 +119,25 @@ async fn receive(body: Body, path: &std::path::Path, limit: u64, min_rate: u64, 
     Ok(size)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReframeRequest {
     frame: String,
     how: Reframe,
 }
 
+#[utoipa::path(post, path = "/api/media/{id}/reframe", tag = "media",
+    description = "A copy of an upload padded or cropped to a frame Instagram accepts (`4:5`, `1:1`, `1.91:1`).",
+    params(("id" = i64, Path, description = "The upload's id")),
+    request_body = ReframeRequest,
+    responses(
+        (status = 201, description = "The reframed copy", body = crealia_model::publishing::MediaAsset),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+    ))]
 pub async fn reframe(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(r): Json<ReframeRequest>) -> Response {
     match s.media.reframe(user.id, id, &r.frame, r.how).await {
         Ok(asset) => (StatusCode::CREATED, Json(asset)).into_response(),

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::api_error::{from_error, json, message};
 use super::session::SignedIn;
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostRequest {
     /// One account, or several with `connection_ids`.
@@ -74,26 +74,95 @@ async fn create(services: Services, user_id: i64, body: PostRequest, now: bool) 
     }
 }
 
+#[utoipa::path(post, path = "/api/instagram/publish", tag = "publishing",
+    description = "Queues a post due now on one account (`connection_id`) or several (`connection_ids`).",
+    request_body = PostRequest,
+    responses(
+        (status = 202, description = "Queued: the post (one account) or the posts (several)", body = crealia_model::publishing::ScheduledPost),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
+        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+    ))]
 pub async fn publish(State(s): State<Services>, SignedIn(user): SignedIn, Json(body): Json<PostRequest>) -> Response {
     create(s, user.id, body, true).await
 }
 
+#[utoipa::path(post, path = "/api/instagram/schedule", tag = "publishing",
+    description = "Queues a post for `scheduled_at` (RFC 3339).",
+    request_body = PostRequest,
+    responses(
+        (status = 202, description = "Queued: the post (one account) or the posts (several)", body = crealia_model::publishing::ScheduledPost),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
+        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+    ))]
 pub async fn schedule(State(s): State<Services>, SignedIn(user): SignedIn, Json(body): Json<PostRequest>) -> Response {
     create(s, user.id, body, false).await
 }
 
+#[utoipa::path(get, path = "/api/instagram/schedule", tag = "publishing",
+    description = "The creator's posts, newest schedule first.",
+    responses(
+        (status = 200, description = "Their posts", body = Vec<crealia_model::publishing::ScheduledPost>),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError)
+    ))]
 pub async fn list(State(s): State<Services>, SignedIn(user): SignedIn) -> Response {
     json(StatusCode::OK, s.publishing.list(user.id).await)
 }
 
+#[utoipa::path(get, path = "/api/instagram/schedule/{id}", tag = "publishing",
+    description = "One of the creator's posts.",
+    params(("id" = i64, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "The post", body = crealia_model::publishing::ScheduledPost),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError)
+    ))]
 pub async fn get(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
     json(StatusCode::OK, s.publishing.get(user.id, id).await)
 }
 
+#[utoipa::path(patch, path = "/api/instagram/schedule/{id}", tag = "publishing",
+    description = "Changes a post that has not gone out: caption, alt text, first comment, media, time.",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body = crealia_core::publishing::PostEdit,
+    responses(
+        (status = 200, description = "The changed post", body = crealia_model::publishing::ScheduledPost),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
+        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+    ))]
 pub async fn edit(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(edit): Json<PostEdit>) -> Response {
     json(StatusCode::OK, s.publishing.edit(user.id, id, edit).await)
 }
 
+#[utoipa::path(delete, path = "/api/instagram/schedule/{id}", tag = "publishing",
+    description = "Cancels a pending or failed post.",
+    params(("id" = i64, Path, description = "The post's id")),
+    responses(
+        (status = 204, description = "Cancelled"),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
+        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+    ))]
 pub async fn cancel(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
     match s.publishing.cancel(user.id, id).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
@@ -101,6 +170,18 @@ pub async fn cancel(State(s): State<Services>, SignedIn(user): SignedIn, Path(id
     }
 }
 
+#[utoipa::path(post, path = "/api/instagram/schedule/{id}/retry", tag = "publishing",
+    description = "Queues a failed post again.",
+    params(("id" = i64, Path, description = "The post's id")),
+    responses(
+        (status = 202, description = "Queued again", body = crealia_model::publishing::ScheduledPost),
+        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
+        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
+        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
+        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
+        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
+        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+    ))]
 pub async fn retry(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
     json(StatusCode::ACCEPTED, s.publishing.retry(user.id, id).await)
 }

@@ -32,7 +32,7 @@ pub fn ApiTokensPage() -> impl IntoView {
             <h1 id="tokens-title">"API tokens"</h1>
             <p class="muted">
                 "A token lets a script or another tool use Crealia's JSON API as you, within what you allow. Send it as "
-                <code>"Authorization: Bearer …"</code>"."
+                <code>"Authorization: Bearer …"</code>". The API is described at "<a href="/api/docs" rel="external">"/api/docs"</a>"."
             </p>
             <form class="stack" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
                 <label>"Name" <input type="text" maxlength="60" required=true placeholder="e.g. My scheduling script"

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A connection's state. The database stores `active`, `needs_reconnect` and `disconnected`;
 /// `expiring_soon` is an active connection whose token ends within days (said, not stored).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionState {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InboxKind {
@@ -36,6 +37,7 @@ impl InboxKind {
 }
 
 /// Equal and hashed by everything shown, so a list keyed by items redraws only those that changed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct InboxItem {
     pub id: i64,
@@ -52,9 +54,11 @@ pub struct InboxItem {
     /// Written by the creator's account (a reply sent from Crealia, a message echo).
     pub own: bool,
     /// Replies to this comment, oldest first.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub replies: Vec<InboxItem>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnreadCounts {
     pub comments: u32,
@@ -76,6 +80,7 @@ impl UnreadCounts {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inbox {
     pub items: Vec<InboxItem>,

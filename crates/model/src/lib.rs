@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 /// The ranges the dashboard offers (the Graph API allows at most 30 days per call).
 pub const RANGES: [u32; 3] = [7, 14, 30];
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountOption {
     pub connection_id: i64,
     pub username: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub username: String,
@@ -23,6 +25,7 @@ pub struct Profile {
 }
 
 /// One metric over the range and the range before it. `None`: the API has no data (yet).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetricSummary {
     pub name: String,
@@ -42,6 +45,7 @@ impl MetricSummary {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Point {
     /// `YYYY-MM-DD` of the day the value belongs to.
@@ -49,6 +53,7 @@ pub struct Point {
     pub value: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Post {
     pub id: String,
@@ -67,13 +72,16 @@ pub struct Post {
 
 /// What the dashboard page shows: the creator's accounts (this request's list) and the
 /// account's figures (the same for every request until the cache changes, so shared).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub accounts: Vec<AccountOption>,
+    #[cfg_attr(feature = "openapi", schema(value_type = AccountInsights))]
     pub insights: Shared<AccountInsights>,
 }
 
 /// One account's figures over a range.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountInsights {
     pub connection_id: i64,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PostKind {
@@ -48,6 +49,7 @@ impl PostKind {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PostStatus {
@@ -84,6 +86,7 @@ impl PostStatus {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ScheduledPost {
     pub id: i64,
@@ -106,6 +109,7 @@ pub struct ScheduledPost {
 }
 
 /// What a creator uploaded, ready to be used in a post.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaAsset {
     pub id: i64,
@@ -130,6 +134,7 @@ pub const FRAMES: [(&str, u32, u32); 3] = [("4:5", 4, 5), ("1:1", 1, 1), ("1.91:
 
 /// A post in a list, with its time on the creator's wall clock. Equal and hashed by everything
 /// shown, so a list keyed by items redraws only the rows that changed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PostItem {
     pub post: ScheduledPost,
@@ -140,12 +145,14 @@ pub struct PostItem {
     pub time: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostList {
     pub time_zone: String,
     pub posts: Vec<PostItem>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CalendarView {
@@ -162,6 +169,7 @@ impl CalendarView {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarEntry {
     pub id: i64,
@@ -173,6 +181,7 @@ pub struct CalendarEntry {
     pub caption: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarDay {
     pub date: chrono::NaiveDate,
@@ -182,6 +191,7 @@ pub struct CalendarDay {
     pub posts: Vec<CalendarEntry>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Calendar {
     pub view: CalendarView,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::connections::ConnectionState;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -26,6 +27,7 @@ impl Level {
 }
 
 /// One service's state: its level, why, since when (this level), and its figures.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item<F> {
     pub level: Level,
@@ -36,6 +38,7 @@ pub struct Item<F> {
 }
 
 /// Instagram's API: reachable, how fast, and how much of Meta's hourly budgets is used.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GraphFigures {
     pub reachable: bool,
@@ -48,6 +51,7 @@ pub struct GraphFigures {
     pub regain_access_minutes: Option<u32>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DatabaseFigures {
     pub latency_ms: Option<f64>,
@@ -55,6 +59,7 @@ pub struct DatabaseFigures {
     pub pool_max: u32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CacheFigures {
     pub redis_configured: bool,
@@ -63,6 +68,7 @@ pub struct CacheFigures {
     pub hit_ratio: Option<f64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WebhookFigures {
     pub last_delivery_secs_ago: Option<i64>,
@@ -76,6 +82,7 @@ pub struct WebhookFigures {
     pub backlog_oldest_secs: Option<i64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SchedulerFigures {
     /// The creator's posts waiting to go out (scheduled or retrying).
@@ -85,6 +92,7 @@ pub struct SchedulerFigures {
     pub oldest_overdue_secs: Option<i64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TokenFigures {
     /// The creator's accounts whose access ends within 10 days.
@@ -93,6 +101,7 @@ pub struct TokenFigures {
     pub needs_reconnect: Vec<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServiceHealth {
     pub graph_api: Item<GraphFigures>,
@@ -114,6 +123,7 @@ impl ServiceHealth {
 }
 
 /// One connected account, as the control room's card shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountStatus {
     pub connection_id: i64,
@@ -128,6 +138,7 @@ pub struct AccountStatus {
     pub quota_total: Option<u32>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountFigures {
     pub followers: Option<u64>,
@@ -137,6 +148,7 @@ pub struct AccountFigures {
 }
 
 /// A 7-day total and its change against the 7 days before, in percent.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     pub total: Option<i64>,
@@ -144,6 +156,7 @@ pub struct Figure {
 }
 
 /// `GET /api/status`: the signed-in creator's accounts and the services' health.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Status {
     pub generated_at: DateTime<Utc>,

@@ -44,7 +44,7 @@ pub const UNUSED_MEDIA_DAYS: i64 = 7;
 /// Parts of uploads that never finished (a crash, a closed tab) go after a day.
 const STRAY_UPLOAD_SECS: u64 = 86_400;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Reframe {
     /// Keep the whole picture and fill the rest with white.

@@ -46,7 +46,7 @@ pub struct NewPost {
 }
 
 /// What a creator may change on a post that has not gone out yet.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostEdit {
     pub caption: Option<String>,
