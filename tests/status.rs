@@ -212,6 +212,40 @@ async fn checking_a_connection_asks_instagram_once_per_cooldown(pool: PgPool) {
     assert!(!app.services.tokens.check_now(&app.services.cache, ana.user, ana.connection).await.unwrap(), "and it stays so");
 }
 
+/// The control room's posts stay a handful whatever the creator has queued: the next ten on
+/// time, and those waiting for Instagram and failed.
+#[sqlx::test]
+async fn the_outlook_is_the_next_posts_and_the_ones_in_trouble(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let ana = common::creator(&app, "ana@example.com", "lumen.studio").await;
+    let first = schedule(&app, &ana).await;
+    sqlx::query(
+        "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, media_urls, scheduled_at, next_attempt_at)
+         SELECT user_id, connection_id, kind, caption || ' ' || g, media_urls, scheduled_at + g * interval '1 minute', scheduled_at + g * interval '1 minute'
+         FROM scheduled_posts, generate_series(1, 30) g WHERE id = $1",
+    )
+    .bind(first)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE scheduled_posts SET status = 'FAILED', last_error = 'Instagram refused the image.' WHERE caption = 'Later 3'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE scheduled_posts SET last_error = 'Waiting for Instagram to finish processing the video.' WHERE caption = 'Later 5'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let outlook = app.services.publishing.outlook(ana.user).await.unwrap();
+    let next: Vec<&str> = outlook.iter().filter(|p| p.status.as_str() == "PENDING" && p.last_error.is_none()).map(|p| p.caption.as_str()).collect();
+    assert_eq!(next.len() as i64, crealia_core::publishing::OUTLOOK);
+    assert_eq!(&next[..4], ["Later", "Later 1", "Later 2", "Later 4"], "soonest first");
+    assert!(outlook.iter().any(|p| p.caption == "Later 3" && p.status.as_str() == "FAILED"));
+    assert!(outlook.iter().any(|p| p.caption == "Later 5" && p.last_error.is_some()));
+    assert_eq!(outlook.len(), 12);
+}
+
 /// The Instagram API item depends on the creator's own accounts' usage: another creator's
 /// state neither shows in it nor moves the time it last changed.
 #[sqlx::test]

@@ -89,6 +89,16 @@ pub async fn create_posts(post: Compose) -> Result<usize, AppError> {
     Ok(services.publishing.schedule_for(user.id, &post.accounts, new).await?.len())
 }
 
+/// The control room's posts: the next ones, those waiting for Instagram, the failed ones.
+#[server]
+pub async fn load_outlook() -> Result<PostList, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let time_zone = super::time_zone_of(&services, user.id).await?;
+    let posts = services.publishing.outlook(user.id).await?.into_iter().map(|p| crealia_core::publishing::item(p, &time_zone)).collect();
+    Ok(PostList { time_zone, posts })
+}
+
 #[server]
 pub async fn list_posts() -> Result<PostList, AppError> {
     let user = super::auth::require_user()?;

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::insights::refresh_insights;
-use crate::api::publishing::{cancel_post, list_posts, retry_post};
+use crate::api::publishing::{cancel_post, load_outlook, retry_post};
 use crate::api::status::{check_connection, load_status};
 use crate::components::auth::signed_in_or_redirect;
 use crate::components::chart::group;
@@ -81,7 +81,7 @@ pub fn ControlRoomPage() -> impl IntoView {
         }
     }
     let status = Resource::new(move || (feed.version.get(), changed.get(), tick.get()), |_| load_status());
-    let posts = Resource::new(move || (feed.version.get(), changed.get()), |_| list_posts());
+    let posts = Resource::new(move || (feed.version.get(), changed.get()), |_| load_outlook());
     // What "check connection" found, per account, kept across reloads.
     let checked = RwSignal::new(HashMap::<i64, Result<bool, String>>::new());
 
@@ -285,9 +285,7 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
 
 #[component]
 fn PostSections(posts: Vec<PostItem>, time_zone: String, now: RwSignal<i64>, changed: RwSignal<u32>) -> impl IntoView {
-    let mut upcoming: Vec<PostItem> = posts.iter().filter(|p| p.post.status == PostStatus::Pending && p.post.last_error.is_none()).cloned().collect();
-    upcoming.sort_by_key(|p| p.post.scheduled_at);
-    upcoming.truncate(10);
+    let upcoming: Vec<PostItem> = posts.iter().filter(|p| p.post.status == PostStatus::Pending && p.post.last_error.is_none()).cloned().collect();
     let waiting: Vec<PostItem> =
         posts.iter().filter(|p| matches!(p.post.status, PostStatus::Pending | PostStatus::Publishing) && p.post.last_error.is_some()).cloned().collect();
     let failed: Vec<PostItem> = posts.iter().filter(|p| p.post.status == PostStatus::Failed).cloned().collect();

@@ -27,6 +27,9 @@ pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_C
 pub use crealia_model::publishing::{PostKind, PostStatus, ScheduledPost};
 pub use scheduler::SchedulerSettings;
 
+/// Posts of each kind (next, waiting, failed) the control room shows.
+pub const OUTLOOK: i64 = 10;
+
 /// The channel `NOTIFY` wakes schedulers on when a post becomes due earlier than they thought.
 pub const CHANNEL: &str = "crealia_posts";
 /// A time in the past up to this long ago still counts as "now" (the form took a while).
@@ -244,6 +247,20 @@ impl Publishing {
     /// The creator's posts, newest schedule first.
     pub async fn list(&self, user_id: i64) -> Result<Vec<ScheduledPost>> {
         self.query_posts("WHERE p.user_id = $1 ORDER BY p.scheduled_at DESC, p.id DESC", user_id, None).await
+    }
+
+    /// What the control room shows, however many posts the creator has: the next
+    /// [`OUTLOOK`] on time, and up to as many waiting for Instagram (processing, quota) and
+    /// failed (newest first). Each part is read through the `(user_id, scheduled_at)` index.
+    pub async fn outlook(&self, user_id: i64) -> Result<Vec<ScheduledPost>> {
+        let from = format!("SELECT {POST_COLUMNS} FROM scheduled_posts p JOIN instagram_connections c ON c.id = p.connection_id WHERE p.user_id = $1");
+        let sql = format!(
+            "({from} AND p.status = 'PENDING' AND p.last_error IS NULL ORDER BY p.scheduled_at, p.id LIMIT $2)
+             UNION ALL ({from} AND p.status IN ('PENDING', 'PUBLISHING') AND p.last_error IS NOT NULL ORDER BY p.scheduled_at, p.id LIMIT $2)
+             UNION ALL ({from} AND p.status = 'FAILED' ORDER BY p.updated_at DESC, p.id DESC LIMIT $2)"
+        );
+        let rows = sqlx::query_as::<_, PostRow>(&sql).bind(user_id).bind(OUTLOOK).fetch_all(&self.db).await?;
+        Ok(rows.iter().map(PostRow::view).collect())
     }
 
     /// The creator's posts scheduled or published within [from, to), for the calendar.
