@@ -5,12 +5,10 @@
 
 mod common;
 
-use common::{ms, percentile};
+use common::{bare_route, ms, stats};
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::routing::get;
-use axum::Json;
 use chrono::Utc;
 use crealia::config::Config;
 use crealia::startup::Application;
@@ -19,16 +17,6 @@ use crealia_core::crypto::SecretToken;
 
 const N: usize = 2_000;
 const N_MISS: usize = 300;
-
-struct Stats {
-    p50: Duration,
-    p99: Duration,
-}
-
-fn stats(mut samples: Vec<Duration>) -> Stats {
-    samples.sort();
-    Stats { p50: percentile(&samples, 0.50), p99: percentile(&samples, 0.99) }
-}
 
 #[tokio::main]
 async fn main() {
@@ -58,11 +46,7 @@ async fn main() {
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
 
-    // The bare route: JSON of a similar size, no work.
-    let bare = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let bare_addr = bare.local_addr().unwrap();
-    let body = serde_json::json!({ "data": vec![serde_json::json!({ "day": "2026-11-24", "value": 12345 }); 60] });
-    tokio::spawn(async move { axum::serve(bare, axum::Router::new().route("/bare", get(move || async move { Json(body.clone()) }))).await });
+    let bare_url = bare_route().await;
 
     // A creator with the sandbox's lumen.studio connected.
     let email = format!("bench-{}@example.com", Utc::now().timestamp_nanos_opt().unwrap_or_default());
@@ -101,7 +85,6 @@ async fn main() {
     let check = call().await.unwrap();
     assert_eq!(check.status().as_u16(), 200, "{}", check.text().await.unwrap());
 
-    let bare_url = format!("http://{bare_addr}/bare");
     let mut bare_samples = Vec::with_capacity(N);
     let mut l1 = Vec::with_capacity(N);
     let mut l2 = Vec::with_capacity(N);

@@ -7,12 +7,10 @@
 
 mod common;
 
-use common::{ms, percentile};
+use common::{bare_route, ms, stats};
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::routing::get;
-use axum::Json;
 use chrono::Utc;
 use crealia::config::Config;
 use crealia::startup::Application;
@@ -23,16 +21,6 @@ const N: usize = 1_000;
 const ACCOUNTS: usize = 10;
 const POSTS: i64 = 1_000;
 const ADMIN: &str = "bench-status-admin-token-0123456789abcdef";
-
-struct Stats {
-    p50: Duration,
-    p99: Duration,
-}
-
-fn stats(mut samples: Vec<Duration>) -> Stats {
-    samples.sort();
-    Stats { p50: percentile(&samples, 0.50), p99: percentile(&samples, 0.99) }
-}
 
 #[tokio::main]
 async fn main() {
@@ -56,11 +44,7 @@ async fn main() {
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
 
-    // The bare route: JSON of a similar size to /api/status, no work.
-    let bare = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let bare_addr = bare.local_addr().unwrap();
-    let body = serde_json::json!({ "data": vec![serde_json::json!({ "day": "2026-11-24", "value": 12345 }); 60] });
-    tokio::spawn(async move { axum::serve(bare, axum::Router::new().route("/bare", get(move || async move { Json(body.clone()) }))).await });
+    let bare_url = bare_route().await;
 
     // A creator with 10 accounts of the sandbox's, and 1,000 posts queued over the next weeks.
     let email = format!("bench-{}@example.com", Utc::now().timestamp_nanos_opt().unwrap_or_default());
@@ -113,7 +97,6 @@ async fn main() {
     let cookie = format!("crealia_session={}", session.as_str());
     let status_url = format!("http://{addr}/api/status");
     let page_url = format!("http://{addr}/dashboard/instagram");
-    let bare_url = format!("http://{bare_addr}/bare");
     // Warm: the accounts' figures and quotas are read from the sandbox once, then cached.
     for url in [&status_url, &page_url] {
         let r = client.get(url).header("cookie", &cookie).send().await.unwrap();
