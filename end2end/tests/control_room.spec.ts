@@ -1,22 +1,32 @@
 import { test, expect, sandboxAdmin } from "./fixtures";
+import type { APIRequestContext } from "@playwright/test";
 import { signUpAndConnect } from "./helpers";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 
 const square = path.join(__dirname, "..", "fixtures", "square.jpg");
 
-test("the control room shows a post scheduled in another tab, counts it down, and cancels it", async ({ page }) => {
+/// An Instagram account of the test's own in the sandbox (an account is connected to one
+/// Crealia creator at a time, and the tests run in parallel).
+async function ownAccount(request: APIRequestContext, prefix: string): Promise<string> {
+  const made = await (await request.post("/sandbox/__admin/accounts", { ...sandboxAdmin(), data: { count: 1, prefix } })).json();
+  return made.accounts[0].username;
+}
+
+test("the control room shows a post scheduled in another tab, counts it down, and cancels it", async ({ page, request }) => {
   test.setTimeout(90_000);
-  await signUpAndConnect(page, "lumen.studio", "room");
+  const username = await ownAccount(request, "room");
+  await signUpAndConnect(page, username, "room");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Control room" }).click();
   await expect(page).toHaveURL(/\/dashboard\/instagram$/);
-  await expect(page.getByTestId("account-card").filter({ hasText: "@lumen.studio" })).toBeVisible();
+  await expect(page.getByTestId("account-card").filter({ hasText: `@${username}` })).toBeVisible();
   await expect(page.getByTestId("live-state")).toHaveText("Live");
   await expect(page.getByTestId("health-database")).toHaveAttribute("data-level", "green");
 
   // Another tab of the same creator schedules a post two hours ahead.
   const other = await page.context().newPage();
   await other.goto("/instagram-dashboard");
+  await expect(other.getByTestId("inbox-live")).toHaveText("Live"); // hydrated: the file input listens
   await other.getByTestId("media-input").setInputFiles(square);
   await expect(other.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
   await other.getByLabel("Caption").fill("From the other tab #fika");
@@ -42,11 +52,11 @@ test("the control room shows a post scheduled in another tab, counts it down, an
   await expect(other.getByTestId("post-row").filter({ hasText: "From the other tab" }).getByTestId("post-status")).toHaveText("CANCELLED", { timeout: 15_000 });
 });
 
-test("the cache item turns red when Redis stops and green when it is back", async ({ page }) => {
+test("the cache item turns red when Redis stops and green when it is back", async ({ page, request }) => {
   test.setTimeout(60_000);
   const port = process.env.E2E_REDIS_PORT;
   if (!port) throw new Error("E2E_REDIS_PORT is not set: run the browser tests through scripts/test");
-  await signUpAndConnect(page, "nordlys.cafe", "redis");
+  await signUpAndConnect(page, await ownAccount(request, "redis"), "redis");
   await page.goto("/dashboard/instagram");
   const cache = page.getByTestId("health-cache");
   await expect(cache).toHaveAttribute("data-level", "green");
@@ -67,8 +77,7 @@ test("the cache item turns red when Redis stops and green when it is back", asyn
 test("checking a revoked account's connection offers Reconnect", async ({ page, request }) => {
   test.setTimeout(60_000);
   // An account of this test's own: revoking it disturbs no other test.
-  const made = await (await request.post("/sandbox/__admin/accounts", { ...sandboxAdmin(), data: { count: 1, prefix: "revoked" } })).json();
-  const username: string = made.accounts[0].username;
+  const username = await ownAccount(request, "revoked");
   await signUpAndConnect(page, username, "revoke");
   await page.goto("/dashboard/instagram");
   const card = page.getByTestId("account-card").filter({ hasText: `@${username}` });
@@ -85,8 +94,9 @@ test("checking a revoked account's connection offers Reconnect", async ({ page, 
   await expect(page.getByTestId("health-tokens")).toHaveAttribute("data-level", "red");
 });
 
-test("a personal API token is made in settings, shown once, works, and stops when revoked", async ({ page, playwright }) => {
-  await signUpAndConnect(page, "tiny.sprout", "tokens");
+test("a personal API token is made in settings, shown once, works, and stops when revoked", async ({ page, playwright, request }) => {
+  const username = await ownAccount(request, "tokens");
+  await signUpAndConnect(page, username, "tokens");
   await page.goto("/dashboard/instagram");
   await page.getByRole("link", { name: "API tokens" }).click();
   await expect(page).toHaveURL(/\/settings\/api-tokens$/);
@@ -100,7 +110,7 @@ test("a personal API token is made in settings, shown once, works, and stops whe
   const api = await playwright.request.newContext({ baseURL: new URL(page.url()).origin });
   const status = await api.get("/api/status", { headers: { authorization: `Bearer ${value}` } });
   expect(status.status()).toBe(200);
-  expect((await status.json()).accounts[0].username).toBe("tiny.sprout");
+  expect((await status.json()).accounts[0].username).toBe(username);
 
   // Shown once: after a reload the page lists it without its value.
   await page.reload();
