@@ -1,9 +1,13 @@
 //! What every benchmark example measures with: percentiles of sorted latencies, milliseconds,
-//! and settings from the environment.
+//! and settings from the environment; and the allocator the server binary ships with
+//! (`src/main.rs`), so a benchmark measures what production runs.
 
 #![allow(dead_code)]
 
 use std::time::Duration;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The `p` percentile (0.0–1.0) of latencies sorted in ascending order (not empty).
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
