@@ -39,8 +39,8 @@ async fn concurrent_cold_loads_make_one_call_per_query_and_warm_loads_none(pool:
     let calls = sandbox_calls(&app).await;
     assert_eq!(calls["GET /me"], 1, "{calls}");
     assert_eq!(calls["GET /{id}/media"], 1, "{calls}");
-    // Totals now and before, reach and follower series, and one per post.
-    assert_eq!(calls["GET /{id}/insights"], 4 + 6, "{calls}");
+    // The last reported days, totals now and before, reach and follower series, and one per post.
+    assert_eq!(calls["GET /{id}/insights"], 1 + 4 + 6, "{calls}");
 
     reset_calls(&app).await;
     for _ in 0..5 {
@@ -58,7 +58,7 @@ async fn the_dashboard_matches_the_sandbox_and_says_not_available_instead_of_zer
     assert_eq!(d.insights.profile.followers, world["accounts"][0]["followers_count"].as_u64());
     let reach = d.insights.metrics.iter().find(|m| m.name == "reach").unwrap();
     assert!(reach.total.unwrap() > 0 && reach.previous.unwrap() > 0);
-    assert_eq!(d.insights.reach.len(), 5, "7 days minus the 48 h data delay");
+    assert_eq!(d.insights.reach.len(), 7, "7 reported days (the range ends before the 48 h data delay)");
     assert_eq!(reach.total.unwrap(), d.insights.reach.iter().map(|p| p.value).sum::<i64>(), "totals and series agree");
     assert!(!d.insights.followers.is_empty());
 
@@ -74,6 +74,45 @@ async fn the_dashboard_matches_the_sandbox_and_says_not_available_instead_of_zer
     let follows = tiny.insights.metrics.iter().find(|m| m.name == "follows_and_unfollows").unwrap();
     assert_eq!(follows.total, None);
     assert!(tiny.insights.followers.is_empty());
+}
+
+/// Instagram reports a day up to 48 h late: a 7-day range of "the last 7 days" holds 5 reported
+/// days against 7 before them, and every figure reads as a fall of ~30 %. The range ends at the
+/// last reported day instead, and the previous range is as long.
+#[sqlx::test(migrations = false)]
+async fn ranges_compare_whole_reported_days_with_as_many_days_before(pool: PgPool) {
+    const DAY: i64 = 86_400;
+    let app = spawn_app(pool, &[]).await;
+    let user = creator(&app).await;
+    let now = Utc::now();
+    let today = now.timestamp().div_euclid(DAY) * DAY;
+    // The account's daily reach over the last 30 days, as Instagram (the sandbox) reports it.
+    let account = app.services.connections.account(user, None).await.unwrap();
+    let page =
+        account.call(async |graph, token, ig| graph.account_insights(token, ig, &["reach"], "time_series", today - 30 * DAY, today).await).await.unwrap();
+    let daily: Vec<(String, i64)> = page.data[0]
+        .values
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let end = chrono::DateTime::parse_from_str(v.end_time.as_deref().unwrap(), "%Y-%m-%dT%H:%M:%S%z").unwrap();
+            ((end - chrono::Duration::days(1)).format("%Y-%m-%d").to_string(), v.value.as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(daily.len(), 28, "the sandbox holds back the last two days");
+    let last = &daily.last().unwrap().0;
+
+    for range in [7usize, 14] {
+        let d = app.services.insights.dashboard(user, None, range as u32, now).await.unwrap().insights;
+        let reach = d.metrics.iter().find(|m| m.name == "reach").unwrap();
+        let current: i64 = daily[daily.len() - range..].iter().map(|(_, v)| v).sum();
+        let previous: i64 = daily[daily.len() - 2 * range..daily.len() - range].iter().map(|(_, v)| v).sum();
+        assert_eq!((&d.until, d.delay_days), (last, 2), "{range} days end at the last reported day");
+        assert_eq!(d.since, daily[daily.len() - range].0);
+        assert_eq!(d.reach.len(), range, "{range} whole days in the chart");
+        assert_eq!((reach.total, reach.previous), (Some(current), Some(previous)), "{range} days against the {range} before");
+    }
 }
 
 #[sqlx::test(migrations = false)]

@@ -164,12 +164,32 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
     }
 }
 
+/// "20 Nov to 26 Nov (UTC), compared with the 7 days before — up to 26 Nov: Instagram reports
+/// with a delay of up to 48 hours."
+pub fn range_note(d: &crealia_model::AccountInsights) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let short = |day: &str| -> String {
+        let mut parts = day.split('-').skip(1).map(|p| p.parse::<usize>().ok());
+        match (parts.next().flatten(), parts.next().flatten()) {
+            (Some(month @ 1..=12), Some(date)) => format!("{date} {}", MONTHS[month - 1]),
+            _ => day.to_string(),
+        }
+    };
+    let (since, until) = (short(&d.since), short(&d.until));
+    let compared = format!("{since} to {until} (UTC), compared with the {} days before", d.range_days);
+    if d.delay_days > 0 {
+        format!("{compared}. Up to {until}: Instagram reports with a delay of up to 48 hours.")
+    } else {
+        format!("{compared}.")
+    }
+}
+
 /// The range's metrics, trends and recent posts.
 #[component]
 fn Insights(d: Dashboard) -> impl IntoView {
     let d = d.insights;
     view! {
-        <p class="muted range-note">{format!("{} to {} (UTC). Instagram can take up to 48 hours to report a day.", d.since, d.until)}</p>
+        <p class="muted range-note" data-testid="range-note">{range_note(&d)}</p>
         <section class="metrics" aria-label="Metrics">
             {d.metrics.iter().cloned().map(|m| view! { <MetricCard m /> }).collect_view()}
         </section>

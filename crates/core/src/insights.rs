@@ -33,6 +33,11 @@ const POSTS: u32 = 6;
 /// How long a dashboard missing a post's insights is kept.
 const INCOMPLETE_TTL: Duration = Duration::from_secs(30);
 const DAY: i64 = 86_400;
+/// Instagram reports a day up to 48 h after it ends: the last days before today are looked at
+/// to find the last one it has reported.
+const DELAY_PROBE_DAYS: i64 = 4;
+/// Assumed when none of those days is reported yet (the documented longest delay).
+const DOCUMENTED_DELAY_DAYS: i64 = 2;
 
 /// How long each kind of data stays cached.
 #[derive(Clone, Debug)]
@@ -83,6 +88,19 @@ fn series(page: &Page<InsightMetric>, name: &str) -> Vec<Point> {
         .unwrap_or_default()
 }
 
+/// The end (exclusive, unix seconds) of the last day Instagram has reported, from a daily
+/// series over the days before `until` (today's start): ranges end there, so the current and
+/// the previous range both hold whole reported days and compare like with like.
+fn reported_until(probe: &[Point], until: i64) -> i64 {
+    probe
+        .iter()
+        .filter_map(|p| chrono::NaiveDate::parse_from_str(&p.day, "%Y-%m-%d").ok())
+        .map(|day| day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0) + DAY)
+        .filter(|end| *end <= until)
+        .max()
+        .unwrap_or(until - DOCUMENTED_DELAY_DAYS * DAY)
+}
+
 fn total(page: &Page<InsightMetric>, name: &str) -> Option<i64> {
     page.data.iter().find(|m| m.name == name).and_then(|m| m.total_value.as_ref()).map(|t| t.value)
 }
@@ -127,17 +145,22 @@ impl Insights {
     /// post's insights could not be read.
     async fn assemble(&self, account: &Account, keys: &AccountKeys, range_days: u32, until: i64) -> Result<(AccountInsights, bool)> {
         let span = range_days as i64 * DAY;
-        let (since, before) = (until - span, until - 2 * span);
-
-        let (profile, current, previous, reach, followers, media) = tokio::join!(
-            self.profile(account, keys),
-            self.totals(account, keys, since, until),
-            self.totals(account, keys, before, since),
-            self.series(account, keys, "reach", since, until),
-            self.series(account, keys, "follower_count", since, until),
-            self.media(account, keys),
-        );
-        let (profile, current, previous, reach, followers, media) = (profile?, current?, previous?, reach?, followers?, media?);
+        // The ranges end at the last reported day: found first, while the profile and the
+        // posts load.
+        let windows = async {
+            let probe = self.series(account, keys, "reach", until - DELAY_PROBE_DAYS * DAY, until, self.ttl.profile).await?;
+            let end = reported_until(&series(&probe, "reach"), until);
+            let (since, before) = (end - span, end - 2 * span);
+            let (current, previous, reach, followers) = tokio::join!(
+                self.totals(account, keys, since, end),
+                self.totals(account, keys, before, since),
+                self.series(account, keys, "reach", since, end, self.ttl.insights),
+                self.series(account, keys, "follower_count", since, end, self.ttl.insights),
+            );
+            Ok::<_, Error>((since, end, current?, previous?, reach?, followers?))
+        };
+        let (profile, media, windows) = tokio::join!(self.profile(account, keys), self.media(account, keys), windows);
+        let (profile, media, (since, end, current, previous, reach, followers)) = (profile?, media?, windows?);
 
         let complete = std::sync::atomic::AtomicBool::new(true);
         let posts = futures_util::future::join_all(media.data.into_iter().map(|m| {
@@ -183,7 +206,8 @@ impl Insights {
             },
             range_days,
             since: day_string(since),
-            until: day_string(until - DAY),
+            until: day_string(end - DAY),
+            delay_days: ((until - end) / DAY).max(0) as u32,
             metrics: METRICS
                 .iter()
                 .map(|(name, label)| MetricSummary {
@@ -222,8 +246,8 @@ impl Insights {
         .await
     }
 
-    async fn series(&self, account: &Account, keys: &AccountKeys, metric: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
-        self.cached(account, &keys.series(metric, since, until), self.ttl.insights, async |graph, token, ig| {
+    async fn series(&self, account: &Account, keys: &AccountKeys, metric: &str, since: i64, until: i64, ttl: Duration) -> Result<Page<InsightMetric>> {
+        self.cached(account, &keys.series(metric, since, until), ttl, async |graph, token, ig| {
             graph.account_insights(token, ig, &[metric], "time_series", since, until).await
         })
         .await
@@ -249,5 +273,43 @@ impl Insights {
         }
         self.cache.set_bytes(&gate, Vec::new().into(), Some(self.ttl.refresh_cooldown)).await;
         self.connections.invalidate_cache(connection_id, Change::Everything).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn points(days: &[&str]) -> Vec<Point> {
+        days.iter().map(|d| Point { day: d.to_string(), value: 100 }).collect()
+    }
+
+    fn start(day: &str) -> i64 {
+        chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()
+    }
+
+    #[test]
+    fn ranges_end_at_the_last_reported_day() {
+        let today = start("2026-11-30");
+        // The sandbox at 13:00 with its 48 h delay: the 26th and 27th are reported, not the
+        // 28th and 29th.
+        assert_eq!(reported_until(&points(&["2026-11-26", "2026-11-27"]), today), start("2026-11-28"));
+        assert_eq!(reported_until(&points(&["2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"]), today), today, "no delay");
+        assert_eq!(reported_until(&[], today), start("2026-11-28"), "nothing reported: the documented 48 h");
+        assert_eq!(reported_until(&points(&["2026-12-03", "garbage"]), today), start("2026-11-28"), "never past today, never a panic");
+    }
+
+    #[test]
+    fn a_steady_decline_reads_as_itself_not_as_the_missing_days() {
+        // 60 days of a series falling 2 % a day, the last two not reported: 7 reported days
+        // against the 7 before them fall by 1 - 0.98^7 ≈ 13 %, where 5 against 7 looked like 38 %.
+        let today = start("2026-11-30");
+        let value = |day: i64| (10_000.0 * 0.98f64.powi(day as i32)) as i64;
+        let reported: Vec<Point> = (0..58).map(|d| Point { day: day_string(today - (60 - d) * DAY), value: value(d) }).collect();
+        let end = reported_until(&reported[reported.len() - DELAY_PROBE_DAYS as usize + 2..], today);
+        let sum = |from: i64, to: i64| -> i64 { reported.iter().filter(|p| (start(&p.day) >= from) && (start(&p.day) < to)).map(|p| p.value).sum() };
+        let (current, previous) = (sum(end - 7 * DAY, end), sum(end - 14 * DAY, end - 7 * DAY));
+        let change = MetricSummary { name: "reach".into(), label: String::new(), total: Some(current), previous: Some(previous) }.change_percent().unwrap();
+        assert!((change + 13.2).abs() < 0.5, "{change}");
     }
 }

@@ -90,6 +90,10 @@ pub struct AccountInsights {
     /// `YYYY-MM-DD` of the range's first and last day (UTC).
     pub since: String,
     pub until: String,
+    /// Days between the range's last day and yesterday: Instagram has not reported them yet
+    /// (up to 48 h), so the range ends before them and the previous range is as long.
+    #[serde(default)]
+    pub delay_days: u32,
     pub metrics: Vec<MetricSummary>,
     pub reach: Vec<Point>,
     /// Net follower change per day (follows minus unfollows), when the account has 100+
