@@ -28,7 +28,7 @@ test("the dashboard shows the sandbox account's numbers, a chart with hover, and
   await page.getByRole("navigation", { name: "Range" }).getByRole("link", { name: "30 days" }).click();
   await expect(page).toHaveURL(/days=30/);
   await expect(reach).not.toHaveText(weekly ?? "");
-  await expect(page.getByTestId("range-note")).toContainText(/compared with the 7 days before\. Up to \d+ \w+: Instagram reports with a delay/);
+  await expect(page.getByTestId("range-note")).toContainText(/compared with the 30 days before\. Up to \d+ \w+: Instagram reports with a delay/);
   await expect(caption).toHaveValue("Half-written thought #draft");
 
   // So does the Refresh button.
