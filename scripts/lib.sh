@@ -195,3 +195,41 @@ wait_for_http() { # $1: url, $2: seconds
   done
   return 1
 }
+
+# The built app for the browser tests, on a free port, with a database and a Redis of its own
+# (a test stops and restarts that Redis: the control room's cache health, which must not
+# disturb the machine's). Sets E2E_URL, E2E_REDIS_PORT and SANDBOX_ADMIN_TOKEN (the tests steer
+# the in-process sandbox through its admin API); stop_browser_test_app undoes it all.
+SERVER_PID=""
+E2E_DB="crealia_e2e_$$"
+E2E_REDIS_PORT=""
+start_browser_test_app() { # $1: the server's log
+  local port
+  port="$(free_port)"
+  E2E_REDIS_PORT="$(free_port)"
+  export E2E_REDIS_PORT
+  redis-server --port "$E2E_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+  SANDBOX_ADMIN_TOKEN="e2e-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  export SANDBOX_ADMIN_TOKEN
+  # The browser tests sign up many creators from one address (SIGN_UPS_PER_HOUR raises its limit).
+  (
+    export LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" \
+      LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=crealia \
+      DATABASE_URL="$PG_SERVER_URL/$E2E_DB" REDIS_URL="redis://127.0.0.1:$E2E_REDIS_PORT" LOG_FORMAT=json RUST_LOG=warn \
+      SIGN_UPS_PER_HOUR=1000
+    exec "$CARGO_TARGET_DIR/debug/crealia" serve
+  ) >"$1" 2>&1 &
+  SERVER_PID=$!
+  E2E_URL="http://127.0.0.1:$port"
+  if ! wait_for_http "$E2E_URL/healthz" 60; then
+    cat "$1" >&2
+    die "the app did not start for the browser tests"
+  fi
+}
+
+stop_browser_test_app() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [ -n "$E2E_REDIS_PORT" ] && redis-cli -p "$E2E_REDIS_PORT" shutdown nosave >/dev/null 2>&1
+  [ -n "${PG_SERVER_URL:-}" ] && drop_database "$E2E_DB"
+  return 0
+}

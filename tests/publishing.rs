@@ -167,6 +167,45 @@ async fn a_cancelled_post_is_never_published_and_others_cannot_cancel(pool: PgPo
     assert_eq!(sandbox_media(&app, user, cid).await.len(), before);
 }
 
+/// Undo: the creator's own cancel is undone within a few seconds, the post back as it was; not
+/// later, not another creator's, not a cancel made by a disconnect.
+#[sqlx::test(migrations = false)]
+async fn a_cancel_is_undone_within_seconds_by_its_creator_only(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _) = media(&app, user).await;
+    let mut later = post(cid, PostKind::Image, vec![jpg]);
+    later.scheduled_at = Utc::now() + Duration::minutes(5);
+    let p = app.services.publishing.schedule(user, later.clone()).await.unwrap();
+    let publishing = &app.services.publishing;
+
+    publishing.cancel(user, p.id).await.unwrap();
+    let _ = app.signed_in("bo@example.com").await;
+    let bo = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    assert!(matches!(publishing.restore(bo, p.id).await, Err(crealia_core::Error::NotFound)));
+    let back = publishing.restore(user, p.id).await.unwrap();
+    assert_eq!((back.status, back.scheduled_at), (PostStatus::Pending, p.scheduled_at), "as it was");
+    assert!(publishing.restore(user, p.id).await.is_err(), "a pending post has nothing to undo");
+
+    // Too late: the cancel is older than the Undo lasts.
+    publishing.cancel(user, p.id).await.unwrap();
+    sqlx::query("UPDATE scheduled_posts SET updated_at = now() - make_interval(secs => $2) WHERE id = $1")
+        .bind(p.id)
+        .bind(crealia_core::publishing::UNDO_SECS as f64 + 1.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let late = publishing.restore(user, p.id).await.unwrap_err();
+    assert!(late.to_string().contains("can no longer be undone"), "{late}");
+
+    // A disconnect's cancel is not the creator's to undo here.
+    let q = publishing.schedule(user, later).await.unwrap();
+    publishing.disconnect_account(user, cid).await.unwrap();
+    assert_eq!(status(&app, user, q.id).await.status, PostStatus::Cancelled);
+    assert!(publishing.restore(user, q.id).await.is_err());
+    assert_eq!(status(&app, user, q.id).await.status, PostStatus::Cancelled);
+}
+
 #[sqlx::test(migrations = false)]
 async fn an_exhausted_quota_makes_posts_wait_then_they_go_out(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;

@@ -1,5 +1,7 @@
 import { test, expect } from "./fixtures";
 import type { Page } from "@playwright/test";
+import path from "node:path";
+import { ownAccount, scheduleInTwoHours, signUpAndConnect } from "./helpers";
 
 const password = "a long enough password";
 
@@ -48,8 +50,10 @@ test("sign up, sign out, sign in, connect a sandbox account and disconnect it", 
   await expect(row).toBeVisible();
   await expect(row).toContainText("Active");
 
-  // Disconnect it.
-  await row.getByRole("button", { name: "Disconnect @nordlys.cafe" }).click();
+  // Disconnect it: asked first, with what it does.
+  await row.getByText("Disconnect…").click();
+  await expect(row.getByTestId("disconnect-confirm")).toContainText("No scheduled post is affected");
+  await row.getByRole("button", { name: "Disconnect @nordlys.cafe", exact: true }).click();
   await expect(row).toHaveCount(0);
   await expect(page.getByText("No account connected yet")).toBeVisible();
 });
@@ -109,4 +113,17 @@ test("another site's form cannot sign a visitor into an account (login CSRF)", a
   await expect(page.locator("body")).toContainText("another site");
   const cookies = await context.cookies();
   expect(cookies.find((c) => c.name === "crealia_session")).toBeUndefined();
+});
+
+test("disconnecting says first how many scheduled posts it cancels", async ({ page, request }) => {
+  test.setTimeout(60_000);
+  const username = await ownAccount(request, "leaving");
+  await signUpAndConnect(page, username, "leaving");
+  await scheduleInTwoHours(page, path.join(__dirname, "..", "fixtures", "square.jpg"), "Before I go #fika");
+  await page.goto("/instagram-auth");
+  const row = page.getByTestId(`connection-${username}`);
+  await row.getByText("Disconnect…").click();
+  await expect(row.getByTestId("disconnect-confirm")).toContainText("1 scheduled post will be cancelled");
+  await row.getByRole("button", { name: `Disconnect @${username}`, exact: true }).click();
+  await expect(row).toHaveCount(0);
 });

@@ -1,17 +1,9 @@
 import { test, expect, sandboxAdmin } from "./fixtures";
-import type { APIRequestContext } from "@playwright/test";
-import { signUpAndConnect } from "./helpers";
+import { ownAccount, scheduleInTwoHours, signUpAndConnect } from "./helpers";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 
 const square = path.join(__dirname, "..", "fixtures", "square.jpg");
-
-/// An Instagram account of the test's own in the sandbox (an account is connected to one
-/// Crealia creator at a time, and the tests run in parallel).
-async function ownAccount(request: APIRequestContext, prefix: string): Promise<string> {
-  const made = await (await request.post("/sandbox/__admin/accounts", { ...sandboxAdmin(), data: { count: 1, prefix } })).json();
-  return made.accounts[0].username;
-}
 
 test("the control room shows a post scheduled in another tab, counts it down, and cancels it", async ({ page, request }) => {
   test.setTimeout(90_000);
@@ -26,17 +18,7 @@ test("the control room shows a post scheduled in another tab, counts it down, an
   // Another tab of the same creator schedules a post two hours ahead.
   const other = await page.context().newPage();
   await other.goto("/instagram-dashboard");
-  await expect(other.getByTestId("inbox-live")).toHaveText("Live"); // hydrated: the file input listens
-  await other.getByTestId("media-input").setInputFiles(square);
-  await expect(other.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
-  await other.getByLabel("Caption").fill("From the other tab #fika");
-  await other.getByRole("radio", { name: "Schedule" }).check();
-  const at = new Date(Date.now() + 2 * 3600_000).toISOString();
-  await other.getByLabel("Date").fill(at.slice(0, 10));
-  await other.getByLabel("Time", { exact: true }).fill(at.slice(11, 16));
-  await other.getByLabel("Time zone").fill("UTC");
-  await other.getByRole("button", { name: "Schedule" }).click();
-  await expect(other.getByText("Your post is scheduled.")).toBeVisible();
+  await scheduleInTwoHours(other, square, "From the other tab #fika");
 
   // It appears here without a reload, and its countdown runs.
   const post = page.getByTestId("queued-post").filter({ hasText: "From the other tab" });
@@ -48,6 +30,7 @@ test("the control room shows a post scheduled in another tab, counts it down, an
 
   // Cancel works here, and the other tab hears of it too.
   await post.getByTestId("cancel-post").click();
+  await post.getByTestId("confirm-cancel").click();
   await expect(post).toHaveCount(0);
   await expect(other.getByTestId("post-row").filter({ hasText: "From the other tab" }).getByTestId("post-status")).toHaveText("CANCELLED", { timeout: 15_000 });
 });

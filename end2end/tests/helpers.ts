@@ -1,4 +1,13 @@
 import { expect, Page } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { sandboxAdmin } from "./fixtures";
+
+/// An Instagram account of the test's own in the sandbox (an account is connected to one
+/// Crealia creator at a time, and the tests run in parallel).
+export async function ownAccount(request: APIRequestContext, prefix: string): Promise<string> {
+  const made = await (await request.post("/sandbox/__admin/accounts", { ...sandboxAdmin(), data: { count: 1, prefix } })).json();
+  return made.accounts[0].username;
+}
 
 /// Signs up a new creator, connects the sandbox account `username` and opens its dashboard.
 export async function signUpAndConnect(page: Page, username: string, prefix = "creator") {
@@ -15,4 +24,19 @@ export async function signUpAndConnect(page: Page, username: string, prefix = "c
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
   await expect(page).toHaveURL(/\/instagram-dashboard$/);
   await expect(page.getByRole("heading", { name: `@${username}` })).toBeVisible();
+}
+
+/// Schedules an image post two hours ahead from the dashboard (which `page` shows, hydrated).
+export async function scheduleInTwoHours(page: Page, image: string, caption: string) {
+  await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated: the file input listens
+  await page.getByTestId("media-input").setInputFiles(image);
+  await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
+  await page.getByLabel("Caption").fill(caption);
+  await page.getByRole("radio", { name: "Schedule" }).check();
+  const at = new Date(Date.now() + 2 * 3600_000).toISOString();
+  await page.getByLabel("Date").fill(at.slice(0, 10));
+  await page.getByLabel("Time", { exact: true }).fill(at.slice(11, 16));
+  await page.getByLabel("Time zone").fill("UTC");
+  await page.getByRole("button", { name: "Schedule" }).click();
+  await expect(page.getByText("Your post is scheduled.")).toBeVisible();
 }

@@ -68,17 +68,33 @@ test("upload with progress, publish now, schedule a minute ahead, see it in the 
 
   // Edit it: the list keeps looking for news while a post is pending, and the form being
   // filled in stays as it is.
-  await again.getByRole("button", { name: "Edit" }).click();
+  await again.getByRole("button", { name: "Edit post" }).click();
   const caption = again.getByRole("textbox", { name: "Caption" });
   await caption.fill("Later today, with jam #fika");
   await page.waitForResponse((r) => r.url().includes("/api/list_posts"));
   await page.waitForResponse((r) => r.url().includes("/api/list_posts"));
   await expect(caption).toHaveValue("Later today, with jam #fika");
   await expect(caption).toBeFocused();
-  await again.getByRole("button", { name: "Save" }).click();
+  await again.getByRole("button", { name: "Save changes" }).click();
   await expect(again.getByText("Later today, with jam #fika")).toBeVisible();
 
-  // Then cancel it before it is due.
-  await again.getByRole("button", { name: "Cancel" }).click();
+  // Cancelling asks first: "Keep it" keeps it.
+  await again.getByRole("button", { name: "Cancel post…" }).click();
+  await expect(again.getByRole("group", { name: "Cancel this post?" })).toContainText("It will not be published.");
+  await again.getByRole("button", { name: "Keep it" }).click();
+  await expect(again.getByTestId("post-status")).toHaveText("PENDING");
+
+  // Then cancel it before it is due; Undo brings it back, as it was.
+  await again.getByRole("button", { name: "Cancel post…" }).click();
+  await again.getByRole("button", { name: "Yes, cancel the post" }).click();
   await expect(again.getByTestId("post-status")).toHaveText("CANCELLED");
+  await page.getByTestId("undo-bar").getByRole("button", { name: "Undo" }).click();
+  await expect(again.getByTestId("post-status")).toHaveText("PENDING");
+  await expect(page.getByTestId("undo-bar")).toHaveCount(0);
+
+  // Cancelled for good once the Undo has gone.
+  await again.getByRole("button", { name: "Cancel post…" }).click();
+  await again.getByRole("button", { name: "Yes, cancel the post" }).click();
+  await expect(again.getByTestId("post-status")).toHaveText("CANCELLED");
+  await expect(page.getByTestId("undo-bar")).toHaveCount(0, { timeout: 15_000 });
 });

@@ -16,6 +16,8 @@ pub struct Connection {
     pub state: ConnectionState,
     /// Days until the token expires, when known.
     pub expires_in_days: Option<i64>,
+    /// Posts waiting to go out from it: disconnecting cancels them.
+    pub pending_posts: i64,
 }
 
 #[server]
@@ -23,6 +25,7 @@ pub async fn list_connections() -> Result<Vec<Connection>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
     let now = chrono_now();
+    let pending = services.publishing.pending_per_connection(user.id).await?;
     Ok(services
         .connections
         .list(user.id)
@@ -35,6 +38,7 @@ pub async fn list_connections() -> Result<Vec<Connection>, AppError> {
             profile_picture_url: c.profile_picture_url,
             state: c.state,
             expires_in_days: c.token_expires_at.map(|at| (at.timestamp() - now) / 86_400),
+            pending_posts: pending.get(&c.id).copied().unwrap_or(0),
         })
         .collect())
 }

@@ -115,6 +115,14 @@ pub async fn cancel_post(id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Undoes the creator's cancel of a post, within a few seconds of it.
+#[server]
+pub async fn restore_post(id: i64) -> Result<(), AppError> {
+    let user = super::auth::require_user()?;
+    super::services()?.publishing.restore(user.id, id).await?;
+    Ok(())
+}
+
 #[server]
 pub async fn retry_post(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use super::cancel::{UndoBar, UndoCancel};
 use super::live::provide_inbox_feed;
 use super::theme_toggle::ThemeToggle;
 use crate::api::auth::{current_creator, SignOut};
@@ -19,6 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     });
     // One live inbox stream per tab while someone is signed in: the unread count below, and
     // the dashboard's inbox, follow it.
+    UndoCancel::provide();
     let feed = provide_inbox_feed(move || matches!(creator.get(), Some(Ok(Some(_)))));
     let unread = move || {
         feed.unread.get().map(|u| u.total()).filter(|n| *n > 0).map(|n| {
@@ -43,7 +45,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <A href="/instagram-calendar">"Calendar"</A>
                                     <A href="/dashboard/instagram">"Control room"</A>
                                     <A href="/instagram-auth">"Accounts"</A>
-                                    <span class="whoami" title=c.email.clone()>{c.display_name.clone()}</span>
+                                    <span class="whoami" data-testid="whoami" title=c.email.clone()>{c.display_name.clone()}</span>
                                     <ActionForm action=sign_out attr:class="inline-form">
                                         <button type="submit" class="linklike">"Sign out"</button>
                                     </ActionForm>
@@ -56,6 +58,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <ThemeToggle />
             </header>
             <main class="content">{children()}</main>
+            <UndoBar />
             <footer class="footer">
                 <span>"Crealia · the Instagram control room for creators"</span>
             </footer>

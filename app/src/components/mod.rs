@@ -1,4 +1,5 @@
 pub mod auth;
+pub mod cancel;
 pub mod chart;
 pub mod composer;
 pub mod inbox;

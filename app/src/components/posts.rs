@@ -4,7 +4,9 @@
 use crealia_model::publishing::{PostItem, PostStatus};
 use leptos::prelude::*;
 
-use crate::api::publishing::{cancel_post, edit_post, list_posts, retry_post};
+use super::cancel::CancelPost;
+use super::live::InboxFeed;
+use crate::api::publishing::{edit_post, list_posts, retry_post};
 
 /// How often the list looks again while a post is pending or publishing.
 #[cfg(feature = "hydrate")]
@@ -14,7 +16,10 @@ const WATCH_EVERY_MS: u64 = 1_500;
 pub fn PostsList(posted: RwSignal<u32>) -> impl IntoView {
     let changed = RwSignal::new(0u32);
     let tick = RwSignal::new(0u32);
-    let posts = Resource::new(move || (posted.get(), changed.get(), tick.get()), |_| list_posts());
+    // Every change to the creator's posts (here, in another tab, by the scheduler, on any
+    // server) comes through the live feed: the list follows it without a reload.
+    let feed = InboxFeed::get();
+    let posts = Resource::new(move || (posted.get(), changed.get(), tick.get(), feed.version.get()), |_| list_posts());
     // Watch while anything is open (browser only). Whether anything is, is noted where the list
     // is drawn, inside its Transition: a resource read elsewhere (an Effect here) would tie each
     // reload to the enclosing page's Suspense, which then redrew the whole dashboard every time.
@@ -81,11 +86,6 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
     let PostItem { post, when, date, time } = item;
     let id = post.id;
     let done = move || changed.update(|c| *c += 1);
-    let cancel = Action::new(move |_: &()| async move {
-        let r = cancel_post(id).await;
-        done();
-        r
-    });
     let retry = Action::new(move |_: &()| async move {
         let r = retry_post(id).await;
         done();
@@ -101,7 +101,7 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
         }
         r
     });
-    let error = move || [cancel.value().get(), retry.value().get(), save.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.to_string());
+    let error = move || [retry.value().get(), save.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.to_string());
     let excerpt: String = post.caption.chars().take(120).collect();
     let status = post.status;
     view! {
@@ -129,18 +129,18 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
                         <textarea rows="3" aria-label="Caption" prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
                         <input type="date" aria-label="Date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
                         <input type="time" aria-label="Time" prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
-                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
-                        <button type="button" class="linklike" on:click=move |_| editing.set(false)>"Close"</button>
+                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save changes"</button>
+                        <button type="button" class="linklike" on:click=move |_| editing.set(false)>"Close without saving"</button>
                     </form>
                 </Show>
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
             <div class="post-row-actions">
                 {status.is_editable().then(|| view! {
-                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
+                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit post"</button>
                 })}
                 {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
-                    <button type="button" class="button" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>"Cancel"</button>
+                    <CancelPost id on_done=move |_| done() />
                 })}
                 {(status == PostStatus::Failed).then(|| view! {
                     <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>"Retry"</button>

@@ -15,9 +15,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::insights::refresh_insights;
-use crate::api::publishing::{cancel_post, load_outlook, retry_post};
+use crate::api::publishing::{load_outlook, retry_post};
 use crate::api::status::{check_connection, load_status};
 use crate::components::auth::signed_in_or_redirect;
+use crate::components::cancel::CancelPost;
 use crate::components::chart::group;
 use crate::components::live::InboxFeed;
 
@@ -323,17 +324,12 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
     let PostItem { post, when, .. } = item;
     let id = post.id;
     let due_ms = post.scheduled_at.timestamp_millis();
-    let cancel = Action::new(move |_: &()| async move {
-        let r = cancel_post(id).await;
-        changed.update(|c| *c += 1);
-        r
-    });
     let retry = Action::new(move |_: &()| async move {
         let r = retry_post(id).await;
         changed.update(|c| *c += 1);
         r
     });
-    let error = move || [cancel.value().get(), retry.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.to_string());
+    let error = move || retry.value().get().and_then(Result::err).map(|e| e.to_string());
     let status = post.status;
     let excerpt: String = post.caption.chars().take(90).collect();
     view! {
@@ -351,10 +347,10 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
             </div>
             <div class="post-row-actions">
                 {(status == PostStatus::Pending).then(|| view! {
-                    <a class="button" href=format!("/instagram-dashboard#post-{id}")>"Edit"</a>
+                    <a class="button" href=format!("/instagram-dashboard#post-{id}")>"Edit post"</a>
                 })}
                 {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
-                    <button type="button" class="button" data-testid="cancel-post" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>"Cancel post"</button>
+                    <CancelPost id on_done=move |_| changed.update(|c| *c += 1) />
                 })}
                 {(status == PostStatus::Failed).then(|| view! {
                     <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>"Retry"</button>

@@ -103,15 +103,30 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
             </div>
             <span class=class>{label}</span>
             {needs_reconnect.then(|| view! { <ConnectButton label="Reconnect" class="button" /> })}
-            // A real form, so it works before the page has hydrated too.
-            <ActionForm action=disconnect attr:class="inline-form">
-                <input type="hidden" name="id" value=id />
-                <button type="submit" class="button button-quiet" aria-label=format!("Disconnect @{username}")>
-                    "Disconnect"
-                </button>
-            </ActionForm>
+            // Asked first, with what it will do; a real form in a <details>, so it works before
+            // the page has hydrated too.
+            <details class="disconnect">
+                <summary class="button button-quiet" aria-label=format!("Disconnect @{username}…")>"Disconnect…"</summary>
+                <div class="confirm" data-testid="disconnect-confirm">
+                    <span>{disconnect_consequences(connection.pending_posts)}</span>
+                    <ActionForm action=disconnect attr:class="inline-form">
+                        <input type="hidden" name="id" value=id />
+                        <button type="submit" class="button button-danger">{format!("Disconnect @{username}")}</button>
+                    </ActionForm>
+                </div>
+            </details>
         </li>
     }
+}
+
+/// What disconnecting does, said before it is done.
+fn disconnect_consequences(pending_posts: i64) -> String {
+    let posts = match pending_posts {
+        0 => "No scheduled post is affected".to_string(),
+        1 => "1 scheduled post will be cancelled".to_string(),
+        n => format!("{n} scheduled posts will be cancelled"),
+    };
+    format!("{posts}, and Crealia stops receiving its comments and messages. Its history stays; reconnect to carry on.")
 }
 
 /// Starts Instagram's consent flow. A plain form post (it works before hydration too): only a

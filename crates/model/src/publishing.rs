@@ -129,6 +129,9 @@ pub struct MediaAsset {
     pub problem: Option<String>,
 }
 
+/// A creator's cancel can be undone for this long (seconds).
+pub const UNDO_SECS: u64 = 10;
+
 /// The shapes an image can be padded or cropped to.
 pub const FRAMES: [(&str, u32, u32); 3] = [("4:5", 4, 5), ("1:1", 1, 1), ("1.91:1", 191, 100)];
 

@@ -24,7 +24,7 @@ use crate::{Error, Result};
 
 pub use calendar::item;
 pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
-pub use crealia_model::publishing::{PostKind, PostStatus, ScheduledPost};
+pub use crealia_model::publishing::{PostKind, PostStatus, ScheduledPost, UNDO_SECS};
 pub use scheduler::SchedulerSettings;
 
 /// Posts of each kind (next, waiting, failed) the control room shows.
@@ -298,7 +298,29 @@ impl Publishing {
     /// Cancels a post that has not started publishing (or failed). Another user's is NotFound.
     pub async fn cancel(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
         self.refuse_if_published_meanwhile(user_id, post_id).await?;
-        self.transition(user_id, post_id, &["PENDING", "FAILED"], "cancelled", "status = 'CANCELLED'").await
+        self.transition(user_id, post_id, &["PENDING", "FAILED"], "cancelled", "status = 'CANCELLED', cancelled_from = status").await
+    }
+
+    /// Undoes the creator's own cancel within [`UNDO_SECS`]: the post is again what it was
+    /// (a pending post that became due meanwhile is published at once).
+    pub async fn restore(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(
+            "UPDATE scheduled_posts SET status = cancelled_from, cancelled_from = NULL, next_attempt_at = greatest(next_attempt_at, now()), updated_at = now()
+             WHERE id = $1 AND user_id = $2 AND status = 'CANCELLED' AND cancelled_from IS NOT NULL AND updated_at > now() - make_interval(secs => $3)",
+        )
+        .bind(post_id)
+        .bind(user_id)
+        .bind(UNDO_SECS as f64)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            self.get(user_id, post_id).await?; // another creator's post is not found
+            return Err(Error::Invalid(format!("This cancel can no longer be undone (only within {UNDO_SECS} seconds). Schedule the post again.")));
+        }
+        notify(&mut tx, user_id).await?;
+        tx.commit().await?;
+        self.get(user_id, post_id).await
     }
 
     /// A post that still holds a container may already be on Instagram (a `media_publish` whose
@@ -350,6 +372,17 @@ impl Publishing {
             account.invalidate(Change::Everything).await?;
         }
         Ok(ContainerFate::Published)
+    }
+
+    /// How many posts of each of the creator's accounts wait to go out: what disconnecting it
+    /// would cancel.
+    pub async fn pending_per_connection(&self, user_id: i64) -> Result<std::collections::HashMap<i64, i64>> {
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT connection_id, count(*) FROM scheduled_posts WHERE user_id = $1 AND status = 'PENDING' GROUP BY connection_id")
+                .bind(user_id)
+                .fetch_all(&self.db)
+                .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Disconnects one of the creator's accounts, keeping its history

@@ -1,0 +1,90 @@
+//! Cancelling a post: asked first (it will not be published), then undoable for a few seconds
+//! from a bar every page shows (the post's row may be gone by then, as in the control room).
+
+use leptos::prelude::*;
+
+use crate::api::publishing::{cancel_post, restore_post};
+
+/// The post whose cancel can still be undone in this tab (the layout provides it).
+#[derive(Clone, Copy)]
+pub struct UndoCancel(RwSignal<Option<i64>>);
+
+impl UndoCancel {
+    pub fn provide() {
+        provide_context(UndoCancel(RwSignal::new(None)));
+    }
+
+    /// Offers Undo for the post until a second before the server stops accepting it.
+    fn offer(self, id: i64) {
+        self.0.set(Some(id));
+        #[cfg(feature = "hydrate")]
+        set_timeout(
+            move || {
+                if self.0.get_untracked() == Some(id) {
+                    self.0.set(None);
+                }
+            },
+            std::time::Duration::from_secs(crealia_model::publishing::UNDO_SECS.saturating_sub(1)),
+        );
+    }
+}
+
+/// "Cancel post…", then "Yes, cancel the post" / "Keep it". `on_done` runs after the cancel,
+/// whatever its outcome (the caller reloads what shows the post).
+#[component]
+pub fn CancelPost(id: i64, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let undo = use_context::<UndoCancel>();
+    let cancel = Action::new(move |_: &()| async move {
+        let r = cancel_post(id).await;
+        if r.is_ok() {
+            asking.set(false);
+            if let Some(undo) = undo {
+                undo.offer(id);
+            }
+        }
+        on_done.run(());
+        r
+    });
+    view! {
+        <Show
+            when=move || asking.get()
+            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>"Cancel post…"</button> }
+        >
+            <div class="confirm" role="group" aria-label="Cancel this post?">
+                <span>"It will not be published."</span>
+                <button type="button" class="button button-danger" data-testid="confirm-cancel" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>
+                    "Yes, cancel the post"
+                </button>
+                <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>"Keep it"</button>
+            </div>
+        </Show>
+        {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+    }
+}
+
+/// "Post cancelled. Undo" for a few seconds after a cancel, on whatever page the tab shows.
+#[component]
+pub fn UndoBar() -> impl IntoView {
+    let Some(undo) = use_context::<UndoCancel>() else {
+        return ().into_any();
+    };
+    let restore = Action::new(move |id: &i64| {
+        let id = *id;
+        async move {
+            let r = restore_post(id).await;
+            undo.0.set(None);
+            r
+        }
+    });
+    view! {
+        {move || undo.0.get().map(|id| view! {
+            <div class="undo-bar" role="status" data-testid="undo-bar">
+                <span>"Post cancelled."</span>
+                <button type="button" class="button" disabled=move || restore.pending().get() on:click=move |_| { restore.dispatch(id); }>"Undo"</button>
+            </div>
+        })}
+        {move || restore.value().get().and_then(Result::err).map(|e| view! { <div class="undo-bar" role="alert">{e.to_string()}</div> })}
+    }
+    .into_any()
+}
