@@ -32,10 +32,17 @@ test("upload with progress, publish now, schedule a minute ahead, see it in the 
   await expect(counters).toContainText("1 / 20 mentions");
   await page.getByLabel(/^Alt text/).fill("A tray of cardamom buns");
 
+  // Once out, everything on the page that depends on it says so without a reload: the
+  // composer's message, the post's row, the post count, the recent posts.
+  const count = async () => Number((await page.getByTestId("post-count").textContent())?.replace(/\D/g, ""));
+  const before = await count();
   await page.getByRole("button", { name: "Publish now" }).click();
-  await expect(page.getByText("Your post is on its way.")).toBeVisible();
+  await expect(page.getByText("Your post is published on Instagram.")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText("Your post is on its way.")).toHaveCount(0);
   const published = page.getByTestId("post-row").filter({ hasText: "Fresh from the oven" });
-  await expect(published.getByTestId("post-status")).toHaveText("PUBLISHED", { timeout: 20_000 });
+  await expect(published.getByTestId("post-status")).toHaveText("PUBLISHED");
+  await expect(page.getByTestId("post-count")).toHaveText(String(before + 1).replace(/\B(?=(\d{3})+(?!\d))/g, ","), { timeout: 10_000 });
+  await expect(page.getByRole("region", { name: "Recent posts" })).toContainText("Fresh from the oven");
 
   // Schedule another a minute or two ahead, in UTC.
   await page.getByTestId("media-input").setInputFiles(square);

@@ -1,6 +1,6 @@
 //! The composer, the creator's posts and the calendar, as server functions.
 
-use crealia_model::publishing::{Calendar, CalendarView, MediaAsset, PostKind, PostList};
+use crealia_model::publishing::{Calendar, CalendarView, MediaAsset, PostKind, PostList, PostStatus};
 use crealia_model::AccountOption;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -66,7 +66,7 @@ pub async fn composer_options() -> Result<ComposerChoices, AppError> {
 /// Queues the post for each chosen account, now or at a wall-clock time (whose zone is
 /// remembered for next time).
 #[server(input = Json)]
-pub async fn create_posts(post: Compose) -> Result<usize, AppError> {
+pub async fn create_posts(post: Compose) -> Result<Vec<i64>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
     let scheduled_at = match &post.when {
@@ -86,8 +86,24 @@ pub async fn create_posts(post: Compose) -> Result<usize, AppError> {
         media_ids: post.media_ids,
         scheduled_at,
     };
-    Ok(services.publishing.schedule_for(user.id, &post.accounts, new).await?.len())
+    Ok(services.publishing.schedule_for(user.id, &post.accounts, new).await?.into_iter().map(|p| p.id).collect())
 }
+
+/// Where the creator's posts just sent stand (the composer's message follows them).
+#[server]
+pub async fn post_states(ids: Vec<i64>) -> Result<Vec<PostStatus>, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let mut states = Vec::new();
+    // One per account chosen in the composer: a handful, never a client's long list.
+    for id in ids.into_iter().take(MAX_SENT) {
+        states.push(services.publishing.get(user.id, id).await?.status);
+    }
+    Ok(states)
+}
+
+/// The most posts one composer sends at once (one per account).
+pub const MAX_SENT: usize = 20;
 
 /// The control room's posts: the next ones, those waiting for Instagram, the failed ones.
 #[server]

@@ -3,11 +3,30 @@
 //! now" or "Schedule" at a date, time and time zone.
 
 use crealia_graph::rules::{caption_counts, CAROUSEL_ITEMS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
-use crealia_model::publishing::{MediaAsset, PostKind, FRAMES};
+use crealia_model::publishing::{MediaAsset, PostKind, PostStatus, FRAMES};
 use leptos::prelude::*;
 
+use super::live::InboxFeed;
 use super::upload::UploadState;
-use crate::api::publishing::{composer_options, create_posts, reframe_media, Compose, ComposerChoices, When};
+use crate::api::publishing::{composer_options, create_posts, post_states, reframe_media, Compose, ComposerChoices, When};
+
+/// Where the posts just published stand, as the composer says it.
+fn progress_message(states: &[PostStatus]) -> Option<String> {
+    let n = states.len();
+    let all = |s: PostStatus| states.iter().all(|x| *x == s);
+    let (one, many) = if n == 0 {
+        return None;
+    } else if all(PostStatus::Published) {
+        ("Your post is published on Instagram.", "posts are published on Instagram.")
+    } else if states.contains(&PostStatus::Failed) {
+        ("Your post could not be published: its reason is under Your posts.", "posts were sent; some could not be published: see Your posts.")
+    } else if states.contains(&PostStatus::Cancelled) {
+        ("Your post was cancelled.", "posts were sent; some were cancelled.")
+    } else {
+        ("Your post is on its way.", "posts are on their way.")
+    };
+    Some(if n == 1 { one.to_string() } else { format!("{n} {many}") })
+}
 
 /// One file of the post being composed.
 #[derive(Clone)]
@@ -99,12 +118,40 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
 
     let submit = Action::new(move |post: &Compose| create_posts(post.clone()));
     let message = RwSignal::new(None::<String>);
+    // The posts just published, followed through the live feed until they are out: the message
+    // says where they are, never "on its way" for a post already published.
+    let sent = RwSignal::new(Vec::<i64>::new());
+    let feed = InboxFeed::get();
+    let states = LocalResource::new(move || {
+        let ids = sent.get();
+        let _ = feed.version.get();
+        async move {
+            if ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                post_states(ids).await
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(states)) = states.get() {
+            if let Some(text) = progress_message(&states) {
+                message.set(Some(text));
+            }
+        }
+    });
     Effect::new(move |_| {
         if let Some(result) = submit.value().get() {
             match result {
-                Ok(n) => {
-                    let what = if scheduling.get_untracked() { "scheduled" } else { "on its way" };
-                    message.set(Some(if n == 1 { format!("Your post is {what}.") } else { format!("{n} posts are {what}.") }));
+                Ok(ids) => {
+                    let n = ids.len();
+                    if scheduling.get_untracked() {
+                        sent.set(Vec::new());
+                        message.set(Some(if n == 1 { "Your post is scheduled.".to_string() } else { format!("{n} posts are scheduled.") }));
+                    } else {
+                        message.set(progress_message(&vec![PostStatus::Pending; n]));
+                        sent.set(ids);
+                    }
                     items.set(Vec::new());
                     caption.set(String::new());
                     alt_text.set(String::new());
@@ -120,6 +167,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         message.set(None);
+        sent.set(Vec::new());
         let when = if scheduling.get_untracked() {
             When::At { date: date.get_untracked(), time: time.get_untracked(), time_zone: time_zone.get_untracked() }
         } else {

@@ -51,7 +51,10 @@ fn AccountDashboard(account: Option<i64>) -> impl IntoView {
     let days = move || query.read().get("days").and_then(|d| d.parse::<u32>().ok()).filter(|d| RANGES.contains(d)).unwrap_or(7);
     let refresh = ServerAction::<RefreshInsights>::new();
     let shown = Resource::new(|| (), move |_| dashboard_account(account));
-    let data = Resource::new(move || (days(), refresh.version().get()), move |(days, _)| load_dashboard(account, days));
+    // Also after every change the live feed reports (a post published, here or by the
+    // scheduler): the post count and the recent posts follow without a reload.
+    let feed = crate::components::live::InboxFeed::get();
+    let data = Resource::new(move || (days(), refresh.version().get(), feed.version.get()), move |(days, ..)| load_dashboard(account, days));
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading your insights…"</p> }>
             {move || Suspend::new(async move {
@@ -137,7 +140,7 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
                     <dl class="profile-counts">
                         <div><dt>"Followers"</dt><dd data-testid="followers">{count(p.followers)}</dd></div>
                         <div><dt>"Following"</dt><dd>{count(p.follows)}</dd></div>
-                        <div><dt>"Posts"</dt><dd>{count(p.media_count)}</dd></div>
+                        <div><dt>"Posts"</dt><dd data-testid="post-count">{count(p.media_count)}</dd></div>
                     </dl>
                 </div>
             </div>
@@ -197,8 +200,8 @@ fn Insights(d: Dashboard) -> impl IntoView {
             <LineChart title="Accounts reached per day" points=d.reach.clone() />
             <LineChart title="Follower change per day" points=d.followers.clone() bars=true />
         </section>
-        <section>
-            <h2>"Recent posts"</h2>
+        <section aria-labelledby="recent-posts">
+            <h2 id="recent-posts">"Recent posts"</h2>
             {if d.posts.is_empty() {
                 view! { <p class="muted">"No posts yet."</p> }.into_any()
             } else {
