@@ -127,3 +127,19 @@ test("disconnecting says first how many scheduled posts it cancels", async ({ pa
   await row.getByRole("button", { name: `Disconnect @${username}`, exact: true }).click();
   await expect(row).toHaveCount(0);
 });
+
+test("the landing page invites to create an account, and a connected account leads on to its dashboard", async ({ page, request }) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await expect(page).toHaveURL(/\/auth\/signup$/);
+  await expect(page.getByRole("button", { name: "Create account" })).toBeVisible();
+
+  const username = await ownAccount(request, "onward");
+  await signUpAndConnect(page, username, "onward");
+  // Where Instagram's consent sends the creator back to.
+  await page.goto(`/instagram-auth?connected=${username}`);
+  await expect(page.getByRole("status")).toContainText(`@${username} is connected.`);
+  await page.getByRole("link", { name: `Open @${username}'s dashboard` }).click();
+  await expect(page).toHaveURL(/\/instagram-dashboard\?account=\d+$/);
+  await expect(page.getByRole("heading", { name: `@${username}` })).toBeVisible();
+});

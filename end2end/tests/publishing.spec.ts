@@ -1,5 +1,5 @@
 import { test, expect } from "./fixtures";
-import { signUpAndConnect } from "./helpers";
+import { ownAccount, signUpAndConnect } from "./helpers";
 import path from "node:path";
 
 const square = path.join(__dirname, "..", "fixtures", "square.jpg");
@@ -104,4 +104,44 @@ test("upload with progress, publish now, schedule a minute ahead, see it in the 
   await again.getByRole("button", { name: "Yes, cancel the post" }).click();
   await expect(again.getByTestId("post-status")).toHaveText("CANCELLED");
   await expect(page.getByTestId("undo-bar")).toHaveCount(0, { timeout: 15_000 });
+});
+
+test("the composer checks as the creator types, first comment included, and drops a refusal once its cause is gone", async ({ page, request }) => {
+  test.setTimeout(60_000);
+  await signUpAndConnect(page, await ownAccount(request, "rules"), "rules");
+  await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated: the file input listens
+  await page.getByTestId("media-input").setInputFiles(square);
+  await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
+  const publish = page.getByRole("button", { name: "Publish now" });
+  await expect(publish).toBeEnabled();
+
+  // 31 hashtags in the first comment: held back, with the reason beside the button.
+  const tags = Array.from({ length: 31 }, (_, i) => `#t${i}`).join(" ");
+  await page.getByLabel(/^First comment/).fill(tags);
+  await expect(publish).toBeDisabled();
+  await expect(page.getByTestId("publish-blocked")).toHaveText("The first comment has 31 hashtags; Instagram allows 30.");
+  await page.getByLabel(/^First comment/).fill(tags.split(" ").slice(1).join(" "));
+  await expect(publish).toBeEnabled();
+  await expect(page.getByTestId("publish-blocked")).toHaveCount(0);
+
+  // So is the caption.
+  await page.getByLabel("Caption").fill(tags);
+  await expect(page.getByTestId("publish-blocked")).toHaveText("The caption has 31 hashtags; Instagram allows 30.");
+  await page.getByLabel("Caption").fill("Tomorrow's buns #fika");
+  await expect(publish).toBeEnabled();
+
+  // The server's refusal (a time already past) goes once the time is changed.
+  test.info().annotations.push({ type: "expected-console-error", description: "status of 422" });
+  await page.getByRole("radio", { name: "Schedule" }).check();
+  const past = new Date(Date.now() - 3 * 3600_000).toISOString();
+  await page.getByLabel("Date").fill(past.slice(0, 10));
+  await page.getByLabel("Time", { exact: true }).fill(past.slice(11, 16));
+  await page.getByLabel("Time zone").fill("UTC");
+  await page.getByRole("button", { name: "Schedule" }).click();
+  const refusal = page.getByRole("alert");
+  await expect(refusal).toContainText("already passed");
+  const later = new Date(Date.now() + 3 * 3600_000).toISOString();
+  await page.getByLabel("Time", { exact: true }).fill(later.slice(11, 16));
+  await page.getByLabel("Date").fill(later.slice(0, 10));
+  await expect(refusal).toHaveCount(0);
 });

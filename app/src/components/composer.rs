@@ -2,7 +2,7 @@
 //! shape Instagram takes), caption with live counters, alt text, first comment, and "Publish
 //! now" or "Schedule" at a date, time and time zone.
 
-use crealia_graph::rules::{caption_counts, CAROUSEL_ITEMS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+use crealia_graph::rules::{caption_counts, text_problem, CAROUSEL_ITEMS, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 use crealia_model::publishing::{MediaAsset, PostKind, PostStatus, FRAMES};
 use leptos::prelude::*;
 
@@ -163,6 +163,24 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
         }
     });
     let error = move || submit.value().get().and_then(Result::err).map(|e| e.to_string());
+    // What the server would refuse, checked as the creator types with the same rules: the
+    // action waits, with the reason beside it.
+    let problem = move || {
+        let kind = kind.get();
+        let caption = kind.takes_caption().then(|| text_problem("The caption", &caption.read())).flatten();
+        let comment = (kind != PostKind::Story).then(|| text_problem("The first comment", &first_comment.read())).flatten();
+        let alt = (kind.takes_alt_text() && alt_text.read().chars().count() > MAX_ALT_TEXT_CHARS)
+            .then(|| format!("Alt text can have at most {MAX_ALT_TEXT_CHARS} characters."));
+        caption.or(comment).or(alt)
+    };
+    // A refusal from the server is about what was sent: it goes once anything changes.
+    Effect::new(move |_| {
+        let _ = (caption.read().len(), first_comment.read().len(), alt_text.read().len(), kind.get(), chosen.read().len(), scheduling.get());
+        let _ = (date.read().len(), time.read().len(), time_zone.read().len(), items.read().len());
+        if submit.value().with_untracked(|v| matches!(v, Some(Err(_)))) {
+            submit.value().set(None);
+        }
+    });
 
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -291,9 +309,10 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             </fieldset>
             <div class="actions">
                 <button type="submit" class="button button-primary"
-                    disabled=move || submit.pending().get() || uploading() || ready.read().is_empty() || chosen.read().is_empty()>
+                    disabled=move || submit.pending().get() || uploading() || ready.read().is_empty() || chosen.read().is_empty() || problem().is_some()>
                     {move || if scheduling.get() { "Schedule" } else { "Publish now" }}
                 </button>
+                {move || problem().map(|p| view! { <span class="error" data-testid="publish-blocked">{p}</span> })}
                 {move || uploading().then(|| view! { <span class="muted">"Waiting for the upload…"</span> })}
             </div>
             {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}

@@ -30,8 +30,8 @@ pub fn InstagramAuthPage() -> impl IntoView {
     let notice = move || {
         let q = query.read();
         match (q.get("connected"), q.get("error")) {
-            (Some(user), _) => Some((true, format!("@{user} is connected."))),
-            (None, Some(code)) => Some((false, connect_error_message(&code).to_string())),
+            (Some(user), _) => Some((true, format!("@{user} is connected."), Some(user))),
+            (None, Some(code)) => Some((false, connect_error_message(&code).to_string(), None)),
             _ => None,
         }
     };
@@ -47,11 +47,14 @@ pub fn InstagramAuthPage() -> impl IntoView {
         </section>
         {move || {
             notice()
-                .map(|(ok, text)| {
+                .map(|(ok, text, connected)| {
                     view! {
                         <div class=if ok { "notice notice-ok" } else { "notice notice-error" } role="status">
                             <span>{text}</span>
                             {(!ok).then(|| view! { <ConnectButton label="Try again" class="button" /> })}
+                            // The way on: the account's dashboard (found by its name among the
+                            // creator's connections once they have loaded).
+                            {connected.map(|user| view! { <DashboardLink username=user connections /> })}
                         </div>
                     }
                 })
@@ -80,6 +83,24 @@ pub fn InstagramAuthPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// "Open @user's dashboard" for the account just connected.
+#[component]
+fn DashboardLink(username: String, connections: Resource<Result<Vec<Connection>, AppError>>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let username = username.clone();
+                Suspend::new(async move {
+                    let id = connections.await.ok()?.into_iter().find(|c| c.username == username)?.id;
+                    Some(view! {
+                        <a class="button button-primary" href=format!("/instagram-dashboard?account={id}")>{format!("Open @{username}'s dashboard")}</a>
+                    })
+                })
+            }}
+        </Suspense>
+    }
 }
 
 #[component]

@@ -17,8 +17,9 @@ pub fn LandingPage() -> impl IntoView {
                 "Connect your professional accounts once, then see what works, plan what is next and answer your community as it happens."
             </p>
             <div class="hero-actions">
-                <A href="/auth/signin" attr:class="button button-primary">"Sign in"</A>
-                <a href="#features" class="button">"See what it does"</a>
+                <A href="/auth/signup" attr:class="button button-primary">"Create an account"</A>
+                <A href="/auth/signin" attr:class="button">"Sign in"</A>
+                <a href="#features" class="button button-quiet">"See what it does"</a>
             </div>
         </section>
 

@@ -25,8 +25,31 @@ pub fn caption_counts(caption: &str) -> (usize, usize, usize) {
     (caption.chars().count(), tags('#'), tags('@'))
 }
 
+/// What Instagram would refuse in a caption or a comment (`what`: "The caption", "The first
+/// comment"), said to the creator; None when it takes it. The server checks with it, and the
+/// composer as the creator types (this crate compiles to WASM).
+pub fn text_problem(what: &str, text: &str) -> Option<String> {
+    let (chars, hashtags, mentions) = caption_counts(text);
+    if chars > MAX_CAPTION_CHARS {
+        Some(format!("{what} has {chars} characters; Instagram allows {MAX_CAPTION_CHARS}."))
+    } else if hashtags > MAX_HASHTAGS {
+        Some(format!("{what} has {hashtags} hashtags; Instagram allows {MAX_HASHTAGS}."))
+    } else if mentions > MAX_MENTIONS {
+        Some(format!("{what} mentions {mentions} accounts; Instagram allows {MAX_MENTIONS}."))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_comment_is_held_to_a_captions_limits() {
+        let tags: String = (0..31).map(|i| format!("#t{i} ")).collect();
+        assert_eq!(super::text_problem("The first comment", &tags).as_deref(), Some("The first comment has 31 hashtags; Instagram allows 30."));
+        assert_eq!(super::text_problem("The caption", "Fresh #fika @ana"), None);
+    }
+
     #[test]
     fn caption_counts_tags_the_way_instagram_does() {
         assert_eq!(super::caption_counts("Hello #sun and #sea with @ana, # alone"), (38, 2, 1));

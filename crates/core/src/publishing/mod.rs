@@ -23,7 +23,7 @@ use crate::media::MediaStore;
 use crate::{Error, Result};
 
 pub use calendar::item;
-pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+pub use crealia_graph::rules::{caption_counts, text_problem, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 pub use crealia_model::publishing::{PostKind, PostStatus, ScheduledPost, UNDO_SECS};
 pub use scheduler::SchedulerSettings;
 
@@ -62,15 +62,8 @@ pub struct PostEdit {
 /// What Meta would reject, said before anything reaches it. `media_urls`: the post's files,
 /// as Crealia serves them.
 pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
-    let (chars, hashtags, mentions) = caption_counts(&post.caption);
-    if chars > MAX_CAPTION_CHARS {
-        return Err(Error::Invalid(format!("The caption has {chars} characters; Instagram allows {MAX_CAPTION_CHARS}.")));
-    }
-    if hashtags > MAX_HASHTAGS {
-        return Err(Error::Invalid(format!("The caption has {hashtags} hashtags; Instagram allows {MAX_HASHTAGS}.")));
-    }
-    if mentions > MAX_MENTIONS {
-        return Err(Error::Invalid(format!("The caption mentions {mentions} accounts; Instagram allows {MAX_MENTIONS}.")));
+    if let Some(problem) = text_problem("The caption", &post.caption) {
+        return Err(Error::Invalid(problem));
     }
     if !post.kind.takes_caption() && !post.caption.trim().is_empty() {
         return Err(Error::Invalid("Stories have no caption on Instagram: leave it empty.".into()));
@@ -101,8 +94,8 @@ pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
         }
     }
     if let Some(comment) = &post.first_comment {
-        if comment.chars().count() > MAX_CAPTION_CHARS {
-            return Err(Error::Invalid(format!("The first comment can have at most {MAX_CAPTION_CHARS} characters.")));
+        if let Some(problem) = text_problem("The first comment", comment) {
+            return Err(Error::Invalid(problem));
         }
         if post.kind == PostKind::Story && !comment.is_empty() {
             return Err(Error::Invalid("Stories cannot have comments.".into()));
@@ -530,6 +523,14 @@ async fn notify(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, user_id: i64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_comment_is_held_to_a_captions_limits() {
+        let (mut p, urls) = post(PostKind::Image, "Fresh #fika", 1);
+        p.first_comment = Some((0..31).map(|i| format!("#t{i} ")).collect());
+        let refused = validate(&p, &urls).unwrap_err().to_string();
+        assert!(refused.contains("The first comment has 31 hashtags"), "{refused}");
+    }
 
     fn post(kind: PostKind, caption: &str, urls: usize) -> (NewPost, Vec<String>) {
         let ext = if kind == PostKind::Reel { "mp4" } else { "jpg" };
