@@ -157,8 +157,13 @@ impl Application {
                 // The in-process sandbox fetches media only from this Crealia: never a URL
                 // that points into the machine or the network it runs in.
                 let own = vec![cross_site::origin_of(&public_url(&config, local)), loopback(local)];
-                let sandbox =
-                    crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig { seed: *seed, fetch_allowed_origins: Some(own), ..Default::default() });
+                let sandbox = crealia_sandbox::Sandbox::new(crealia_sandbox::SandboxConfig {
+                    seed: *seed,
+                    fetch_allowed_origins: Some(own),
+                    // Its pictures are loaded by the creator's browser, from this Crealia.
+                    public_url: Some(format!("{}/sandbox", public_base_url(&config, local))),
+                    ..Default::default()
+                });
                 let subscription = crealia_sandbox::webhooks::Subscription {
                     callback_url: format!("{}{WEBHOOK_PATH}", loopback(local)),
                     verify_token: config.webhooks.verify_token.expose().to_string(),

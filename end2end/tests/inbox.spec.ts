@@ -21,6 +21,11 @@ test("a comment made on Instagram appears live in the open inbox; replying to it
   const item = inbox.getByTestId("inbox-item").filter({ hasText: text });
   await expect(item).toBeVisible({ timeout: 2_000 });
   await expect(item).toContainText("@green.thumb");
+  // It says which post was commented on: its picture, its caption's start, a link to it.
+  const post = item.getByTestId("inbox-post");
+  await expect(post).toHaveAttribute("href", /^https?:\/\/\S+/);
+  await expect(post.locator(".inbox-post-caption")).not.toBeEmpty();
+  await expect(post.locator("img")).toHaveAttribute("src", /^https?:\/\//);
   await expect(inbox.getByTestId("inbox-unread")).toHaveText(String(before + 1));
 
   // Reply from the inbox: the reply shows under the comment at once, and on Instagram.

@@ -145,3 +145,19 @@ test("the composer checks as the creator types, first comment included, and drop
   await page.getByLabel("Date").fill(later.slice(0, 10));
   await expect(refusal).toHaveCount(0);
 });
+
+test.describe("in Paris", () => {
+  test.use({ timezoneId: "Europe/Paris" });
+
+  test("the composer's time zone is the browser's, chosen from a searchable list", async ({ page, request }) => {
+    await signUpAndConnect(page, await ownAccount(request, "paris"), "paris");
+    await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated
+    await page.getByRole("radio", { name: "Schedule" }).check();
+    const zone = page.getByLabel("Time zone");
+    await expect(zone).toHaveValue("Europe/Paris");
+    // The list it searches holds every zone, this one and others.
+    const list = await zone.getAttribute("list");
+    await expect(page.locator(`datalist#${list} option[value="Europe/Paris"]`)).toHaveCount(1);
+    expect(await page.locator(`datalist#${list} option`).count()).toBeGreaterThan(300);
+  });
+});

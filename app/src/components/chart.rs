@@ -1,11 +1,9 @@
 use crealia_model::Point;
 use leptos::prelude::*;
 
+/// The plot's drawing box (stretched to the plot's size; strokes keep their width).
 const W: f64 = 640.0;
 const H: f64 = 200.0;
-const PAD_X: f64 = 8.0;
-const PAD_TOP: f64 = 28.0;
-const PAD_BOTTOM: f64 = 24.0;
 
 /// Thousands separated by a thin space: 48 210 → "48,210".
 pub fn group(n: i64) -> String {
@@ -24,10 +22,39 @@ pub fn group(n: i64) -> String {
     }
 }
 
-/// A line chart rendered as SVG on the server; after hydration, hovering a day shows its value.
+/// Round ticks covering `min..=max` (about five steps of 1, 2 or 5 × a power of ten), from the
+/// lowest to the highest; the chart's scale runs from the first to the last.
+pub fn nice_ticks(min: i64, max: i64) -> Vec<i64> {
+    let (min, max) = (min.min(0), max.max(min + 1));
+    let rough = ((max - min) as f64 / 5.0).max(1.0);
+    let magnitude = 10f64.powi(rough.log10().floor() as i32);
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= rough).unwrap_or(10.0 * magnitude).max(1.0) as i64;
+    let first = min.div_euclid(step) * step;
+    let last = -((-max).div_euclid(step)) * step;
+    (0..).map(|i| first + i * step).take_while(|t| *t <= last).collect()
+}
+
+/// 1200 → "1.2k", 48 210 → "48k", 2 500 000 → "2.5M": short enough for an axis.
+pub fn compact(n: i64) -> String {
+    let a = n.unsigned_abs() as f64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (v, unit) = if a >= 1e6 {
+        (a / 1e6, "M")
+    } else if a >= 1e3 {
+        (a / 1e3, "k")
+    } else {
+        return n.to_string();
+    };
+    let text = if v < 10.0 { format!("{v:.1}") } else { format!("{v:.0}") };
+    format!("{sign}{}{unit}", text.trim_end_matches(".0"))
+}
+
+/// A line (or bar) chart drawn on the server as SVG with a y-axis of round ticks and the first
+/// and last day; after hydration a day's value shows on hover, and on focus with the arrow keys.
+/// The axis and the value are HTML beside the plot, so they keep their size at any width.
 #[component]
 pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars: bool) -> impl IntoView {
-    let (hovered, set_hovered) = signal(None::<usize>);
+    let hovered = RwSignal::new(None::<usize>);
     if points.is_empty() {
         return view! {
             <figure class="chart chart-empty" aria-label=title>
@@ -38,77 +65,120 @@ pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars
         .into_any();
     }
     let n = points.len();
-    let min = points.iter().map(|p| p.value).min().unwrap_or(0).min(0) as f64;
-    let max = points.iter().map(|p| p.value).max().unwrap_or(1).max(1) as f64;
-    let step = (W - 2.0 * PAD_X) / n as f64;
-    let x = move |i: usize| PAD_X + step * (i as f64 + 0.5);
-    let y = move |v: i64| PAD_TOP + (H - PAD_TOP - PAD_BOTTOM) * (1.0 - (v as f64 - min) / (max - min).max(1.0));
+    let ticks = nice_ticks(points.iter().map(|p| p.value).min().unwrap_or(0), points.iter().map(|p| p.value).max().unwrap_or(1));
+    let (low, high) = (ticks[0] as f64, *ticks.last().unwrap_or(&1) as f64);
+    let step = W / n as f64;
+    let x = move |i: usize| step * (i as f64 + 0.5);
+    // Fraction of the plot's height from the top.
+    let frac = move |v: i64| 1.0 - (v as f64 - low) / (high - low).max(1.0);
+    let y = move |v: i64| H * frac(v);
     let path: String = points.iter().enumerate().map(|(i, p)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(p.value))).collect();
-    let area = format!("{path} L{:.1},{:.1} L{:.1},{:.1} Z", x(n - 1), H - PAD_BOTTOM, x(0), H - PAD_BOTTOM);
+    let area = format!("{path} L{:.1},{:.1} L{:.1},{:.1} Z", x(n - 1), y(low as i64), x(0), y(low as i64));
     let first_day = points.first().map(|p| p.day.clone()).unwrap_or_default();
     let last_day = points.last().map(|p| p.day.clone()).unwrap_or_default();
     let stored = StoredValue::new(points.clone());
     let zero = y(0);
+    let value_of = move |i: usize| stored.with_value(|pts| pts.get(i).map(|p| format!("{}: {}", p.day, group(p.value))));
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let next = match (ev.key().as_str(), hovered.get_untracked()) {
+            ("ArrowRight", Some(i)) => Some((i + 1).min(n - 1)),
+            ("ArrowLeft", Some(i)) => Some(i.saturating_sub(1)),
+            ("Home", _) => Some(0),
+            ("End", _) | ("ArrowLeft" | "ArrowRight", None) => Some(n - 1),
+            _ => return,
+        };
+        ev.prevent_default();
+        hovered.set(next);
+    };
 
     view! {
         <figure class="chart" aria-label=title>
             <figcaption>{title}</figcaption>
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("{title}, {n} days") preserveAspectRatio="none">
-                {if bars {
-                    points
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            let top = y(p.value).min(zero);
-                            let height = (y(p.value) - zero).abs().max(1.0);
-                            view! { <rect class="bar" x=format!("{:.1}", x(i) - step * 0.35) y=format!("{top:.1}") width=format!("{:.1}", step * 0.7) height=format!("{height:.1}") /> }
-                        })
-                        .collect_view()
-                        .into_any()
-                } else {
-                    view! {
-                        <path class="area" d=area />
-                        <path class="line" d=path />
-                    }
-                        .into_any()
-                }}
-                <text class="axis" x=PAD_X y=H - 6.0>{first_day}</text>
-                <text class="axis" x=W - PAD_X y=H - 6.0 text-anchor="end">{last_day}</text>
-                {(0..n)
-                    .map(|i| {
-                        view! {
-                            <rect
-                                class="hover-column"
-                                data-testid="chart-column"
-                                x=format!("{:.1}", x(i) - step / 2.0)
-                                y="0"
-                                width=format!("{step:.1}")
-                                height=H
-                                on:mouseenter=move |_| set_hovered.set(Some(i))
-                                on:mouseleave=move |_| set_hovered.set(None)
-                            />
-                        }
-                    })
-                    .collect_view()}
-                {move || {
-                    hovered
-                        .get()
-                        .and_then(|i| stored.with_value(|pts| pts.get(i).cloned()).map(|p| (i, p)))
-                        .map(|(i, p)| {
-                            let cx = x(i);
-                            let cy = y(p.value);
-                            let anchor = if cx > W * 0.7 { "end" } else if cx < W * 0.3 { "start" } else { "middle" };
+            <div class="chart-body">
+                <div class="y-axis" aria-hidden="true">
+                    {ticks.iter().map(|t| view! { <span style=format!("top:{:.2}%", frac(*t) * 100.0)>{compact(*t)}</span> }).collect_view()}
+                </div>
+                <div
+                    class="plot"
+                    tabindex="0"
+                    data-testid="chart-plot"
+                    aria-label=format!("{title}, {n} days: use the arrow keys to read each day")
+                    on:focus=move |_| if hovered.get_untracked().is_none() { hovered.set(Some(n - 1)) }
+                    on:blur=move |_| hovered.set(None)
+                    on:keydown=on_key
+                >
+                    <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("{title}, {n} days") preserveAspectRatio="none">
+                        {ticks.iter().map(|t| view! { <line class="grid" x1="0" x2=W y1=format!("{:.1}", y(*t)) y2=format!("{:.1}", y(*t)) /> }).collect_view()}
+                        {if bars {
+                            points
+                                .iter()
+                                .enumerate()
+                                .map(|(i, p)| {
+                                    let top = y(p.value).min(zero);
+                                    let height = (y(p.value) - zero).abs().max(1.0);
+                                    view! { <rect class="bar" x=format!("{:.1}", x(i) - step * 0.35) y=format!("{top:.1}") width=format!("{:.1}", step * 0.7) height=format!("{height:.1}") /> }
+                                })
+                                .collect_view()
+                                .into_any()
+                        } else {
                             view! {
-                                <g class="tooltip" data-testid="chart-tooltip">
-                                    <line x1=cx x2=cx y1=PAD_TOP y2=H - PAD_BOTTOM />
-                                    <circle cx=cx cy=cy r="4" />
-                                    <text x=cx y="16" text-anchor=anchor>{format!("{}: {}", p.day, group(p.value))}</text>
-                                </g>
+                                <path class="area" d=area />
+                                <path class="line" d=path />
                             }
+                                .into_any()
+                        }}
+                        {(0..n)
+                            .map(|i| {
+                                view! {
+                                    <rect
+                                        class="hover-column"
+                                        data-testid="chart-column"
+                                        x=format!("{:.1}", x(i) - step / 2.0)
+                                        y="0"
+                                        width=format!("{step:.1}")
+                                        height=H
+                                        on:mouseenter=move |_| hovered.set(Some(i))
+                                        on:mouseleave=move |_| hovered.set(None)
+                                    />
+                                }
+                            })
+                            .collect_view()}
+                        {move || hovered.get().map(|i| view! { <line class="cursor" x1=x(i) x2=x(i) y1="0" y2=H /> })}
+                    </svg>
+                    {move || {
+                        hovered.get().and_then(|i| value_of(i).map(|text| (i, text))).map(|(i, text)| {
+                            let left = x(i) / W * 100.0;
+                            let align = if left > 70.0 { "end" } else if left < 30.0 { "start" } else { "middle" };
+                            view! { <span class=format!("chart-tip tip-{align}") style=format!("left:{left:.2}%") data-testid="chart-tooltip">{text}</span> }
                         })
-                }}
-            </svg>
+                    }}
+                </div>
+            </div>
+            <div class="x-axis" aria-hidden="true"><span>{first_day}</span><span>{last_day}</span></div>
+            <p class="visually-hidden" aria-live="polite">{move || hovered.get().and_then(value_of)}</p>
         </figure>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_cover_the_values() {
+        assert_eq!(nice_ticks(0, 97), vec![0, 20, 40, 60, 80, 100]);
+        assert_eq!(nice_ticks(1_180, 4_930), vec![0, 1_000, 2_000, 3_000, 4_000, 5_000]);
+        assert_eq!(nice_ticks(-12, 31), vec![-20, -10, 0, 10, 20, 30, 40]);
+        assert_eq!(nice_ticks(0, 0), vec![0, 1]);
+        assert_eq!(nice_ticks(5, 5), vec![0, 2, 4, 6]);
+    }
+
+    #[test]
+    fn axis_labels_are_short() {
+        assert_eq!(
+            (compact(950), compact(1_200), compact(48_210), compact(2_500_000), compact(-3_000)),
+            ("950".into(), "1.2k".into(), "48k".into(), "2.5M".into(), "-3k".into())
+        );
+    }
 }

@@ -170,6 +170,19 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
                 " " {label} " · @" {item.account.clone()} " · " <time>{item.when.clone()}</time>
                 {hidden.then(|| view! { <span class="pill pill-muted">"Hidden"</span> })}
             </p>
+            {item.post.clone().map(|post| {
+                let caption = post.caption.clone().unwrap_or_else(|| "A post without a caption".into());
+                let inner = view! {
+                    {post.picture_url.clone().map(|u| view! { <img class="inbox-post-thumb" src=u alt="" loading="lazy" /> })}
+                    <span class="inbox-post-caption">{caption}</span>
+                };
+                match post.permalink.clone() {
+                    Some(link) => view! {
+                        <a class="inbox-post" data-testid="inbox-post" href=link target="_blank" rel="noopener noreferrer" title="Open the post on Instagram">{inner}</a>
+                    }.into_any(),
+                    None => view! { <span class="inbox-post" data-testid="inbox-post">{inner}</span> }.into_any(),
+                }
+            })}
             <p class="inbox-text">{text}</p>
             {(!item.replies.is_empty()).then(|| view! {
                 <ul class="inbox-replies">

@@ -149,22 +149,35 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
                     <nav class="segmented" aria-label="Account">
                         {d.accounts.clone().into_iter().map(|a| {
                             let selected = a.connection_id == current;
-                            view! { <A href=href(Some(a.connection_id), days) attr:aria-current=selected.then_some("true")>"@"{a.username.clone()}</A> }
+                            // A plain link (the router still takes the click): `A` marks every link
+                            // to this path as the current page, whatever its query.
+                            view! { <a href=href(Some(a.connection_id), days) aria-current=selected.then_some("true")>"@"{a.username.clone()}</a> }
                         }).collect_view()}
                     </nav>
                 })}
                 <nav class="segmented" aria-label="Range">
                     {RANGES.iter().map(|r| {
                         let selected = *r == days;
-                        view! { <A href=href(account, *r) attr:aria-current=selected.then_some("true")>{format!("{r} days")}</A> }
+                        view! { <a href=href(account, *r) aria-current=selected.then_some("true")>{format!("{r} days")}</a> }
                     }).collect_view()}
                 </nav>
-                <button type="button" class="button" on:click=move |_| { refresh.dispatch(RefreshInsights { account: current }); } disabled=move || refresh.pending().get()>
-                    "Refresh"
+                <button type="button" class="button" data-testid="refresh" aria-busy=move || refresh.pending().get().to_string()
+                    on:click=move |_| { refresh.dispatch(RefreshInsights { account: current }); } disabled=move || refresh.pending().get()>
+                    {move || if refresh.pending().get() { "Refreshing…" } else { "Refresh" }}
                 </button>
+                <span class="muted fetched" data-testid="fetched-at">{fetched_at(d.insights.fetched_at)}</span>
             </div>
         </section>
     }
+}
+
+/// "Fetched at 14:05 UTC" (the figures are cached; Refresh reads them again).
+fn fetched_at(unix: i64) -> String {
+    if unix <= 0 {
+        return String::new();
+    }
+    let minutes = unix.rem_euclid(86_400) / 60;
+    format!("Fetched at {:02}:{:02} UTC", minutes / 60, minutes % 60)
 }
 
 /// "20 Nov to 26 Nov (UTC), compared with the 7 days before — up to 26 Nov: Instagram reports

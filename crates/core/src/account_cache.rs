@@ -61,6 +61,11 @@ impl AccountKeys {
         format!("{}-insights:{media_id}", self.media)
     }
 
+    /// One post's caption, picture and link (the inbox shows them beside its comments).
+    pub fn media_summary(&self, media_id: &str) -> String {
+        format!("{}-summary:{media_id}", self.media)
+    }
+
     /// Posts published in the last 24 h against Instagram's quota (changes with the media).
     pub fn publishing_limit(&self) -> String {
         format!("{}-publishing-limit", self.media)

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use crealia_graph::client::Error as GraphError;
-use crealia_model::inbox::{Inbox as InboxView, InboxItem, InboxKind, UnreadCounts};
+use crealia_model::inbox::{Inbox as InboxView, InboxItem, InboxKind, PostContext, UnreadCounts};
 use sqlx::PgPool;
 use tokio::sync::broadcast;
 
@@ -19,6 +19,10 @@ use crate::{Error, Result};
 pub const LIVE_CHANNEL: &str = "crealia_inbox";
 /// Items shown at once (their replies come with them).
 const PAGE: i64 = 50;
+/// A post's caption, picture and link are read from Instagram at most this often.
+const POST_CONTEXT_TTL: std::time::Duration = std::time::Duration::from_secs(3_600);
+/// Characters of a caption shown beside a comment.
+const CONTEXT_CAPTION_CHARS: usize = 80;
 /// At most this many message senders are looked up in one pass of [`Inbox::name_senders`].
 pub const SENDERS_PER_PASS: i64 = 20;
 /// Longest reply Instagram takes (a comment's limit).
@@ -47,6 +51,7 @@ struct Row {
     hidden: bool,
     ig_user_id: String,
     username: String,
+    connection_id: i64,
 }
 
 /// The comment or message an action is about, with what the Graph API call needs.
@@ -61,7 +66,7 @@ struct Target {
 }
 
 const SELECT: &str = "SELECT i.id, i.kind, i.external_id, i.parent_id, i.media_id, i.from_username, i.body, i.occurred_at,
-                             i.own, i.read_at, i.hidden, i.ig_user_id, c.username
+                             i.own, i.read_at, i.hidden, i.ig_user_id, c.username, i.connection_id
                       FROM inbox_items i JOIN instagram_connections c ON c.id = i.connection_id AND c.state <> 'disconnected'";
 
 impl Inbox {
@@ -107,12 +112,15 @@ impl Inbox {
             unread: r.read_at.is_none() && !r.own,
             hidden: r.hidden,
             own: r.own,
+            post: None,
             replies: Vec::new(),
         };
+        let posts = self.post_contexts(user_id, &top).await;
         let items = top
             .iter()
             .map(|r| {
                 let mut item = view(r);
+                item.post = r.media_id.as_ref().and_then(|m| posts.get(&(r.connection_id, m.clone())).cloned());
                 item.replies = replies
                     .iter()
                     .filter(|x| x.parent_id.as_deref() == Some(r.external_id.as_str()) && x.ig_user_id == r.ig_user_id && x.kind == r.kind)
@@ -122,6 +130,33 @@ impl Inbox {
             })
             .collect();
         Ok(InboxView { items, unread: self.unread(user_id).await? })
+    }
+
+    /// The posts the items' comments and mentions are about, each read from Instagram at most
+    /// once an hour (through the cache). One that cannot be read is left out: the item shows
+    /// without it.
+    async fn post_contexts(&self, user_id: i64, rows: &[Row]) -> std::collections::HashMap<(i64, String), PostContext> {
+        let mut wanted: Vec<(i64, String)> = rows.iter().filter(|r| r.kind != "message").filter_map(|r| Some((r.connection_id, r.media_id.clone()?))).collect();
+        wanted.sort();
+        wanted.dedup();
+        let mut accounts = std::collections::HashMap::new();
+        for connection_id in wanted.iter().map(|(c, _)| *c).collect::<std::collections::BTreeSet<_>>() {
+            if let Ok(account) = self.connections.account(user_id, Some(connection_id)).await {
+                accounts.insert(connection_id, account);
+            }
+        }
+        let loads = wanted.into_iter().filter_map(|(connection_id, media_id)| {
+            let account = accounts.get(&connection_id)?;
+            Some(async move {
+                let key = account.keys().media_summary(&media_id);
+                let media = self
+                    .cache
+                    .get_or_load(&key, POST_CONTEXT_TTL, async || Ok(account.call(async |graph, token, _| graph.media_summary(token, &media_id).await).await?))
+                    .await;
+                media.ok().map(|m: crealia_graph::wire::Media| ((connection_id, media_id.clone()), post_context(m)))
+            })
+        });
+        futures_util::future::join_all(loads).await.into_iter().flatten().collect()
     }
 
     pub async fn unread(&self, user_id: i64) -> Result<UnreadCounts> {
@@ -361,6 +396,20 @@ pub(crate) async fn announce<'e, E: sqlx::PgExecutor<'e>>(db: E, user_id: i64) -
     Ok(())
 }
 
+/// What the inbox shows of a post: the caption's first words, and links only over http(s).
+fn post_context(m: crealia_graph::wire::Media) -> PostContext {
+    let web = |u: Option<String>| u.filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    let caption = m.caption.filter(|c| !c.trim().is_empty()).map(|c| {
+        let mut start: String = c.chars().take(CONTEXT_CAPTION_CHARS).collect();
+        if c.chars().count() > CONTEXT_CAPTION_CHARS {
+            start.push('…');
+        }
+        start
+    });
+    let picture = if m.media_type.as_deref() == Some("VIDEO") { m.thumbnail_url.or(m.media_url) } else { m.media_url.or(m.thumbnail_url) };
+    PostContext { caption, picture_url: web(picture), permalink: web(m.permalink) }
+}
+
 /// A Graph API failure of an inbox action: the inbox's own cases, then the one mapping.
 fn inbox_error(e: GraphError) -> Error {
     match &e {
@@ -410,5 +459,26 @@ impl LiveInbox {
             });
         }
         receiver
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_posts_context_is_short_and_links_only_to_the_web() {
+        let media = crealia_graph::wire::Media {
+            caption: Some("x".repeat(100)),
+            media_type: Some("VIDEO".into()),
+            media_url: Some("https://cdn.example/video.mp4".into()),
+            thumbnail_url: Some("https://cdn.example/cover.jpg".into()),
+            permalink: Some("javascript:alert(1)".into()),
+            ..Default::default()
+        };
+        let context = post_context(media);
+        assert_eq!(context.caption.as_deref().map(|c| c.chars().count()), Some(CONTEXT_CAPTION_CHARS + 1), "80 characters and an ellipsis");
+        assert_eq!(context.picture_url.as_deref(), Some("https://cdn.example/cover.jpg"), "a video shows its cover");
+        assert_eq!(context.permalink, None, "never a javascript: link");
     }
 }

@@ -208,6 +208,7 @@ impl Insights {
             since: day_string(since),
             until: day_string(end - DAY),
             delay_days: ((until - end) / DAY).max(0) as u32,
+            fetched_at: Utc::now().timestamp(),
             metrics: METRICS
                 .iter()
                 .map(|(name, label)| MetricSummary {

@@ -265,6 +265,11 @@ impl GraphClient {
         self.get(&format!("{ig_user_id}/media"), token, &[("fields", fields.to_string()), ("limit", limit.to_string())]).await
     }
 
+    /// `GET /{ig-media-id}`: what a post is (its caption, image or video cover, link).
+    pub async fn media_summary(&self, token: &str, media_id: &str) -> Result<Media> {
+        self.get(media_id, token, &[("fields", "id,caption,media_type,media_url,thumbnail_url,permalink".to_string())]).await
+    }
+
     /// `GET /{ig-media-id}/insights`.
     pub async fn media_insights(&self, token: &str, media_id: &str, metrics: &[&str]) -> Result<Page<InsightMetric>> {
         self.get(&format!("{media_id}/insights"), token, &[("metric", metrics.join(","))]).await

@@ -53,9 +53,24 @@ pub struct InboxItem {
     pub hidden: bool,
     /// Written by the creator's account (a reply sent from Crealia, a message echo).
     pub own: bool,
+    /// The post a comment or mention is about: its caption's start, picture and link.
+    #[serde(default)]
+    pub post: Option<PostContext>,
     /// Replies to this comment, oldest first.
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub replies: Vec<InboxItem>,
+}
+
+/// The post an inbox item is about, as Instagram describes it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PostContext {
+    /// The caption's first words (at most 80 characters).
+    pub caption: Option<String>,
+    /// The image, or a video's cover (http(s) only).
+    pub picture_url: Option<String>,
+    /// The post on Instagram (http(s) only).
+    pub permalink: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -94,6 +94,9 @@ pub struct AccountInsights {
     /// (up to 48 h), so the range ends before them and the previous range is as long.
     #[serde(default)]
     pub delay_days: u32,
+    /// When these figures were read from Instagram (unix seconds): they are cached.
+    #[serde(default)]
+    pub fetched_at: i64,
     pub metrics: Vec<MetricSummary>,
     pub reach: Vec<Point>,
     /// Net follower change per day (follows minus unfollows), when the account has 100+

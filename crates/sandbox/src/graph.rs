@@ -202,7 +202,7 @@ fn profile(call: &Call<'_>, ig_id: &str, via_me: bool) -> ApiResult<Value> {
         "account_type": a.account_type,
         "biography": a.biography,
         "website": a.website,
-        "profile_picture_url": a.profile_picture_url,
+        "profile_picture_url": crate::files::public(&a.profile_picture_url, call.sandbox.config().public_url.as_deref()),
         "followers_count": a.followers,
         "follows_count": a.follows,
         "media_count": media_count,
@@ -210,15 +210,19 @@ fn profile(call: &Call<'_>, ig_id: &str, via_me: bool) -> ApiResult<Value> {
     Ok(select(full, &call.params.list("fields"), &["id", "username"]))
 }
 
-fn media_json(world: &World, id: &str) -> Option<Value> {
+fn media_json(world: &World, id: &str, public_url: Option<&str>) -> Option<Value> {
     let m = world.media.get(id)?;
     let username = world.account(&m.owner).map(|a| a.username.clone());
+    let media_url = crate::files::public(&m.media_url, public_url);
+    // A video's cover, as Meta gives one.
+    let thumbnail_url = (m.kind == crate::world::MediaKind::Video).then(|| media_url.trim_end_matches(".mp4").to_string() + ".jpg");
     Some(json!({
         "id": m.id,
         "caption": m.caption,
         "media_type": m.kind.as_str(),
         "media_product_type": m.product.as_str(),
-        "media_url": m.media_url,
+        "media_url": media_url,
+        "thumbnail_url": thumbnail_url,
         "permalink": if m.permalink.is_empty() { None } else { Some(m.permalink.clone()) },
         "timestamp": iso(m.timestamp),
         "username": username,
@@ -278,7 +282,7 @@ fn node(call: &Call<'_>, id: &str) -> ApiResult<Value> {
             if let Some(p) = world.people.get(id) {
                 return user_profile(call, &world, id, p);
             }
-            if let Some(v) = media_json(&world, id) {
+            if let Some(v) = media_json(&world, id, call.sandbox.config().public_url.as_deref()) {
                 return Ok(select(v, &call.params.list("fields"), &["id"]));
             }
             let c = world.comments.get(id).ok_or_else(|| ApiError::not_found(id))?;
@@ -365,9 +369,10 @@ fn media_list(call: &Call<'_>, id: &str) -> ApiResult<Value> {
     own_account(call, id)?;
     let fields = call.params.list("fields");
     let items: Vec<Value> = {
+        let public_url = call.sandbox.config().public_url;
         let world = call.sandbox.world();
         let ids = world.media_order.get(id).cloned().unwrap_or_default();
-        ids.iter().filter_map(|m| media_json(&world, m)).map(|v| select(v, &fields, &["id"])).collect()
+        ids.iter().filter_map(|m| media_json(&world, m, public_url.as_deref())).map(|v| select(v, &fields, &["id"])).collect()
     };
     page(call, items)
 }

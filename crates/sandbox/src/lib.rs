@@ -9,6 +9,7 @@ pub mod call;
 pub mod clock;
 pub mod error;
 pub mod faults;
+pub mod files;
 pub mod graph;
 pub mod insights;
 pub mod oauth;
@@ -66,6 +67,10 @@ pub struct SandboxConfig {
     /// Meta does from the internet; a sandbox mounted inside Crealia fetches only Crealia's
     /// own media, so no one can make it a port scanner of the machine it runs on.
     pub fetch_allowed_origins: Option<Vec<String>>,
+    /// Where this sandbox is reached (`scheme://host:port[/prefix]`): the seeded posts' pictures
+    /// and the avatars are served from there (`/files/…`). `None`: they point to a host that
+    /// does not exist, as pictures a browser never loads.
+    pub public_url: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -85,6 +90,7 @@ impl Default for SandboxConfig {
             insights_delay_secs: 48 * 3_600,
             demo_event_interval: None,
             fetch_allowed_origins: None,
+            public_url: None,
         }
     }
 }
@@ -174,6 +180,7 @@ impl Sandbox {
             .route("/oauth/access_token", post(oauth::exchange_code))
             .route("/access_token", get(oauth::exchange_for_long_lived))
             .route("/refresh_access_token", get(oauth::refresh))
+            .route("/files/{kind}/{name}", get(files::picture))
             .fallback(graph::dispatch)
             .layer(axum::middleware::from_fn_with_state(self.clone(), usage::track))
             .layer(axum::middleware::from_fn_with_state(self.clone(), faults::inject))

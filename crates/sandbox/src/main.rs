@@ -27,6 +27,9 @@ async fn main() -> std::process::ExitCode {
         Err(e) => return fail(&format!("cannot listen on {addr}: {e}")),
     };
     tracing::info!(%addr, seed = config.seed, "Graph API sandbox listening");
+    if let Ok(local) = listener.local_addr() {
+        config.public_url = Some(format!("http://{local}"));
+    }
     match serve(listener, Sandbox::new(config)).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => fail(&e.to_string()),
