@@ -192,6 +192,22 @@ async fn schedule(app: &TestApp, creator: &common::Creator) -> i64 {
 
 /// "Check connection" asks Instagram once per cooldown however often it is pressed, and says
 /// "reconnect" for a revoked account.
+/// A creator's status is kept for a second (an open control room asks often), but a change to
+/// their posts drops it at once: the page that reloads on the change sees it.
+#[sqlx::test]
+async fn a_kept_status_gives_way_to_the_creators_next_change(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let ana = common::creator(&app, "ana@example.com", "lumen.studio").await;
+    let queued = |s: &Value| s["services"]["scheduler"]["queued"].as_i64().unwrap();
+    let first = status(&app, &ana.browser).await;
+    assert_eq!(queued(&first), 0);
+    assert_eq!(status(&app, &ana.browser).await, first, "asked again at once: the same status, kept");
+
+    schedule(&app, &ana).await;
+    // Sooner than the kept status would expire by itself.
+    wait_until("the scheduled post is counted", crealia_core::status::STATUS_MAX_AGE * 8 / 10, async || queued(&status(&app, &ana.browser).await) == 1).await;
+}
+
 #[sqlx::test]
 async fn checking_a_connection_asks_instagram_once_per_cooldown(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;

@@ -96,7 +96,8 @@ impl Services {
         let publishing = publishing::Publishing::new(db.clone(), connections.clone(), media.clone()).with_lease(settings.publish_lease);
         let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret, settings.webhook_writers);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
-        let status = status::StatusService::new(db.clone(), health.clone(), cache.clone(), connections.clone(), insights.clone(), webhooks.clone());
+        let status = status::StatusService::new(db.clone(), health.clone(), cache.clone(), connections.clone(), insights.clone(), webhooks.clone())
+            .with_live(inbox.live().clone());
         let api_tokens = api_tokens::ApiTokens::new(db.clone());
         let secure_cookies = settings.public_base.starts_with("https://");
         Services(std::sync::Arc::new(ServiceSet {

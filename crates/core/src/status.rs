@@ -47,6 +47,11 @@ pub const DELIVERY_COUNT_CAP: i64 = 10_000;
 const QUOTA_TTL: Duration = Duration::from_secs(60);
 /// "Since" is remembered for this many (item, creator) pairs at most.
 const SINCE_CAP: usize = 10_000;
+/// A creator's status is assembled at most this often: an open control room asks every few
+/// seconds and on every event of its live feed, and other tabs and API clients ask too.
+pub const STATUS_MAX_AGE: Duration = Duration::from_secs(1);
+/// Creators whose assembled status is kept at most.
+const MEMO_CAP: u64 = 10_000;
 
 #[derive(Clone)]
 pub struct StatusService {
@@ -61,15 +66,70 @@ pub struct StatusService {
     deliveries: Arc<tokio::sync::Mutex<Option<(std::time::Instant, i64)>>>,
     /// When each item (per creator where it is theirs) took its current level.
     since: Arc<Mutex<HashMap<(&'static str, i64), (Level, DateTime<Utc>)>>>,
+    /// Each creator's status of the last [`STATUS_MAX_AGE`]; dropped at once when their live
+    /// feed reports a change (a post scheduled, cancelled, published — on any server).
+    memo: moka::sync::Cache<i64, Arc<Status>>,
+    live: Option<crate::inbox::LiveInbox>,
+    /// The task that drops memos on live events, started with the first memo.
+    watching: Arc<std::sync::OnceLock<()>>,
 }
 
 impl StatusService {
     pub fn new(db: PgPool, health: HealthService, cache: Cache, connections: Connections, insights: Insights, webhooks: Webhooks) -> Self {
-        StatusService { db, health, cache, connections, insights, webhooks, deliveries: Default::default(), since: Default::default() }
+        StatusService {
+            db,
+            health,
+            cache,
+            connections,
+            insights,
+            webhooks,
+            deliveries: Default::default(),
+            since: Default::default(),
+            memo: moka::sync::Cache::builder().max_capacity(MEMO_CAP).time_to_live(STATUS_MAX_AGE).build(),
+            live: None,
+            watching: Default::default(),
+        }
     }
 
-    /// The creator's accounts and every service's health, as the creator may see them.
+    /// Keeps each creator's status for [`STATUS_MAX_AGE`], dropped when their live feed reports
+    /// a change. Without it (no change could drop it) nothing is kept.
+    pub fn with_live(mut self, live: crate::inbox::LiveInbox) -> Self {
+        self.live = Some(live);
+        self
+    }
+
+    /// The creator's accounts and every service's health, as the creator may see them: at most
+    /// [`STATUS_MAX_AGE`] old, and never older than their last change this server heard of.
     pub async fn status(&self, user_id: i64, now: DateTime<Utc>) -> Result<Status> {
+        if self.live.is_none() {
+            return self.assemble(user_id, now).await;
+        }
+        if let Some(kept) = self.memo.get(&user_id) {
+            return Ok(Status::clone(&kept));
+        }
+        self.watch_live_events();
+        let status = self.assemble(user_id, now).await?;
+        self.memo.insert(user_id, Arc::new(status.clone()));
+        Ok(status)
+    }
+
+    fn watch_live_events(&self) {
+        let Some(live) = &self.live else { return };
+        self.watching.get_or_init(|| {
+            let (mut events, memo) = (live.subscribe(), self.memo.clone());
+            tokio::spawn(async move {
+                loop {
+                    match events.recv().await {
+                        Ok(user_id) => memo.invalidate(&user_id),
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => memo.invalidate_all(),
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return memo.invalidate_all(),
+                    }
+                }
+            });
+        });
+    }
+
+    async fn assemble(&self, user_id: i64, now: DateTime<Utc>) -> Result<Status> {
         let connections = self.connections.list(user_id).await?;
         let report = self.health.report().await;
         let (deliveries, scheduler) = tokio::join!(self.deliveries_last_hour(), self.scheduler(user_id, now));
