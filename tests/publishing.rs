@@ -198,12 +198,17 @@ async fn a_cancel_is_undone_within_seconds_by_its_creator_only(pool: PgPool) {
     let late = publishing.restore(user, p.id).await.unwrap_err();
     assert!(late.to_string().contains("can no longer be undone"), "{late}");
 
-    // A disconnect's cancel is not the creator's to undo here.
-    let q = publishing.schedule(user, later).await.unwrap();
+    // A disconnect's cancel is not the creator's to undo here, nor their own cancel from just
+    // before it: a disconnected account's posts wait for nothing.
+    let q = publishing.schedule(user, later.clone()).await.unwrap();
+    let r = publishing.schedule(user, later).await.unwrap();
+    publishing.cancel(user, r.id).await.unwrap();
     publishing.disconnect_account(user, cid).await.unwrap();
-    assert_eq!(status(&app, user, q.id).await.status, PostStatus::Cancelled);
-    assert!(publishing.restore(user, q.id).await.is_err());
-    assert_eq!(status(&app, user, q.id).await.status, PostStatus::Cancelled);
+    for id in [q.id, r.id] {
+        assert_eq!(status(&app, user, id).await.status, PostStatus::Cancelled);
+        assert!(publishing.restore(user, id).await.is_err());
+        assert_eq!(status(&app, user, id).await.status, PostStatus::Cancelled);
+    }
 }
 
 #[sqlx::test(migrations = false)]

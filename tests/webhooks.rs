@@ -760,3 +760,43 @@ async fn message_senders_are_named_through_the_user_profile_api(pool: PgPool) {
     let unnamed: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox_items WHERE from_username IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(unnamed, 1);
 }
+
+/// A comment shows the post it is on (Instagram's caption and link), read once and kept while
+/// strangers keep commenting; a media id that is not a number never reaches a Graph API path.
+#[sqlx::test(migrations = false)]
+async fn comments_show_their_post_read_once_whatever_comes_next(pool: PgPool) {
+    let app = spawn_app(pool.clone(), &[]).await;
+    let (user, _) = creator(&app, "nordlys.cafe").await;
+    let calls = async || app.admin_json("/sandbox/__admin/calls").await.1["GET /{id}"].as_u64().unwrap_or(0);
+    produce(&app, json!([{ "kind": "comment", "account": "nordlys.cafe", "text": "first!" }]), false).await;
+    app.services.webhooks.process_pending(100).await.unwrap();
+    let before = calls().await;
+    let inbox = app.services.inbox.list(user, None, "UTC").await.unwrap();
+    let item = inbox.items.iter().find(|i| i.text.as_deref() == Some("first!")).unwrap();
+    let post = item.post.clone().expect("the post it is on");
+    assert_eq!(calls().await, before + 1, "one read of the post");
+    let token = app.services.connections.token(user, app.services.connections.list(user).await.unwrap()[0].id).await.unwrap();
+    let (_, media) = graph_get(&app, &format!("{}?fields=caption,permalink", item.media_id.as_deref().unwrap()), token.expose()).await;
+    assert_eq!(post.permalink.as_deref(), media["permalink"].as_str());
+    assert!(media["caption"].as_str().unwrap().starts_with(post.caption.as_deref().unwrap().trim_end_matches('…')));
+    let before = calls().await; // with the test's own read just now
+
+    // More comments on it (each one renews the account's media figures): no second read.
+    produce(&app, json!([{ "kind": "comment", "account": "nordlys.cafe", "text": "second" }]), false).await;
+    app.services.webhooks.process_pending(100).await.unwrap();
+    let again = app.services.inbox.list(user, None, "UTC").await.unwrap();
+    assert!(again.items.iter().all(|i| i.post.is_some() || i.media_id.as_deref() != item.media_id.as_deref()));
+    let read = calls().await;
+    let second = again.items.iter().find(|i| i.text.as_deref() == Some("second")).unwrap();
+    let new_posts = u64::from(second.media_id != item.media_id);
+    assert_eq!(read, before + new_posts, "only a post not read before is read");
+
+    // A delivery naming its post "../me" is shown without one, and costs no call.
+    let body = comment_body(&app.sandbox_account("nordlys.cafe").await, "9001", "odd").to_vec();
+    let body = String::from_utf8(body).unwrap().replace("\"1808\"", "\"../me\"");
+    assert_eq!(post_delivery(&app, body.as_bytes(), Some(&sign(&app.webhook_secret, body.as_bytes()))).await, 200);
+    app.services.webhooks.process_pending(100).await.unwrap();
+    let odd = app.services.inbox.list(user, None, "UTC").await.unwrap();
+    assert!(odd.items.iter().find(|i| i.text.as_deref() == Some("odd")).unwrap().post.is_none());
+    assert_eq!(calls().await, read);
+}

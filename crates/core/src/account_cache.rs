@@ -61,9 +61,10 @@ impl AccountKeys {
         format!("{}-insights:{media_id}", self.media)
     }
 
-    /// One post's caption, picture and link (the inbox shows them beside its comments).
+    /// One post's caption, picture and link (the inbox shows them beside its comments). Under
+    /// the account's generation, not the media's: a new comment does not change them.
     pub fn media_summary(&self, media_id: &str) -> String {
-        format!("{}-summary:{media_id}", self.media)
+        format!("{}media-summary:{media_id}", self.base)
     }
 
     /// Posts published in the last 24 h against Instagram's quota (changes with the media).

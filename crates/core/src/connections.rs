@@ -448,6 +448,11 @@ impl Connections {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        // A cancel of the creator's from just before is no longer theirs to undo.
+        sqlx::query("UPDATE scheduled_posts SET cancelled_from = NULL WHERE connection_id = $1 AND cancelled_from IS NOT NULL")
+            .bind(connection_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.forget(user_id);
         tracing::info!(connection_id, user_id, cancelled, "Instagram account disconnected");

@@ -19,8 +19,12 @@ use crate::{Error, Result};
 pub const LIVE_CHANNEL: &str = "crealia_inbox";
 /// Items shown at once (their replies come with them).
 const PAGE: i64 = 50;
-/// A post's caption, picture and link are read from Instagram at most this often.
+/// A post's caption, picture and link are read from Instagram at most this often (and a post
+/// that could not be read is not asked again sooner).
 const POST_CONTEXT_TTL: std::time::Duration = std::time::Duration::from_secs(3_600);
+/// Posts read at once for one inbox, and the longest an inbox waits for them.
+const POST_CONTEXT_CONCURRENCY: usize = 4;
+const POST_CONTEXT_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
 /// Characters of a caption shown beside a comment.
 const CONTEXT_CAPTION_CHARS: usize = 80;
 /// At most this many message senders are looked up in one pass of [`Inbox::name_senders`].
@@ -132,11 +136,21 @@ impl Inbox {
         Ok(InboxView { items, unread: self.unread(user_id).await? })
     }
 
-    /// The posts the items' comments and mentions are about, each read from Instagram at most
-    /// once an hour (through the cache). One that cannot be read is left out: the item shows
-    /// without it.
+    /// The posts the items' comments are about, each read from Instagram at most once per
+    /// [`POST_CONTEXT_TTL`] (through the cache; a post that cannot be read is remembered as such
+    /// just as long, and its items show without it). A few at a time, within
+    /// [`POST_CONTEXT_WITHIN`]: an inbox never waits long for them, nor spends the account's
+    /// Graph API budget because strangers comment. Mentions are left out: their posts are
+    /// other people's, which the creator's token cannot read this way.
     async fn post_contexts(&self, user_id: i64, rows: &[Row]) -> std::collections::HashMap<(i64, String), PostContext> {
-        let mut wanted: Vec<(i64, String)> = rows.iter().filter(|r| r.kind != "message").filter_map(|r| Some((r.connection_id, r.media_id.clone()?))).collect();
+        use futures_util::StreamExt;
+        let mut wanted: Vec<(i64, String)> = rows
+            .iter()
+            .filter(|r| r.kind == "comment")
+            .filter_map(|r| Some((r.connection_id, r.media_id.clone()?)))
+            // Instagram's ids are numbers: anything else never reaches a Graph API path.
+            .filter(|(_, m)| !m.is_empty() && m.len() <= 32 && m.bytes().all(|b| b.is_ascii_digit()))
+            .collect();
         wanted.sort();
         wanted.dedup();
         let mut accounts = std::collections::HashMap::new();
@@ -149,14 +163,28 @@ impl Inbox {
             let account = accounts.get(&connection_id)?;
             Some(async move {
                 let key = account.keys().media_summary(&media_id);
-                let media = self
+                let media: Option<crealia_graph::wire::Media> = self
                     .cache
-                    .get_or_load(&key, POST_CONTEXT_TTL, async || Ok(account.call(async |graph, token, _| graph.media_summary(token, &media_id).await).await?))
-                    .await;
-                media.ok().map(|m: crealia_graph::wire::Media| ((connection_id, media_id.clone()), post_context(m)))
+                    .get_or_load(&key, POST_CONTEXT_TTL, async || {
+                        Ok(account.call(async |graph, token, _| graph.media_summary(token, &media_id).await).await.ok())
+                    })
+                    .await
+                    .ok()
+                    .flatten();
+                media.map(|m| ((connection_id, media_id.clone()), post_context(m)))
             })
         });
-        futures_util::future::join_all(loads).await.into_iter().flatten().collect()
+        let mut found = std::collections::HashMap::new();
+        let mut stream = futures_util::stream::iter(loads).buffer_unordered(POST_CONTEXT_CONCURRENCY);
+        let _ = tokio::time::timeout(POST_CONTEXT_WITHIN, async {
+            while let Some(next) = stream.next().await {
+                if let Some((key, context)) = next {
+                    found.insert(key, context);
+                }
+            }
+        })
+        .await;
+        found
     }
 
     pub async fn unread(&self, user_id: i64) -> Result<UnreadCounts> {

@@ -295,12 +295,14 @@ impl Publishing {
     }
 
     /// Undoes the creator's own cancel within [`UNDO_SECS`]: the post is again what it was
-    /// (a pending post that became due meanwhile is published at once).
+    /// (a pending post that became due meanwhile is published at once). Not on an account
+    /// disconnected or to reconnect since: its posts wait for nothing.
     pub async fn restore(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
             "UPDATE scheduled_posts SET status = cancelled_from, cancelled_from = NULL, next_attempt_at = greatest(next_attempt_at, now()), updated_at = now()
-             WHERE id = $1 AND user_id = $2 AND status = 'CANCELLED' AND cancelled_from IS NOT NULL AND updated_at > now() - make_interval(secs => $3)",
+             WHERE id = $1 AND user_id = $2 AND status = 'CANCELLED' AND cancelled_from IS NOT NULL AND updated_at > now() - make_interval(secs => $3)
+               AND EXISTS (SELECT 1 FROM instagram_connections c WHERE c.id = connection_id AND c.state = 'active')",
         )
         .bind(post_id)
         .bind(user_id)
