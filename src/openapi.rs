@@ -2,11 +2,13 @@
 //! model's types (`utoipa`), served at `GET /api/openapi.json`, and a page to read it at
 //! `GET /api/docs` (rendered here from the same document: no script, no outside site).
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 /// Every error, on every route: what went wrong, in words a creator reads.
@@ -15,6 +17,41 @@ use utoipa::{Modify, OpenApi, ToSchema};
 pub struct ApiError {
     /// e.g. "This post is published and cannot be cancelled."
     error: String,
+}
+
+/// The error answers the routes share, each described once and named in their `responses(…)`
+/// beside the route's own: `responses((status = 200, …), Unreadable, SignedOut, Refused)`.
+macro_rules! error_responses {
+    ($($name:ident = $status:literal, $description:literal;)*) => {$(
+        #[doc = $description]
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::response::Response>> {
+                error_response($status, $description)
+            }
+        }
+    )*};
+}
+
+error_responses! {
+    Unreadable = 400, "The request cannot be read (bad JSON, a path id that is not a number)";
+    SignedOut = 401, "Not signed in, or an unknown API token";
+    Refused = 403, "Refused: another site's request, or a token without the scope";
+    NotTheirs = 404, "Not one of the creator's";
+    Reconnect = 409, "The Instagram account must be reconnected first";
+    TooLarge = 413, "The body is too large";
+    NotJson = 415, "The body is not JSON";
+    Invalid = 422, "The request is not valid; the message says what to change";
+    TooMany = 429, "Too many attempts; retry later";
+    Unavailable = 503, "Instagram or the database is unavailable; retry later";
+}
+
+/// One status answered with an [`ApiError`].
+fn error_response(status: u16, description: &str) -> BTreeMap<String, RefOr<utoipa::openapi::response::Response>> {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiError"))).build();
+    let response = ResponseBuilder::new().description(description).content("application/json", content).build();
+    BTreeMap::from([(status.to_string(), response.into())])
 }
 
 struct Security;

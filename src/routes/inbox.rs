@@ -42,9 +42,9 @@ fn kind(raw: Option<&str>) -> Result<Option<InboxKind>, Box<Response>> {
     params(("kind" = Option<String>, Query, description = "comment, mention or message (default: all)")),
     responses(
         (status = 200, description = "The inbox", body = crealia_model::inbox::Inbox),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::Invalid
     ))]
 pub async fn list(State(s): State<Services>, SignedIn(user): SignedIn, Query(q): Query<KindQuery>) -> Response {
     let kind = match kind(q.kind.as_deref()) {
@@ -66,11 +66,11 @@ pub struct ReadRequest {
     request_body = ReadRequest,
     responses(
         (status = 200, description = "The unread counts after", body = crealia_model::inbox::UnreadCounts),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotJson,
+        crate::openapi::Invalid
     ))]
 pub async fn read(State(s): State<Services>, SignedIn(user): SignedIn, Json(r): Json<ReadRequest>) -> Response {
     let kind = match kind(r.kind.as_deref()) {
@@ -91,14 +91,14 @@ pub struct ReplyRequest {
     request_body = ReplyRequest,
     responses(
         (status = 201, description = "Sent", body = Object),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
-        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
-        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::Reconnect,
+        crate::openapi::NotJson,
+        crate::openapi::Invalid,
+        crate::openapi::Unavailable
     ))]
 pub async fn reply(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(r): Json<ReplyRequest>) -> Response {
     json(StatusCode::CREATED, s.inbox.reply(user.id, id, &r.text).await.map(|()| serde_json::json!({ "replied": true })))
@@ -115,14 +115,14 @@ pub struct HideRequest {
     request_body = HideRequest,
     responses(
         (status = 200, description = "Done", body = Object),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
-        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
-        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::Reconnect,
+        crate::openapi::NotJson,
+        crate::openapi::Invalid,
+        crate::openapi::Unavailable
     ))]
 pub async fn hide(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(r): Json<HideRequest>) -> Response {
     json(StatusCode::OK, s.inbox.hide(user.id, id, r.hidden).await.map(|()| serde_json::json!({ "hidden": r.hidden })))
@@ -133,13 +133,13 @@ pub async fn hide(State(s): State<Services>, SignedIn(user): SignedIn, Path(id):
     params(("id" = i64, Path, description = "The inbox item's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
-        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::Reconnect,
+        crate::openapi::Invalid,
+        crate::openapi::Unavailable
     ))]
 pub async fn delete(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
     match s.inbox.delete(user.id, id).await {

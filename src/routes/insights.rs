@@ -30,13 +30,13 @@ fn seven() -> u32 {
     ),
     responses(
         (status = 200, description = "Profile, metrics against the previous range, trends, recent posts", body = crealia_model::Dashboard),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
-        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::Reconnect,
+        crate::openapi::Invalid,
+        crate::openapi::Unavailable
     ))]
 pub async fn get(State(services): State<Services>, Extension(session): Extension<CurrentSession>, Query(q): Query<InsightsQuery>) -> Response {
     let Some(user) = session.user else { return message(StatusCode::UNAUTHORIZED, "Sign in to see insights.") };

@@ -34,13 +34,13 @@ enum Cut {
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The file's bytes"),
     responses(
         (status = 201, description = "Stored, ready to use in a post", body = crealia_model::publishing::MediaAsset),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 413, description = "The body is too large", body = crate::openapi::ApiError),
-        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
-        (status = 429, description = "Too many attempts; retry later", body = crate::openapi::ApiError),
-        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::TooLarge,
+        crate::openapi::NotJson,
+        crate::openapi::Invalid,
+        crate::openapi::TooMany,
+        crate::openapi::Unavailable
     ))]
 pub async fn upload(State(s): State<Services>, Extension(Stopping(stopping)): Extension<Stopping>, SignedIn(user): SignedIn, body: Body) -> Response {
     let ticket = match s.media.begin_upload(user.id).await {
@@ -131,12 +131,12 @@ pub struct ReframeRequest {
     request_body = ReframeRequest,
     responses(
         (status = 201, description = "The reframed copy", body = crealia_model::publishing::MediaAsset),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::NotJson,
+        crate::openapi::Invalid
     ))]
 pub async fn reframe(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(r): Json<ReframeRequest>) -> Response {
     match s.media.reframe(user.id, id, &r.frame, r.how).await {

@@ -79,13 +79,13 @@ async fn create(services: Services, user_id: i64, body: PostRequest, now: bool) 
     request_body = PostRequest,
     responses(
         (status = 202, description = "Queued: the post (one account) or the posts (several)", body = crealia_model::publishing::ScheduledPost),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
-        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::Reconnect,
+        crate::openapi::NotJson,
+        crate::openapi::Invalid
     ))]
 pub async fn publish(State(s): State<Services>, SignedIn(user): SignedIn, Json(body): Json<PostRequest>) -> Response {
     create(s, user.id, body, true).await
@@ -96,13 +96,13 @@ pub async fn publish(State(s): State<Services>, SignedIn(user): SignedIn, Json(b
     request_body = PostRequest,
     responses(
         (status = 202, description = "Queued: the post (one account) or the posts (several)", body = crealia_model::publishing::ScheduledPost),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 409, description = "The Instagram account must be reconnected first", body = crate::openapi::ApiError),
-        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::Reconnect,
+        crate::openapi::NotJson,
+        crate::openapi::Invalid
     ))]
 pub async fn schedule(State(s): State<Services>, SignedIn(user): SignedIn, Json(body): Json<PostRequest>) -> Response {
     create(s, user.id, body, false).await
@@ -112,8 +112,8 @@ pub async fn schedule(State(s): State<Services>, SignedIn(user): SignedIn, Json(
     description = "The creator's posts, newest schedule first.",
     responses(
         (status = 200, description = "Their posts", body = Vec<crealia_model::publishing::ScheduledPost>),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError)
+        crate::openapi::SignedOut,
+        crate::openapi::Refused
     ))]
 pub async fn list(State(s): State<Services>, SignedIn(user): SignedIn) -> Response {
     json(StatusCode::OK, s.publishing.list(user.id).await)
@@ -124,10 +124,10 @@ pub async fn list(State(s): State<Services>, SignedIn(user): SignedIn) -> Respon
     params(("id" = i64, Path, description = "The post's id")),
     responses(
         (status = 200, description = "The post", body = crealia_model::publishing::ScheduledPost),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs
     ))]
 pub async fn get(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
     json(StatusCode::OK, s.publishing.get(user.id, id).await)
@@ -139,13 +139,13 @@ pub async fn get(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): 
     request_body = crealia_core::publishing::PostEdit,
     responses(
         (status = 200, description = "The changed post", body = crealia_model::publishing::ScheduledPost),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 415, description = "The body is not JSON", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
-        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::NotJson,
+        crate::openapi::Invalid,
+        crate::openapi::Unavailable
     ))]
 pub async fn edit(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>, Json(edit): Json<PostEdit>) -> Response {
     json(StatusCode::OK, s.publishing.edit(user.id, id, edit).await)
@@ -156,12 +156,12 @@ pub async fn edit(State(s): State<Services>, SignedIn(user): SignedIn, Path(id):
     params(("id" = i64, Path, description = "The post's id")),
     responses(
         (status = 204, description = "Cancelled"),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
-        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::Invalid,
+        crate::openapi::Unavailable
     ))]
 pub async fn cancel(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
     match s.publishing.cancel(user.id, id).await {
@@ -175,12 +175,12 @@ pub async fn cancel(State(s): State<Services>, SignedIn(user): SignedIn, Path(id
     params(("id" = i64, Path, description = "The post's id")),
     responses(
         (status = 202, description = "Queued again", body = crealia_model::publishing::ScheduledPost),
-        (status = 400, description = "The request cannot be read (bad JSON, a path id that is not a number)", body = crate::openapi::ApiError),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError),
-        (status = 404, description = "Not one of the creator's", body = crate::openapi::ApiError),
-        (status = 422, description = "The request is not valid; the message says what to change", body = crate::openapi::ApiError),
-        (status = 503, description = "Instagram or the database is unavailable; retry later", body = crate::openapi::ApiError)
+        crate::openapi::Unreadable,
+        crate::openapi::SignedOut,
+        crate::openapi::Refused,
+        crate::openapi::NotTheirs,
+        crate::openapi::Invalid,
+        crate::openapi::Unavailable
     ))]
 pub async fn retry(State(s): State<Services>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> Response {
     json(StatusCode::ACCEPTED, s.publishing.retry(user.id, id).await)

@@ -13,8 +13,8 @@ use super::session::SignedIn;
     description = "The signed-in creator's accounts (state, access end, 7-day figures, publishing quota) and the health of every service Crealia depends on, each green, amber or red with a reason.",
     responses(
         (status = 200, description = "The creator's status", body = crealia_model::status::Status),
-        (status = 401, description = "Not signed in, or an unknown API token", body = crate::openapi::ApiError),
-        (status = 403, description = "Refused: another site's request, or a token without the scope", body = crate::openapi::ApiError)
+        crate::openapi::SignedOut,
+        crate::openapi::Refused
     ))]
 pub async fn get(State(services): State<Services>, SignedIn(user): SignedIn) -> Response {
     json(StatusCode::OK, services.status.status(user.id, chrono::Utc::now()).await)
