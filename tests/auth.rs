@@ -236,3 +236,31 @@ async fn a_sign_out_on_one_server_is_refused_by_another_within_a_second(pool: Pg
     }
     println!("refused by B {:?} after the sign-out on A", signed_out.elapsed());
 }
+
+/// Every page showing a time reads the creator's time zone: each server keeps it (issue 14's
+/// control room asks PostgreSQL nothing for it), and a change made anywhere — through another
+/// server, or by hand in the database — reaches the others within a second.
+#[sqlx::test]
+async fn a_time_zone_changed_elsewhere_is_seen_by_every_server_within_a_second(pool: PgPool) {
+    let (a, b) = (Accounts::new(pool.clone()), Accounts::new(pool.clone()));
+    let ana = a.sign_up("ana@example.com", "a long enough password", "Ana").await.unwrap().id;
+    let seen_by_a = async |expected: Option<&str>| {
+        let changed = Instant::now();
+        while a.time_zone(ana).await.unwrap().as_deref() != expected {
+            assert!(changed.elapsed() < Duration::from_secs(1), "server A still shows the old time zone after {:?}", changed.elapsed());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    // A keeps "none yet" (its listener starts with the first lookup and must hear first).
+    seen_by_a(None).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(a.time_zone(ana).await.unwrap(), None);
+
+    b.set_time_zone(ana, "Europe/Paris").await.unwrap();
+    seen_by_a(Some("Europe/Paris")).await;
+    assert_eq!(b.time_zone(ana).await.unwrap().as_deref(), Some("Europe/Paris"), "the server that changed it sees it at once");
+
+    sqlx::query("UPDATE users SET time_zone = 'Asia/Tokyo' WHERE id = $1").bind(ana).execute(&pool).await.unwrap();
+    seen_by_a(Some("Asia/Tokyo")).await;
+    seen_by_a(Some("Asia/Tokyo")).await;
+}

@@ -1,5 +1,6 @@
 //! What every request looks up (the session, the creator's connections) is kept in each
-//! process (issue 13): a dashboard answered from the in-process cache asks PostgreSQL nothing.
+//! process (issue 13): a dashboard answered from the in-process cache asks PostgreSQL nothing,
+//! and neither does the control room rendered again within a second (issue 14).
 //! One test in this binary: it counts every statement the process runs. (A sign-out reaching
 //! another server: tests/auth.rs.)
 
@@ -55,4 +56,23 @@ async fn a_dashboard_from_the_in_process_cache_asks_the_database_nothing(pool: P
         load().await;
     }
     assert_eq!(STATEMENTS.load(Ordering::SeqCst) - before, 0, "an L1 hit asks PostgreSQL nothing (session, connections, insights)");
+
+    // The control room (issue 14): its status and posts are kept for a second per creator and
+    // its time zone until it changes, so a page rendered again within the second asks nothing.
+    let page = async || {
+        let r = app.client.get(app.url("/dashboard/instagram")).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("lumen.studio"), "the page shows the account");
+    };
+    let mut quiet_renders = 0;
+    for _ in 0..20 {
+        page().await;
+        let before = STATEMENTS.load(Ordering::SeqCst);
+        page().await;
+        if STATEMENTS.load(Ordering::SeqCst) == before {
+            quiet_renders += 1;
+        }
+    }
+    // Rendered twice in a row 20 times: only a pair straddling the end of a kept second asks.
+    assert!(quiet_renders >= 15, "the control room rendered again at once asks PostgreSQL nothing ({quiet_renders} of 20 pairs did)");
 }

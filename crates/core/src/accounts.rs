@@ -187,6 +187,8 @@ pub struct Accounts {
     session_lifetime: Duration,
     /// Live sessions by token hash, kept in this process ([`crate::lookups`]).
     sessions: NotifiedCache<Vec<u8>, Session>,
+    /// Each creator's time zone (every page showing a time reads it), kept the same way.
+    time_zones: NotifiedCache<i64, Option<String>>,
 }
 
 /// A live session as a request sees it.
@@ -230,7 +232,8 @@ impl Accounts {
     /// Accounts whose sessions are dropped through `hub` (the process's one listener).
     pub fn with_hub(db: PgPool, hub: &Hub) -> Self {
         let sessions = NotifiedCache::new(hub, "session", |key| hex::decode(key).ok());
-        Accounts { db, throttle: ThrottlePolicy::default(), session_lifetime: Duration::from_secs(30 * 24 * 3600), sessions }
+        let time_zones = NotifiedCache::new(hub, "time_zone", |key| key.parse().ok());
+        Accounts { db, throttle: ThrottlePolicy::default(), session_lifetime: Duration::from_secs(30 * 24 * 3600), sessions, time_zones }
     }
 
     pub fn with_throttle(mut self, throttle: ThrottlePolicy) -> Self {
@@ -389,9 +392,16 @@ impl Accounts {
     }
 
     /// The time zone the creator last scheduled in (an IANA name), if any.
+    /// Kept in this process until it changes ([`crate::lookups`]).
     pub async fn time_zone(&self, user_id: i64) -> Result<Option<String>> {
+        let mark = self.time_zones.mark(&user_id);
+        if let Some(kept) = self.time_zones.get(&user_id) {
+            return Ok(kept);
+        }
         let row: Option<(Option<String>,)> = sqlx::query_as("SELECT time_zone FROM users WHERE id = $1").bind(user_id).fetch_optional(&self.db).await?;
-        Ok(row.and_then(|r| r.0))
+        let time_zone = row.and_then(|r| r.0);
+        self.time_zones.keep(mark, user_id, time_zone.clone());
+        Ok(time_zone)
     }
 
     /// Remembers the creator's time zone for the next time they schedule.
@@ -400,6 +410,7 @@ impl Accounts {
             return Err(Error::Invalid(format!("“{time_zone}” is not a time zone Crealia knows.")));
         }
         sqlx::query("UPDATE users SET time_zone = $2 WHERE id = $1").bind(user_id).bind(time_zone).execute(&self.db).await?;
+        self.time_zones.forget(&user_id);
         Ok(())
     }
 

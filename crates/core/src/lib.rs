@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod cache;
 pub mod connections;
+pub mod creator_memo;
 pub mod crypto;
 pub mod db;
 pub mod error;
@@ -93,9 +94,10 @@ impl Services {
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), settings.refresh);
         let insights = insights::Insights::new(cache.clone(), connections.clone(), settings.insights_ttl);
         let media = media::MediaStore::new(db.clone(), settings.media_dir, settings.media_files, &settings.public_base, settings.media_limits);
-        let publishing = publishing::Publishing::new(db.clone(), connections.clone(), media.clone()).with_lease(settings.publish_lease);
-        let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret, settings.webhook_writers);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
+        let publishing =
+            publishing::Publishing::new(db.clone(), connections.clone(), media.clone()).with_lease(settings.publish_lease).with_live(inbox.live().clone());
+        let webhooks = webhooks::Webhooks::new(db.clone(), &settings.webhook_app_secret, settings.webhook_writers);
         let status = status::StatusService::new(db.clone(), health.clone(), cache.clone(), connections.clone(), insights.clone(), webhooks.clone())
             .with_live(inbox.live().clone());
         let api_tokens = api_tokens::ApiTokens::new(db.clone());

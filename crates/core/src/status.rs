@@ -21,6 +21,7 @@ use sqlx::PgPool;
 
 use crate::cache::Cache;
 use crate::connections::Connections;
+use crate::creator_memo::CreatorMemo;
 use crate::health::{HealthService, Status as Probe};
 use crate::insights::Insights;
 use crate::webhooks::Webhooks;
@@ -50,8 +51,6 @@ const SINCE_CAP: usize = 10_000;
 /// A creator's status is assembled at most this often: an open control room asks every few
 /// seconds and on every event of its live feed, and other tabs and API clients ask too.
 pub const STATUS_MAX_AGE: Duration = Duration::from_secs(1);
-/// Creators whose assembled status is kept at most.
-const MEMO_CAP: u64 = 10_000;
 
 #[derive(Clone)]
 pub struct StatusService {
@@ -68,10 +67,7 @@ pub struct StatusService {
     since: Arc<Mutex<HashMap<(&'static str, i64), (Level, DateTime<Utc>)>>>,
     /// Each creator's status of the last [`STATUS_MAX_AGE`]; dropped at once when their live
     /// feed reports a change (a post scheduled, cancelled, published — on any server).
-    memo: moka::sync::Cache<i64, Arc<Status>>,
-    live: Option<crate::inbox::LiveInbox>,
-    /// The task that drops memos on live events, started with the first memo.
-    watching: Arc<std::sync::OnceLock<()>>,
+    memo: CreatorMemo<Status>,
 }
 
 impl StatusService {
@@ -85,48 +81,21 @@ impl StatusService {
             webhooks,
             deliveries: Default::default(),
             since: Default::default(),
-            memo: moka::sync::Cache::builder().max_capacity(MEMO_CAP).time_to_live(STATUS_MAX_AGE).build(),
-            live: None,
-            watching: Default::default(),
+            memo: CreatorMemo::new(STATUS_MAX_AGE, None),
         }
     }
 
     /// Keeps each creator's status for [`STATUS_MAX_AGE`], dropped when their live feed reports
     /// a change. Without it (no change could drop it) nothing is kept.
     pub fn with_live(mut self, live: crate::inbox::LiveInbox) -> Self {
-        self.live = Some(live);
+        self.memo = CreatorMemo::new(STATUS_MAX_AGE, Some(live));
         self
     }
 
     /// The creator's accounts and every service's health, as the creator may see them: at most
     /// [`STATUS_MAX_AGE`] old, and never older than their last change this server heard of.
     pub async fn status(&self, user_id: i64, now: DateTime<Utc>) -> Result<Status> {
-        if self.live.is_none() {
-            return self.assemble(user_id, now).await;
-        }
-        if let Some(kept) = self.memo.get(&user_id) {
-            return Ok(Status::clone(&kept));
-        }
-        self.watch_live_events();
-        let status = self.assemble(user_id, now).await?;
-        self.memo.insert(user_id, Arc::new(status.clone()));
-        Ok(status)
-    }
-
-    fn watch_live_events(&self) {
-        let Some(live) = &self.live else { return };
-        self.watching.get_or_init(|| {
-            let (mut events, memo) = (live.subscribe(), self.memo.clone());
-            tokio::spawn(async move {
-                loop {
-                    match events.recv().await {
-                        Ok(user_id) => memo.invalidate(&user_id),
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => memo.invalidate_all(),
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return memo.invalidate_all(),
-                    }
-                }
-            });
-        });
+        Ok(Status::clone(&*self.memo.get_or_load(user_id, || self.assemble(user_id, now)).await?))
     }
 
     async fn assemble(&self, user_id: i64, now: DateTime<Utc>) -> Result<Status> {

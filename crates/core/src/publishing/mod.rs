@@ -19,6 +19,7 @@ use sqlx::PgPool;
 
 use crate::account_cache::Change;
 use crate::connections::Connections;
+use crate::creator_memo::CreatorMemo;
 use crate::media::MediaStore;
 use crate::{Error, Result};
 
@@ -169,11 +170,25 @@ pub struct Publishing {
     connections: Connections,
     media: MediaStore,
     lease: Duration,
+    /// Each creator's [`Publishing::outlook`] of the last [`OUTLOOK_MAX_AGE`], dropped at once
+    /// when their live feed reports a change.
+    outlooks: CreatorMemo<Vec<ScheduledPost>>,
 }
+
+/// The control room's posts are read at most this often per creator (it asks on every event
+/// of its live feed and every few seconds, in every open tab).
+pub const OUTLOOK_MAX_AGE: Duration = Duration::from_secs(1);
 
 impl Publishing {
     pub fn new(db: PgPool, connections: Connections, media: MediaStore) -> Self {
-        Publishing { db, connections, media, lease: Duration::from_secs(120) }
+        Publishing { db, connections, media, lease: Duration::from_secs(120), outlooks: CreatorMemo::new(OUTLOOK_MAX_AGE, None) }
+    }
+
+    /// Keeps each creator's outlook for [`OUTLOOK_MAX_AGE`], dropped when their live feed
+    /// reports a change. Without it nothing is kept.
+    pub fn with_live(mut self, live: crate::inbox::LiveInbox) -> Self {
+        self.outlooks = CreatorMemo::new(OUTLOOK_MAX_AGE, Some(live));
+        self
     }
 
     /// How long a claim holds a post before another process may take it over (renewed at
@@ -244,8 +259,13 @@ impl Publishing {
 
     /// What the control room shows, however many posts the creator has: the next
     /// [`OUTLOOK`] on time, and up to as many waiting for Instagram (processing, quota) and
-    /// failed (newest first). Each part is read through the `(user_id, scheduled_at)` index.
+    /// failed (newest first). Each part is read through the `(user_id, scheduled_at)` index;
+    /// the answer is kept for [`OUTLOOK_MAX_AGE`] (see [`Publishing::with_live`]).
     pub async fn outlook(&self, user_id: i64) -> Result<Vec<ScheduledPost>> {
+        Ok(Vec::clone(&*self.outlooks.get_or_load(user_id, || self.read_outlook(user_id)).await?))
+    }
+
+    async fn read_outlook(&self, user_id: i64) -> Result<Vec<ScheduledPost>> {
         let from = format!("SELECT {POST_COLUMNS} FROM scheduled_posts p JOIN instagram_connections c ON c.id = p.connection_id WHERE p.user_id = $1");
         let sql = format!(
             "({from} AND p.status = 'PENDING' AND p.last_error IS NULL ORDER BY p.scheduled_at, p.id LIMIT $2)
