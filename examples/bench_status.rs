@@ -121,6 +121,11 @@ async fn main() {
     }
     let bare = stats(bare_samples);
     println!("{ACCOUNTS} accounts, {POSTS} scheduled posts; the page is {page_bytes} bytes");
+    // To see what the page is made of: BENCH_STATUS_PAGE=/tmp/control-room.html.
+    if let Ok(path) = std::env::var("BENCH_STATUS_PAGE") {
+        let html = client.get(&page_url).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+        std::fs::write(path, html).expect("the page is written");
+    }
     println!("| request | p50 | p99 | p50 ÷ bare | p99 ÷ bare |");
     println!("|---|---:|---:|---:|---:|");
     println!("| bare axum JSON route | {:.3} ms | {:.3} ms | 1.0 | 1.0 |", ms(bare.p50), ms(bare.p99));

@@ -21,6 +21,13 @@ claim_build_outputs() {
   touch "$ROOT/src/main.rs" "$ROOT/app/src/lib.rs"
 }
 
+# Builds the server and the WASM, split per page: every page is a lazy route (app/src/pages),
+# and `--split` cuts each into its own chunk. Every build splits: a lazy route in a WASM
+# built without it has nothing to load its chunk from. Extra arguments: e.g. --release.
+build_site() {
+  cargo leptos build --split "$@"
+}
+
 say() { printf '\033[1;35m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 

@@ -16,20 +16,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 use components::layout::Layout;
-use pages::{
-    api_tokens::ApiTokensPage,
-    calendar::CalendarPage,
-    control_room::ControlRoomPage,
-    dashboard::DashboardPage,
-    instagram_auth::InstagramAuthPage,
-    landing::LandingPage,
-    not_found::NotFound,
-    signin::{SignInPage, SignUpPage},
-};
+use pages::not_found::NotFound;
 
 /// The Content-Security-Policy nonce the server drew for this request (a request extension):
 /// its security-headers layer writes it into the policy, and the shell gives it to every inline
@@ -79,16 +70,16 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=LandingPage />
-                    <Route path=path!("/auth/signin") view=SignInPage />
-                    <Route path=path!("/auth/signup") view=SignUpPage />
+                    <Route path=path!("") view={Lazy::<pages::Landing>::new()} />
+                    <Route path=path!("/auth/signin") view={Lazy::<pages::SignIn>::new()} />
+                    <Route path=path!("/auth/signup") view={Lazy::<pages::SignUp>::new()} />
                     // Protected pages render whole before answering, so a signed-out visitor
                     // gets a real redirect to sign-in.
-                    <Route path=path!("/instagram-auth") view=InstagramAuthPage ssr=SsrMode::Async />
-                    <Route path=path!("/instagram-dashboard") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/instagram-calendar") view=CalendarPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/instagram") view=ControlRoomPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/api-tokens") view=ApiTokensPage ssr=SsrMode::Async />
+                    <Route path=path!("/instagram-auth") view={Lazy::<pages::Connect>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/instagram-dashboard") view={Lazy::<pages::Dashboard>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/instagram-calendar") view={Lazy::<pages::Calendar>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/instagram") view={Lazy::<pages::ControlRoom>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/api-tokens") view={Lazy::<pages::ApiTokens>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -99,5 +90,6 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Waits for the chunks of the lazy page being shown before hydrating it.
+    leptos::mount::hydrate_lazy(App);
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::json::JsonAnswer;
 use crate::error::AppError;
 
 /// What the pages know about the signed-in creator.
@@ -86,14 +87,14 @@ async fn open_session(email: &str, password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     open_session(&email, &password).await?;
     leptos_axum::redirect(&safe_next(next.as_deref(), "/instagram-auth"));
     Ok(())
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn sign_up(email: String, password: String, display_name: String, next: Option<String>) -> Result<(), AppError> {
     let services = super::services()?;
     services.accounts.register(&email, &password, &display_name, &client_address()).await?;
@@ -102,7 +103,7 @@ pub async fn sign_up(email: String, password: String, display_name: String, next
     Ok(())
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn sign_out() -> Result<(), AppError> {
     let services = super::services()?;
     if let Some(token) = session().token {
@@ -118,7 +119,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// The signed-in creator, or `None`.
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn current_creator() -> Result<Option<Creator>, AppError> {
     Ok(session().user.map(|u| Creator { email: u.email, display_name: u.display_name }))
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::json::JsonAnswer;
 use crate::error::AppError;
 pub use crealia_model::ConnectionState;
 
@@ -20,7 +21,7 @@ pub struct Connection {
     pub pending_posts: i64,
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn list_connections() -> Result<Vec<Connection>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -48,7 +49,7 @@ fn chrono_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn disconnect_connection(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod connections;
 pub mod inbox;
 pub mod insights;
+pub mod json;
 pub mod publishing;
 pub mod status;
 pub mod system;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+use super::json::JsonAnswer;
 use crate::error::AppError;
 
 /// What the composer offers the signed-in creator.
@@ -48,7 +49,7 @@ fn wall_clock(date: &str, time: &str, time_zone: &str) -> Result<chrono::DateTim
     Ok(crealia_core::time_zones::local_time(date, time, time_zone)?)
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn composer_options() -> Result<ComposerChoices, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -65,7 +66,7 @@ pub async fn composer_options() -> Result<ComposerChoices, AppError> {
 
 /// Queues the post for each chosen account, now or at a wall-clock time (whose zone is
 /// remembered for next time).
-#[server(input = Json)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn create_posts(post: Compose) -> Result<Vec<i64>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -90,7 +91,7 @@ pub async fn create_posts(post: Compose) -> Result<Vec<i64>, AppError> {
 }
 
 /// Where the creator's posts just sent stand (the composer's message follows them).
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn post_states(ids: Vec<i64>) -> Result<Vec<PostStatus>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -106,16 +107,16 @@ pub async fn post_states(ids: Vec<i64>) -> Result<Vec<PostStatus>, AppError> {
 pub const MAX_SENT: usize = 20;
 
 /// The control room's posts: the next ones, those waiting for Instagram, the failed ones.
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn load_outlook() -> Result<PostList, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
     let time_zone = super::time_zone_of(&services, user.id).await?;
-    let posts = services.publishing.outlook(user.id).await?.into_iter().map(|p| crealia_core::publishing::item(p, &time_zone)).collect();
+    let posts = services.publishing.outlook_items(user.id, &time_zone).await?;
     Ok(PostList { time_zone, posts })
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn list_posts() -> Result<PostList, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -124,7 +125,7 @@ pub async fn list_posts() -> Result<PostList, AppError> {
     Ok(PostList { time_zone, posts })
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn cancel_post(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     super::services()?.publishing.cancel(user.id, id).await?;
@@ -132,14 +133,14 @@ pub async fn cancel_post(id: i64) -> Result<(), AppError> {
 }
 
 /// Undoes the creator's cancel of a post, within a few seconds of it.
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn restore_post(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     super::services()?.publishing.restore(user.id, id).await?;
     Ok(())
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn retry_post(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     super::services()?.publishing.retry(user.id, id).await?;
@@ -147,7 +148,7 @@ pub async fn retry_post(id: i64) -> Result<(), AppError> {
 }
 
 /// Changes the caption and the time of a post that has not gone out (in the creator's zone).
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn edit_post(id: i64, caption: String, date: String, time: String) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -158,7 +159,7 @@ pub async fn edit_post(id: i64, caption: String, date: String, time: String) -> 
 }
 
 /// Pads or crops one of the creator's images to `frame` ("4:5", "1:1", "1.91:1").
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn reframe_media(id: i64, frame: String, crop: bool) -> Result<MediaAsset, AppError> {
     use crealia_core::media::Reframe;
     let user = super::auth::require_user()?;
@@ -167,7 +168,7 @@ pub async fn reframe_media(id: i64, frame: String, crop: bool) -> Result<MediaAs
 }
 
 /// The week or month around `date` ("YYYY-MM-DD"; today when absent).
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn load_calendar(view: CalendarView, date: Option<String>) -> Result<Calendar, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::json::JsonAnswer;
 use crate::error::AppError;
 
 /// What the status panel shows: the state of each dependency, with no internal detail.
@@ -17,7 +18,7 @@ pub struct SystemHealth {
     pub webhooks_pending: Option<i64>,
 }
 
-#[server]
+#[server(output = JsonAnswer)]
 pub async fn system_status() -> Result<SystemHealth, AppError> {
     let services = super::services()?;
     let report = services.health.report().await;

@@ -34,11 +34,25 @@ impl UndoCancel {
 #[component]
 pub fn CancelPost(id: i64, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
     let asking = RwSignal::new(false);
+    view! {
+        <Show
+            when=move || asking.get()
+            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>"Cancel post…"</button> }
+        >
+            <ConfirmCancel id asking on_done />
+        </Show>
+    }
+}
+
+/// The question, and the cancel itself: built only once asked (a list of posts renders no
+/// action per row).
+#[component]
+fn ConfirmCancel(id: i64, asking: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
     let undo = use_context::<UndoCancel>();
     let cancel = Action::new(move |_: &()| async move {
         let r = cancel_post(id).await;
         if r.is_ok() {
-            asking.set(false);
+            asking.try_set(false);
             if let Some(undo) = undo {
                 undo.offer(id);
             }
@@ -47,18 +61,13 @@ pub fn CancelPost(id: i64, #[prop(into)] on_done: Callback<()>) -> impl IntoView
         r
     });
     view! {
-        <Show
-            when=move || asking.get()
-            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>"Cancel post…"</button> }
-        >
-            <div class="confirm" role="group" aria-label="Cancel this post?">
-                <span>"It will not be published."</span>
-                <button type="button" class="button button-danger" data-testid="confirm-cancel" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>
-                    "Yes, cancel the post"
-                </button>
-                <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>"Keep it"</button>
-            </div>
-        </Show>
+        <div class="confirm" role="group" aria-label="Cancel this post?">
+            <span>"It will not be published."</span>
+            <button type="button" class="button button-danger" data-testid="confirm-cancel" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>
+                "Yes, cancel the post"
+            </button>
+            <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>"Keep it"</button>
+        </div>
         {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
     }
 }

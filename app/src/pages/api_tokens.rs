@@ -91,11 +91,11 @@ fn TokenRow(token: ApiTokenView, changed: RwSignal<u32>) -> impl IntoView {
         r
     });
     let scopes = token.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-    let used = token.last_used_at.map(|t| format!("last used {}", t.format("%d %b %Y %H:%M UTC"))).unwrap_or_else(|| "never used".into());
+    let used = token.last_used_at.map(|t| format!("last used {}", crealia_model::dates::day_month_year_clock_utc(t))).unwrap_or_else(|| "never used".into());
     view! {
         <li class="token-row" data-testid="token-row">
             <strong>{token.name.clone()}</strong>
-            <span class="muted">{scopes}" · made "{token.created_at.format("%d %b %Y").to_string()}" · "{used}</span>
+            <span class="muted">{scopes}" · made "{crealia_model::dates::day_month_year(token.created_at)}" · "{used}</span>
             <button type="button" class="button" disabled=move || revoke.pending().get() on:click=move |_| { revoke.dispatch(()); }>"Revoke token"</button>
             {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
         </li>

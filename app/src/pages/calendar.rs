@@ -74,7 +74,7 @@ fn CalendarView(c: Calendar) -> impl IntoView {
                 <div class="calendar-row" role="row">
                     {week.iter().cloned().map(|day| view! {
                         <div role="gridcell" class="calendar-day" class:outside=!day.in_range class:today=day.is_today data-date=day.date.to_string()>
-                            <span class="calendar-date">{day.date.format("%-d").to_string()}</span>
+                            <span class="calendar-date">{crealia_model::dates::day_of_month(day.date)}</span>
                             <ul>
                                 {day.posts.into_iter().map(|p| {
                                     let status = match p.status {

@@ -148,7 +148,7 @@ fn level_class(level: Level) -> &'static str {
 
 /// "14:05 UTC": when an item last changed.
 fn since<F>(item: &Item<F>) -> String {
-    item.since.format("%H:%M UTC").to_string()
+    crealia_model::dates::clock_utc(item.since)
 }
 
 #[component]
@@ -213,21 +213,39 @@ fn HealthList(services: ServiceHealth) -> impl IntoView {
     }
 }
 
+/// Where a card's refresh stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Idle,
+    Busy,
+    Failed(String),
+}
+
 #[component]
 fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal<HashMap<i64, Result<bool, String>>>) -> impl IntoView {
     let id = account.connection_id;
-    let refresh = Action::new(move |_: &()| async move {
-        let r = refresh_insights(id).await;
-        changed.update(|c| *c += 1);
-        r
-    });
-    let check = Action::new(move |_: &()| async move {
-        let r = check_connection(id).await.map_err(|e| e.to_string());
-        checked.update(|c| {
-            c.insert(id, r);
+    // One signal per action (no `Action`: ten cards rendered on every reload, clicked rarely).
+    let refreshing = RwSignal::new(Phase::Idle);
+    let checking = RwSignal::new(false);
+    let refresh = move || {
+        refreshing.set(Phase::Busy);
+        leptos::task::spawn_local(async move {
+            let r = refresh_insights(id).await;
+            refreshing.try_set(r.err().map_or(Phase::Idle, |e| Phase::Failed(e.to_string())));
+            changed.try_update(|c| *c += 1);
         });
-        changed.update(|c| *c += 1);
-    });
+    };
+    let check = move || {
+        checking.set(true);
+        leptos::task::spawn_local(async move {
+            let r = check_connection(id).await.map_err(|e| e.to_string());
+            checked.try_update(|c| {
+                c.insert(id, r);
+            });
+            checking.try_set(false);
+            changed.try_update(|c| *c += 1);
+        });
+    };
     let needs_reconnect = account.state == ConnectionState::NeedsReconnect;
     let found = move || checked.with(|c| c.get(&id).cloned());
     let state = match account.state {
@@ -239,7 +257,7 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
     view! {
         <li class="account-card" data-testid="account-card" data-account=account.username.clone() data-state=account.state.as_str()>
             <p><strong>"@"{account.username.clone()}</strong> " " <span class=if needs_reconnect { "pill pill-down" } else { "pill pill-ok" }>{state}</span></p>
-            <p class="muted">{account.token_expires_at.map(|t| format!("Access until {}", t.format("%d %b %Y")))}</p>
+            <p class="muted">{account.token_expires_at.map(|t| format!("Access until {}", crealia_model::dates::day_month_year(t)))}</p>
             {account.figures.clone().map(|f| {
                 let count = |v: Option<u64>| v.map(|n| group(n as i64)).unwrap_or_else(|| "—".into());
                 let figure = |label: &'static str, f: Figure| view! {
@@ -262,11 +280,11 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
             })}
             <div class="account-actions">
                 <a class="button" href=format!("/instagram-dashboard?account={id}#composer")>"Compose"</a>
-                <button type="button" class="button" disabled=move || refresh.pending().get() on:click=move |_| { refresh.dispatch(()); }>
-                    {move || if refresh.pending().get() { "Refreshing…" } else { "Refresh insights" }}
+                <button type="button" class="button" disabled=move || refreshing.get() == Phase::Busy on:click=move |_| refresh()>
+                    {move || if refreshing.get() == Phase::Busy { "Refreshing…" } else { "Refresh insights" }}
                 </button>
-                <button type="button" class="button" data-testid="check-connection" disabled=move || check.pending().get() on:click=move |_| { check.dispatch(()); }>
-                    {move || if check.pending().get() { "Checking…" } else { "Check connection" }}
+                <button type="button" class="button" data-testid="check-connection" disabled=move || checking.get() on:click=move |_| check()>
+                    {move || if checking.get() { "Checking…" } else { "Check connection" }}
                 </button>
                 {move || {
                     let broken = needs_reconnect || matches!(found(), Some(Ok(false)));
@@ -279,7 +297,10 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
                 Some(Err(e)) => Some(view! { <p class="error" role="alert">{e}</p> }.into_any()),
                 None => None,
             }}
-            {move || refresh.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            {move || match refreshing.get() {
+                Phase::Failed(e) => Some(view! { <p class="error" role="alert">{e}</p> }),
+                _ => None,
+            }}
         </li>
     }
 }
@@ -324,12 +345,6 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
     let PostItem { post, when, .. } = item;
     let id = post.id;
     let due_ms = post.scheduled_at.timestamp_millis();
-    let retry = Action::new(move |_: &()| async move {
-        let r = retry_post(id).await;
-        changed.update(|c| *c += 1);
-        r
-    });
-    let error = move || retry.value().get().and_then(Result::err).map(|e| e.to_string());
     let status = post.status;
     let excerpt: String = post.caption.chars().take(90).collect();
     view! {
@@ -343,7 +358,6 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
                 </p>
                 <p class="post-caption">{excerpt}</p>
                 {post.last_error.clone().map(|e| view! { <p class=if status == PostStatus::Failed { "error" } else { "muted" }>{e}</p> })}
-                {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
             <div class="post-row-actions">
                 {(status == PostStatus::Pending).then(|| view! {
@@ -352,11 +366,23 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
                 {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
                     <CancelPost id on_done=move |_| changed.update(|c| *c += 1) />
                 })}
-                {(status == PostStatus::Failed).then(|| view! {
-                    <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>"Retry"</button>
-                })}
+                {(status == PostStatus::Failed).then(|| view! { <RetryPost id changed /> })}
             </div>
         </li>
+    }
+}
+
+/// Retry, on a failed post only (a page of pending posts builds no action for it).
+#[component]
+fn RetryPost(id: i64, changed: RwSignal<u32>) -> impl IntoView {
+    let retry = Action::new(move |_: &()| async move {
+        let r = retry_post(id).await;
+        changed.update(|c| *c += 1);
+        r
+    });
+    view! {
+        <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>"Retry"</button>
+        {move || retry.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
     }
 }
 

@@ -1,3 +1,11 @@
+//! One module per route, and the routes themselves.
+//!
+//! Each page reaches the browser only where it is shown: the router takes it through a
+//! [`LazyRoute`](leptos_router::LazyRoute), a split point of `cargo leptos build --split`, so
+//! the dashboard's WASM does not carry the control room, the calendar, the settings or the
+//! sign-in forms (issue 15, point 8). The server renders them all as before; in the browser,
+//! the chunks a page needs are preloaded beside its HTML and awaited before it hydrates.
+
 pub mod api_tokens;
 pub mod calendar;
 pub mod control_room;
@@ -6,3 +14,44 @@ pub mod instagram_auth;
 pub mod landing;
 pub mod not_found;
 pub mod signin;
+
+use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
+
+use api_tokens::ApiTokensPage;
+use calendar::CalendarPage;
+use control_room::ControlRoomPage;
+use dashboard::DashboardPage;
+use instagram_auth::InstagramAuthPage;
+use landing::LandingPage;
+use signin::{SignInPage, SignUpPage};
+
+/// `Route => Page`: a route whose view is the page component, loaded on demand.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("The route of [`", stringify!($page), "`], loaded on demand.")]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_route: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Landing => LandingPage,
+    SignIn => SignInPage,
+    SignUp => SignUpPage,
+    Connect => InstagramAuthPage,
+    Dashboard => DashboardPage,
+    Calendar => CalendarPage,
+    ControlRoom => ControlRoomPage,
+    ApiTokens => ApiTokensPage,
+}

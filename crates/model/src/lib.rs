@@ -107,6 +107,7 @@ pub struct AccountInsights {
 
 pub mod api_tokens;
 pub mod connections;
+pub mod dates;
 pub mod inbox;
 pub mod publishing;
 pub mod shared;

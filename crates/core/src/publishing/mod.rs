@@ -25,7 +25,7 @@ use crate::{Error, Result};
 
 pub use calendar::item;
 pub use crealia_graph::rules::{caption_counts, text_problem, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
-pub use crealia_model::publishing::{PostKind, PostStatus, ScheduledPost, UNDO_SECS};
+pub use crealia_model::publishing::{PostItem, PostKind, PostStatus, ScheduledPost, UNDO_SECS};
 pub use scheduler::SchedulerSettings;
 
 /// Posts of each kind (next, waiting, failed) the control room shows.
@@ -170,9 +170,9 @@ pub struct Publishing {
     connections: Connections,
     media: MediaStore,
     lease: Duration,
-    /// Each creator's [`Publishing::outlook`] of the last [`OUTLOOK_MAX_AGE`], dropped at once
-    /// when their live feed reports a change.
-    outlooks: CreatorMemo<Vec<ScheduledPost>>,
+    /// Each creator's [`Publishing::outlook_items`] of the last [`OUTLOOK_MAX_AGE`] (with the
+    /// time zone its times are in), dropped at once when their live feed reports a change.
+    outlooks: CreatorMemo<(String, Vec<PostItem>)>,
 }
 
 /// The control room's posts are read at most this often per creator (it asks on every event
@@ -259,10 +259,21 @@ impl Publishing {
 
     /// What the control room shows, however many posts the creator has: the next
     /// [`OUTLOOK`] on time, and up to as many waiting for Instagram (processing, quota) and
-    /// failed (newest first). Each part is read through the `(user_id, scheduled_at)` index;
-    /// the answer is kept for [`OUTLOOK_MAX_AGE`] (see [`Publishing::with_live`]).
+    /// failed (newest first). Each part is read through the `(user_id, scheduled_at)` index.
     pub async fn outlook(&self, user_id: i64) -> Result<Vec<ScheduledPost>> {
-        Ok(Vec::clone(&*self.outlooks.get_or_load(user_id, || self.read_outlook(user_id)).await?))
+        self.read_outlook(user_id).await
+    }
+
+    /// The [`Publishing::outlook`] with its times in `time_zone`, as the control room shows it:
+    /// kept for [`OUTLOOK_MAX_AGE`] (see [`Publishing::with_live`]).
+    pub async fn outlook_items(&self, user_id: i64, time_zone: &str) -> Result<Vec<PostItem>> {
+        let read = async || Ok::<_, Error>(self.read_outlook(user_id).await?.into_iter().map(|p| item(p, time_zone)).collect::<Vec<_>>());
+        let kept = self.outlooks.get_or_load(user_id, async || Ok::<_, Error>((time_zone.to_string(), read().await?))).await?;
+        if kept.0 == time_zone {
+            return Ok(kept.1.clone());
+        }
+        // Asked in another zone within the second (the creator just changed theirs).
+        read().await
     }
 
     async fn read_outlook(&self, user_id: i64) -> Result<Vec<ScheduledPost>> {
