@@ -76,7 +76,7 @@ pub fn App() -> impl IntoView {
                     // Protected pages render whole before answering, so a signed-out visitor
                     // gets a real redirect to sign-in.
                     <Route path=path!("/instagram-auth") view={Lazy::<pages::Connect>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/instagram-dashboard") view={Lazy::<pages::Dashboard>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/instagram-dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/instagram-calendar") view={Lazy::<pages::Calendar>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/instagram") view={Lazy::<pages::ControlRoom>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/api-tokens") view={Lazy::<pages::ApiTokens>::new()} ssr=SsrMode::Async />
