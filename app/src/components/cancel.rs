@@ -52,12 +52,16 @@ fn ConfirmCancel(id: i64, asking: RwSignal<bool>, on_done: Callback<()>) -> impl
     let cancel = Action::new(move |_: &()| async move {
         let r = cancel_post(id).await;
         if r.is_ok() {
-            asking.try_set(false);
             if let Some(undo) = undo {
                 undo.offer(id);
             }
         }
-        on_done.run(());
+        // The creator's live feed may have reloaded the list meanwhile, taking this row and
+        // its callback with it: then there is nothing left to reload (and no panic).
+        on_done.try_run(());
+        if r.is_ok() {
+            asking.try_set(false);
+        }
         r
     });
     view! {
