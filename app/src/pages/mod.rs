@@ -9,7 +9,7 @@
 //!
 //! The dashboard itself is not split: measured, it is most of the app, a chunk of its own
 //! compressed worse and its dozens of shared chunks, loaded one after another, took its time
-//! to interactive from 0.8 s to 2.2 s (BENCHMARKS.md).
+//! to interactive from 1.2 s to 2.2 s (BENCHMARKS.md).
 
 pub mod api_tokens;
 pub mod calendar;
