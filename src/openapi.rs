@@ -85,6 +85,7 @@ impl Modify for Security {
     paths(
         crate::routes::status::get,
         crate::routes::insights::get,
+        crate::routes::export::get,
         crate::routes::publishing::publish,
         crate::routes::publishing::schedule,
         crate::routes::publishing::list,

@@ -27,7 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 use tracing::Level;
 
 use crate::config::{Config, ConfigError, Environment, GraphSource};
-use crate::routes::{health, inbox, insights, instagram, media, publishing, session, status, webhooks};
+use crate::routes::{export, health, inbox, insights, instagram, media, publishing, session, status, webhooks};
 use crate::security::{bearer, client_ip, cross_site, headers};
 use crate::telemetry;
 use crealia_core::media::files::MediaFiles;
@@ -345,6 +345,7 @@ fn router(config: &Config, local: SocketAddr, services: Services, sandbox: Optio
         .route("/api/auth/instagram/start", get(instagram::start_page).post(instagram::start))
         .route("/api/auth/callback", get(instagram::callback))
         .route("/api/instagram/insights", get(insights::get))
+        .route("/api/instagram/export/{file}", get(export::get))
         .route("/api/status", get(status::get))
         .route("/api/openapi.json", get(crate::openapi::json))
         .route("/api/docs", get(crate::openapi::docs))

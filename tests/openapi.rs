@@ -67,7 +67,7 @@ async fn every_documented_route_answers_as_documented(pool: PgPool) {
             } else {
                 item
             };
-            let url = app.url(&path.replace("{id}", &id.to_string()));
+            let url = app.url(&path.replace("{id}", &id.to_string()).replace("{file}", "figures.csv"));
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             for with_token in [true, false] {
                 let mut request = app.client.request(method.clone(), &url);

@@ -1,6 +1,7 @@
 //! HTTP routes that are not Leptos pages or server functions.
 
 pub mod api_error;
+pub mod export;
 pub mod health;
 pub mod inbox;
 pub mod insights;

@@ -15,7 +15,8 @@ use crealia_model::api_tokens::Scope;
 
 /// Pages only a signed-in creator sees: a signed-out visitor is sent to sign in (and back) before
 /// anything renders.
-const PROTECTED: &[&str] = &["/instagram-auth", "/instagram-dashboard", "/instagram-calendar", "/dashboard/instagram", "/settings/api-tokens"];
+const PROTECTED: &[&str] =
+    &["/instagram-auth", "/instagram-dashboard", "/instagram-calendar", "/instagram-analytics", "/dashboard/instagram", "/settings/api-tokens"];
 
 /// Paths that never need to know who is signed in.
 fn is_static(path: &str) -> bool {
@@ -28,7 +29,7 @@ pub fn scope_for(method: &Method, path: &str) -> Option<Scope> {
     let reads = matches!(*method, Method::GET | Method::HEAD);
     if path == "/api/instagram/inbox" || path.starts_with("/api/instagram/inbox/") {
         Some(Scope::Inbox)
-    } else if path == "/api/status" || path == "/api/instagram/insights" {
+    } else if path == "/api/status" || path == "/api/instagram/insights" || path.starts_with("/api/instagram/export/") {
         reads.then_some(Scope::Read)
     } else if path == "/api/instagram/schedule" || path.starts_with("/api/instagram/schedule/") {
         Some(if reads { Scope::Read } else { Scope::Publish })

@@ -1,6 +1,7 @@
 //! Server functions. Each one is thin: it takes the services from context, checks the caller,
 //! calls one service and maps its error into [`AppError`](crate::error::AppError).
 
+pub mod analytics;
 pub mod api_tokens;
 pub mod auth;
 pub mod connections;

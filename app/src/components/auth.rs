@@ -27,3 +27,14 @@ pub fn signed_in_or_redirect(next: &str) -> bool {
     let _ = next;
     true
 }
+
+/// What a protected page shows when its data did not load: a signed-out visitor is taken to sign
+/// in (and back to `next`); anything else is said where the page would be.
+pub fn load_failed(e: crate::error::AppError, next: &str) -> leptos::prelude::AnyView {
+    use leptos::prelude::*;
+    if e == crate::error::AppError::Unauthorized {
+        redirect_to_sign_in(next);
+        return view! { <p class="muted">"Taking you to sign in…"</p> }.into_any();
+    }
+    view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any()
+}

@@ -161,9 +161,86 @@ pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars
     .into_any()
 }
 
+/// The chart as a file of its own (the "Download SVG" link): the same scale and ticks as the
+/// page's, with its axis, title and colours inside, readable without Crealia's style sheet.
+#[cfg(feature = "ssr")]
+pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let (left, top, bottom) = (56.0, 36.0, 28.0);
+    let (width, height) = (left + W + 16.0, top + H + bottom);
+    let mut out = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{t}" font-family="system-ui, sans-serif" font-size="12"><title>{t}</title><rect width="100%" height="100%" fill="#ffffff"/><text x="{left}" y="20" font-size="15" font-weight="600" fill="#1d1b22">{t}</text>"##,
+        t = escape(title)
+    );
+    if points.is_empty() {
+        out.push_str(&format!(r##"<text x="{left}" y="{}" fill="#6b6574">Not available yet</text></svg>"##, top + H / 2.0));
+        return out;
+    }
+    let n = points.len();
+    let ticks = nice_ticks(points.iter().map(|p| p.value).min().unwrap_or(0), points.iter().map(|p| p.value).max().unwrap_or(1));
+    let (low, high) = (ticks[0] as f64, *ticks.last().unwrap_or(&1) as f64);
+    let step = W / n as f64;
+    let x = |i: usize| left + step * (i as f64 + 0.5);
+    let y = |v: i64| top + H * (1.0 - (v as f64 - low) / (high - low).max(1.0));
+    for t in &ticks {
+        out.push_str(&format!(
+            r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#e4dfd8"/><text x="{}" y="{:.1}" text-anchor="end" fill="#6b6574">{}</text>"##,
+            left + W,
+            left - 6.0,
+            y(*t) + 4.0,
+            compact(*t),
+            y = y(*t)
+        ));
+    }
+    if bars {
+        let zero = y(0);
+        for (i, p) in points.iter().enumerate() {
+            let (top_y, h) = (y(p.value).min(zero), (y(p.value) - zero).abs().max(1.0));
+            out.push_str(&format!(
+                r##"<rect x="{:.1}" y="{top_y:.1}" width="{:.1}" height="{h:.1}" fill="#7048e8"><title>{}: {}</title></rect>"##,
+                x(i) - step * 0.35,
+                step * 0.7,
+                escape(&p.day),
+                group(p.value)
+            ));
+        }
+    } else {
+        let path: String = points.iter().enumerate().map(|(i, p)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(p.value))).collect();
+        out.push_str(&format!(r##"<path d="{path}" fill="none" stroke="#d6336c" stroke-width="2"/>"##));
+        for (i, p) in points.iter().enumerate() {
+            out.push_str(&format!(
+                r##"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="#d6336c"><title>{}: {}</title></circle>"##,
+                x(i),
+                y(p.value),
+                escape(&p.day),
+                group(p.value)
+            ));
+        }
+    }
+    let base = top + H + 18.0;
+    out.push_str(&format!(
+        r##"<text x="{left}" y="{base}" fill="#6b6574">{}</text><text x="{}" y="{base}" text-anchor="end" fill="#6b6574">{}</text></svg>"##,
+        escape(&points[0].day),
+        left + W,
+        escape(&points[n - 1].day)
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_chart_file_stands_alone_with_its_values() {
+        let points = vec![Point { day: "2026-11-28".into(), value: 1_200 }, Point { day: "2026-11-29".into(), value: 4_930 }];
+        let svg = chart_svg("Accounts <reached>", &points, false);
+        assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg""#) && svg.ends_with("</svg>"));
+        assert!(svg.contains("<title>Accounts &lt;reached&gt;</title>"), "escaped");
+        assert!(svg.contains("<title>2026-11-29: 4,930</title>") && svg.contains(">5k</text>"));
+        assert!(chart_svg("Empty", &[], true).contains("Not available yet"));
+    }
 
     #[test]
     fn ticks_are_round_and_cover_the_values() {

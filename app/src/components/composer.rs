@@ -7,6 +7,7 @@ use crealia_model::publishing::{MediaAsset, PostKind, PostStatus, FRAMES};
 use leptos::prelude::*;
 
 use super::live::InboxFeed;
+use super::suggestions::{SuggestedHashtags, SuggestedTimes};
 use super::upload::UploadState;
 use crate::api::publishing::{composer_options, create_posts, post_states, reframe_media, Compose, ComposerChoices, When};
 
@@ -78,6 +79,23 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             }
         }
         let _ = remembered;
+    });
+
+    // Suggestions are for the first account chosen.
+    let suggest_for = Signal::derive(move || chosen.read().first().copied());
+    let show_hashtags = RwSignal::new(false);
+    let add_hashtag = Callback::new(move |tag: String| {
+        caption.update(|c| {
+            if !c.is_empty() && !c.ends_with([' ', '\n']) {
+                c.push(' ');
+            }
+            c.push_str(&tag);
+        })
+    });
+    let pick_time = Callback::new(move |(d, t, tz): (String, String, String)| {
+        date.set(d);
+        time.set(t);
+        time_zone.set(tz);
     });
 
     let counts = move || caption_counts(&caption.read());
@@ -270,6 +288,11 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                             }
                         }}
                     </p>
+                    <button type="button" class="link-button" aria-expanded=move || show_hashtags.get().to_string()
+                        on:click=move |_| show_hashtags.update(|s| *s = !*s)>"Hashtags that worked for you"</button>
+                    <Show when=move || show_hashtags.get()>
+                        <SuggestedHashtags account=suggest_for pick=add_hashtag />
+                    </Show>
                 </div>
             </Show>
             <Show when=move || kind.get().takes_alt_text()>
@@ -305,6 +328,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                             {zones.clone().into_iter().map(|z| view! { <option value=z /> }).collect_view()}
                         </datalist>
                     </div>
+                    <SuggestedTimes account=suggest_for pick=pick_time />
                 </Show>
             </fieldset>
             <div class="actions">

@@ -43,6 +43,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 Ok(Some(c)) => view! {
                                     <A href="/instagram-dashboard">"Dashboard" {unread}</A>
                                     <A href="/instagram-calendar">"Calendar"</A>
+                                    <A href="/instagram-analytics">"Analytics"</A>
                                     <A href="/dashboard/instagram">"Control room"</A>
                                     <A href="/instagram-auth">"Accounts"</A>
                                     <span class="whoami" data-testid="whoami" title=c.email.clone()>{c.display_name.clone()}</span>

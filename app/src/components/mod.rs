@@ -7,5 +7,6 @@ pub mod layout;
 pub mod live;
 pub mod posts;
 pub mod status_panel;
+pub mod suggestions;
 pub mod theme_toggle;
 pub mod upload;

@@ -8,8 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::publishing::load_calendar;
-use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
-use crate::error::AppError;
+use crate::components::auth::{load_failed, signed_in_or_redirect};
 
 fn href(view: CalendarView, date: impl std::fmt::Display) -> String {
     format!("/instagram-calendar?view={}&date={date}", view.as_str())
@@ -30,11 +29,7 @@ pub fn CalendarPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(c) => view! { <CalendarView c /> }.into_any(),
-                    Err(AppError::Unauthorized) => {
-                        redirect_to_sign_in("/instagram-calendar");
-                        view! { <p class="muted">"Taking you to sign in…"</p> }.into_any()
-                    }
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => load_failed(e, "/instagram-calendar"),
                 }
             })}
         </Suspense>

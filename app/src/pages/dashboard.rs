@@ -213,6 +213,14 @@ fn Insights(d: Dashboard) -> impl IntoView {
             <LineChart title="Accounts reached per day" points=d.reach.clone() />
             <LineChart title="Follower change per day" points=d.followers.clone() bars=true />
         </section>
+        <nav class="downloads" aria-label="Download">
+            {[("figures.csv", "Figures (CSV)"), ("daily.csv", "Daily figures (CSV)"), ("posts.csv", "Your posts (CSV)"), ("reach.svg", "Reach chart (SVG)"), ("followers.svg", "Follower chart (SVG)")]
+                .into_iter()
+                .map(|(file, label)| view! {
+                    <a href=format!("/api/instagram/export/{file}?account={}&days={}", d.connection_id, d.range_days) download="" rel="external">{label}</a>
+                })
+                .collect_view()}
+        </nav>
         <section aria-labelledby="recent-posts">
             <h2 id="recent-posts">"Recent posts"</h2>
             {if d.posts.is_empty() {

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::connections::{list_connections, Connection, ConnectionState, DisconnectConnection};
-use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
+use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::error::AppError;
 
 /// What each failed connection attempt tells the creator.
@@ -62,11 +62,7 @@ pub fn InstagramAuthPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading your accounts…"</p> }>
             {move || Suspend::new(async move {
                 match connections.await {
-                    Err(AppError::Unauthorized) => {
-                        redirect_to_sign_in("/instagram-auth");
-                        view! { <p class="muted">"Taking you to sign in…"</p> }.into_any()
-                    }
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => load_failed(e, "/instagram-auth"),
                     Ok(list) if list.is_empty() => view! {
                         <div class="card empty">
                             <h2>"No account connected yet"</h2>

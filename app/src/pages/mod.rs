@@ -11,6 +11,7 @@
 //! compressed worse and its dozens of shared chunks, loaded one after another, took its time
 //! to interactive from 1.2 s to 2.2 s (BENCHMARKS.md).
 
+pub mod analytics;
 pub mod api_tokens;
 pub mod calendar;
 pub mod control_room;
@@ -23,6 +24,7 @@ pub mod signin;
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
+use analytics::AnalyticsPage;
 use api_tokens::ApiTokensPage;
 use calendar::CalendarPage;
 use control_room::ControlRoomPage;
@@ -55,6 +57,7 @@ lazy_pages! {
     SignUp => SignUpPage,
     Connect => InstagramAuthPage,
     Calendar => CalendarPage,
+    AnalyticsRoute => AnalyticsPage,
     ControlRoom => ControlRoomPage,
     ApiTokens => ApiTokensPage,
 }

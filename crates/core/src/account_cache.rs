@@ -57,6 +57,20 @@ impl AccountKeys {
         format!("{}:{limit}", self.media)
     }
 
+    /// The posts of the last weeks the analytics compare (changes with the media).
+    pub fn media_history(&self, limit: usize) -> String {
+        format!("{}-history:{limit}", self.media)
+    }
+
+    /// The analytics assembled for a day on the creator's clock (changes with the media).
+    pub fn analytics(&self, day: i64, time_zone: &str) -> String {
+        format!("{}-analytics:{day}:{time_zone}", self.media)
+    }
+
+    pub fn demographics(&self, dimension: &str, timeframe: &str) -> String {
+        format!("{}demographics:{dimension}:{timeframe}", self.base)
+    }
+
     pub fn media_insights(&self, media_id: &str) -> String {
         format!("{}-insights:{media_id}", self.media)
     }

@@ -30,6 +30,14 @@ pub const METRICS: &[(&str, &str)] = &[
 ];
 
 const POSTS: u32 = 6;
+
+/// A post's insights as the dashboard and the analytics read them (one cache entry for both).
+pub fn post_metrics(media_product_type: Option<&str>) -> &'static [&'static str] {
+    match media_product_type {
+        Some("STORY") => &["reach", "views", "shares"],
+        _ => &["reach", "views", "saved", "shares", "total_interactions"],
+    }
+}
 /// How long a dashboard missing a post's insights is kept.
 const INCOMPLETE_TTL: Duration = Duration::from_secs(30);
 const DAY: i64 = 86_400;
@@ -166,10 +174,7 @@ impl Insights {
         let posts = futures_util::future::join_all(media.data.into_iter().map(|m| {
             let complete = &complete;
             async move {
-                let metrics: &[&str] = match m.media_product_type.as_deref() {
-                    Some("STORY") => &["reach", "views", "shares"],
-                    _ => &["reach", "views", "saved", "shares"],
-                };
+                let metrics = post_metrics(m.media_product_type.as_deref());
                 let insights = self.media_insights(account, keys, &m.id.0, metrics).await;
                 // One post's insights failing must not hide the others.
                 let insights = insights.unwrap_or_else(|_| {

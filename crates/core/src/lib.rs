@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_cache;
 pub mod accounts;
+pub mod analytics;
 pub mod api_tokens;
 pub mod cache;
 pub mod connections;
@@ -11,6 +12,7 @@ pub mod creator_memo;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod health;
 pub mod inbox;
 pub mod insights;
@@ -50,6 +52,7 @@ pub struct ServiceSet {
     pub connections: connections::Connections,
     pub tokens: tokens::TokenManager,
     pub insights: insights::Insights,
+    pub analytics: analytics::Analytics,
     pub publishing: publishing::Publishing,
     pub media: media::MediaStore,
     pub webhooks: webhooks::Webhooks,
@@ -93,6 +96,7 @@ impl Services {
         let accounts = accounts::Accounts::with_hub(db.clone(), &hub).with_throttle(throttle);
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), settings.refresh);
         let insights = insights::Insights::new(cache.clone(), connections.clone(), settings.insights_ttl);
+        let analytics = analytics::Analytics::new(cache.clone(), connections.clone(), accounts.clone());
         let media = media::MediaStore::new(db.clone(), settings.media_dir, settings.media_files, &settings.public_base, settings.media_limits);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
         let publishing =
@@ -110,6 +114,7 @@ impl Services {
             connections,
             tokens,
             insights,
+            analytics,
             publishing,
             media,
             webhooks,

@@ -265,6 +265,40 @@ impl GraphClient {
         self.get(&format!("{ig_user_id}/media"), token, &[("fields", fields.to_string()), ("limit", limit.to_string())]).await
     }
 
+    /// `GET /{ig-user-id}/media`, newest first, one page of `limit` (at most 100) after the
+    /// cursor `after`: what the analytics read (when, what kind, what caption).
+    pub async fn media_page(&self, token: &str, ig_user_id: &str, limit: u32, after: Option<&str>) -> Result<Page<Media>> {
+        let mut query =
+            vec![("fields", "id,caption,media_type,media_product_type,timestamp,like_count,comments_count".to_string()), ("limit", limit.min(100).to_string())];
+        if let Some(after) = after {
+            query.push(("after", after.to_string()));
+        }
+        self.get(&format!("{ig_user_id}/media"), token, &query).await
+    }
+
+    /// `GET /{ig-user-id}/insights?metric=online_followers&period=lifetime`: one value a day
+    /// in [since, until) (the last 30 days only), each a map of the day's hours ("0" to "23",
+    /// counted from the day's start, `end_time` less 24 h) to the followers online then.
+    pub async fn online_followers(&self, token: &str, ig_user_id: &str, since: i64, until: i64) -> Result<Page<InsightMetric>> {
+        let query =
+            [("metric", "online_followers".to_string()), ("period", "lifetime".to_string()), ("since", since.to_string()), ("until", until.to_string())];
+        self.get(&format!("{ig_user_id}/insights"), token, &query).await
+    }
+
+    /// `GET /{ig-user-id}/insights` for `follower_demographics` and
+    /// `engaged_audience_demographics` by one `breakdown` (age, city, country or gender) over
+    /// `timeframe` (this_week or this_month): Meta's top 45 of each, nothing under 100 followers.
+    pub async fn demographics(&self, token: &str, ig_user_id: &str, breakdown: &str, timeframe: &str) -> Result<Page<InsightMetric>> {
+        let query = [
+            ("metric", "follower_demographics,engaged_audience_demographics".to_string()),
+            ("period", "lifetime".to_string()),
+            ("metric_type", "total_value".to_string()),
+            ("breakdown", breakdown.to_string()),
+            ("timeframe", timeframe.to_string()),
+        ];
+        self.get(&format!("{ig_user_id}/insights"), token, &query).await
+    }
+
     /// `GET /{ig-media-id}`: what a post is (its caption, image or video cover, link).
     pub async fn media_summary(&self, token: &str, media_id: &str) -> Result<Media> {
         self.get(media_id, token, &[("fields", "id,caption,media_type,media_url,thumbnail_url,permalink".to_string())]).await

@@ -105,6 +105,7 @@ pub struct AccountInsights {
     pub posts: Vec<Post>,
 }
 
+pub mod analytics;
 pub mod api_tokens;
 pub mod connections;
 pub mod dates;

@@ -10,13 +10,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::faults::FaultRule;
-use crate::world::{Token, TokenKind};
+use crate::world::{KnownAccount, Token, TokenKind};
 use crate::{Sandbox, TokenShape};
 
 pub fn router() -> Router<Sandbox> {
     Router::new()
         .route("/world", get(world))
         .route("/accounts", post(add_accounts))
+        .route("/accounts/known", post(add_known_account))
         .route("/clock", get(clock))
         .route("/clock/advance", post(advance_clock))
         .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
@@ -73,6 +74,22 @@ async fn add_accounts(State(sandbox): State<Sandbox>, Json(n): Json<NewAccounts>
         })
         .collect();
     (StatusCode::CREATED, Json(json!({ "accounts": made })))
+}
+
+/// Adds an account whose best hours and hashtags are known (see [`KnownAccount`]), for tests
+/// of what Crealia suggests.
+async fn add_known_account(State(sandbox): State<Sandbox>, Json(spec): Json<KnownAccount>) -> impl IntoResponse {
+    let valid_hours = spec.best_hours.len() <= 24 && spec.best_hours.iter().all(|(d, h)| *d < 7 && *h < 24);
+    if spec.username.trim().is_empty() || !valid_hours {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "a username and best_hours of (weekday 0-6, hour 0-23) are required" })));
+    }
+    let now = sandbox.clock().now();
+    let mut world = sandbox.world();
+    if world.account_by_username(&spec.username).is_some() {
+        return (StatusCode::CONFLICT, Json(json!({ "error": "an account of that username exists" })));
+    }
+    let (ig_id, token) = world.add_known_account(&spec, now);
+    (StatusCode::CREATED, Json(json!({ "ig_id": ig_id, "username": spec.username, "access_token": token })))
 }
 
 async fn clock(State(sandbox): State<Sandbox>) -> Json<Value> {

@@ -61,7 +61,10 @@ fn with_account(mut response: Response, ig_id: &str) -> Response {
 }
 
 async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> ApiResult<Value> {
-    match (method.as_str(), segments) {
+    // `me` is the caller's account on every edge, as at Meta (`/me/media`, `/me/insights`).
+    let own = call.caller.ig_id.clone();
+    let segments: Vec<&str> = segments.iter().enumerate().map(|(i, s)| if i == 0 && *s == "me" && segments.len() > 1 { own.as_str() } else { *s }).collect();
+    match (method.as_str(), segments.as_slice()) {
         ("GET", ["me"]) => profile(call, &call.caller.ig_id.clone(), true),
         ("GET", [id]) => node(call, id),
         ("POST", [id]) => update_node(call, id),

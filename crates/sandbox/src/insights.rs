@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::call::{iso, own_account, Call};
 use crate::error::{ApiError, ApiResult};
-use crate::world::{Account, DayStats, Media, ProductType, DAY};
+use crate::world::{weekday_hour, Account, DayStats, Media, ProductType, DAY};
 
 pub const MAX_RANGE_SECS: i64 = 30 * DAY;
 
@@ -133,7 +133,11 @@ pub fn account_insights(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> {
         (Some(s), Some(u)) => (s, u),
         (Some(s), None) => (s, now),
         (None, Some(u)) => (u - DAY, u),
-        (None, None) => (now - DAY, now),
+        // Meta's default: the last day it has reported.
+        (None, None) => {
+            let reported = (now - delay).div_euclid(DAY) * DAY;
+            (reported - DAY, reported)
+        }
     };
     if until - since > MAX_RANGE_SECS {
         return Err(ApiError::invalid_parameter("There cannot be more than 30 days (2592000 s) between since and until"));
@@ -149,7 +153,7 @@ pub fn account_insights(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> {
     let mut data = Vec::new();
     for name in &metrics {
         if name == "follower_count" || name == "online_followers" {
-            if let Some(v) = follower_metrics(account, name, metric_type, &days, ig_id) {
+            if let Some(v) = follower_metrics(account, name, metric_type, &days, ig_id, now) {
                 data.push(v);
             }
             continue;
@@ -212,7 +216,7 @@ pub fn account_insights(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> {
 
 /// `follower_count` (day, time_series only, ≤ 30 days) and `online_followers` (lifetime);
 /// both need 100 followers.
-fn follower_metrics(account: &Account, name: &str, metric_type: &str, days: &[i64], ig_id: &str) -> Option<Value> {
+fn follower_metrics(account: &Account, name: &str, metric_type: &str, days: &[i64], ig_id: &str, now: i64) -> Option<Value> {
     if account.followers < 100 {
         return None;
     }
@@ -226,10 +230,22 @@ fn follower_metrics(account: &Account, name: &str, metric_type: &str, days: &[i6
             "id": format!("{ig_id}/insights/follower_count/day"),
         })),
         "online_followers" => {
-            let by_hour: serde_json::Map<String, Value> = (0..24)
-                .map(|h: i64| {
-                    let share = 0.02 + 0.06 * (((h - 19) as f64) * std::f64::consts::PI / 12.0).cos().max(0.0);
-                    (h.to_string(), json!((account.followers as f64 * share).round() as i64))
+            // One value a day (the last 30 days only), keyed by the hour of that day: followers
+            // online then.
+            let values: Vec<Value> = days
+                .iter()
+                .filter(|d| **d >= now.div_euclid(DAY) - 30)
+                .map(|d| {
+                    let by_hour: serde_json::Map<String, Value> = (0..24i64)
+                        .map(|h| {
+                            let at = d * DAY + h * 3_600;
+                            let (weekday, hour) = weekday_hour(at);
+                            // A little day-to-day wobble, the same on every call.
+                            let wobble = 0.97 + 0.06 * ((d * 31 + h * 7).rem_euclid(13) as f64 / 12.0);
+                            (h.to_string(), json!((account.followers as f64 * account.online.share(weekday, hour) * wobble).round() as i64))
+                        })
+                        .collect();
+                    json!({ "value": by_hour, "end_time": end_time(*d) })
                 })
                 .collect();
             Some(json!({
@@ -237,7 +253,7 @@ fn follower_metrics(account: &Account, name: &str, metric_type: &str, days: &[i6
                 "period": "lifetime",
                 "title": "Online followers",
                 "description": "Total number of this profile's followers that were online",
-                "values": days.iter().rev().take(1).map(|d| json!({ "value": by_hour, "end_time": end_time(*d) })).collect::<Vec<_>>(),
+                "values": values,
                 "id": format!("{ig_id}/insights/online_followers/lifetime"),
             }))
         }

@@ -25,6 +25,48 @@ pub struct Account {
     pub profile_picture_url: String,
     /// Day number (unix seconds / DAY) → that day's figures.
     pub days: BTreeMap<i64, DayStats>,
+    /// When followers are online (`online_followers`).
+    pub online: OnlineProfile,
+}
+
+/// The share of an account's followers online in each hour of the week (UTC).
+#[derive(Clone, Debug, Default)]
+pub enum OnlineProfile {
+    /// An evening peak around 19:00 UTC, a little higher at the weekend.
+    #[default]
+    Evening,
+    /// A few fixed peaks (weekday 0 = Monday, hour in UTC) over a flat, low base: a known answer
+    /// for the best-time-to-post tests.
+    Peaks(Vec<(u32, u32)>),
+}
+
+impl OnlineProfile {
+    /// Share of the followers online in `hour` (UTC) of `weekday` (0 = Monday).
+    pub fn share(&self, weekday: u32, hour: u32) -> f64 {
+        match self {
+            OnlineProfile::Evening => {
+                let evening = 0.02 + 0.06 * (((hour as f64 - 19.0) * std::f64::consts::PI / 12.0).cos()).max(0.0);
+                if weekday >= 5 {
+                    evening * 1.15
+                } else {
+                    evening
+                }
+            }
+            OnlineProfile::Peaks(peaks) => {
+                if peaks.contains(&(weekday, hour)) {
+                    0.40
+                } else {
+                    0.03
+                }
+            }
+        }
+    }
+}
+
+/// The weekday (0 = Monday) and hour (UTC) of a unix time.
+pub fn weekday_hour(ts: i64) -> (u32, u32) {
+    let day = ts.div_euclid(DAY);
+    (((day + 3).rem_euclid(7)) as u32, (ts.rem_euclid(DAY) / 3_600) as u32)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -358,6 +400,7 @@ impl World {
             follows: 0,
             profile_picture_url: String::new(),
             days: BTreeMap::new(),
+            online: OnlineProfile::default(),
         });
         let token = self.new_token("IGAA");
         self.tokens.insert(
@@ -569,6 +612,7 @@ fn generate_account(world: &mut World, index: u64, p: &Profile, now: i64) -> Acc
         follows: p.follows,
         profile_picture_url: format!("https://sandbox.crealia.invalid/avatars/{}.jpg", p.username),
         days,
+        online: OnlineProfile::default(),
     }
 }
 
@@ -658,5 +702,107 @@ fn generate_media(world: &mut World, p: &Profile, now: i64) {
                 });
             }
         }
+    }
+}
+
+/// An account whose answers are known in advance (admin `POST /accounts/known`): its followers
+/// are online mostly in `best_hours`, and its posts reach twice as many at those hours, 1.6×
+/// with one of `best_hashtags` and 0.4× with one of `weak_hashtags`; reels reach 1.3×.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct KnownAccount {
+    pub username: String,
+    /// (weekday 0 = Monday, hour UTC).
+    pub best_hours: Vec<(u32, u32)>,
+    #[serde(default)]
+    pub best_hashtags: Vec<String>,
+    #[serde(default)]
+    pub weak_hashtags: Vec<String>,
+    /// Posts over the last weeks (at most 500).
+    #[serde(default = "KnownAccount::default_posts")]
+    pub posts: usize,
+}
+
+impl KnownAccount {
+    fn default_posts() -> usize {
+        60
+    }
+}
+
+/// Hashtags with no effect, sized so the tags cycle with an odd period (independent of the
+/// alternation between best and other hours).
+const NEUTRAL_HASHTAGS: &[&str] = &["#daily", "#photooftheday", "#today", "#weekend"];
+
+impl World {
+    /// Adds the account `spec` describes (5,000 followers, 90 days of history) with a long-lived
+    /// token. Returns (ig id, token).
+    pub fn add_known_account(&mut self, spec: &KnownAccount, now: i64) -> (String, String) {
+        let (ig_id, token) = self.add_plain_account(&spec.username, now);
+        let template = Profile {
+            username: "known",
+            name: "Known Audience",
+            biography: "An account whose best hours and hashtags are known.",
+            account_type: "MEDIA_CREATOR",
+            followers: 5_000,
+            follows: 120,
+            media: 0,
+            history_days: 90,
+            reels_share: 0.0,
+        };
+        let generated = generate_account(self, 99, &template, now);
+        let account = self.account_mut(&ig_id).expect("just added");
+        account.followers = generated.followers;
+        account.follows = generated.follows;
+        account.name = spec.username.clone();
+        account.days = generated.days;
+        account.online = OnlineProfile::Peaks(spec.best_hours.clone());
+
+        let mut tags: Vec<(&str, f64)> = spec.best_hashtags.iter().map(|t| (t.as_str(), 1.6)).collect();
+        tags.extend(spec.weak_hashtags.iter().map(|t| (t.as_str(), 0.4)));
+        let mut neutral = NEUTRAL_HASHTAGS.iter();
+        while tags.len() < 3 || tags.len() % 2 == 0 || !tags.iter().any(|(_, lift)| *lift == 1.0) {
+            let Some(tag) = neutral.next() else { break };
+            tags.push((tag, 1.0));
+        }
+        let other_hours: Vec<(u32, u32)> = (0..7u32).flat_map(|d| [7u32, 10, 14, 22].map(|h| (d, h))).filter(|slot| !spec.best_hours.contains(slot)).collect();
+        let (this_week, _) = weekday_hour(now);
+        let week_start = now.div_euclid(DAY) * DAY - this_week as i64 * DAY;
+        let mut kept: Vec<Media> = Vec::new();
+        for k in 0..spec.posts.min(500) {
+            // Every other post at a best hour, the rest at ordinary ones; one week back per
+            // round, so each slot collects several posts.
+            let (at_best, (weekday, hour), round) = if k % 2 == 0 && !spec.best_hours.is_empty() {
+                let i = k / 2;
+                (true, spec.best_hours[i % spec.best_hours.len()], i / spec.best_hours.len())
+            } else {
+                let i = k / 2;
+                (false, other_hours[i % other_hours.len()], i / other_hours.len())
+            };
+            let mut timestamp = week_start + weekday as i64 * DAY + hour as i64 * 3_600 + 300 - round as i64 * 7 * DAY;
+            while timestamp > now - 2 * DAY {
+                timestamp -= 7 * DAY;
+            }
+            let (tag, tag_lift) = tags[k % tags.len()];
+            let reel = k % 3 == 2;
+            let noise = 0.95 + 0.1 * ((k * 7919) % 11) as f64 / 10.0;
+            let reach = (1_500.0 * if at_best { 2.0 } else { 1.0 } * tag_lift * if reel { 1.3 } else { 1.0 } * noise).round() as i64;
+            let id = self.new_id();
+            let like_count = (reach as f64 * 0.06).round() as u64;
+            let kind = if reel { MediaKind::Video } else { MediaKind::Image };
+            let product = if reel { ProductType::Reels } else { ProductType::Feed };
+            let mut media = Media::fresh(&id, &ig_id, kind, product, format!("https://sandbox.crealia.invalid/media/{id}.jpg"), timestamp);
+            media.caption = Some(format!("Post {k} of the known account {tag}"));
+            media.reach = reach;
+            media.views = reach * 2;
+            media.like_count = like_count;
+            media.saved = (like_count as f64 * 0.1).round() as i64;
+            media.shares = (like_count as f64 * 0.05).round() as i64;
+            kept.push(media);
+        }
+        // Oldest first, so the account's list reads newest first.
+        kept.sort_by_key(|m| m.timestamp);
+        for media in kept {
+            self.add_media(media);
+        }
+        (ig_id, token)
     }
 }

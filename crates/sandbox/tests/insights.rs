@@ -109,10 +109,21 @@ async fn deprecated_metrics_answer_an_error_that_names_the_replacement() {
 #[tokio::test]
 async fn unavailable_data_is_an_empty_list_never_a_zero() {
     let s = spawn().await;
-    // The default window is the last 24 h, inside the 48 h delay.
-    let (status, body) = insights(&s, "lumen.studio", "metric=reach&period=day&metric_type=total_value").await;
+    // The last 24 h are inside the 48 h delay: nothing, not a zero.
+    let until = now(&s);
+    let q = format!("metric=reach&period=day&metric_type=total_value&since={}&until={until}", until - DAY);
+    let (status, body) = insights(&s, "lumen.studio", &q).await;
     assert_eq!(status, 200);
     assert_eq!(body["data"], serde_json::json!([]));
+    // Without since and until, Meta answers its default window: the last day it has reported.
+    let (status, body) = insights(&s, "lumen.studio", "metric=reach&period=day&metric_type=total_value").await;
+    assert_eq!(status, 200);
+    assert!(body["data"][0]["total_value"]["value"].as_i64().unwrap() > 0, "{body}");
+    let (_, body) = insights(&s, "lumen.studio", "metric=reach&period=day").await;
+    let day = body["data"][0]["values"].as_array().unwrap();
+    assert_eq!(day.len(), 1, "{body}");
+    let end = chrono::DateTime::parse_from_str(day[0]["end_time"].as_str().unwrap(), "%Y-%m-%dT%H:%M:%S%z").unwrap().timestamp();
+    assert!(end <= until - 2 * DAY && end > until - 3 * DAY, "the last reported day ends before the delay: {body}");
 
     // Under 100 followers, follows_and_unfollows and demographics are not returned.
     let until = now(&s);
