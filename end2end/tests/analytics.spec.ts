@@ -1,6 +1,6 @@
 import { test, expect } from "./fixtures";
 import { sandboxAdmin } from "./fixtures";
-import { signUpAndConnect } from "./helpers";
+import { audit, signUpAndConnect } from "./helpers";
 
 /// A sandbox account whose followers are online mostly on Tuesdays 18:00, Thursdays 12:00 and
 /// Saturdays 09:00 (UTC), whose posts do best then and with #sunrise or #filmgrain.
@@ -42,6 +42,10 @@ test("the heat map, the audience and the suggestions show; a suggested time fill
   await expect(page.getByTestId("hashtag-advice")).toContainText("Never reached your median: #mondayblues");
   await expect(page.getByTestId("formats")).toContainText("Reel");
   await expect(page.getByTestId("audience").getByRole("table", { name: "Followers by age" })).toBeVisible();
+  // The map's colours keep its figures readable, light and dark.
+  const found: string[] = [];
+  await audit(page, "/instagram-analytics with figures", found);
+  expect(found).toEqual([]);
 
   // In the composer: the three times, and choosing one fills the scheduler.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();

@@ -1,5 +1,6 @@
 import { expect, Page } from "@playwright/test";
 import type { APIRequestContext } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { sandboxAdmin } from "./fixtures";
 
 /// An Instagram account of the test's own in the sandbox (an account is connected to one
@@ -39,4 +40,17 @@ export async function scheduleInTwoHours(page: Page, image: string, caption: str
   await page.getByLabel("Time zone").fill("UTC");
   await page.getByRole("button", { name: "Schedule" }).click();
   await expect(page.getByText("Your post is scheduled.")).toBeVisible();
+}
+
+/// axe-core's WCAG 2.1 A and AA rules on the page as it stands, in light and dark: its serious
+/// and critical violations, added to `found`.
+export async function audit(page: Page, what: string, found: string[]) {
+  for (const theme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    for (const v of results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+      found.push(`${what} (${theme}): ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
+    }
+  }
 }
