@@ -50,6 +50,9 @@ test("the heat map, the audience and the suggestions show; a suggested time fill
   // In the composer: the three times, and choosing one fills the scheduler.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
   await expect(page.getByTestId("inbox-live")).toHaveText("Live");
+  // The dashboard with figures, charts and their tables: accessible too.
+  await audit(page, "/instagram-dashboard with figures", found);
+  expect(found).toEqual([]);
   await page.getByRole("radio", { name: "Schedule" }).check();
   const times = page.getByTestId("suggested-time");
   await expect(times).toHaveCount(3, { timeout: 30_000 });

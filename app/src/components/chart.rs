@@ -156,6 +156,16 @@ pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars
             </div>
             <div class="x-axis" aria-hidden="true"><span>{first_day}</span><span>{last_day}</span></div>
             <p class="visually-hidden" aria-live="polite">{move || hovered.get().and_then(value_of)}</p>
+            <details class="chart-table">
+                <summary>"The figures as a table"</summary>
+                <table class="data-table">
+                    <caption>{title}</caption>
+                    <thead><tr><th scope="col">"Day"</th><th scope="col">"Value"</th></tr></thead>
+                    <tbody>
+                        {points.iter().map(|p| view! { <tr><th scope="row">{p.day.clone()}</th><td>{group(p.value)}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
         </figure>
     }
     .into_any()

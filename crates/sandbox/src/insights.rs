@@ -269,6 +269,9 @@ fn demographics(call: &Call<'_>, ig_id: &str, metrics: &[String], period: &str) 
     if p.get("since").is_some() || p.get("until").is_some() {
         return Err(ApiError::invalid_parameter("Demographic metrics do not support since and until"));
     }
+    if p.get("metric_type") != Some("total_value") {
+        return Err(ApiError::invalid_parameter("Demographic metrics only support metric_type=total_value"));
+    }
     let timeframe = p.get("timeframe").ok_or_else(|| ApiError::invalid_parameter("The parameter timeframe is required"))?;
     if !matches!(timeframe, "this_week" | "this_month") {
         return Err(ApiError::invalid_parameter(format!("timeframe {timeframe} is no longer supported; use this_week or this_month")));

@@ -144,8 +144,18 @@ async fn demographics_take_a_current_timeframe_and_a_breakdown() {
     assert_eq!(status, 200, "{body}");
     let results = body["data"][0]["total_value"]["breakdowns"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty() && results.len() <= 45);
-    let (status, body) = insights(&s, "lumen.studio", "metric=follower_demographics&period=lifetime&timeframe=last_30_days&breakdown=age").await;
+    let (status, body) =
+        insights(&s, "lumen.studio", "metric=follower_demographics&period=lifetime&metric_type=total_value&timeframe=last_30_days&breakdown=age").await;
     assert_graph_error(status, &body, 100, None);
+    // Demographics are totals only (the default metric_type is time_series).
+    let (status, body) = insights(&s, "lumen.studio", "metric=follower_demographics&period=lifetime&timeframe=this_week&breakdown=age").await;
+    assert_graph_error(status, &body, 100, None);
+    assert!(body["error"]["message"].as_str().unwrap().contains("total_value"), "{body}");
+    // Each breakdown is Meta's top 45 at most.
+    let (_, body) =
+        insights(&s, "lumen.studio", "metric=engaged_audience_demographics&period=lifetime&metric_type=total_value&timeframe=this_month&breakdown=city").await;
+    let results = body["data"][0]["total_value"]["breakdowns"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty() && results.len() <= 45, "{body}");
 }
 
 #[tokio::test]
