@@ -56,6 +56,7 @@ async fn the_suggestions_find_the_known_best_hours_and_hashtags_on_the_creators_
         assert!(s.evidence().contains(&format!("from {} posts", s.posts)));
         let (d, h) = (s.weekday as usize, s.hour as usize);
         assert_eq!(b.online_percent[d][h], Some(s.online_percent));
+        assert_eq!((b.posts_by_hour[d][h], b.lift_by_hour[d][h]), (s.posts, s.lift), "the posts' map says the same");
     }
     assert!(b.online_percent[0][0].is_some_and(|p| p < 5.0), "an ordinary hour");
 

@@ -37,6 +37,9 @@ test("the heat map, the audience and the suggestions show; a suggested time fill
   await expect(page.getByTestId("best-times")).toContainText("Tuesday 18:00");
   await expect(page.getByTestId("best-times")).toContainText("Thursday 12:00");
   await expect(page.getByTestId("best-times")).toContainText("Saturday 09:00");
+  // The posts' own results by hour: the seeded best hours did better than the median.
+  const tuesday = page.getByTestId("posts-by-hour").locator("tbody tr").nth(1);
+  await expect(tuesday.locator("td").nth(18)).toHaveText(/^\d\.\d×$/);
   await expect(best.first()).toContainText(/\d+ % of your followers online, your posts at that hour reached \d\.\d× your median, from \d+ posts/);
   await expect(page.getByTestId("hashtag-advice")).toContainText("#sunrise");
   await expect(page.getByTestId("hashtag-advice")).toContainText("Never reached your median: #mondayblues");

@@ -3,7 +3,7 @@
 //! against the account's median) and who the audience is. Every chart is a table a screen
 //! reader reads as one; the colour only repeats the figure in the cell.
 
-use crealia_model::analytics::{Analytics, Audience, BestTimes, Breakdown, Performance, WhatWorks, WEEKDAYS};
+use crealia_model::analytics::{Analytics, Audience, BestTimes, Breakdown, Performance, WhatWorks, MIN_POSTS, WEEKDAYS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -91,6 +91,34 @@ fn BestTimesCard(b: BestTimes, zone: String) -> impl IntoView {
                                         view! { <td class=format!("heat heat-{level}")>{format!("{p:.0}")}</td> }.into_any()
                                     }
                                     None => view! { <td class="heat">"–"</td> }.into_any(),
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <div class="table-scroll">
+                <table class="heat-map" data-testid="posts-by-hour">
+                    <caption>{format!(
+                        "Your posts by the hour they went out ({zone}): how they did against your median (reach and interactions) where {MIN_POSTS} or more went out, else how many went out."
+                    )}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Day"</th>
+                            {(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {b.posts_by_hour.iter().zip(&b.lift_by_hour).enumerate().map(|(d, (counts, lifts))| view! {
+                            <tr>
+                                <th scope="row">{WEEKDAYS.get(d).copied().unwrap_or_default()}</th>
+                                {counts.iter().zip(lifts).map(|(n, lift)| match lift {
+                                    Some(l) => {
+                                        let level = if *l >= 1.5 { 4 } else if *l >= 1.2 { 3 } else if *l >= 1.0 { 2 } else { 1 };
+                                        view! { <td class=format!("heat heat-{level}") title=format!("{n} posts")>{format!("{l:.1}×")}</td> }.into_any()
+                                    }
+                                    None if *n == 0 => view! { <td class="heat">""</td> }.into_any(),
+                                    None => view! { <td class="heat">{n.to_string()}</td> }.into_any(),
                                 }).collect_view()}
                             </tr>
                         }).collect_view()}

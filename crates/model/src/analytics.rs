@@ -37,6 +37,10 @@ pub struct BestTimes {
     pub days_reported: u32,
     /// Posts whose results were compared by the hour they went out.
     pub posts_compared: u32,
+    /// The same 7 × 24 grid: how many of the account's posts went out in each hour, and
+    /// (where at least [`MIN_POSTS`] did) their median result against the account's median.
+    pub posts_by_hour: Vec<Vec<u32>>,
+    pub lift_by_hour: Vec<Vec<Option<f32>>>,
     /// Up to three times, best first; empty when there is not enough data.
     pub suggestions: Vec<SuggestedTime>,
     pub not_enough: Option<NotEnough>,

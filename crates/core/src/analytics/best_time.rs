@@ -51,8 +51,13 @@ pub fn best_times(days: &[OnlineDay], followers: u64, posts: &[PostFigures], sco
         posts_compared += 1;
     }
 
+    let posts_by_hour: Vec<Vec<u32>> = by_slot.iter().map(|row| row.iter().map(|slot| slot.len() as u32).collect()).collect();
+    let lift_by_hour: Vec<Vec<Option<f32>>> = by_slot
+        .iter()
+        .map(|row| row.iter().map(|slot| if slot.len() as u32 >= MIN_POSTS { median_f64(&mut slot.clone()).map(|l| l as f32) } else { None }).collect())
+        .collect();
     let days_reported = days.len() as u32;
-    let mut result = BestTimes { online_percent, days_reported, posts_compared, suggestions: Vec::new(), not_enough: None };
+    let mut result = BestTimes { online_percent, days_reported, posts_compared, posts_by_hour, lift_by_hour, suggestions: Vec::new(), not_enough: None };
     if days_reported < MIN_ONLINE_DAYS {
         result.not_enough = Some(NotEnough::OnlineDays { have: days_reported, need: MIN_ONLINE_DAYS });
         return result;
@@ -65,9 +70,8 @@ pub fn best_times(days: &[OnlineDay], followers: u64, posts: &[PostFigures], sco
     for d in 0..7 {
         for h in 0..24 {
             let Some(online) = result.online_percent[d][h] else { continue };
-            let mut slot = by_slot[d][h].clone();
-            let posts = slot.len() as u32;
-            let lift = if posts >= MIN_POSTS { median_f64(&mut slot) } else { None };
+            let posts = result.posts_by_hour[d][h];
+            let lift = result.lift_by_hour[d][h].map(f64::from);
             let weight = lift.map_or(1.0, |l| l.clamp(0.5, 2.0));
             candidates.push((online as f64 * weight, d, h, lift, posts));
         }
@@ -173,6 +177,8 @@ mod tests {
         assert_eq!(b.online_percent[0][0], Some(3.0));
         assert_eq!(b.days_reported, 14);
         assert_eq!(b.posts_compared, 7);
+        assert_eq!((b.posts_by_hour[2][3], b.lift_by_hour[2][3]), (3, Some(2.0)), "three posts there, twice the median");
+        assert_eq!((b.posts_by_hour[3][16], b.lift_by_hour[3][16]), (1, None), "one post: too few to compare");
         assert!(b.not_enough.is_none());
         let s = &b.suggestions;
         assert_eq!(s.len(), 3);
