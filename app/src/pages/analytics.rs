@@ -75,12 +75,7 @@ fn BestTimesCard(b: BestTimes, zone: String) -> impl IntoView {
                         "Followers online, in per cent of all followers, by weekday and hour ({zone}); average of the {} days Instagram reported; {} posts compared by the hour they went out.",
                         b.days_reported, b.posts_compared
                     )}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Day"</th>
-                            {(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}
-                        </tr>
-                    </thead>
+                    {hours_head()}
                     <tbody>
                         {b.online_percent.iter().enumerate().map(|(d, row)| view! {
                             <tr>
@@ -102,12 +97,7 @@ fn BestTimesCard(b: BestTimes, zone: String) -> impl IntoView {
                     <caption>{format!(
                         "Your posts by the hour they went out ({zone}): how they did against your median (reach and interactions) where {MIN_POSTS} or more went out, else how many went out."
                     )}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Day"</th>
-                            {(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}
-                        </tr>
-                    </thead>
+                    {hours_head()}
                     <tbody>
                         {b.posts_by_hour.iter().zip(&b.lift_by_hour).enumerate().map(|(d, (counts, lifts))| view! {
                             <tr>
@@ -126,6 +116,18 @@ fn BestTimesCard(b: BestTimes, zone: String) -> impl IntoView {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// The weekday × hour maps' column headers: the day, then 00 to 23.
+fn hours_head() -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                <th scope="col">"Day"</th>
+                {(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}
+            </tr>
+        </thead>
     }
 }
 
