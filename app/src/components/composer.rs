@@ -7,7 +7,7 @@ use crealia_model::publishing::{MediaAsset, PostKind, PostStatus, FRAMES};
 use leptos::prelude::*;
 
 use super::live::InboxFeed;
-use super::suggestions::{SuggestedHashtags, SuggestedTimes};
+use super::suggestions::{LazySuggestedHashtags, LazySuggestedTimes};
 use super::upload::UploadState;
 use crate::api::publishing::{composer_options, create_posts, post_states, reframe_media, Compose, ComposerChoices, When};
 
@@ -291,7 +291,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                     <button type="button" class="link-button" aria-expanded=move || show_hashtags.get().to_string()
                         on:click=move |_| show_hashtags.update(|s| *s = !*s)>"Hashtags that worked for you"</button>
                     <Show when=move || show_hashtags.get()>
-                        <SuggestedHashtags account=suggest_for pick=add_hashtag />
+                        <LazySuggestedHashtags account=suggest_for pick=add_hashtag />
                     </Show>
                 </div>
             </Show>
@@ -328,7 +328,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                             {zones.clone().into_iter().map(|z| view! { <option value=z /> }).collect_view()}
                         </datalist>
                     </div>
-                    <SuggestedTimes account=suggest_for pick=pick_time />
+                    <LazySuggestedTimes account=suggest_for pick=pick_time />
                 </Show>
             </fieldset>
             <div class="actions">

@@ -1,9 +1,12 @@
 //! The composer's suggestions from the account's own results: three times to post, each with
 //! its evidence (choosing one fills the scheduler), and the hashtags that went with
 //! above-median posts, with their counts (choosing one adds it to the caption). Loaded only
-//! when the creator asks for them (the analytics read up to 100 posts on a cold cache).
+//! when the creator asks for them (the analytics read up to 100 posts on a cold cache), and
+//! their code with them: each is a `#[lazy]` split point of `cargo leptos build --split`, so the
+//! dashboard's WASM does not carry them until then.
 
 use crealia_model::analytics::Analytics;
+use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::api::analytics::load_analytics;
@@ -93,5 +96,35 @@ pub fn SuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -
                 })}
             </Suspense>
         </div>
+    }
+}
+
+#[lazy]
+fn suggested_times_view(account: Signal<Option<i64>>, pick: Callback<(String, String, String)>) -> AnyView {
+    view! { <SuggestedTimes account pick /> }.into_any()
+}
+
+#[lazy]
+fn suggested_hashtags_view(account: Signal<Option<i64>>, pick: Callback<String>) -> AnyView {
+    view! { <SuggestedHashtags account pick /> }.into_any()
+}
+
+/// [`SuggestedTimes`], its code fetched when it is first shown.
+#[component]
+pub fn LazySuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, String, String)>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Looking for your best times…"</p> }>
+            {move || Suspend::new(async move { suggested_times_view(account, pick).await })}
+        </Suspense>
+    }
+}
+
+/// [`SuggestedHashtags`], its code fetched when it is first shown.
+#[component]
+pub fn LazySuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Looking at your hashtags…"</p> }>
+            {move || Suspend::new(async move { suggested_hashtags_view(account, pick).await })}
+        </Suspense>
     }
 }
