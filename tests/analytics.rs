@@ -79,6 +79,17 @@ async fn the_suggestions_find_the_known_best_hours_and_hashtags_on_the_creators_
     let again = app.services.analytics.load(kim.user, Some(kim.connection), Utc::now()).await.unwrap();
     assert_eq!(again, a);
     assert_eq!(app.admin_json("/sandbox/__admin/calls").await.1, json!({}));
+
+    // A comment (anyone on Instagram can write one) replaces the account's media list, not the
+    // analytics: they are not read again (100 posts' insights) for it.
+    app.services.connections.invalidate_cache(kim.connection, crealia_core::account_cache::Change::Media).await.unwrap();
+    let after_comment = app.services.analytics.load(kim.user, Some(kim.connection), Utc::now()).await.unwrap();
+    assert_eq!(after_comment, a);
+    assert_eq!(app.admin_json("/sandbox/__admin/calls").await.1, json!({}), "a comment costs the analytics no Graph API call");
+    // A post published replaces everything: the analytics are read again.
+    app.services.connections.invalidate_cache(kim.connection, crealia_core::account_cache::Change::Everything).await.unwrap();
+    app.services.analytics.load(kim.user, Some(kim.connection), Utc::now()).await.unwrap();
+    assert!(app.admin_json("/sandbox/__admin/calls").await.1["GET /{id}/insights"].as_u64().unwrap() >= 60);
 }
 
 #[sqlx::test(migrations = false)]

@@ -146,10 +146,12 @@ async fn each_health_item_turns_amber_or_red_with_its_cause_and_green_after(pool
     wait_for(&app, &ana.browser, "tokens", "green").await;
 
     // Database: its connections nearly all taken.
+    // The test holds 80 % of them itself: counting on the connections in use at one moment (a
+    // request's or a job's, gone the next) left the pool under the mark in a loaded CI run.
     let database = status(&app, &ana.browser).await["services"]["database"].clone();
-    let (max, in_use) = (database["pool_max"].as_u64().unwrap(), database["pool_in_use"].as_u64().unwrap());
+    let max = database["pool_max"].as_u64().unwrap();
     let mut held = Vec::new();
-    for _ in 0..(max * 8).div_ceil(10).saturating_sub(in_use).max(1) {
+    for _ in 0..(max * 8).div_ceil(10) {
         held.push(app.services.db.acquire().await.unwrap());
     }
     let database = wait_for(&app, &ana.browser, "database", "amber").await;

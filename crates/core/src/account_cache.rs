@@ -57,14 +57,23 @@ impl AccountKeys {
         format!("{}:{limit}", self.media)
     }
 
-    /// The posts of the last weeks the analytics compare (changes with the media).
+    /// The posts of the last weeks the analytics compare. Under the account's generation, not
+    /// the media's: a comment (anyone can write one) must not make the analytics read 100 posts
+    /// again; a post published replaces it.
     pub fn media_history(&self, limit: usize) -> String {
-        format!("{}-history:{limit}", self.media)
+        format!("{}media-history:{limit}", self.base)
     }
 
-    /// The analytics assembled for a day on the creator's clock (changes with the media).
+    /// One post's lifetime insights as the analytics read them (under the account's generation,
+    /// as above; they are kept a day).
+    pub fn post_figures(&self, media_id: &str) -> String {
+        format!("{}post-figures:{media_id}", self.base)
+    }
+
+    /// The analytics assembled for a day on the creator's clock (under the account's
+    /// generation, as above).
     pub fn analytics(&self, day: i64, time_zone: &str) -> String {
-        format!("{}-analytics:{day}:{time_zone}", self.media)
+        format!("{}analytics:{day}:{time_zone}", self.base)
     }
 
     pub fn demographics(&self, dimension: &str, timeframe: &str) -> String {

@@ -213,7 +213,23 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = crate::Result<T>>,
     {
-        let entry = self.entry_or_load(key, async || Ok((encode(&load().await?)?, ttl, None))).await?;
+        self.get_or_load_kept(key, async || Ok((load().await?, ttl))).await
+    }
+
+    /// Like [`Cache::get_or_load`], where `load` also says how long its value may be kept (an
+    /// answer missing a part is kept briefly, so the next load asks for it again).
+    pub async fn get_or_load_kept<T, F, Fut>(&self, key: &str, load: F) -> crate::Result<T>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = crate::Result<(T, Duration)>>,
+    {
+        let entry = self
+            .entry_or_load(key, async || {
+                let (value, ttl) = load().await?;
+                Ok((encode(&value)?, ttl, None))
+            })
+            .await?;
         decode(&entry.bytes)
     }
 

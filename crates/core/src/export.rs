@@ -5,11 +5,12 @@
 use crealia_model::publishing::ScheduledPost;
 use crealia_model::AccountInsights;
 
-/// One CSV cell: quoted when it holds a comma, a quote or a line break; a leading `=`, `+`,
-/// `-`, `@`, tab or carriage return (a formula to a spreadsheet) is neutralised with `'`.
+/// One CSV cell: quoted when it holds a separator a spreadsheet may use (comma, semicolon, tab),
+/// a quote or a line break, so it stays one cell in every locale; a leading `=`, `+`, `-`, `@`,
+/// tab or carriage return (a formula to a spreadsheet) is neutralised with `'`.
 pub fn cell(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.parse::<f64>().is_err() { format!("'{value}") } else { value.to_string() };
-    if value.contains([',', '"', '\n', '\r']) {
+    if value.contains([',', ';', '\t', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value
@@ -95,6 +96,9 @@ mod tests {
         assert_eq!(cell("say \"hi\"\nthere"), "\"say \"\"hi\"\"\nthere\"");
         assert_eq!(cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
         assert_eq!(cell("@ana"), "'@ana");
+        // Where `;` separates cells (a French spreadsheet), the formula after it stays inside.
+        assert_eq!(cell("x;=cmd|' /C calc'!A0"), "\"x;=cmd|' /C calc'!A0\"");
+        assert_eq!(cell("a\tb"), "\"a\tb\"");
         assert_eq!(cell("+33 6"), "'+33 6");
         assert_eq!(cell("-12.5"), "-12.5", "a negative number stays a number");
         assert_eq!(cell("Café #crème"), "Café #crème");

@@ -31,7 +31,7 @@ pub const METRICS: &[(&str, &str)] = &[
 
 const POSTS: u32 = 6;
 
-/// A post's insights as the dashboard and the analytics read them (one cache entry for both).
+/// The insights of a post the dashboard and the analytics ask Instagram for.
 pub fn post_metrics(media_product_type: Option<&str>) -> &'static [&'static str] {
     match media_product_type {
         Some("STORY") => &["reach", "views", "shares"],

@@ -763,7 +763,12 @@ impl World {
             let Some(tag) = neutral.next() else { break };
             tags.push((tag, 1.0));
         }
-        let other_hours: Vec<(u32, u32)> = (0..7u32).flat_map(|d| [7u32, 10, 14, 22].map(|h| (d, h))).filter(|slot| !spec.best_hours.contains(slot)).collect();
+        let mut other_hours: Vec<(u32, u32)> =
+            (0..7u32).flat_map(|d| [7u32, 10, 14, 22].map(|h| (d, h))).filter(|slot| !spec.best_hours.contains(slot)).collect();
+        if other_hours.is_empty() {
+            // Every ordinary slot named best: the others go out at 03:00.
+            other_hours = (0..7u32).map(|d| (d, 3)).collect();
+        }
         let (this_week, _) = weekday_hour(now);
         let week_start = now.div_euclid(DAY) * DAY - this_week as i64 * DAY;
         let mut kept: Vec<Media> = Vec::new();

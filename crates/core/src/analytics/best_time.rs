@@ -31,7 +31,8 @@ pub fn best_times(days: &[OnlineDay], followers: u64, posts: &[PostFigures], sco
     for day in days {
         for (h, online) in day.by_hour.iter().enumerate() {
             let Some(online) = online else { continue };
-            let local = (day.start + Duration::hours(h as i64)).with_timezone(&tz);
+            let Some(at) = day.start.checked_add_signed(Duration::hours(h as i64)) else { continue };
+            let local = at.with_timezone(&tz);
             let (d, h) = (local.weekday().num_days_from_monday() as usize, local.hour() as usize);
             sum[d][h] += *online as f64;
             seen[d][h] += 1;

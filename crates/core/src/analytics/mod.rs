@@ -1,7 +1,10 @@
 //! Analytics from the account's own data, without any outside service: when to post
 //! ([`best_time`]), what works ([`what_works`]) and who the audience is ([`audience`]). The
-//! Graph API reads go through the two-tier cache under the account's keys (a post's insights
-//! are the dashboard's entries); the assembled answer is kept for an hour per day and time zone.
+//! Graph API reads go through the two-tier cache under the account's keys, all under its
+//! account-wide generation: a post published reads them again, a comment does not (anyone can
+//! write one, and a load reads up to 100 posts' insights). The assembled answer is kept for an
+//! hour per day and time zone, 30 s when a post's insights could not be read; the posts are read
+//! 5 pages at most.
 
 pub mod audience;
 pub mod best_time;
@@ -35,7 +38,12 @@ const CONCURRENT_READS: usize = 8;
 /// Instagram shows demographics and online followers from this many followers.
 const MIN_FOLLOWERS: u64 = 100;
 
+/// Pages of posts read at most (50 a page).
+const MAX_PAGES: usize = 5;
+
 const ASSEMBLED_TTL: Duration = Duration::from_secs(3_600);
+/// How long an answer missing a post's insights is kept.
+const INCOMPLETE_TTL: Duration = Duration::from_secs(30);
 const ONLINE_TTL: Duration = Duration::from_secs(6 * 3_600);
 const POSTS_TTL: Duration = Duration::from_secs(3_600);
 const POST_INSIGHTS_TTL: Duration = Duration::from_secs(24 * 3_600);
@@ -60,16 +68,23 @@ impl Analytics {
         let account = self.connections.account(user_id, connection_id).await?;
         let today = now.timestamp().div_euclid(DAY) * DAY;
         let key = account.keys().analytics(today, &time_zone);
-        self.cache.get_or_load(&key, ASSEMBLED_TTL, || Box::pin(self.assemble(&account, time_zone.clone(), today, now))).await
+        // An answer missing posts (their insights could not be read) is kept briefly.
+        self.cache
+            .get_or_load_kept(&key, || async {
+                let (analytics, complete) = Box::pin(self.assemble(&account, time_zone.clone(), today, now)).await?;
+                Ok((analytics, if complete { ASSEMBLED_TTL } else { INCOMPLETE_TTL }))
+            })
+            .await
     }
 
-    async fn assemble(&self, account: &Account, time_zone: String, today: i64, now: DateTime<Utc>) -> Result<AccountAnalytics> {
+    /// The analytics, and whether every post's insights were read.
+    async fn assemble(&self, account: &Account, time_zone: String, today: i64, now: DateTime<Utc>) -> Result<(AccountAnalytics, bool)> {
         let tz = time_zones::zone(&time_zone);
         let keys = account.keys();
         let profile_key = keys.profile();
         let profile =
             self.cache.get_or_load(&profile_key, POSTS_TTL, || async { Ok(account.call(async |g: &GraphClient, t: &str, _: &str| g.me(t).await).await?) });
-        let (profile, posts): (crealia_graph::wire::Profile, Vec<PostFigures>) = tokio::try_join!(profile, self.posts(account, now))?;
+        let (profile, (posts, complete)): (crealia_graph::wire::Profile, (Vec<PostFigures>, bool)) = tokio::try_join!(profile, self.posts(account, now))?;
         let followers = profile.followers_count.unwrap_or(0);
 
         let (online, audience) = if followers >= MIN_FOLLOWERS {
@@ -83,14 +98,15 @@ impl Analytics {
         if followers < MIN_FOLLOWERS {
             best_times.not_enough = Some(NotEnough::Followers { have: followers, need: MIN_FOLLOWERS });
         }
-        Ok(AccountAnalytics {
+        let analytics = AccountAnalytics {
             connection_id: account.id(),
             username: account.connection().username.clone(),
             time_zone,
             best_times,
             what_works: what_works::what_works(&posts, &scores),
             audience,
-        })
+        };
+        Ok((analytics, complete))
     }
 
     /// The days of `online_followers` Instagram reports among the last 30.
@@ -105,23 +121,25 @@ impl Analytics {
         Ok(online_days(&page))
     }
 
-    /// The account's posts of the last 90 days (100 at most) with their figures; a post whose
-    /// insights cannot be read is left out.
-    async fn posts(&self, account: &Account, now: DateTime<Utc>) -> Result<Vec<PostFigures>> {
+    /// The account's posts of the last 90 days (100 at most) with their figures, and whether
+    /// every one's insights were read (a post whose insights cannot be read is left out).
+    async fn posts(&self, account: &Account, now: DateTime<Utc>) -> Result<(Vec<PostFigures>, bool)> {
         let oldest = now - chrono::Duration::days(POSTS_SINCE_DAYS);
         let media: Vec<Media> = self
             .cache
             .get_or_load(&account.keys().media_history(POSTS), POSTS_TTL, || async {
                 let mut kept: Vec<Media> = Vec::new();
                 let mut after: Option<String> = None;
-                loop {
+                // A few pages at most, whatever Instagram answers (an empty page or a cursor
+                // seen before ends it too).
+                for _ in 0..MAX_PAGES {
                     let cursor = after.clone();
                     let page = account.call(async |g: &GraphClient, t: &str, ig: &str| g.media_page(t, ig, 50, cursor.as_deref()).await).await?;
                     let next = page.paging.as_ref().filter(|p| p.next.is_some()).and_then(|p| p.cursors.as_ref()?.after.clone());
-                    let done = page.data.iter().any(|m| posted_at(m).is_some_and(|at| at < oldest));
+                    let done = page.data.is_empty() || page.data.iter().any(|m| posted_at(m).is_some_and(|at| at < oldest));
                     kept.extend(page.data.into_iter().filter(|m| posted_at(m).is_some_and(|at| at >= oldest)));
                     match next {
-                        Some(cursor) if !done && kept.len() < POSTS => after = Some(cursor),
+                        Some(cursor) if !done && kept.len() < POSTS && after.as_ref() != Some(&cursor) => after = Some(cursor),
                         _ => break,
                     }
                 }
@@ -137,17 +155,18 @@ impl Analytics {
                     let metrics = crate::insights::post_metrics(m.media_product_type.as_deref());
                     let insights: std::result::Result<Page<InsightMetric>, crate::Error> = self
                         .cache
-                        .get_or_load(&keys.media_insights(&m.id.0), POST_INSIGHTS_TTL, || async {
+                        .get_or_load(&keys.post_figures(&m.id.0), POST_INSIGHTS_TTL, || async {
                             Ok(account.call(async |g: &GraphClient, t: &str, _: &str| g.media_insights(t, &m.id.0, metrics).await).await?)
                         })
                         .await;
-                    figures_of(&m, insights.ok()?)
+                    insights.ok().map(|i| figures_of(&m, i))
                 }
             })
             .buffered(CONCURRENT_READS)
-            .collect::<Vec<Option<PostFigures>>>()
+            .collect::<Vec<Option<Option<PostFigures>>>>()
             .await;
-        Ok(read.into_iter().flatten().collect())
+        let complete = read.iter().all(Option::is_some);
+        Ok((read.into_iter().flatten().flatten().collect(), complete))
     }
 
     /// Followers and engaged audience by each dimension (one call per dimension).
@@ -221,7 +240,8 @@ fn online_days(page: &Page<InsightMetric>) -> Vec<OnlineDay> {
             for (h, slot) in by_hour.iter_mut().enumerate() {
                 *slot = hours.get(&h.to_string()).and_then(|n| n.as_i64());
             }
-            by_hour.iter().any(Option::is_some).then(|| OnlineDay { start: end - chrono::Duration::days(1), by_hour })
+            let start = end.checked_sub_signed(chrono::Duration::days(1))?;
+            by_hour.iter().any(Option::is_some).then_some(OnlineDay { start, by_hour })
         })
         .collect()
 }
