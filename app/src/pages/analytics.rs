@@ -69,65 +69,86 @@ fn BestTimesCard(b: BestTimes, zone: String) -> impl IntoView {
                     </ol>
                 }.into_any(),
             }}
-            <div class="table-scroll">
-                <table class="heat-map" data-testid="heat-map">
-                    <caption>{format!(
-                        "Followers online, in per cent of all followers, by weekday and hour ({zone}); average of the {} days Instagram reported; {} posts compared by the hour they went out.",
-                        b.days_reported, b.posts_compared
-                    )}</caption>
-                    {hours_head()}
-                    <tbody>
-                        {b.online_percent.iter().enumerate().map(|(d, row)| view! {
-                            <tr>
-                                <th scope="row">{WEEKDAYS.get(d).copied().unwrap_or_default()}</th>
-                                {row.iter().map(|cell| match cell {
-                                    Some(p) => {
-                                        let level = if max > 0.0 { (p / max * 4.0).round() as u8 } else { 0 };
-                                        view! { <td class=format!("heat heat-{level}")>{format!("{p:.0}")}</td> }.into_any()
-                                    }
-                                    None => view! { <td class="heat">"–"</td> }.into_any(),
-                                }).collect_view()}
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-            <div class="table-scroll">
-                <table class="heat-map" data-testid="posts-by-hour">
-                    <caption>{format!(
-                        "Your posts by the hour they went out ({zone}): how they did against your median (reach and interactions) where {MIN_POSTS} or more went out, else how many went out."
-                    )}</caption>
-                    {hours_head()}
-                    <tbody>
-                        {b.posts_by_hour.iter().zip(&b.lift_by_hour).enumerate().map(|(d, (counts, lifts))| view! {
-                            <tr>
-                                <th scope="row">{WEEKDAYS.get(d).copied().unwrap_or_default()}</th>
-                                {counts.iter().zip(lifts).map(|(n, lift)| match lift {
-                                    Some(l) => {
-                                        let level = if *l >= 1.5 { 4 } else if *l >= 1.2 { 3 } else if *l >= 1.0 { 2 } else { 1 };
-                                        view! { <td class=format!("heat heat-{level}") title=format!("{n} posts")>{format!("{l:.1}×")}</td> }.into_any()
-                                    }
-                                    None if *n == 0 => view! { <td class="heat">""</td> }.into_any(),
-                                    None => view! { <td class="heat">{n.to_string()}</td> }.into_any(),
-                                }).collect_view()}
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            {heat_map(
+                "heat-map",
+                format!(
+                    "Followers online, in per cent of all followers, by weekday and hour ({zone}); average of the {} days Instagram reported; {} posts compared by the hour they went out.",
+                    b.days_reported, b.posts_compared
+                ),
+                b.online_percent
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .map(|cell| match cell {
+                                Some(p) => HeatCell { level: Some(if max > 0.0 { (p / max * 4.0).round() as u8 } else { 0 }), text: format!("{p:.0}"), title: None },
+                                None => HeatCell { level: None, text: "–".into(), title: None },
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            )}
+            {heat_map(
+                "posts-by-hour",
+                format!(
+                    "Your posts by the hour they went out ({zone}): how they did against your median (reach and interactions) where {MIN_POSTS} or more went out, else how many went out."
+                ),
+                b.posts_by_hour
+                    .iter()
+                    .zip(&b.lift_by_hour)
+                    .map(|(counts, lifts)| {
+                        counts
+                            .iter()
+                            .zip(lifts)
+                            .map(|(n, lift)| match lift {
+                                Some(l) => HeatCell {
+                                    level: Some(if *l >= 1.5 { 4 } else if *l >= 1.2 { 3 } else if *l >= 1.0 { 2 } else { 1 }),
+                                    text: format!("{l:.1}×"),
+                                    title: Some(format!("{n} posts")),
+                                },
+                                None if *n == 0 => HeatCell { level: None, text: String::new(), title: None },
+                                None => HeatCell { level: None, text: n.to_string(), title: None },
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            )}
         </section>
     }
 }
 
-/// The weekday × hour maps' column headers: the day, then 00 to 23.
-fn hours_head() -> impl IntoView {
+/// One cell of a weekday × hour map: its colour level (None: not coloured), its text and its
+/// tooltip.
+struct HeatCell {
+    level: Option<u8>,
+    text: String,
+    title: Option<String>,
+}
+
+/// A weekday × hour map as a table: a row per weekday (Monday first), a column per hour.
+fn heat_map(testid: &'static str, caption: String, rows: Vec<Vec<HeatCell>>) -> impl IntoView {
     view! {
-        <thead>
-            <tr>
-                <th scope="col">"Day"</th>
-                {(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}
-            </tr>
-        </thead>
+        <div class="table-scroll">
+            <table class="heat-map" data-testid=testid>
+                <caption>{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Day"</th>
+                        {(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().enumerate().map(|(d, row)| view! {
+                        <tr>
+                            <th scope="row">{WEEKDAYS.get(d).copied().unwrap_or_default()}</th>
+                            {row.into_iter().map(|c| {
+                                let class = c.level.map_or_else(|| "heat".to_string(), |level| format!("heat heat-{level}"));
+                                view! { <td class=class title=c.title>{c.text}</td> }
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
