@@ -39,7 +39,7 @@ pub fn post_metrics(media_product_type: Option<&str>) -> &'static [&'static str]
     }
 }
 /// How long a dashboard missing a post's insights is kept.
-const INCOMPLETE_TTL: Duration = Duration::from_secs(30);
+pub(crate) const INCOMPLETE_TTL: Duration = Duration::from_secs(30);
 const DAY: i64 = 86_400;
 /// Instagram reports a day up to 48 h after it ends: the last days before today are looked at
 /// to find the last one it has reported.
@@ -88,7 +88,7 @@ fn series(page: &Page<InsightMetric>, name: &str) -> Vec<Point> {
             values
                 .iter()
                 .filter_map(|v| {
-                    let end = DateTime::parse_from_str(v.end_time.as_deref()?, "%Y-%m-%dT%H:%M:%S%z").ok()?;
+                    let end = graph_time(v.end_time.as_deref()?)?;
                     Some(Point { day: day_string(end.timestamp() - DAY), value: v.value.as_i64()? })
                 })
                 .collect()
@@ -113,13 +113,24 @@ fn total(page: &Page<InsightMetric>, name: &str) -> Option<i64> {
     page.data.iter().find(|m| m.name == name).and_then(|m| m.total_value.as_ref()).map(|t| t.value)
 }
 
-fn lifetime(page: &Page<InsightMetric>, name: &str) -> Option<i64> {
+/// A time as the Graph API writes it (`2017-05-04T07:00:00+0000`).
+pub(crate) fn graph_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%z").ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// A post's lifetime figure `name` from its insights.
+pub(crate) fn lifetime(page: &Page<InsightMetric>, name: &str) -> Option<i64> {
     page.data.iter().find(|m| m.name == name).and_then(|m| m.values.as_ref()?.first()?.value.as_i64())
 }
 
 impl Insights {
     pub fn new(cache: Cache, connections: Connections, ttl: InsightsTtl) -> Self {
         Insights { cache, connections, ttl }
+    }
+
+    /// How long each kind of data stays cached (the analytics keep theirs as long).
+    pub fn ttl(&self) -> &InsightsTtl {
+        &self.ttl
     }
 
     /// The dashboard of one of the user's connections (the first when `connection_id` is None)
@@ -232,7 +243,7 @@ impl Insights {
 
     /// One Graph API read on the account through the cache; a failure becomes the error the
     /// creator meets.
-    async fn cached<T, F>(&self, account: &Account, key: &str, ttl: Duration, call: F) -> Result<T>
+    pub(crate) async fn cached<T, F>(&self, account: &Account, key: &str, ttl: Duration, call: F) -> Result<T>
     where
         T: serde::Serialize + serde::de::DeserializeOwned,
         F: AsyncFnOnce(&GraphClient, &str, &str) -> std::result::Result<T, GraphError>,
@@ -240,7 +251,7 @@ impl Insights {
         self.cache.get_or_load(key, ttl, || async { Ok(account.call(call).await?) }).await
     }
 
-    async fn profile(&self, account: &Account, keys: &AccountKeys) -> Result<crealia_graph::wire::Profile> {
+    pub(crate) async fn profile(&self, account: &Account, keys: &AccountKeys) -> Result<crealia_graph::wire::Profile> {
         self.cached(account, &keys.profile(), self.ttl.profile, async |graph, token, _| graph.me(token).await).await
     }
 

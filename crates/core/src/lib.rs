@@ -96,7 +96,7 @@ impl Services {
         let accounts = accounts::Accounts::with_hub(db.clone(), &hub).with_throttle(throttle);
         let tokens = tokens::TokenManager::new(db.clone(), connections.clone(), settings.refresh);
         let insights = insights::Insights::new(cache.clone(), connections.clone(), settings.insights_ttl);
-        let analytics = analytics::Analytics::new(cache.clone(), connections.clone(), accounts.clone());
+        let analytics = analytics::Analytics::new(cache.clone(), connections.clone(), accounts.clone(), insights.clone());
         let media = media::MediaStore::new(db.clone(), settings.media_dir, settings.media_files, &settings.public_base, settings.media_limits);
         let inbox = inbox::Inbox::new(db.clone(), cache.clone(), connections.clone());
         let publishing =

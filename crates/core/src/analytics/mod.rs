@@ -14,7 +14,7 @@ pub mod what_works;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use crealia_graph::client::{Error as GraphError, GraphClient};
+use crealia_graph::client::GraphClient;
 use crealia_graph::wire::{InsightMetric, Media, Page};
 use crealia_model::analytics::{Analytics as AccountAnalytics, Audience, NotEnough};
 use futures_util::StreamExt;
@@ -25,6 +25,7 @@ use crate::account::Account;
 use crate::accounts::Accounts;
 use crate::cache::Cache;
 use crate::connections::Connections;
+use crate::insights::{graph_time, Insights, INCOMPLETE_TTL};
 use crate::{time_zones, Result};
 
 const DAY: i64 = 86_400;
@@ -42,23 +43,19 @@ const MIN_FOLLOWERS: u64 = 100;
 const MAX_PAGES: usize = 5;
 
 const ASSEMBLED_TTL: Duration = Duration::from_secs(3_600);
-/// How long an answer missing a post's insights is kept.
-const INCOMPLETE_TTL: Duration = Duration::from_secs(30);
-const ONLINE_TTL: Duration = Duration::from_secs(6 * 3_600);
-const POSTS_TTL: Duration = Duration::from_secs(3_600);
-const POST_INSIGHTS_TTL: Duration = Duration::from_secs(24 * 3_600);
-const AUDIENCE_TTL: Duration = Duration::from_secs(24 * 3_600);
 
 #[derive(Clone)]
 pub struct Analytics {
     cache: Cache,
     connections: Connections,
     accounts: Accounts,
+    /// Its cached Graph API reads and their lifetimes.
+    insights: Insights,
 }
 
 impl Analytics {
-    pub fn new(cache: Cache, connections: Connections, accounts: Accounts) -> Self {
-        Analytics { cache, connections, accounts }
+    pub fn new(cache: Cache, connections: Connections, accounts: Accounts, insights: Insights) -> Self {
+        Analytics { cache, connections, accounts, insights }
     }
 
     /// The analytics of one of the user's connections (the first when `connection_id` is None),
@@ -81,10 +78,7 @@ impl Analytics {
     async fn assemble(&self, account: &Account, time_zone: String, today: i64, now: DateTime<Utc>) -> Result<(AccountAnalytics, bool)> {
         let tz = time_zones::zone(&time_zone);
         let keys = account.keys();
-        let profile_key = keys.profile();
-        let profile =
-            self.cache.get_or_load(&profile_key, POSTS_TTL, || async { Ok(account.call(async |g: &GraphClient, t: &str, _: &str| g.me(t).await).await?) });
-        let (profile, (posts, complete)): (crealia_graph::wire::Profile, (Vec<PostFigures>, bool)) = tokio::try_join!(profile, self.posts(account, now))?;
+        let (profile, (posts, complete)) = tokio::try_join!(self.insights.profile(account, &keys), self.posts(account, now))?;
         let followers = profile.followers_count.unwrap_or(0);
 
         let (online, audience) = if followers >= MIN_FOLLOWERS {
@@ -112,12 +106,9 @@ impl Analytics {
     /// The days of `online_followers` Instagram reports among the last 30.
     async fn online(&self, account: &Account, today: i64) -> Result<Vec<OnlineDay>> {
         let (since, until) = (today - ONLINE_DAYS * DAY, today);
-        let page: Page<InsightMetric> = self
-            .cache
-            .get_or_load(&account.keys().series("online_followers", since, until), ONLINE_TTL, || async {
-                Ok(account.call(async |g: &GraphClient, t: &str, ig: &str| g.online_followers(t, ig, since, until).await).await?)
-            })
-            .await?;
+        let key = account.keys().series("online_followers", since, until);
+        let page: Page<InsightMetric> =
+            self.insights.cached(account, &key, self.insights.ttl().insights, async |g, t, ig| g.online_followers(t, ig, since, until).await).await?;
         Ok(online_days(&page))
     }
 
@@ -127,7 +118,7 @@ impl Analytics {
         let oldest = now - chrono::Duration::days(POSTS_SINCE_DAYS);
         let media: Vec<Media> = self
             .cache
-            .get_or_load(&account.keys().media_history(POSTS), POSTS_TTL, || async {
+            .get_or_load(&account.keys().media_history(POSTS), self.insights.ttl().media, || async {
                 let mut kept: Vec<Media> = Vec::new();
                 let mut after: Option<String> = None;
                 // A few pages at most, whatever Instagram answers (an empty page or a cursor
@@ -153,12 +144,9 @@ impl Analytics {
                 let keys = &keys;
                 async move {
                     let metrics = crate::insights::post_metrics(m.media_product_type.as_deref());
-                    let insights: std::result::Result<Page<InsightMetric>, crate::Error> = self
-                        .cache
-                        .get_or_load(&keys.post_figures(&m.id.0), POST_INSIGHTS_TTL, || async {
-                            Ok(account.call(async |g: &GraphClient, t: &str, _: &str| g.media_insights(t, &m.id.0, metrics).await).await?)
-                        })
-                        .await;
+                    let key = keys.post_figures(&m.id.0);
+                    let insights: Result<Page<InsightMetric>> =
+                        self.insights.cached(account, &key, self.insights.ttl().insights, async |g, t, _| g.media_insights(t, &m.id.0, metrics).await).await;
                     insights.ok().map(|i| figures_of(&m, i))
                 }
             })
@@ -175,15 +163,8 @@ impl Analytics {
         let pages = futures_util::future::try_join_all(audience::DIMENSIONS.iter().map(|dimension| {
             let key = keys.demographics(dimension, audience::TIMEFRAME);
             async move {
-                self.cache
-                    .get_or_load(&key, AUDIENCE_TTL, || async {
-                        Ok(account
-                            .call(async |g: &GraphClient, t: &str, ig: &str| -> std::result::Result<Page<InsightMetric>, GraphError> {
-                                g.demographics(t, ig, dimension, audience::TIMEFRAME).await
-                            })
-                            .await?)
-                    })
-                    .await
+                let ttl = self.insights.ttl().insights;
+                self.insights.cached(account, &key, ttl, async |g, t, ig| g.demographics(t, ig, dimension, audience::TIMEFRAME).await).await
             }
         }))
         .await?;
@@ -200,11 +181,7 @@ impl Analytics {
 }
 
 fn posted_at(m: &Media) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_str(m.timestamp.as_deref()?, "%Y-%m-%dT%H:%M:%S%z").ok().map(|t| t.with_timezone(&Utc))
-}
-
-fn lifetime(page: &Page<InsightMetric>, name: &str) -> Option<i64> {
-    page.data.iter().find(|m| m.name == name).and_then(|m| m.values.as_ref()?.first()?.value.as_i64())
+    graph_time(m.timestamp.as_deref()?)
 }
 
 /// A post as the analytics compare it; None without a time.
@@ -213,14 +190,14 @@ fn figures_of(m: &Media, insights: Page<InsightMetric>) -> Option<PostFigures> {
         Some("REELS") => "REELS".to_string(),
         _ => m.media_type.clone().unwrap_or_else(|| "IMAGE".into()),
     };
-    let interactions = lifetime(&insights, "total_interactions").or_else(|| Some(m.like_count? as i64 + m.comments_count.unwrap_or(0) as i64));
+    let interactions = crate::insights::lifetime(&insights, "total_interactions").or_else(|| Some(m.like_count? as i64 + m.comments_count.unwrap_or(0) as i64));
     Some(PostFigures {
         at: posted_at(m)?,
         format,
         hashtags: m.caption.as_deref().map(figures::hashtags).unwrap_or_default(),
-        reach: lifetime(&insights, "reach"),
-        saves: lifetime(&insights, "saved"),
-        shares: lifetime(&insights, "shares"),
+        reach: crate::insights::lifetime(&insights, "reach"),
+        saves: crate::insights::lifetime(&insights, "saved"),
+        shares: crate::insights::lifetime(&insights, "shares"),
         interactions,
     })
 }
@@ -234,7 +211,7 @@ fn online_days(page: &Page<InsightMetric>) -> Vec<OnlineDay> {
         .filter_map(|m| m.values.as_ref())
         .flatten()
         .filter_map(|v| {
-            let end = DateTime::parse_from_str(v.end_time.as_deref()?, "%Y-%m-%dT%H:%M:%S%z").ok()?.with_timezone(&Utc);
+            let end = graph_time(v.end_time.as_deref()?)?;
             let hours = v.value.as_object()?;
             let mut by_hour = [None; 24];
             for (h, slot) in by_hour.iter_mut().enumerate() {
