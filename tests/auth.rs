@@ -264,3 +264,44 @@ async fn a_time_zone_changed_elsewhere_is_seen_by_every_server_within_a_second(p
     seen_by_a(Some("Asia/Tokyo")).await;
     seen_by_a(Some("Asia/Tokyo")).await;
 }
+
+/// The language a creator chose follows them: signing up stores the one they were reading
+/// (their cookie, else the browser's preference), switching stores the new one, and signing in
+/// from any browser answers it and sets that browser's language cookie.
+#[sqlx::test(migrations = false)]
+async fn a_creators_language_is_remembered_on_the_account_and_set_at_sign_in(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let sign_up = |accept: &'static str, email: &'static str| {
+        let app = &app;
+        async move {
+            let form = [("email", email), ("password", "a long enough password"), ("display_name", "Zoé"), ("next", "")];
+            let r = app.client.post(app.url(&server_fn_path("sign_up"))).header("accept-language", accept).form(&form).send().await.unwrap();
+            assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+        }
+    };
+    sign_up("fr-FR,fr;q=0.9,en;q=0.5", "zoe@example.com").await;
+    sign_up("en-GB,en;q=0.9", "sam@example.com").await;
+    let zoe = app.services.accounts.sign_up("zoe-check@example.com", "a long enough password", "").await.unwrap();
+    assert_eq!(app.services.accounts.language(zoe.id).await.unwrap(), None, "a creator made elsewhere follows the browser");
+
+    // Signing in answers the stored language and sets the browser's cookie to it.
+    let (status, body, cookies) = call(&app, None, "sign_in", &[("email", "zoe@example.com"), ("password", "a long enough password")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, serde_json::json!("fr"));
+    let lang = cookies.iter().find(|c| c.starts_with("crealia_lang=")).expect("a language cookie");
+    assert!(lang.starts_with("crealia_lang=fr;") && lang.contains("Path=/") && lang.contains("SameSite=Lax"), "{lang}");
+    let (_, body, cookies) = call(&app, None, "sign_in", &[("email", "sam@example.com"), ("password", "a long enough password")]).await;
+    assert_eq!(body, serde_json::json!("en"));
+    let session = cookies.iter().find(|c| c.starts_with("crealia_session=")).unwrap().split(';').next().unwrap().to_string();
+
+    // Switching is remembered on the account; an unknown language is refused.
+    let (status, _, _) = call(&app, Some(&session), "set_language", &[("language", "fr")]).await;
+    assert_eq!(status, 200);
+    let (_, body, _) = call(&app, None, "sign_in", &[("email", "sam@example.com"), ("password", "a long enough password")]).await;
+    assert_eq!(body, serde_json::json!("fr"));
+    let (status, _, _) = call(&app, Some(&session), "set_language", &[("language", "de")]).await;
+    assert_eq!(status, 422);
+    // Signed out, nothing is stored (the browser's cookie remembers it).
+    let (status, _, _) = call(&app, None, "set_language", &[("language", "en")]).await;
+    assert_eq!(status, 200);
+}

@@ -16,6 +16,37 @@ async fn landing_page_is_rendered_on_the_server(pool: PgPool) {
     assert!(html.contains("<title>Crealia</title>"));
 }
 
+/// The server renders the first page in the visitor's language: their cookie, else the
+/// browser's `Accept-Language`, else English; `<html lang>` says which.
+#[sqlx::test(migrations = false)]
+async fn pages_render_in_the_language_the_browser_prefers_or_the_cookie_says(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let page = |accept: Option<&'static str>, cookie: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let mut req = app.client.get(app.url("/auth/signin"));
+            if let Some(a) = accept {
+                req = req.header("accept-language", a);
+            }
+            if let Some(c) = cookie {
+                req = req.header("cookie", c);
+            }
+            req.send().await.unwrap().text().await.unwrap()
+        }
+    };
+    let french = page(Some("fr-CA,fr;q=0.9"), None).await;
+    assert!(french.contains(r#"<html lang="fr""#), "{}", &french[..200.min(french.len())]);
+    assert!(french.contains("Se connecter à Crealia") && !french.contains("Sign in to Crealia"));
+    let english = page(Some("de-DE,en;q=0.5"), None).await;
+    assert!(english.contains(r#"<html lang="en""#) && english.contains("Sign in to Crealia"));
+    let unknown = page(Some("ja"), None).await;
+    assert!(unknown.contains(r#"<html lang="en""#), "English when nothing matches");
+    let chosen = page(Some("en-US"), Some("crealia_lang=fr")).await;
+    assert!(chosen.contains(r#"<html lang="fr""#) && chosen.contains("Se connecter à Crealia"), "the cookie wins over the browser");
+    let junk = page(Some("fr"), Some("crealia_lang=%3Cscript%3E")).await;
+    assert!(junk.contains(r#"<html lang="fr""#), "a cookie that names no language is ignored");
+}
+
 #[sqlx::test(migrations = false)]
 async fn sign_in_page_renders_its_form(pool: PgPool) {
     let app = spawn_app(pool, &[]).await;

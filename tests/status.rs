@@ -55,6 +55,7 @@ async fn each_health_item_turns_amber_or_red_with_its_cause_and_green_after(pool
     let cache = wait_for(&app, &ana.browser, "cache", "red").await;
     assert_eq!(cache["redis_up"], false);
     assert!(cache["reason"].as_str().unwrap().contains("Redis"));
+    assert_eq!(cache["cause"]["code"], "cache_down", "the reason as data, for a page to say in its language");
     let red_since = cache["since"].as_str().unwrap().to_string();
     let _redis = OwnRedis::start(redis_port(&redis));
     let cache = wait_for(&app, &ana.browser, "cache", "green").await;

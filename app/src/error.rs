@@ -6,6 +6,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("Please sign in to continue.")]
@@ -41,6 +43,30 @@ fn wait_text(secs: &u64) -> String {
 }
 
 impl AppError {
+    /// What the creator reads, in their language. (`Display` is the English one, for the JSON
+    /// API and the logs.) A validation message comes from the service as it is.
+    pub fn localized(&self, locale: Locale) -> String {
+        match self {
+            AppError::Unauthorized => td_string!(locale, errors.unauthorized).to_string(),
+            AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
+            AppError::Invalid(message) => message.clone(),
+            AppError::NeedsReconnect => td_string!(locale, errors.needs_reconnect).to_string(),
+            AppError::Unavailable(_) => td_string!(locale, errors.unavailable).to_string(),
+            AppError::Internal(reference) => td_string!(locale, errors.internal, reference).to_string(),
+            AppError::Network => td_string!(locale, errors.network).to_string(),
+            AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).to_string(),
+            AppError::TooManyAttempts(secs) => {
+                let wait = match *secs {
+                    0..=1 => td_string!(locale, errors.wait_second).to_string(),
+                    n @ 2..=59 => td_string!(locale, errors.wait_seconds, n).to_string(),
+                    60..=119 => td_string!(locale, errors.wait_minute).to_string(),
+                    n => td_string!(locale, errors.wait_minutes, n = n.div_ceil(60)).to_string(),
+                };
+                td_string!(locale, errors.too_many_attempts, wait).to_string()
+            }
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {
@@ -155,6 +181,14 @@ mod tests {
     fn messages_tell_the_creator_what_to_do() {
         assert!(AppError::Unavailable("The database is not answering.".into()).to_string().ends_with("Please try again in a moment."));
         assert!(AppError::Internal("ERR-1".into()).to_string().contains("quote ERR-1"));
+    }
+
+    #[test]
+    fn every_message_reads_in_french_too() {
+        assert_eq!(AppError::TooManyAttempts(90).localized(Locale::fr), "Trop de tentatives. Par sécurité, attendez une minute avant de réessayer.");
+        assert_eq!(AppError::TooManyAttempts(600).localized(Locale::en), AppError::TooManyAttempts(600).to_string());
+        assert!(AppError::Internal("ERR-1".into()).localized(Locale::fr).contains("ERR-1"));
+        assert_eq!(AppError::Unauthorized.localized(Locale::en), AppError::Unauthorized.to_string());
     }
 
     #[test]

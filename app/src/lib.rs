@@ -4,13 +4,18 @@
 //! - `components/`: pieces shared by pages (layout, navigation, theme toggle).
 //! - `api/`: server functions; thin, they check the caller and call a `crealia_core` service.
 //! - `error`: the one error type server functions return, with what a creator should read.
+//! - `i18n` (generated from `locales/` by `build.rs`) and `locale`: every word a creator reads,
+//!   in English and French, and the dates and numbers written the way each language writes them.
 
 #![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod locale;
 pub mod pages;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
@@ -20,6 +25,7 @@ use leptos_router::{
 };
 
 use components::layout::Layout;
+use i18n::{t_string, use_i18n, Locale};
 use pages::not_found::NotFound;
 
 /// The Content-Security-Policy nonce the server drew for this request (a request extension):
@@ -42,7 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = use_nonce();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // `lang` is set by the i18n context (leptos_meta's `<Html>`): the creator's language.
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -63,10 +70,47 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
+        <I18nProvider>
+            <Head />
+            <Pages />
+        </I18nProvider>
+    }
+}
+
+/// The creator's language for everything below (`use_i18n`), from the `crealia_lang` cookie or
+/// the browser's preference, and `<html lang>` to match. (leptos_i18n's own provider also
+/// renders an empty `<script>`, which the Content-Security-Policy's nonce rule does not allow.)
+#[component]
+fn I18nProvider(children: Children) -> impl IntoView {
+    use leptos_i18n::context::{init_i18n_context_with_options, I18nContextOptions};
+    use leptos_i18n::Locale as _;
+    use leptos_meta::Html;
+    let options = I18nContextOptions::<Locale>::default().cookie_name(locale::COOKIE).cookie_options(locale::cookie_options());
+    let i18n = init_i18n_context_with_options::<Locale>(options);
+    provide_context(i18n);
+    // The children first: should they change the language, `<html lang>` says the new one.
+    let children = children();
+    view! {
+        {children}
+        <Html attr:lang=move || i18n.get_locale().as_str() />
+    }
+}
+
+/// What every page has in its `<head>`, in the creator's language.
+#[component]
+fn Head() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <Stylesheet id="leptos" href="/pkg/crealia.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
-        <Meta name="description" content="Crealia: the Instagram control room for creators." />
+        <Meta name="description" content=move || t_string!(i18n, common.meta_description) />
         <Title formatter=|page: String| if page.is_empty() { "Crealia".to_string() } else { format!("{page} · Crealia") } />
+    }
+}
+
+#[component]
+fn Pages() -> impl IntoView {
+    view! {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>

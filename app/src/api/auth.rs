@@ -1,6 +1,7 @@
 //! Sign-up, sign-in, sign-out and "who am I", as server functions. The session cookie is set
 //! here (HttpOnly, SameSite=Lax, Secure over HTTPS); everything else is in `crealia_core`.
 
+use crealia_model::language::Language;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,8 @@ pub struct Creator {
 }
 
 /// The pages a creator may be sent back to after signing in.
-const NEXT_PAGES: &[&str] = &["/", "/instagram-auth", "/instagram-dashboard", "/instagram-calendar", "/dashboard/instagram", "/settings/api-tokens"];
+const NEXT_PAGES: &[&str] =
+    &["/", "/instagram-auth", "/instagram-dashboard", "/instagram-calendar", "/instagram-analytics", "/dashboard/instagram", "/settings/api-tokens"];
 
 /// Where to go after signing in: one of the app's own pages (with a plain query string), or
 /// `fallback`. Nothing else is followed: no other site, no odd path, no control character.
@@ -76,31 +78,56 @@ fn client_address() -> String {
 }
 
 #[cfg(feature = "ssr")]
-async fn open_session(email: &str, password: &str) -> Result<(), AppError> {
+async fn open_session(email: &str, password: &str) -> Result<crealia_core::accounts::User, AppError> {
     let services = super::services()?;
     let previous = session().token;
     let address = client_address();
-    let (_, token) = services.accounts.sign_in(email, password, &address, previous.as_ref()).await?;
+    let (user, token) = services.accounts.sign_in(email, password, &address, previous.as_ref()).await?;
     let cookie = crealia_core::accounts::session_cookie(Some(&token), services.accounts.session_lifetime().as_secs(), services.secure_cookies);
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.append_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(|e| crealia_core::Error::Internal(e.to_string()))?);
-    Ok(())
+    Ok(user)
 }
 
+/// Signs in; the answer is the language the creator chose, if any, which this browser takes on
+/// (its cookie is set here too, for a browser without JavaScript).
 #[server(output = JsonAnswer)]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    open_session(&email, &password).await?;
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<Option<Language>, AppError> {
+    let user = open_session(&email, &password).await?;
+    let language = super::services()?.accounts.language(user.id).await?;
+    if let Some(language) = language {
+        set_language_cookie(language);
+    }
     leptos_axum::redirect(&safe_next(next.as_deref(), "/instagram-auth"));
-    Ok(())
+    Ok(language)
 }
 
+/// Creates the account in the language the visitor is reading, and signs in.
 #[server(output = JsonAnswer)]
 pub async fn sign_up(email: String, password: String, display_name: String, next: Option<String>) -> Result<(), AppError> {
     let services = super::services()?;
-    services.accounts.register(&email, &password, &display_name, &client_address()).await?;
+    let user = services.accounts.register(&email, &password, &display_name, &client_address()).await?;
+    services.accounts.set_language(user.id, crate::locale::language(crate::locale::of_request())).await?;
     open_session(&email, &password).await?;
     leptos_axum::redirect(&safe_next(next.as_deref(), "/instagram-auth"));
     Ok(())
+}
+
+/// Remembers the language the creator switched to, for every browser they sign in from.
+/// Signed out, the browser's cookie alone remembers it.
+#[server(output = JsonAnswer)]
+pub async fn set_language(language: Language) -> Result<(), AppError> {
+    if let Some(user) = session().user {
+        super::services()?.accounts.set_language(user.id, language).await?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn set_language_cookie(language: Language) {
+    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&crate::locale::cookie_header(language))) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
 }
 
 #[server(output = JsonAnswer)]

@@ -44,8 +44,10 @@ pub struct Compose {
 
 #[cfg(feature = "ssr")]
 fn wall_clock(date: &str, time: &str, time_zone: &str) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
-    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| AppError::Invalid("Choose a date.".into()))?;
-    let time = chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| AppError::Invalid("Choose a time.".into()))?;
+    use crate::i18n::td_string;
+    let locale = crate::locale::of_request();
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| AppError::Invalid(td_string!(locale, composer.choose_date).to_string()))?;
+    let time = chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| AppError::Invalid(td_string!(locale, composer.choose_time).to_string()))?;
     Ok(crealia_core::time_zones::local_time(date, time, time_zone)?)
 }
 

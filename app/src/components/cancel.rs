@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::publishing::{cancel_post, restore_post};
+use crate::i18n::{t, t_string, use_i18n};
 
 /// The post whose cancel can still be undone in this tab (the layout provides it).
 #[derive(Clone, Copy)]
@@ -33,11 +34,12 @@ impl UndoCancel {
 /// whatever its outcome (the caller reloads what shows the post).
 #[component]
 pub fn CancelPost(id: i64, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let asking = RwSignal::new(false);
     view! {
         <Show
             when=move || asking.get()
-            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>"Cancel post…"</button> }
+            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>{t!(i18n, dashboard.undo_cancel_post)}</button> }
         >
             <ConfirmCancel id asking on_done />
         </Show>
@@ -48,6 +50,7 @@ pub fn CancelPost(id: i64, #[prop(into)] on_done: Callback<()>) -> impl IntoView
 /// action per row).
 #[component]
 fn ConfirmCancel(id: i64, asking: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let undo = use_context::<UndoCancel>();
     let cancel = Action::new(move |_: &()| async move {
         let r = cancel_post(id).await;
@@ -65,20 +68,21 @@ fn ConfirmCancel(id: i64, asking: RwSignal<bool>, on_done: Callback<()>) -> impl
         r
     });
     view! {
-        <div class="confirm" role="group" aria-label="Cancel this post?">
-            <span>"It will not be published."</span>
+        <div class="confirm" role="group" aria-label=move || t_string!(i18n, dashboard.undo_confirm_label)>
+            <span>{t!(i18n, dashboard.undo_not_published)}</span>
             <button type="button" class="button button-danger" data-testid="confirm-cancel" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>
-                "Yes, cancel the post"
+                {t!(i18n, dashboard.undo_confirm)}
             </button>
-            <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>"Keep it"</button>
+            <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>{t!(i18n, dashboard.undo_keep)}</button>
         </div>
-        {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+        {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
     }
 }
 
 /// "Post cancelled. Undo" for a few seconds after a cancel, on whatever page the tab shows.
 #[component]
 pub fn UndoBar() -> impl IntoView {
+    let i18n = use_i18n();
     let Some(undo) = use_context::<UndoCancel>() else {
         return ().into_any();
     };
@@ -93,11 +97,11 @@ pub fn UndoBar() -> impl IntoView {
     view! {
         {move || undo.0.get().map(|id| view! {
             <div class="undo-bar" role="status" data-testid="undo-bar">
-                <span>"Post cancelled."</span>
-                <button type="button" class="button" disabled=move || restore.pending().get() on:click=move |_| { restore.dispatch(id); }>"Undo"</button>
+                <span>{t!(i18n, dashboard.undo_cancelled)}</span>
+                <button type="button" class="button" disabled=move || restore.pending().get() on:click=move |_| { restore.dispatch(id); }>{t!(i18n, dashboard.undo_undo)}</button>
             </div>
         })}
-        {move || restore.value().get().and_then(Result::err).map(|e| view! { <div class="undo-bar" role="alert">{e.to_string()}</div> })}
+        {move || restore.value().get().and_then(Result::err).map(|e| view! { <div class="undo-bar" role="alert">{e.localized(i18n.get_locale())}</div> })}
     }
     .into_any()
 }

@@ -1,6 +1,9 @@
 use crealia_model::Point;
 use leptos::prelude::*;
 
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::locale::number;
+
 /// The plot's drawing box (stretched to the plot's size; strokes keep their width).
 const W: f64 = 640.0;
 const H: f64 = 200.0;
@@ -34,8 +37,9 @@ pub fn nice_ticks(min: i64, max: i64) -> Vec<i64> {
     (0..).map(|i| first + i * step).take_while(|t| *t <= last).collect()
 }
 
-/// 1200 → "1.2k", 48 210 → "48k", 2 500 000 → "2.5M": short enough for an axis.
-pub fn compact(n: i64) -> String {
+/// 1200 → "1.2k", 48 210 → "48k", 2 500 000 → "2.5M": short enough for an axis. French writes
+/// "1,2 k", "48 k", "2,5 M" (a decimal comma, a no-break space before the unit).
+pub fn compact(locale: Locale, n: i64) -> String {
     let a = n.unsigned_abs() as f64;
     let sign = if n < 0 { "-" } else { "" };
     let (v, unit) = if a >= 1e6 {
@@ -46,20 +50,26 @@ pub fn compact(n: i64) -> String {
         return n.to_string();
     };
     let text = if v < 10.0 { format!("{v:.1}") } else { format!("{v:.0}") };
-    format!("{sign}{}{unit}", text.trim_end_matches(".0"))
+    let text = text.trim_end_matches(".0");
+    match locale {
+        Locale::en => format!("{sign}{text}{unit}"),
+        Locale::fr => format!("{sign}{}\u{A0}{unit}", text.replace('.', ",")),
+    }
 }
 
 /// A line (or bar) chart drawn on the server as SVG with a y-axis of round ticks and the first
 /// and last day; after hydration a day's value shows on hover, and on focus with the arrow keys.
 /// The axis and the value are HTML beside the plot, so they keep their size at any width.
 #[component]
-pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars: bool) -> impl IntoView {
+/// `title` follows the page's language.
+pub fn LineChart(#[prop(into)] title: Signal<String>, points: Vec<Point>, #[prop(optional)] bars: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let hovered = RwSignal::new(None::<usize>);
     if points.is_empty() {
         return view! {
-            <figure class="chart chart-empty" aria-label=title>
-                <figcaption>{title}</figcaption>
-                <p class="muted">"Not available yet"</p>
+            <figure class="chart chart-empty" aria-label=move || title.get()>
+                <figcaption>{move || title.get()}</figcaption>
+                <p class="muted">{t!(i18n, dashboard.not_available)}</p>
             </figure>
         }
         .into_any();
@@ -78,7 +88,10 @@ pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars
     let last_day = points.last().map(|p| p.day.clone()).unwrap_or_default();
     let stored = StoredValue::new(points.clone());
     let zero = y(0);
-    let value_of = move |i: usize| stored.with_value(|pts| pts.get(i).map(|p| format!("{}: {}", p.day, group(p.value))));
+    let value_of = move |i: usize| {
+        let locale = i18n.get_locale();
+        stored.with_value(|pts| pts.get(i).map(|p| td_string!(locale, dashboard.chart_point, day = &p.day, value = number(locale, p.value)).to_string()))
+    };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let next = match (ev.key().as_str(), hovered.get_untracked()) {
             ("ArrowRight", Some(i)) => Some((i + 1).min(n - 1)),
@@ -92,22 +105,25 @@ pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars
     };
 
     view! {
-        <figure class="chart" aria-label=title>
-            <figcaption>{title}</figcaption>
+        <figure class="chart" aria-label=move || title.get()>
+            <figcaption>{move || title.get()}</figcaption>
             <div class="chart-body">
                 <div class="y-axis" aria-hidden="true">
-                    {ticks.iter().map(|t| view! { <span style=format!("top:{:.2}%", frac(*t) * 100.0)>{compact(*t)}</span> }).collect_view()}
+                    {ticks.iter().map(|t| {
+                        let t = *t;
+                        view! { <span style=format!("top:{:.2}%", frac(t) * 100.0)>{move || compact(i18n.get_locale(), t)}</span> }
+                    }).collect_view()}
                 </div>
                 <div
                     class="plot"
                     tabindex="0"
                     data-testid="chart-plot"
-                    aria-label=format!("{title}, {n} days: use the arrow keys to read each day")
+                    aria-label=move || t_string!(i18n, dashboard.chart_plot_label, title = title.get(), count = n).to_string()
                     on:focus=move |_| if hovered.get_untracked().is_none() { hovered.set(Some(n - 1)) }
                     on:blur=move |_| hovered.set(None)
                     on:keydown=on_key
                 >
-                    <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("{title}, {n} days") preserveAspectRatio="none">
+                    <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=move || t_string!(i18n, dashboard.chart_svg_label, title = title.get(), count = n).to_string() preserveAspectRatio="none">
                         {ticks.iter().map(|t| view! { <line class="grid" x1="0" x2=W y1=format!("{:.1}", y(*t)) y2=format!("{:.1}", y(*t)) /> }).collect_view()}
                         {if bars {
                             points
@@ -157,12 +173,15 @@ pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars
             <div class="x-axis" aria-hidden="true"><span>{first_day}</span><span>{last_day}</span></div>
             <p class="visually-hidden" aria-live="polite">{move || hovered.get().and_then(value_of)}</p>
             <details class="chart-table">
-                <summary>"The figures as a table"</summary>
+                <summary>{t!(i18n, dashboard.chart_table_summary)}</summary>
                 <table class="data-table">
-                    <caption>{title}</caption>
-                    <thead><tr><th scope="col">"Day"</th><th scope="col">"Value"</th></tr></thead>
+                    <caption>{move || title.get()}</caption>
+                    <thead><tr><th scope="col">{t!(i18n, dashboard.chart_day)}</th><th scope="col">{t!(i18n, dashboard.chart_value)}</th></tr></thead>
                     <tbody>
-                        {points.iter().map(|p| view! { <tr><th scope="row">{p.day.clone()}</th><td>{group(p.value)}</td></tr> }).collect_view()}
+                        {points.iter().map(|p| {
+                            let value = p.value;
+                            view! { <tr><th scope="row">{p.day.clone()}</th><td>{move || number(i18n.get_locale(), value)}</td></tr> }
+                        }).collect_view()}
                     </tbody>
                 </table>
             </details>
@@ -173,6 +192,7 @@ pub fn LineChart(title: &'static str, points: Vec<Point>, #[prop(optional)] bars
 
 /// The chart as a file of its own (the "Download SVG" link): the same scale and ticks as the
 /// page's, with its axis, title and colours inside, readable without Crealia's style sheet.
+/// In English, as the export's other files (its route has no page language to follow).
 #[cfg(feature = "ssr")]
 pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
@@ -198,7 +218,7 @@ pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
             left + W,
             left - 6.0,
             y(*t) + 4.0,
-            compact(*t),
+            compact(Locale::en, *t),
             y = y(*t)
         ));
     }
@@ -263,9 +283,12 @@ mod tests {
 
     #[test]
     fn axis_labels_are_short() {
+        let en = |n| compact(Locale::en, n);
+        assert_eq!((en(950), en(1_200), en(48_210), en(2_500_000), en(-3_000)), ("950".into(), "1.2k".into(), "48k".into(), "2.5M".into(), "-3k".into()));
+        let fr = |n| compact(Locale::fr, n);
         assert_eq!(
-            (compact(950), compact(1_200), compact(48_210), compact(2_500_000), compact(-3_000)),
-            ("950".into(), "1.2k".into(), "48k".into(), "2.5M".into(), "-3k".into())
+            (fr(950), fr(1_200), fr(48_210), fr(2_500_000), fr(-3_000)),
+            ("950".into(), "1,2\u{A0}k".into(), "48\u{A0}k".into(), "2,5\u{A0}M".into(), "-3\u{A0}k".into())
         );
     }
 }

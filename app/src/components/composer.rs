@@ -2,31 +2,111 @@
 //! shape Instagram takes), caption with live counters, alt text, first comment, and "Publish
 //! now" or "Schedule" at a date, time and time zone.
 
-use crealia_graph::rules::{caption_counts, text_problem, CAROUSEL_ITEMS, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+use crealia_graph::rules::{caption_counts, TextProblem, CAROUSEL_ITEMS, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 use crealia_model::publishing::{MediaAsset, PostKind, PostStatus, FRAMES};
 use leptos::prelude::*;
 
 use super::live::InboxFeed;
 use super::suggestions::{LazySuggestedHashtags, LazySuggestedTimes};
-use super::upload::UploadState;
+use super::upload::{UploadError, UploadState};
 use crate::api::publishing::{composer_options, create_posts, post_states, reframe_media, Compose, ComposerChoices, When};
+use crate::error::AppError;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+
+/// What the composer says after a submit: the posts scheduled, or where those published stand.
+#[derive(Clone, Debug, PartialEq)]
+enum Note {
+    Scheduled(usize),
+    Sent(Vec<PostStatus>),
+}
+
+impl Note {
+    fn text(&self, locale: Locale) -> Option<String> {
+        match self {
+            Note::Scheduled(1) => Some(td_string!(locale, composer.scheduled_single).to_string()),
+            Note::Scheduled(n) => Some(td_string!(locale, composer.scheduled_several, n).to_string()),
+            Note::Sent(states) => progress_message(locale, states),
+        }
+    }
+}
 
 /// Where the posts just published stand, as the composer says it.
-fn progress_message(states: &[PostStatus]) -> Option<String> {
+fn progress_message(locale: Locale, states: &[PostStatus]) -> Option<String> {
     let n = states.len();
     let all = |s: PostStatus| states.iter().all(|x| *x == s);
-    let (one, many) = if n == 0 {
+    let single = n == 1;
+    Some(if n == 0 {
         return None;
     } else if all(PostStatus::Published) {
-        ("Your post is published on Instagram.", "posts are published on Instagram.")
+        if single {
+            td_string!(locale, composer.published_single).to_string()
+        } else {
+            td_string!(locale, composer.published_several, n).to_string()
+        }
     } else if states.contains(&PostStatus::Failed) {
-        ("Your post could not be published: its reason is under Your posts.", "posts were sent; some could not be published: see Your posts.")
+        if single {
+            td_string!(locale, composer.failed_single).to_string()
+        } else {
+            td_string!(locale, composer.failed_several, n).to_string()
+        }
     } else if states.contains(&PostStatus::Cancelled) {
-        ("Your post was cancelled.", "posts were sent; some were cancelled.")
+        if single {
+            td_string!(locale, composer.cancelled_single).to_string()
+        } else {
+            td_string!(locale, composer.cancelled_several, n).to_string()
+        }
+    } else if single {
+        td_string!(locale, composer.on_its_way_single).to_string()
     } else {
-        ("Your post is on its way.", "posts are on their way.")
-    };
-    Some(if n == 1 { one.to_string() } else { format!("{n} {many}") })
+        td_string!(locale, composer.on_its_way_several, n).to_string()
+    })
+}
+
+/// What Instagram would refuse in the caption (or the first comment, `comment`), said to the
+/// creator; None when it takes it (`TextProblem`: the rule the server checks with).
+fn text_problem(locale: Locale, comment: bool, text: &str) -> Option<String> {
+    let problem = TextProblem::of(text)?;
+    let max = problem.allowed();
+    Some(match (problem, comment) {
+        (TextProblem::Characters(n), false) => td_string!(locale, composer.caption_chars, n, max).to_string(),
+        (TextProblem::Characters(n), true) => td_string!(locale, composer.comment_chars, n, max).to_string(),
+        (TextProblem::Hashtags(n), false) => td_string!(locale, composer.caption_hashtags, n, max).to_string(),
+        (TextProblem::Hashtags(n), true) => td_string!(locale, composer.comment_hashtags, n, max).to_string(),
+        (TextProblem::Mentions(n), false) => td_string!(locale, composer.caption_mentions, n, max).to_string(),
+        (TextProblem::Mentions(n), true) => td_string!(locale, composer.comment_mentions, n, max).to_string(),
+    })
+}
+
+/// A frame as each language writes it: "1.91:1", "1,91:1".
+fn frame_label(locale: Locale, frame: &str) -> String {
+    match locale {
+        Locale::en => frame.to_string(),
+        Locale::fr => frame.replace('.', ","),
+    }
+}
+
+/// What the server noted about an upload: "padded to 4:5", "cropped to 1:1", or the format it
+/// was converted from ("png").
+fn converted_note(locale: Locale, converted_from: &str) -> String {
+    if let Some(frame) = converted_from.strip_prefix("padded to ") {
+        td_string!(locale, composer.padded_to, frame = frame_label(locale, frame)).to_string()
+    } else if let Some(frame) = converted_from.strip_prefix("cropped to ") {
+        td_string!(locale, composer.cropped_to, frame = frame_label(locale, frame)).to_string()
+    } else {
+        td_string!(locale, composer.converted_from, format = converted_from.to_uppercase()).to_string()
+    }
+}
+
+/// Why Instagram's feed would refuse an image of this shape (the server's `problem`, said in the
+/// creator's language).
+fn shape_problem(locale: Locale, asset: &MediaAsset, problem: &str) -> String {
+    match (asset.width, asset.height) {
+        (Some(width), Some(height)) if height > 0 => {
+            let ratio = crate::locale::decimal(locale, f64::from(width) / f64::from(height), 2);
+            td_string!(locale, composer.shape_problem, width, height, ratio).to_string()
+        }
+        _ => problem.to_string(),
+    }
 }
 
 /// One file of the post being composed.
@@ -41,15 +121,16 @@ struct Item {
 /// bumped after every successful submit so lists refresh.
 #[component]
 pub fn Composer(current: i64, posted: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
     let options = Resource::new(|| (), |_| composer_options());
     view! {
         <section class="card composer" aria-labelledby="composer-title">
-            <h2 id="composer-title">"New post"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Loading the composer…"</p> }>
+            <h2 id="composer-title">{t!(i18n, composer.title)}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match options.await {
                         Ok(o) => view! { <ComposerForm options=o current posted /> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -59,6 +140,7 @@ pub fn Composer(current: i64, posted: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
     let chosen = RwSignal::new(vec![current]);
     let kind = RwSignal::new(PostKind::Image);
     let items: RwSignal<Vec<Item>> = RwSignal::new(Vec::new());
@@ -135,7 +217,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     };
 
     let submit = Action::new(move |post: &Compose| create_posts(post.clone()));
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Note>);
     // The posts just published, followed through the live feed until they are out: the message
     // says where they are, never "on its way" for a post already published.
     let sent = RwSignal::new(Vec::<i64>::new());
@@ -153,8 +235,8 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     });
     Effect::new(move |_| {
         if let Some(Ok(states)) = states.get() {
-            if let Some(text) = progress_message(&states) {
-                message.set(Some(text));
+            if !states.is_empty() {
+                message.set(Some(Note::Sent(states)));
             }
         }
     });
@@ -165,9 +247,9 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                     let n = ids.len();
                     if scheduling.get_untracked() {
                         sent.set(Vec::new());
-                        message.set(Some(if n == 1 { "Your post is scheduled.".to_string() } else { format!("{n} posts are scheduled.") }));
+                        message.set(Some(Note::Scheduled(n)));
                     } else {
-                        message.set(progress_message(&vec![PostStatus::Pending; n]));
+                        message.set((n > 0).then(|| Note::Sent(vec![PostStatus::Pending; n])));
                         sent.set(ids);
                     }
                     items.set(Vec::new());
@@ -180,15 +262,16 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             }
         }
     });
-    let error = move || submit.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || submit.value().get().and_then(Result::err).map(|e: AppError| e.localized(i18n.get_locale()));
     // What the server would refuse, checked as the creator types with the same rules: the
     // action waits, with the reason beside it.
     let problem = move || {
+        let locale = i18n.get_locale();
         let kind = kind.get();
-        let caption = kind.takes_caption().then(|| text_problem("The caption", &caption.read())).flatten();
-        let comment = (kind != PostKind::Story).then(|| text_problem("The first comment", &first_comment.read())).flatten();
+        let caption = kind.takes_caption().then(|| text_problem(locale, false, &caption.read())).flatten();
+        let comment = (kind != PostKind::Story).then(|| text_problem(locale, true, &first_comment.read())).flatten();
         let alt = (kind.takes_alt_text() && alt_text.read().chars().count() > MAX_ALT_TEXT_CHARS)
-            .then(|| format!("Alt text can have at most {MAX_ALT_TEXT_CHARS} characters."));
+            .then(|| td_string!(locale, composer.alt_text_too_long, max = MAX_ALT_TEXT_CHARS).to_string());
         caption.or(comment).or(alt)
     };
     // A refusal from the server is about what was sent: it goes once anything changes.
@@ -225,7 +308,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     view! {
         <form class="composer-form" on:submit=send>
             <fieldset class="field">
-                <legend>"Publish to"</legend>
+                <legend>{t!(i18n, composer.publish_to)}</legend>
                 <div class="chips">
                     {accounts.into_iter().map(|a| {
                         let id = a.connection_id;
@@ -237,31 +320,31 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                                         let on = event_target_checked(&ev);
                                         chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
                                     } />
-                                "@"{a.username}
+                                <span translate="no">"@"{a.username}</span>
                             </label>
                         }
                     }).collect_view()}
                 </div>
             </fieldset>
             <fieldset class="field">
-                <legend>"Type"</legend>
+                <legend>{t!(i18n, composer.kind_legend)}</legend>
                 <div class="segmented" role="radiogroup">
                     {PostKind::ALL.into_iter().map(|k| view! {
                         <label class="seg" class:selected=move || kind.get() == k>
                             <input type="radio" name="kind" value=k.as_str()
                                 prop:checked=move || kind.get() == k
                                 on:change=move |_| { kind.set(k); if k != PostKind::Carousel { items.update(|v| v.truncate(1)); } } />
-                            {k.label()}
+                            {move || crate::locale::post_kind(i18n.get_locale(), k)}
                         </label>
                     }).collect_view()}
                 </div>
             </fieldset>
             <div class="field">
                 <label for="media-input">{move || match kind.get() {
-                    PostKind::Carousel => format!("Images or videos ({} to {})", CAROUSEL_ITEMS.start(), CAROUSEL_ITEMS.end()),
-                    PostKind::Reel => "Video (MP4 or MOV)".to_string(),
-                    PostKind::Story => "Image or video".to_string(),
-                    PostKind::Image => "Image (JPEG, PNG or WebP: converted to JPEG)".to_string(),
+                    PostKind::Carousel => t_string!(i18n, composer.media_carousel, min = CAROUSEL_ITEMS.start(), max = CAROUSEL_ITEMS.end()).to_string(),
+                    PostKind::Reel => t_string!(i18n, composer.media_reel).to_string(),
+                    PostKind::Story => t_string!(i18n, composer.media_story).to_string(),
+                    PostKind::Image => t_string!(i18n, composer.media_image).to_string(),
                 }}</label>
                 <input id="media-input" type="file" data-testid="media-input"
                     accept=move || if kind.get() == PostKind::Reel { "video/mp4,video/quicktime" } else { "image/jpeg,image/png,image/webp,video/mp4,video/quicktime" }
@@ -275,21 +358,21 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             </div>
             <Show when=move || kind.get().takes_caption()>
                 <div class="field">
-                    <label for="caption">"Caption"</label>
+                    <label for="caption">{t!(i18n, composer.caption)}</label>
                     <textarea id="caption" rows="4" prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
                     <p class="counters" data-testid="caption-counters">
                         {move || {
                             let (chars, tags, mentions) = counts();
                             let over = |n: usize, max: usize| if n > max { "counter over" } else { "counter" };
                             view! {
-                                <span class=over(chars, MAX_CAPTION_CHARS)>{format!("{chars} / {MAX_CAPTION_CHARS} characters")}</span>
-                                <span class=over(tags, MAX_HASHTAGS)>{format!("{tags} / {MAX_HASHTAGS} hashtags")}</span>
-                                <span class=over(mentions, MAX_MENTIONS)>{format!("{mentions} / {MAX_MENTIONS} mentions")}</span>
+                                <span class=over(chars, MAX_CAPTION_CHARS)>{t_string!(i18n, composer.counter_chars, n = chars, max = MAX_CAPTION_CHARS).to_string()}</span>
+                                <span class=over(tags, MAX_HASHTAGS)>{t_string!(i18n, composer.counter_hashtags, n = tags, max = MAX_HASHTAGS).to_string()}</span>
+                                <span class=over(mentions, MAX_MENTIONS)>{t_string!(i18n, composer.counter_mentions, n = mentions, max = MAX_MENTIONS).to_string()}</span>
                             }
                         }}
                     </p>
                     <button type="button" class="link-button" aria-expanded=move || show_hashtags.get().to_string()
-                        on:click=move |_| show_hashtags.update(|s| *s = !*s)>"Hashtags that worked for you"</button>
+                        on:click=move |_| show_hashtags.update(|s| *s = !*s)>{t!(i18n, composer.hashtags_that_worked_for_you)}</button>
                     <Show when=move || show_hashtags.get()>
                         <LazySuggestedHashtags account=suggest_for pick=add_hashtag />
                     </Show>
@@ -297,31 +380,31 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             </Show>
             <Show when=move || kind.get().takes_alt_text()>
                 <div class="field">
-                    <label for="alt-text">"Alt text" <span class="muted">" (describes the image for people who cannot see it)"</span></label>
+                    <label for="alt-text">{t!(i18n, composer.alt_text)} <span class="muted">" "{t!(i18n, composer.alt_text_hint)}</span></label>
                     <input id="alt-text" type="text" maxlength="1000" prop:value=move || alt_text.get() on:input=move |ev| alt_text.set(event_target_value(&ev)) />
                 </div>
             </Show>
             <Show when=move || kind.get() != PostKind::Story>
                 <div class="field">
-                    <label for="first-comment">"First comment" <span class="muted">" (optional, posted right after)"</span></label>
+                    <label for="first-comment">{t!(i18n, composer.first_comment)} <span class="muted">" "{t!(i18n, composer.first_comment_hint)}</span></label>
                     <input id="first-comment" type="text" prop:value=move || first_comment.get() on:input=move |ev| first_comment.set(event_target_value(&ev)) />
                 </div>
             </Show>
             <fieldset class="field">
-                <legend>"When"</legend>
+                <legend>{t!(i18n, composer.when)}</legend>
                 <div class="segmented" role="radiogroup">
                     <label class="seg" class:selected=move || !scheduling.get()>
-                        <input type="radio" name="when" prop:checked=move || !scheduling.get() on:change=move |_| scheduling.set(false) />"Publish now"
+                        <input type="radio" name="when" prop:checked=move || !scheduling.get() on:change=move |_| scheduling.set(false) />{t!(i18n, composer.publish_now)}
                     </label>
                     <label class="seg" class:selected=move || scheduling.get()>
-                        <input type="radio" name="when" prop:checked=move || scheduling.get() on:change=move |_| scheduling.set(true) />"Schedule"
+                        <input type="radio" name="when" prop:checked=move || scheduling.get() on:change=move |_| scheduling.set(true) />{t!(i18n, composer.schedule)}
                     </label>
                 </div>
                 <Show when=move || scheduling.get()>
                     <div class="when-row">
-                        <label>"Date" <input type="date" name="date" required prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) /></label>
-                        <label>"Time" <input type="time" name="time" required prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) /></label>
-                        <label>"Time zone"
+                        <label>{t!(i18n, composer.date)} <input type="date" name="date" required prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) /></label>
+                        <label>{t!(i18n, composer.time)} <input type="time" name="time" required prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) /></label>
+                        <label>{t!(i18n, composer.time_zone)}
                             <input list="time-zones" name="time_zone" prop:value=move || time_zone.get() on:input=move |ev| time_zone.set(event_target_value(&ev)) />
                         </label>
                         <datalist id="time-zones">
@@ -334,13 +417,13 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             <div class="actions">
                 <button type="submit" class="button button-primary"
                     disabled=move || submit.pending().get() || uploading() || ready.read().is_empty() || chosen.read().is_empty() || problem().is_some()>
-                    {move || if scheduling.get() { "Schedule" } else { "Publish now" }}
+                    {move || if scheduling.get() { t_string!(i18n, composer.schedule) } else { t_string!(i18n, composer.publish_now) }}
                 </button>
                 {move || problem().map(|p| view! { <span class="error" data-testid="publish-blocked">{p}</span> })}
-                {move || uploading().then(|| view! { <span class="muted">"Waiting for the upload…"</span> })}
+                {move || uploading().then(|| view! { <span class="muted">{t!(i18n, composer.waiting_for_upload)}</span> })}
             </div>
             {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || message.get().map(|m| view! { <p class="success" role="status">{m}</p> })}
+            {move || message.get().and_then(|m| m.text(i18n.get_locale())).map(|m| view! { <p class="success" role="status">{m}</p> })}
         </form>
     }
 }
@@ -349,6 +432,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
 /// cropping, each previewed.
 #[component]
 fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -> impl IntoView {
+    let i18n = use_i18n();
     let Item { key, name, state } = item;
     let remove = move |_| items.update(|v| v.retain(|i| i.key != key));
     let fix = Action::new(move |(id, frame, crop): &(i64, String, bool)| reframe_media(*id, frame.clone(), *crop));
@@ -356,28 +440,28 @@ fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -
         if let Some(result) = fix.value().get() {
             state.set(match result {
                 Ok(asset) => UploadState::Ready(asset),
-                Err(e) => UploadState::Failed(e.to_string()),
+                Err(e) => UploadState::Failed(UploadError::App(e)),
             });
         }
     });
     view! {
         <li class="upload" data-testid="upload">
-            {move || match state.get() {
+            {move || { let locale = i18n.get_locale(); match state.get() {
                 UploadState::Uploading(p) => view! {
-                    <span class="upload-name">{name.clone()}</span>
+                    <span class="upload-name" translate="no">{name.clone()}</span>
                     <progress max="100" value=format!("{:.0}", p * 100.0) data-testid="upload-progress"></progress>
-                    <span class="muted">{format!("{:.0}%", p * 100.0)}</span>
+                    <span class="muted">{crate::locale::percent(locale, p * 100.0, 0)}</span>
                 }.into_any(),
                 UploadState::Failed(why) => view! {
-                    <span class="upload-name">{name.clone()}</span>
-                    <span class="error" role="alert">{why}</span>
-                    <button type="button" class="linklike" on:click=remove>"Remove"</button>
+                    <span class="upload-name" translate="no">{name.clone()}</span>
+                    <span class="error" role="alert">{why.message(locale)}</span>
+                    <button type="button" class="linklike" on:click=remove>{t!(i18n, composer.remove)}</button>
                 }.into_any(),
                 UploadState::Ready(asset) => {
                     let is_video = asset.kind == "video";
                     let dims = match (asset.width, asset.height) { (Some(w), Some(h)) => format!("{w}×{h}"), _ => String::new() };
-                    let note = asset.converted_from.clone().map(|c| if c.starts_with("padded") || c.starts_with("cropped") { c } else { format!("converted from {} to JPEG", c.to_uppercase()) });
-                    let problem = asset.problem.clone().filter(|_| matches!(kind.get(), PostKind::Image | PostKind::Carousel));
+                    let note = asset.converted_from.as_deref().map(|c| converted_note(locale, c));
+                    let problem = asset.problem.as_deref().filter(|_| matches!(kind.get(), PostKind::Image | PostKind::Carousel)).map(|p| shape_problem(locale, &asset, p));
                     let (id, url) = (asset.id, asset.url.clone());
                     view! {
                         {if is_video {
@@ -386,8 +470,8 @@ fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -
                             view! { <img class="thumb" src=url.clone() alt="" /> }.into_any()
                         }}
                         <div class="upload-info">
-                            <span class="upload-name">{name.clone()}</span>
-                            <span class="muted" data-testid="upload-ready">{format!("Uploaded · {dims}")}{note.map(|n| format!(" · {n}"))}</span>
+                            <span class="upload-name" translate="no">{name.clone()}</span>
+                            <span class="muted" data-testid="upload-ready">{td_string!(locale, composer.uploaded, dims).to_string()}{note.map(|n| format!(" · {n}"))}</span>
                             {problem.map(|p| view! {
                                 <p class="warning">{p}</p>
                                 <div class="frames">
@@ -400,17 +484,17 @@ fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -
                                                 <span class="frame-box" style=format!("aspect-ratio: {w} / {h}")>
                                                     <img src=url style=format!("object-fit: {fit}") alt="" />
                                                 </span>
-                                                {format!("{} to {label}", if crop { "Crop" } else { "Pad" })}
+                                                {let frame = frame_label(locale, label); if crop { td_string!(locale, composer.crop_to, frame).to_string() } else { td_string!(locale, composer.pad_to, frame).to_string() }}
                                             </button>
                                         }
                                     }).collect_view()}
                                 </div>
                             })}
                         </div>
-                        <button type="button" class="linklike" on:click=remove>"Remove"</button>
+                        <button type="button" class="linklike" on:click=remove>{t!(i18n, composer.remove)}</button>
                     }.into_any()
                 }
-            }}
+            }}}
         </li>
     }
 }

@@ -9,9 +9,34 @@ use leptos::prelude::*;
 
 use super::live::InboxFeed;
 use crate::api::inbox::{delete_comment, hide_comment, load_inbox, mark_read, reply_to_comment};
+use crate::error::AppError;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+
+/// A tab's name: "Comments", "Mentions", "Messages".
+fn kind_label(locale: Locale, kind: InboxKind) -> String {
+    match kind {
+        InboxKind::Comment => td_string!(locale, inbox.comments).to_string(),
+        InboxKind::Mention => td_string!(locale, inbox.mentions).to_string(),
+        InboxKind::Message => td_string!(locale, inbox.messages).to_string(),
+    }
+}
+
+/// An item's time on the creator's clock, written in their language ("25 Nov 14:03",
+/// "25 nov. 14:03"); the server's English text if the wall-clock time is missing.
+fn when(locale: Locale, item: &InboxItem) -> String {
+    let parsed = item.local.split_once('T').and_then(|(date, time)| Some((crate::locale::parse_date(date)?, time)));
+    match parsed {
+        Some((date, time)) => {
+            use chrono::Datelike;
+            format!("{} {} {time}", date.day(), crate::locale::month_short(locale, date.month()))
+        }
+        None => item.when.clone(),
+    }
+}
 
 #[component]
 pub fn InboxPanel() -> impl IntoView {
+    let i18n = use_i18n();
     let tab: RwSignal<Option<InboxKind>> = RwSignal::new(None);
     // The layout's live feed: each event, and each action here, loads the list again.
     let feed = InboxFeed::get();
@@ -32,22 +57,22 @@ pub fn InboxPanel() -> impl IntoView {
         <section class="card inbox" aria-labelledby="inbox-title" data-testid="inbox">
             <div class="section-head">
                 <h2 id="inbox-title">
-                    "Inbox "
-                    <span class="badge" data-testid="inbox-unread" aria-label="unread">{move || counts().total()}</span>
+                    {t!(i18n, inbox.title)}" "
+                    <span class="badge" data-testid="inbox-unread" aria-label=move || t_string!(i18n, inbox.unread)>{move || counts().total()}</span>
                 </h2>
                 <span class=move || if live.get() { "pill pill-ok" } else { "pill pill-muted" } data-testid="inbox-live">
-                    {move || if live.get() { "Live" } else { "Connecting…" }}
+                    {move || if live.get() { t_string!(i18n, inbox.live) } else { t_string!(i18n, inbox.connecting) }}
                 </span>
-                <button class="button" on:click=move |_| { read_all.dispatch(()); }>"Mark all read"</button>
+                <button class="button" on:click=move |_| { read_all.dispatch(()); }>{t!(i18n, inbox.mark_all_read)}</button>
             </div>
-            <div class="tabs" role="tablist" aria-label="Inbox">
-                <button role="tab" aria-selected=move || tab.get().is_none().to_string() on:click=move |_| tab.set(None)>"All"</button>
+            <div class="tabs" role="tablist" aria-label=move || t_string!(i18n, inbox.title)>
+                <button role="tab" aria-selected=move || tab.get().is_none().to_string() on:click=move |_| tab.set(None)>{t!(i18n, inbox.all)}</button>
                 {InboxKind::ALL
                     .into_iter()
                     .map(|k| {
                         view! {
                             <button role="tab" aria-selected=move || (tab.get() == Some(k)).to_string() on:click=move |_| tab.set(Some(k))>
-                                {k.label()}
+                                {move || kind_label(i18n.get_locale(), k)}
                                 {move || match counts().of(k) {
                                     0 => None,
                                     n => Some(view! { <span class="badge">{n}</span> }),
@@ -57,13 +82,13 @@ pub fn InboxPanel() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading your inbox…"</p> }>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, inbox.loading)}</p> }>
                 {move || inbox.get().and_then(|r| match r {
                     Ok(i) if i.items.is_empty() => Some(view! {
-                        <p class="muted">"Nothing yet. New comments, mentions and messages appear here as they arrive."</p>
+                        <p class="muted">{t!(i18n, inbox.empty)}</p>
                     }.into_any()),
                     Ok(_) => None,
-                    Err(e) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any()),
+                    Err(e) => Some(view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any()),
                 })}
                 // Keyed by everything an entry shows: a reload (each live event) redraws only the
                 // entries that changed, so what the creator is doing elsewhere in the list stays.
@@ -118,18 +143,19 @@ impl Drafts {
 
 #[component]
 fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
+    let i18n = use_i18n();
     let id = item.id;
     let changed = move || feed.changed();
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
     let confirm_delete = RwSignal::new(false);
     // Changes only when the form opens or closes, not with each key typed.
     let replying = Memo::new(move |_| drafts.is_open(id));
-    let done = move |r: Result<(), crate::error::AppError>| match r {
+    let done = move |r: Result<(), AppError>| match r {
         Ok(()) => {
             error.set(None);
             changed();
         }
-        Err(e) => error.set(Some(e.to_string())),
+        Err(e) => error.set(Some(e)),
     };
     let reply = Action::new(move |text: &String| {
         let text = text.clone();
@@ -153,61 +179,74 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
     let can_reply = is_comment || (item.kind == InboxKind::Message && !item.own);
     let hidden = item.hidden;
     let unread = item.unread;
-    let label = match item.kind {
-        InboxKind::Comment => "commented",
-        InboxKind::Mention => "mentioned you",
-        InboxKind::Message => "sent a message",
+    let kind = item.kind;
+    let label = move || match kind {
+        InboxKind::Comment => t_string!(i18n, inbox.commented),
+        InboxKind::Mention => t_string!(i18n, inbox.mentioned_you),
+        InboxKind::Message => t_string!(i18n, inbox.sent_message),
     };
-    let who = item.from_username.clone().map(|u| format!("@{u}")).unwrap_or_else(|| "Someone".into());
-    let text = item.text.clone().unwrap_or_else(|| match item.kind {
-        InboxKind::Mention => "Mentioned your account in a comment or caption.".into(),
-        _ => String::new(),
-    });
+    // The sender's name and what they wrote are theirs: not translated.
+    let who = match item.from_username.clone() {
+        Some(u) => view! { <strong translate="no">"@"{u}</strong> }.into_any(),
+        None => view! { <strong>{t!(i18n, inbox.someone)}</strong> }.into_any(),
+    };
+    let text = match item.text.clone() {
+        Some(text) => view! { <p class="inbox-text" translate="no">{text}</p> }.into_any(),
+        None if kind == InboxKind::Mention => view! { <p class="inbox-text">{t!(i18n, inbox.mentioned_your_account)}</p> }.into_any(),
+        None => view! { <p class="inbox-text"></p> }.into_any(),
+    };
+    let at = item.clone();
     view! {
         <li class="inbox-item" class:unread=unread class:hidden-comment=hidden data-testid="inbox-item" data-kind=item.kind.as_str()>
             <p class="inbox-meta">
-                <strong>{who}</strong>
-                " " {label} " · @" {item.account.clone()} " · " <time>{item.when.clone()}</time>
-                {hidden.then(|| view! { <span class="pill pill-muted">"Hidden"</span> })}
+                {who}
+                " " {label} " · " <span translate="no">"@"{item.account.clone()}</span> " · " <time>{move || when(i18n.get_locale(), &at)}</time>
+                {hidden.then(|| view! { <span class="pill pill-muted">{t!(i18n, inbox.hidden)}</span> })}
             </p>
             {item.post.clone().map(|post| {
-                let caption = post.caption.clone().unwrap_or_else(|| "A post without a caption".into());
+                let caption = match post.caption.clone() {
+                    Some(caption) => view! { <span class="inbox-post-caption" translate="no">{caption}</span> }.into_any(),
+                    None => view! { <span class="inbox-post-caption">{t!(i18n, inbox.no_caption)}</span> }.into_any(),
+                };
                 let inner = view! {
                     {post.picture_url.clone().map(|u| view! { <img class="inbox-post-thumb" src=u alt="" loading="lazy" /> })}
-                    <span class="inbox-post-caption">{caption}</span>
+                    {caption}
                 };
                 match post.permalink.clone() {
                     Some(link) => view! {
-                        <a class="inbox-post" data-testid="inbox-post" href=link target="_blank" rel="noopener noreferrer" title="Open the post on Instagram">{inner}</a>
+                        <a class="inbox-post" data-testid="inbox-post" href=link target="_blank" rel="noopener noreferrer" title=move || t_string!(i18n, inbox.open_post)>{inner}</a>
                     }.into_any(),
                     None => view! { <span class="inbox-post" data-testid="inbox-post">{inner}</span> }.into_any(),
                 }
             })}
-            <p class="inbox-text">{text}</p>
+            {text}
             {(!item.replies.is_empty()).then(|| view! {
                 <ul class="inbox-replies">
-                    {item.replies.iter().map(|r| view! {
-                        <li data-testid="inbox-reply">
-                            <strong>{r.from_username.clone().map(|u| format!("@{u}")).unwrap_or_default()}</strong>
-                            " " {r.text.clone().unwrap_or_default()} " · " <time>{r.when.clone()}</time>
-                        </li>
+                    {item.replies.iter().map(|r| {
+                        let at = r.clone();
+                        view! {
+                            <li data-testid="inbox-reply">
+                                <strong translate="no">{r.from_username.clone().map(|u| format!("@{u}")).unwrap_or_default()}</strong>
+                                " " <span translate="no">{r.text.clone().unwrap_or_default()}</span> " · " <time>{move || when(i18n.get_locale(), &at)}</time>
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
             })}
             <div class="inbox-actions">
-                {unread.then(|| view! { <button class="linklike" on:click=move |_| { read.dispatch(()); }>"Mark read"</button> })}
+                {unread.then(|| view! { <button class="linklike" on:click=move |_| { read.dispatch(()); }>{t!(i18n, inbox.mark_read)}</button> })}
                 {can_reply.then(|| view! {
-                    <button class="linklike" on:click=move |_| drafts.toggle(id)>"Reply"</button>
+                    <button class="linklike" on:click=move |_| drafts.toggle(id)>{t!(i18n, inbox.reply)}</button>
                 })}
                 {is_comment.then(|| view! {
-                    <button class="linklike" on:click=move |_| { hide.dispatch(!hidden); }>{if hidden { "Unhide" } else { "Hide" }}</button>
+                    <button class="linklike" on:click=move |_| { hide.dispatch(!hidden); }>{move || if hidden { t_string!(i18n, inbox.unhide) } else { t_string!(i18n, inbox.hide) }}</button>
                     {move || if confirm_delete.get() {
                         view! {
-                            <button class="linklike danger" on:click=move |_| { delete.dispatch(()); }>"Delete for good"</button>
-                            <button class="linklike" on:click=move |_| confirm_delete.set(false)>"Keep"</button>
+                            <button class="linklike danger" on:click=move |_| { delete.dispatch(()); }>{t!(i18n, inbox.delete_for_good)}</button>
+                            <button class="linklike" on:click=move |_| confirm_delete.set(false)>{t!(i18n, inbox.keep)}</button>
                         }.into_any()
                     } else {
-                        view! { <button class="linklike danger" on:click=move |_| confirm_delete.set(true)>"Delete"</button> }.into_any()
+                        view! { <button class="linklike danger" on:click=move |_| confirm_delete.set(true)>{t!(i18n, inbox.delete)}</button> }.into_any()
                     }}
                 })}
             </div>
@@ -216,13 +255,13 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
                     ev.prevent_default();
                     reply.dispatch(untrack(|| drafts.text(id)));
                 }>
-                    <label class="visually-hidden" for=format!("reply-{id}")>"Your reply"</label>
-                    <input id=format!("reply-{id}") type="text" placeholder="Write a reply…" maxlength="2200"
+                    <label class="visually-hidden" for=format!("reply-{id}")>{t!(i18n, inbox.your_reply)}</label>
+                    <input id=format!("reply-{id}") type="text" placeholder=move || t_string!(i18n, inbox.write_reply) maxlength="2200"
                         prop:value=move || drafts.text(id) on:input=move |ev| drafts.write(id, event_target_value(&ev)) />
-                    <button type="submit" class="button button-primary" disabled=move || reply.pending().get()>"Send reply"</button>
+                    <button type="submit" class="button button-primary" disabled=move || reply.pending().get()>{t!(i18n, inbox.send_reply)}</button>
                 </form>
             })}
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
         </li>
     }
 }

@@ -3,13 +3,16 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use super::cancel::{UndoBar, UndoCancel};
+use super::language::LanguageSwitch;
 use super::live::provide_inbox_feed;
 use super::theme_toggle::ThemeToggle;
 use crate::api::auth::{current_creator, SignOut};
+use crate::i18n::{t, t_string, use_i18n};
 
 /// The frame of every page: brand, navigation (which knows who is signed in), theme toggle.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
     let location = use_location();
     let sign_out = ServerAction::<SignOut>::new();
     // Asked in the browser only (the server renders the signed-out links, the browser fills in
@@ -24,7 +27,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let feed = provide_inbox_feed(move || matches!(creator.get(), Some(Ok(Some(_)))));
     let unread = move || {
         feed.unread.get().map(|u| u.total()).filter(|n| *n > 0).map(|n| {
-            view! { <span class="badge nav-badge" data-testid="nav-unread" aria-label=format!("{n} unread")>{n}</span> }
+            view! { <span class="badge nav-badge" data-testid="nav-unread" aria-label=move || t_string!(i18n, common.unread, count = n)>{n}</span> }
         })
     };
 
@@ -35,33 +38,34 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true"></span>
                     <span class="brand-name">"Crealia"</span>
                 </A>
-                <nav class="topnav" aria-label="Main">
-                    <A href="/" exact=true>"Home"</A>
+                <nav class="topnav" aria-label=move || t_string!(i18n, common.nav_label)>
+                    <A href="/" exact=true>{t!(i18n, common.nav_home)}</A>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match creator.await {
                                 Ok(Some(c)) => view! {
-                                    <A href="/instagram-dashboard">"Dashboard" {unread}</A>
-                                    <A href="/instagram-calendar">"Calendar"</A>
-                                    <A href="/instagram-analytics">"Analytics"</A>
-                                    <A href="/dashboard/instagram">"Control room"</A>
-                                    <A href="/instagram-auth">"Accounts"</A>
-                                    <span class="whoami" data-testid="whoami" title=c.email.clone()>{c.display_name.clone()}</span>
+                                    <A href="/instagram-dashboard">{t!(i18n, common.nav_dashboard)} {unread}</A>
+                                    <A href="/instagram-calendar">{t!(i18n, common.nav_calendar)}</A>
+                                    <A href="/instagram-analytics">{t!(i18n, common.nav_analytics)}</A>
+                                    <A href="/dashboard/instagram">{t!(i18n, common.nav_control_room)}</A>
+                                    <A href="/instagram-auth">{t!(i18n, common.nav_accounts)}</A>
+                                    <span class="whoami" data-testid="whoami" translate="no" title=c.email.clone()>{c.display_name.clone()}</span>
                                     <ActionForm action=sign_out attr:class="inline-form">
-                                        <button type="submit" class="linklike">"Sign out"</button>
+                                        <button type="submit" class="linklike">{t!(i18n, common.nav_sign_out)}</button>
                                     </ActionForm>
                                 }.into_any(),
-                                _ => view! { <A href="/auth/signin">"Sign in"</A> }.into_any(),
+                                _ => view! { <A href="/auth/signin">{t!(i18n, common.nav_sign_in)}</A> }.into_any(),
                             }
                         })}
                     </Transition>
                 </nav>
+                <LanguageSwitch />
                 <ThemeToggle />
             </header>
             <main class="content">{children()}</main>
             <UndoBar />
             <footer class="footer">
-                <span>"Crealia · the Instagram control room for creators"</span>
+                <span>{t!(i18n, common.footer)}</span>
             </footer>
         </div>
     }

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use super::cancel::CancelPost;
 use super::live::InboxFeed;
 use crate::api::publishing::{edit_post, list_posts, retry_post};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::locale::post_when;
 
 /// How often the list looks again while a post is pending or publishing.
 #[cfg(feature = "hydrate")]
@@ -14,6 +16,7 @@ const WATCH_EVERY_MS: u64 = 1_500;
 
 #[component]
 pub fn PostsList(posted: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
     let changed = RwSignal::new(0u32);
     let tick = RwSignal::new(0u32);
     // Every change to the creator's posts (here, in another tab, by the scheduler, on any
@@ -42,16 +45,16 @@ pub fn PostsList(posted: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="posts-title">
             <div class="section-head">
-                <h2 id="posts-title">"Your posts"</h2>
-                <a href="/instagram-calendar" class="button">"Calendar"</a>
+                <h2 id="posts-title">{t!(i18n, dashboard.posts_title)}</h2>
+                <a href="/instagram-calendar" class="button">{t!(i18n, dashboard.posts_calendar)}</a>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading your posts…"</p> }>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, dashboard.posts_loading)}</p> }>
                 {move || posts.get().map(|r| {
                     open.set(r.as_ref().is_ok_and(|l| l.posts.iter().any(|p| p.post.status.is_open())));
                     match r {
-                    Ok(list) if list.posts.is_empty() => view! { <p class="muted">"Nothing scheduled yet. Compose your first post above."</p> }.into_any(),
-                    Ok(list) => view! { <p class="muted">{format!("Times in {}.", list.time_zone)}</p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) if list.posts.is_empty() => view! { <p class="muted">{t!(i18n, dashboard.posts_empty)}</p> }.into_any(),
+                    Ok(list) => view! { <p class="muted">{t_string!(i18n, dashboard.posts_times_in, zone = list.time_zone).to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> }.into_any(),
                     }
                 })}
                 // Keyed by everything a row shows: the list is looked at again every few seconds
@@ -83,7 +86,11 @@ fn status_class(s: PostStatus) -> &'static str {
 
 #[component]
 fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
-    let PostItem { post, when, date, time } = item;
+    let i18n = use_i18n();
+    let PostItem { post, when: _, date, time } = item;
+    // The time as the creator chose it, written in the page's language.
+    let (when_date, when_time) = (date.clone(), time.clone());
+    let when = move || post_when(i18n.get_locale(), &when_date, &when_time);
     let id = post.id;
     let done = move || changed.update(|c| *c += 1);
     let retry = Action::new(move |_: &()| async move {
@@ -101,9 +108,10 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
         }
         r
     });
-    let error = move || [retry.value().get(), save.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.to_string());
+    let error = move || [retry.value().get(), save.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.localized(i18n.get_locale()));
     let excerpt: String = post.caption.chars().take(120).collect();
     let status = post.status;
+    let kind = post.kind;
     view! {
         <li class="post-row" id=format!("post-{id}") data-testid="post-row" data-status=status.as_str()>
             {post.media_urls.first().cloned().map(|u| if u.to_ascii_lowercase().ends_with(".mp4") || u.to_ascii_lowercase().ends_with(".mov") {
@@ -113,37 +121,42 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
             })}
             <div class="post-row-body">
                 <p class="post-meta">
-                    <span class=status_class(status) data-testid="post-status">{status.as_str()}</span>
-                    <span class="pill">{post.kind.label()}</span>
-                    <span>"@"{post.username.clone()}</span>
+                    <span class=status_class(status) data-testid="post-status">{move || crate::locale::post_status(i18n.get_locale(), status)}</span>
+                    <span class="pill">{move || crate::locale::post_kind(i18n.get_locale(), kind)}</span>
+                    <span translate="no">"@"{post.username.clone()}</span>
                     <span class="muted">{when}</span>
                 </p>
-                <p class="post-caption">{excerpt}</p>
-                {post.last_error.clone().map(|e| view! {
-                    <p class=if status == PostStatus::Failed { "error" } else { "muted" }>
-                        {e}{post.error_code.clone().map(|c| format!(" (code {c})"))}
-                    </p>
+                <p class="post-caption" translate="no">{excerpt}</p>
+                // The reason is stored in English as the publisher wrote it: marked as such.
+                {post.last_error.clone().map(|e| {
+                    let code = post.error_code.clone();
+                    view! {
+                        <p class=if status == PostStatus::Failed { "error" } else { "muted" }>
+                            <span lang="en">{e}</span>
+                            {code.map(|c| move || t_string!(i18n, dashboard.posts_error_code, code = c.clone()).to_string())}
+                        </p>
+                    }
                 })}
                 <Show when=move || editing.get()>
                     <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
-                        <textarea rows="3" aria-label="Caption" prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
-                        <input type="date" aria-label="Date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
-                        <input type="time" aria-label="Time" prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
-                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save changes"</button>
-                        <button type="button" class="linklike" on:click=move |_| editing.set(false)>"Close without saving"</button>
+                        <textarea rows="3" aria-label=move || t_string!(i18n, dashboard.posts_caption) prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
+                        <input type="date" aria-label=move || t_string!(i18n, dashboard.posts_date) prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+                        <input type="time" aria-label=move || t_string!(i18n, dashboard.posts_time) prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
+                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>{t!(i18n, dashboard.posts_save)}</button>
+                        <button type="button" class="linklike" on:click=move |_| editing.set(false)>{t!(i18n, dashboard.posts_close)}</button>
                     </form>
                 </Show>
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
             <div class="post-row-actions">
                 {status.is_editable().then(|| view! {
-                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit post"</button>
+                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>{t!(i18n, dashboard.posts_edit)}</button>
                 })}
                 {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
                     <CancelPost id on_done=move |_| done() />
                 })}
                 {(status == PostStatus::Failed).then(|| view! {
-                    <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>"Retry"</button>
+                    <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t!(i18n, dashboard.posts_retry)}</button>
                 })}
             </div>
         </li>

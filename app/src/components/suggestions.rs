@@ -5,23 +5,61 @@
 //! their code with them: each is a `#[lazy]` split point of `cargo leptos build --split`, so the
 //! dashboard's WASM does not carry them until then.
 
-use crealia_model::analytics::Analytics;
+use crealia_model::analytics::{Analytics, NotEnough, Performance, SuggestedTime};
 use leptos::lazy;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use crate::api::analytics::load_analytics;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::locale::{decimal, number, times as ratio, weekday};
+
+/// "Tuesday 19:00", "mardi 19:00".
+fn time_label(locale: Locale, s: &SuggestedTime) -> String {
+    format!("{} {:02}:00", weekday(locale, usize::from(s.weekday)), s.hour)
+}
+
+/// The evidence in a sentence: "38 % of your followers online, your posts at that hour reached
+/// 1.6× your median, from 12 posts".
+fn evidence(locale: Locale, s: &SuggestedTime) -> String {
+    let online = decimal(locale, f64::from(s.online_percent), 0);
+    let posts = s.posts;
+    match s.lift {
+        Some(lift) => td_string!(locale, composer.evidence_lift, online, lift = ratio(locale, f64::from(lift)), posts).to_string(),
+        None if posts == 0 => td_string!(locale, composer.evidence_none, online).to_string(),
+        None => td_string!(locale, composer.evidence_few, online, posts).to_string(),
+    }
+}
+
+/// Why there is nothing to suggest yet.
+pub fn not_enough_message(locale: Locale, n: &NotEnough) -> String {
+    match *n {
+        NotEnough::OnlineDays { have, need } => td_string!(locale, composer.not_enough_online_days, have, need).to_string(),
+        NotEnough::Posts { have, need } => td_string!(locale, composer.not_enough_posts, have, need).to_string(),
+        NotEnough::Followers { have, need } => {
+            let (have, need) = (number(locale, i64::try_from(have).unwrap_or(i64::MAX)), number(locale, i64::try_from(need).unwrap_or(i64::MAX)));
+            td_string!(locale, composer.not_enough_followers, have, need).to_string()
+        }
+    }
+}
+
+/// "3 posts, 1.6× your median".
+fn hashtag_title(locale: Locale, h: &Performance) -> String {
+    td_string!(locale, composer.hashtag_title, posts = h.posts, lift = ratio(locale, f64::from(h.lift))).to_string()
+}
 
 /// The best times for `account`; `pick` receives (date, time, time zone).
 #[component]
 pub fn SuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, String, String)>) -> impl IntoView {
+    let i18n = use_i18n();
     let analytics = Resource::new(move || account.get(), load_analytics);
     view! {
         <div class="suggestions" data-testid="suggested-times">
-            <Suspense fallback=|| view! { <p class="muted">"Looking for your best times…"</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.looking_for_best_times)}</p> }>
                 {move || Suspend::new(async move {
                     match analytics.await {
-                        Ok(a) => times(a, pick).into_any(),
-                        Err(e) => view! { <p class="muted">{format!("No suggested times: {e}")}</p> }.into_any(),
+                        Ok(a) => times(i18n, a, pick).into_any(),
+                        Err(e) => view! { <p class="muted">{move || t_string!(i18n, composer.no_suggested_times, error = e.localized(i18n.get_locale())).to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -29,24 +67,32 @@ pub fn SuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, Stri
     }
 }
 
-fn times(a: Analytics, pick: Callback<(String, String, String)>) -> impl IntoView {
+fn times(i18n: I18nContext<Locale>, a: Analytics, pick: Callback<(String, String, String)>) -> impl IntoView {
     let b = a.best_times;
     if b.suggestions.is_empty() {
-        let why = b.not_enough.map(|n| n.message()).unwrap_or_else(|| "Not enough data yet to suggest a time.".into());
+        let not_enough = b.not_enough;
+        let why = move || match &not_enough {
+            Some(n) => not_enough_message(i18n.get_locale(), n),
+            None => t_string!(i18n, composer.not_enough_to_suggest_time).to_string(),
+        };
         return view! { <p class="muted" data-testid="no-suggested-time">{why}</p> }.into_any();
     }
     let zone = a.time_zone;
+    let username = a.username;
     view! {
-        <p class="muted">{format!("Best times for @{}, in {zone}:", a.username)}</p>
+        <p class="muted">
+            {t!(i18n, composer.best_times_for, <handle> = <span translate="no" />, username = move || username.clone(), <tz> = <span translate="no" />, zone = { let zone = zone.clone(); move || zone.clone() })}
+        </p>
         <ul class="suggestion-list">
             {b.suggestions.into_iter().map(|s| {
                 let (date, time, tz) = (s.next_date.clone(), s.next_time.clone(), zone.clone());
-                let label = format!("{} ({} {})", s.label(), s.next_date, s.next_time);
+                let s2 = s.clone();
+                let label = move || format!("{} ({} {})", time_label(i18n.get_locale(), &s), s.next_date, s.next_time);
                 view! {
                     <li>
                         <button type="button" class="button" data-testid="suggested-time"
                             on:click=move |_| pick.run((date.clone(), time.clone(), tz.clone()))>{label}</button>
-                        <span class="muted evidence">{s.evidence()}</span>
+                        <span class="muted evidence">{move || evidence(i18n.get_locale(), &s2)}</span>
                     </li>
                 }
             }).collect_view()}
@@ -58,40 +104,56 @@ fn times(a: Analytics, pick: Callback<(String, String, String)>) -> impl IntoVie
 /// The hashtags that went with above-median posts of `account`; `pick` receives one.
 #[component]
 pub fn SuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -> impl IntoView {
+    let i18n = use_i18n();
     let analytics = Resource::new(move || account.get(), load_analytics);
     view! {
         <div class="suggestions" data-testid="suggested-hashtags">
-            <Suspense fallback=|| view! { <p class="muted">"Looking at your hashtags…"</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.looking_at_hashtags)}</p> }>
                 {move || Suspend::new(async move {
                     match analytics.await {
                         Ok(a) => {
                             let w = a.what_works;
                             if w.suggested_hashtags.is_empty() {
-                                let why = w.not_enough.map(|n| n.message()).unwrap_or_else(|| "None of your hashtags stands out yet.".into());
+                                let not_enough = w.not_enough;
+                                let why = move || match &not_enough {
+                                    Some(n) => not_enough_message(i18n.get_locale(), n),
+                                    None => t_string!(i18n, composer.no_hashtag_stands_out).to_string(),
+                                };
                                 return view! { <p class="muted">{why}</p> }.into_any();
                             }
+                            let weak = w.weak_hashtags;
                             view! {
-                                <ul class="chip-list" aria-label="Hashtags that worked">
+                                <ul class="chip-list" aria-label=move || t_string!(i18n, composer.hashtags_that_worked)>
                                     {w.suggested_hashtags.into_iter().map(|h| {
                                         let tag = h.label.clone();
-                                        let title = format!("{} posts, {} your median", h.posts, h.lift_label());
+                                        let (h_title, h_aria, h_text) = (h.clone(), h.clone(), h.clone());
+                                        let title = move || hashtag_title(i18n.get_locale(), &h_title);
+                                        let aria = {
+                                            let tag = tag.clone();
+                                            move || t_string!(i18n, composer.hashtag_aria, tag = tag.clone(), title = hashtag_title(i18n.get_locale(), &h_aria)).to_string()
+                                        };
+                                        let figures = move || format!(" · {} · {}", ratio(i18n.get_locale(), f64::from(h_text.lift)), h_text.posts);
                                         view! {
-                                            <li><button type="button" class="chip" title=title.clone() aria-label=format!("{tag}: {title}")
+                                            <li><button type="button" class="chip" title=title aria-label=aria
                                                 on:click={let tag = tag.clone(); move |_| pick.run(tag.clone())}>
-                                                {format!("{tag} · {} · {}", h.lift_label(), h.posts)}
+                                                <span translate="no">{tag.clone()}</span>{figures}
                                             </button></li>
                                         }
                                     }).collect_view()}
                                 </ul>
-                                {(!w.weak_hashtags.is_empty()).then(|| view! {
+                                {(!weak.is_empty()).then(|| view! {
                                     <p class="muted" data-testid="weak-hashtags">
-                                        {format!("Never above your median: {}", w.weak_hashtags.iter().map(|h| format!("{} ({} posts)", h.label, h.posts)).collect::<Vec<_>>().join(", "))}
+                                        {move || {
+                                            let locale = i18n.get_locale();
+                                            let list = weak.iter().map(|h| td_string!(locale, composer.weak_hashtag, tag = h.label.clone(), posts = h.posts).to_string()).collect::<Vec<_>>().join(", ");
+                                            td_string!(locale, composer.never_above_median, list).to_string()
+                                        }}
                                     </p>
                                 })}
                             }
                             .into_any()
                         }
-                        Err(e) => view! { <p class="muted">{format!("No suggested hashtags: {e}")}</p> }.into_any(),
+                        Err(e) => view! { <p class="muted">{move || t_string!(i18n, composer.no_suggested_hashtags, error = e.localized(i18n.get_locale())).to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -112,8 +174,9 @@ fn suggested_hashtags_view(account: Signal<Option<i64>>, pick: Callback<String>)
 /// [`SuggestedTimes`], its code fetched when it is first shown.
 #[component]
 pub fn LazySuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, String, String)>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Looking for your best times…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.looking_for_best_times)}</p> }>
             {move || Suspend::new(async move { suggested_times_view(account, pick).await })}
         </Suspense>
     }
@@ -122,8 +185,9 @@ pub fn LazySuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, 
 /// [`SuggestedHashtags`], its code fetched when it is first shown.
 #[component]
 pub fn LazySuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Looking at your hashtags…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.looking_at_hashtags)}</p> }>
             {move || Suspend::new(async move { suggested_hashtags_view(account, pick).await })}
         </Suspense>
     }

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::i18n::{t_string, use_i18n};
+
 /// Runs before the first paint: applies the remembered theme, or the system's preference.
 pub const THEME_BOOT_SCRIPT: &str = "(function(){try{var t=localStorage.getItem('crealia-theme');\
 if(!t){t=window.matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light';}\
@@ -9,6 +11,7 @@ document.documentElement.setAttribute('data-theme',t);}catch(e){}})();";
 /// It works only once the page has hydrated, which is what the end-to-end test relies on.
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
+    let i18n = use_i18n();
     // Both the server and the first client render start from "light", so hydration matches;
     // the effect (browser only) then reads the theme the boot script applied.
     let (dark, set_dark) = signal(false);
@@ -25,11 +28,11 @@ pub fn ThemeToggle() -> impl IntoView {
             type="button"
             class="theme-toggle"
             aria-pressed=move || if dark.get() { "true" } else { "false" }
-            title="Switch between light and dark"
+            title=move || t_string!(i18n, common.theme_title)
             on:click=toggle
         >
             <span class="theme-toggle-icon" aria-hidden="true"></span>
-            <span>{move || if dark.get() { "Dark" } else { "Light" }}</span>
+            <span>{move || if dark.get() { t_string!(i18n, common.theme_dark) } else { t_string!(i18n, common.theme_light) }}</span>
         </button>
     }
 }

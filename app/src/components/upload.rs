@@ -3,13 +3,46 @@
 
 use crealia_model::publishing::MediaAsset;
 
+use crate::error::AppError;
+use crate::i18n::{td_string, Locale};
+
 /// An upload as the composer shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UploadState {
     /// Sent so far, 0.0 to 1.0.
     Uploading(f64),
     Ready(MediaAsset),
-    Failed(String),
+    Failed(UploadError),
+}
+
+/// Why an upload failed; said in the creator's language when shown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UploadError {
+    /// The browser could not start the request.
+    NotStarted,
+    /// The server's answer could not be read.
+    Unexpected,
+    /// No answer at all.
+    Unreachable,
+    /// Refused with this status and no message.
+    Status(u16),
+    /// Refused with the server's own message.
+    Refused(String),
+    /// A server function's error (reframing).
+    App(AppError),
+}
+
+impl UploadError {
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            UploadError::NotStarted => td_string!(locale, composer.upload_not_started).to_string(),
+            UploadError::Unexpected => td_string!(locale, composer.upload_unexpected).to_string(),
+            UploadError::Unreachable => td_string!(locale, composer.upload_unreachable).to_string(),
+            UploadError::Status(status) => td_string!(locale, composer.upload_failed, status).to_string(),
+            UploadError::Refused(message) => message.clone(),
+            UploadError::App(e) => e.localized(locale),
+        }
+    }
 }
 
 /// Sends `file`, reporting progress, then the stored asset or what went wrong.
@@ -20,7 +53,7 @@ pub fn send(file: web_sys::File, on_update: impl Fn(UploadState) + 'static) {
     use wasm_bindgen::JsCast;
 
     let on_update = Rc::new(on_update);
-    let fail = |on_update: &dyn Fn(UploadState)| on_update(UploadState::Failed("The upload could not start. Try again.".into()));
+    let fail = |on_update: &dyn Fn(UploadState)| on_update(UploadState::Failed(UploadError::NotStarted));
     let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return fail(&*on_update) };
     if xhr.open_with_async("POST", "/api/media", true).is_err() {
         return fail(&*on_update);
@@ -44,16 +77,15 @@ pub fn send(file: web_sys::File, on_update: impl Fn(UploadState) + 'static) {
         let status = done_xhr.status().unwrap_or(0);
         let body = done_xhr.response_text().ok().flatten().unwrap_or_default();
         let state = if status == 201 {
-            serde_json::from_str::<MediaAsset>(&body)
-                .map(UploadState::Ready)
-                .unwrap_or_else(|_| UploadState::Failed("Crealia answered something unexpected. Try again.".into()))
+            serde_json::from_str::<MediaAsset>(&body).map(UploadState::Ready).unwrap_or_else(|_| UploadState::Failed(UploadError::Unexpected))
         } else if status == 0 {
-            UploadState::Failed("Crealia could not be reached. Check your connection and try again.".into())
+            UploadState::Failed(UploadError::Unreachable)
         } else {
             let message = serde_json::from_str::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-                .unwrap_or_else(|| format!("The upload failed ({status}). Try again."));
+                .map(UploadError::Refused)
+                .unwrap_or(UploadError::Status(status));
             UploadState::Failed(message)
         };
         done_update(state);

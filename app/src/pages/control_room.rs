@@ -9,18 +9,20 @@
 use std::collections::HashMap;
 
 use crealia_model::publishing::{PostItem, PostStatus};
-use crealia_model::status::{AccountStatus, Figure, Item, Level, ServiceHealth, Status};
+use crealia_model::status::{AccountStatus, Figure, Item, Level, Reason, ServiceHealth, Status};
 use crealia_model::ConnectionState;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::insights::refresh_insights;
 use crate::api::publishing::{load_outlook, retry_post};
 use crate::api::status::{check_connection, load_status};
 use crate::components::auth::signed_in_or_redirect;
 use crate::components::cancel::CancelPost;
-use crate::components::chart::group;
 use crate::components::live::InboxFeed;
+use crate::components::title::PageTitle;
+use crate::error::AppError;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::locale::{clock_utc, day_month_year, decimal, number, post_when};
 
 /// Health is looked at again this often (seconds); countdowns tick every second.
 #[cfg(feature = "hydrate")]
@@ -39,25 +41,26 @@ fn now_ms() -> i64 {
 }
 
 /// "in 3 d 4 h", "in 2 h 05 min 10 s", "in 4 min 12 s", "in 9 s", "due now", "3 min 00 s late".
-pub fn countdown(until_ms: i64, now_ms: i64) -> String {
+pub fn countdown(locale: Locale, until_ms: i64, now_ms: i64) -> String {
     let secs = (until_ms - now_ms) / 1000;
     let span = |s: i64| match s {
-        s if s >= 86_400 => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+        s if s >= 86_400 => td_string!(locale, control_room.span_days, days = s / 86_400, hours = (s % 86_400) / 3600).to_string(),
         s if s >= 3600 => format!("{} h {:02} min {:02} s", s / 3600, (s % 3600) / 60, s % 60),
         s if s >= 60 => format!("{} min {:02} s", s / 60, s % 60),
         s => format!("{s} s"),
     };
     match secs {
-        s if s > 0 => format!("in {}", span(s)),
-        s if s > -60 => "due now".to_string(),
-        s => format!("{} late", span(-s)),
+        s if s > 0 => td_string!(locale, control_room.countdown_in, span = span(s)).to_string(),
+        s if s > -60 => td_string!(locale, control_room.due_now).to_string(),
+        s => td_string!(locale, control_room.countdown_late, span = span(-s)).to_string(),
     }
 }
 
 #[component]
 pub fn ControlRoomPage() -> impl IntoView {
+    let i18n = use_i18n();
     if !signed_in_or_redirect("/dashboard/instagram") {
-        return view! { <p class="muted">"Taking you to sign in…"</p> }.into_any();
+        return view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let feed = InboxFeed::get();
     // Bumped by this page's own actions and every few seconds (health has no events).
@@ -84,21 +87,23 @@ pub fn ControlRoomPage() -> impl IntoView {
     let status = Resource::new(move || (feed.version.get(), changed.get(), tick.get()), |_| load_status());
     let posts = Resource::new(move || (feed.version.get(), changed.get()), |_| load_outlook());
     // What "check connection" found, per account, kept across reloads.
-    let checked = RwSignal::new(HashMap::<i64, Result<bool, String>>::new());
+    let checked = RwSignal::new(HashMap::<i64, Result<bool, AppError>>::new());
 
     view! {
-        <Title text="Control room" />
+        <PageTitle text=|l| td_string!(l, control_room.title).to_string() />
         <section class="control-room" data-testid="control-room">
             <div class="section-head">
-                <h1>"Control room"</h1>
-                <a href="/settings/api-tokens">"API tokens"</a>
-                <span class="muted" data-testid="live-state">{move || if feed.live.get() { "Live" } else { "Connecting…" }}</span>
+                <h1>{t!(i18n, control_room.title)}</h1>
+                <a href="/settings/api-tokens">{t!(i18n, control_room.api_tokens)}</a>
+                <span class="muted" data-testid="live-state">
+                    {move || if feed.live.get() { t_string!(i18n, control_room.live) } else { t_string!(i18n, control_room.connecting) }}
+                </span>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(s) => view! { <Overview status=s changed checked /> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -106,7 +111,7 @@ pub fn ControlRoomPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match posts.await {
                         Ok(list) => view! { <PostSections posts=list.posts time_zone=list.time_zone now changed /> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -116,13 +121,18 @@ pub fn ControlRoomPage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(status: Status, changed: RwSignal<u32>, checked: RwSignal<HashMap<i64, Result<bool, String>>>) -> impl IntoView {
+fn Overview(status: Status, changed: RwSignal<u32>, checked: RwSignal<HashMap<i64, Result<bool, AppError>>>) -> impl IntoView {
+    let i18n = use_i18n();
     let Status { accounts, services, level, .. } = status;
     view! {
         <section class="card" aria-labelledby="accounts-title">
-            <h2 id="accounts-title">"Accounts"</h2>
+            <h2 id="accounts-title">{t!(i18n, control_room.accounts)}</h2>
             {if accounts.is_empty() {
-                view! { <p class="muted">"No Instagram account yet. " <a href="/instagram-auth">"Connect one"</a>"."</p> }.into_any()
+                view! {
+                    <p class="muted">
+                        {t!(i18n, control_room.no_account)}" "<a href="/instagram-auth">{t!(i18n, control_room.connect_one)}</a>"."
+                    </p>
+                }.into_any()
             } else {
                 view! {
                     <ul class="account-cards">
@@ -132,7 +142,7 @@ fn Overview(status: Status, changed: RwSignal<u32>, checked: RwSignal<HashMap<i6
             }}
         </section>
         <section class="card" aria-labelledby="health-title" data-testid="health" data-level=level.as_str()>
-            <h2 id="health-title">"Services"</h2>
+            <h2 id="health-title">{t!(i18n, control_room.services)}</h2>
             <HealthList services />
         </section>
     }
@@ -146,70 +156,148 @@ fn level_class(level: Level) -> &'static str {
     }
 }
 
-/// "14:05 UTC": when an item last changed.
-fn since<F>(item: &Item<F>) -> String {
-    crealia_model::dates::clock_utc(item.since)
+/// "green", "vert": a level as the pill says it.
+fn level_word(locale: Locale, level: Level) -> String {
+    match level {
+        Level::Green => td_string!(locale, control_room.level_green),
+        Level::Amber => td_string!(locale, control_room.level_amber),
+        Level::Red => td_string!(locale, control_room.level_red),
+    }
+    .to_string()
+}
+
+/// "38 %": a share in per cent, as this page writes it.
+fn percent_text(locale: Locale, value: impl std::fmt::Display) -> String {
+    td_string!(locale, control_room.percent_value, value).to_string()
+}
+
+/// Why a service is at its level, in the creator's language, with its figures and accounts.
+fn health_reason(locale: Locale, reason: &Reason) -> String {
+    let n = |x: i64| number(locale, x);
+    let names = |accounts: &[String]| accounts.join(", @");
+    match reason {
+        Reason::DatabaseSlow => td_string!(locale, control_room.reason_database_slow).to_string(),
+        Reason::DatabaseBusy => td_string!(locale, control_room.reason_database_busy).to_string(),
+        Reason::DatabaseOk => td_string!(locale, control_room.reason_database_ok).to_string(),
+        Reason::DatabaseDown => td_string!(locale, control_room.reason_database_down).to_string(),
+        Reason::CacheMemoryOnly => td_string!(locale, control_room.reason_cache_memory).to_string(),
+        Reason::CacheOk => td_string!(locale, control_room.reason_cache_ok).to_string(),
+        Reason::CacheDown => td_string!(locale, control_room.reason_cache_down).to_string(),
+        Reason::WebhooksUnreadable => td_string!(locale, control_room.reason_webhooks_unreadable).to_string(),
+        Reason::WebhooksBehind => td_string!(locale, control_room.reason_webhooks_behind).to_string(),
+        Reason::WebhooksRefused { count } => td_string!(locale, control_room.reason_webhooks_refused, count = n(*count as i64)).to_string(),
+        Reason::WebhooksOk => td_string!(locale, control_room.reason_webhooks_ok).to_string(),
+        Reason::SchedulerStopped { minutes } => td_string!(locale, control_room.reason_scheduler_stopped, minutes = n(*minutes)).to_string(),
+        Reason::SchedulerLate { seconds } => td_string!(locale, control_room.reason_scheduler_late, seconds = n(*seconds)).to_string(),
+        Reason::SchedulerQueued { queued } => td_string!(locale, control_room.reason_scheduler_queued, queued = n(*queued)).to_string(),
+        Reason::SchedulerIdle => td_string!(locale, control_room.reason_scheduler_idle).to_string(),
+        Reason::TokensRejected { accounts } => td_string!(locale, control_room.reason_tokens_rejected, names = names(accounts)).to_string(),
+        Reason::TokensExpiring { accounts, days } => {
+            td_string!(locale, control_room.reason_tokens_expiring, names = names(accounts), days = n(*days)).to_string()
+        }
+        Reason::TokensOk => td_string!(locale, control_room.reason_tokens_ok).to_string(),
+        Reason::GraphDown => td_string!(locale, control_room.reason_graph_down).to_string(),
+        Reason::GraphPaused { minutes } => td_string!(locale, control_room.reason_graph_paused, minutes = n((*minutes).into())).to_string(),
+        Reason::GraphUsageRed { percent } => {
+            td_string!(locale, control_room.reason_graph_usage_red, percent = percent_text(locale, n((*percent).into()))).to_string()
+        }
+        Reason::GraphUsageAmber { percent } => {
+            td_string!(locale, control_room.reason_graph_usage_amber, percent = percent_text(locale, n((*percent).into()))).to_string()
+        }
+        Reason::GraphSlow => td_string!(locale, control_room.reason_graph_slow).to_string(),
+        Reason::GraphOk => td_string!(locale, control_room.reason_graph_ok).to_string(),
+    }
 }
 
 #[component]
 fn HealthList(services: ServiceHealth) -> impl IntoView {
-    fn row<F>(name: &'static str, label: &'static str, item: &Item<F>, detail: String) -> impl IntoView {
+    fn row<F>(locale: Locale, name: &'static str, label: String, item: &Item<F>, detail: String) -> impl IntoView {
         view! {
             <li class="health-item" data-testid=format!("health-{name}") data-level=item.level.as_str()>
-                <span class=level_class(item.level)>{item.level.as_str()}</span>
+                <span class=level_class(item.level)>{level_word(locale, item.level)}</span>
                 <strong>{label}</strong>
-                <span>{item.reason.clone()}</span>
-                <span class="muted">{detail}" · since "{since(item)}</span>
+                <span>{health_reason(locale, &item.cause)}</span>
+                <span class="muted">{detail}" · "{td_string!(locale, control_room.since, time = clock_utc(item.since)).to_string()}</span>
             </li>
         }
     }
-    let s = services;
-    let percent = |p: Option<u32>| p.map(|p| format!("{p} %")).unwrap_or_else(|| "—".into());
-    let graph = format!(
-        "{} · app usage {} · accounts {}",
-        s.graph_api.figures.latency_ms.map(|ms| format!("{ms:.0} ms")).unwrap_or_else(|| "no answer".into()),
-        percent(s.graph_api.figures.app_usage_percent),
-        percent(s.graph_api.figures.account_usage_percent)
-    );
-    let database = format!(
-        "{} · {} of {} connections in use",
-        s.database.figures.latency_ms.map(|ms| format!("{ms:.1} ms")).unwrap_or_else(|| "no answer".into()),
-        s.database.figures.pool_in_use,
-        s.database.figures.pool_max
-    );
-    let cache = format!(
-        "{} · hit ratio (5 min) {}",
-        match (s.cache.figures.redis_configured, s.cache.figures.redis_up) {
-            (false, _) => "memory only",
-            (true, true) => "Redis up",
-            (true, false) => "Redis down",
-        },
-        s.cache.figures.hit_ratio.map(|r| format!("{:.0} %", r * 100.0)).unwrap_or_else(|| "—".into())
-    );
-    let w = &s.webhooks.figures;
-    let webhooks = format!(
-        "last {} · {} in the last hour, {} refused · {} waiting{}",
-        w.last_delivery_secs_ago.map(|s| format!("{s} s ago")).unwrap_or_else(|| "never".into()),
-        w.deliveries_last_hour,
-        w.refusals_last_hour,
-        w.backlog,
-        w.backlog_oldest_secs.map(|s| format!(" (oldest {s} s)")).unwrap_or_default()
-    );
-    let scheduler = format!(
-        "{} queued{}",
-        s.scheduler.figures.queued,
-        s.scheduler.figures.oldest_overdue_secs.map(|secs| format!(" · most late {secs} s")).unwrap_or_default()
-    );
-    let tokens = format!("{} expiring soon · {} to reconnect", s.tokens.figures.expiring_soon.len(), s.tokens.figures.needs_reconnect.len());
-    view! {
-        <ul class="health-list">
-            {row("graph_api", "Instagram API", &s.graph_api, graph)}
-            {row("database", "Database", &s.database, database)}
-            {row("cache", "Cache", &s.cache, cache)}
-            {row("webhooks", "Webhooks", &s.webhooks, webhooks)}
-            {row("scheduler", "Scheduler", &s.scheduler, scheduler)}
-            {row("tokens", "Access tokens", &s.tokens, tokens)}
-        </ul>
+    let i18n = use_i18n();
+    move || {
+        let locale = i18n.get_locale();
+        let s = &services;
+        let percent = |p: Option<u32>| p.map(|p| percent_text(locale, number(locale, p.into()))).unwrap_or_else(|| "—".into());
+        let no_answer = || td_string!(locale, control_room.no_answer).to_string();
+        let graph = td_string!(
+            locale,
+            control_room.graph_detail,
+            latency = s.graph_api.figures.latency_ms.map(|ms| format!("{} ms", decimal(locale, ms, 0))).unwrap_or_else(no_answer),
+            app = percent(s.graph_api.figures.app_usage_percent),
+            accounts = percent(s.graph_api.figures.account_usage_percent)
+        )
+        .to_string();
+        let database = td_string!(
+            locale,
+            control_room.database_detail,
+            latency = s.database.figures.latency_ms.map(|ms| format!("{} ms", decimal(locale, ms, 1))).unwrap_or_else(no_answer),
+            in_use = number(locale, s.database.figures.pool_in_use.into()),
+            max = number(locale, s.database.figures.pool_max.into())
+        )
+        .to_string();
+        let cache = td_string!(
+            locale,
+            control_room.cache_detail,
+            state = match (s.cache.figures.redis_configured, s.cache.figures.redis_up) {
+                (false, _) => td_string!(locale, control_room.cache_memory_only),
+                (true, true) => td_string!(locale, control_room.cache_redis_up),
+                (true, false) => td_string!(locale, control_room.cache_redis_down),
+            },
+            ratio = s.cache.figures.hit_ratio.map(|r| percent_text(locale, decimal(locale, r * 100.0, 0))).unwrap_or_else(|| "—".into())
+        )
+        .to_string();
+        let w = &s.webhooks.figures;
+        let webhooks = td_string!(
+            locale,
+            control_room.webhooks_detail,
+            last = w
+                .last_delivery_secs_ago
+                .map(|secs| td_string!(locale, control_room.secs_ago, secs = number(locale, secs)).to_string())
+                .unwrap_or_else(|| td_string!(locale, control_room.never).to_string()),
+            deliveries = number(locale, w.deliveries_last_hour),
+            refused = number(locale, i64::try_from(w.refusals_last_hour).unwrap_or(i64::MAX)),
+            backlog = number(locale, w.backlog),
+            oldest =
+                w.backlog_oldest_secs.map(|secs| format!(" ({})", td_string!(locale, control_room.oldest, secs = number(locale, secs)))).unwrap_or_default()
+        )
+        .to_string();
+        let scheduler = td_string!(
+            locale,
+            control_room.scheduler_detail,
+            queued = number(locale, s.scheduler.figures.queued),
+            late = s
+                .scheduler
+                .figures
+                .oldest_overdue_secs
+                .map(|secs| format!(" · {}", td_string!(locale, control_room.most_late, secs = number(locale, secs))))
+                .unwrap_or_default()
+        )
+        .to_string();
+        let tokens = td_string!(
+            locale,
+            control_room.tokens_detail,
+            soon = number(locale, s.tokens.figures.expiring_soon.len() as i64),
+            reconnect = number(locale, s.tokens.figures.needs_reconnect.len() as i64)
+        )
+        .to_string();
+        view! {
+            <ul class="health-list">
+                {row(locale, "graph_api", td_string!(locale, control_room.service_graph_api).to_string(), &s.graph_api, graph)}
+                {row(locale, "database", td_string!(locale, control_room.service_database).to_string(), &s.database, database)}
+                {row(locale, "cache", td_string!(locale, control_room.service_cache).to_string(), &s.cache, cache)}
+                {row(locale, "webhooks", td_string!(locale, control_room.service_webhooks).to_string(), &s.webhooks, webhooks)}
+                {row(locale, "scheduler", td_string!(locale, control_room.service_scheduler).to_string(), &s.scheduler, scheduler)}
+                {row(locale, "tokens", td_string!(locale, control_room.service_tokens).to_string(), &s.tokens, tokens)}
+            </ul>
+        }
     }
 }
 
@@ -218,11 +306,12 @@ fn HealthList(services: ServiceHealth) -> impl IntoView {
 enum Phase {
     Idle,
     Busy,
-    Failed(String),
+    Failed(AppError),
 }
 
 #[component]
-fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal<HashMap<i64, Result<bool, String>>>) -> impl IntoView {
+fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal<HashMap<i64, Result<bool, AppError>>>) -> impl IntoView {
+    let i18n = use_i18n();
     let id = account.connection_id;
     // One signal per action (no `Action`: ten cards rendered on every reload, clicked rarely).
     let refreshing = RwSignal::new(Phase::Idle);
@@ -231,14 +320,14 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
         refreshing.set(Phase::Busy);
         leptos::task::spawn_local(async move {
             let r = refresh_insights(id).await;
-            refreshing.try_set(r.err().map_or(Phase::Idle, |e| Phase::Failed(e.to_string())));
+            refreshing.try_set(r.err().map_or(Phase::Idle, Phase::Failed));
             changed.try_update(|c| *c += 1);
         });
     };
     let check = move || {
         checking.set(true);
         leptos::task::spawn_local(async move {
-            let r = check_connection(id).await.map_err(|e| e.to_string());
+            let r = check_connection(id).await;
             checked.try_update(|c| {
                 c.insert(id, r);
             });
@@ -248,57 +337,78 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
     };
     let needs_reconnect = account.state == ConnectionState::NeedsReconnect;
     let found = move || checked.with(|c| c.get(&id).cloned());
-    let state = match account.state {
-        ConnectionState::Active => "connected",
-        ConnectionState::ExpiringSoon => "access ends soon",
-        ConnectionState::NeedsReconnect => "needs reconnect",
-        ConnectionState::Disconnected => "disconnected",
+    let state = account.state;
+    let state_word = move || match state {
+        ConnectionState::Active => t_string!(i18n, control_room.state_connected),
+        ConnectionState::ExpiringSoon => t_string!(i18n, control_room.state_expiring_soon),
+        ConnectionState::NeedsReconnect => t_string!(i18n, control_room.state_needs_reconnect),
+        ConnectionState::Disconnected => t_string!(i18n, control_room.state_disconnected),
     };
+    let expires = account.token_expires_at;
+    let figures = account.figures.clone();
+    let quota = account.quota_used.map(|used| (used, account.quota_total));
     view! {
         <li class="account-card" data-testid="account-card" data-account=account.username.clone() data-state=account.state.as_str()>
-            <p><strong>"@"{account.username.clone()}</strong> " " <span class=if needs_reconnect { "pill pill-down" } else { "pill pill-ok" }>{state}</span></p>
-            <p class="muted">{account.token_expires_at.map(|t| format!("Access until {}", crealia_model::dates::day_month_year(t)))}</p>
-            {account.figures.clone().map(|f| {
-                let count = |v: Option<u64>| v.map(|n| group(n as i64)).unwrap_or_else(|| "—".into());
-                let figure = |label: &'static str, f: Figure| view! {
+            <p><strong translate="no">"@"{account.username.clone()}</strong> " " <span class=if needs_reconnect { "pill pill-down" } else { "pill pill-ok" }>{state_word}</span></p>
+            <p class="muted">
+                {move || expires.map(|t| {
+                    let locale = i18n.get_locale();
+                    td_string!(locale, control_room.access_until, date = day_month_year(locale, t.date_naive())).to_string()
+                })}
+            </p>
+            {move || figures.clone().map(|f| {
+                let locale = i18n.get_locale();
+                let count = |v: Option<u64>| v.map(|n| number(locale, i64::try_from(n).unwrap_or(i64::MAX))).unwrap_or_else(|| "—".into());
+                let figure = |label: String, f: Figure| view! {
                     <span class="figure">
-                        <span class="muted">{label}</span> " " <strong>{f.total.map(group).unwrap_or_else(|| "—".into())}</strong>
-                        {f.change_percent.map(|c| view! { " " <span class=if c < 0.0 { "change down" } else { "change up" }>{format!("{c:+.0} %")}</span> })}
+                        <span class="muted">{label}</span> " " <strong>{f.total.map(|n| number(locale, n)).unwrap_or_else(|| "—".into())}</strong>
+                        {f.change_percent.map(|c| view! { " " <span class=if c < 0.0 { "change down" } else { "change up" }>{percent_text(locale, format!("{c:+.0}"))}</span> })}
                     </span>
                 };
                 view! {
                     <p class="account-figures" data-testid="account-figures">
-                        <span class="figure"><span class="muted">"Followers"</span> " " <strong>{count(f.followers)}</strong></span>
-                        <span class="figure"><span class="muted">"Posts"</span> " " <strong>{count(f.posts)}</strong></span>
-                        {figure("Views (7 d)", f.views)}
-                        {figure("Reach (7 d)", f.reach)}
+                        <span class="figure"><span class="muted">{td_string!(locale, control_room.followers)}</span> " " <strong>{count(f.followers)}</strong></span>
+                        <span class="figure"><span class="muted">{td_string!(locale, control_room.posts)}</span> " " <strong>{count(f.posts)}</strong></span>
+                        {figure(td_string!(locale, control_room.views_7d).to_string(), f.views)}
+                        {figure(td_string!(locale, control_room.reach_7d).to_string(), f.reach)}
                     </p>
                 }
             })}
-            {account.quota_used.map(|used| view! {
-                <p class="muted" data-testid="quota">{format!("{used} of {} posts in the last 24 h", account.quota_total.map(|t| t.to_string()).unwrap_or_else(|| "?".into()))}</p>
+            {quota.map(|(used, total)| view! {
+                <p class="muted" data-testid="quota">
+                    {move || {
+                        let locale = i18n.get_locale();
+                        td_string!(
+                            locale,
+                            control_room.quota,
+                            used = number(locale, used.into()),
+                            total = total.map(|t| number(locale, t.into())).unwrap_or_else(|| "?".into())
+                        )
+                        .to_string()
+                    }}
+                </p>
             })}
             <div class="account-actions">
-                <a class="button" href=format!("/instagram-dashboard?account={id}#composer")>"Compose"</a>
+                <a class="button" href=format!("/instagram-dashboard?account={id}#composer")>{t!(i18n, control_room.compose)}</a>
                 <button type="button" class="button" disabled=move || refreshing.get() == Phase::Busy on:click=move |_| refresh()>
-                    {move || if refreshing.get() == Phase::Busy { "Refreshing…" } else { "Refresh insights" }}
+                    {move || if refreshing.get() == Phase::Busy { t_string!(i18n, control_room.refreshing) } else { t_string!(i18n, control_room.refresh) }}
                 </button>
                 <button type="button" class="button" data-testid="check-connection" disabled=move || checking.get() on:click=move |_| check()>
-                    {move || if checking.get() { "Checking…" } else { "Check connection" }}
+                    {move || if checking.get() { t_string!(i18n, control_room.checking) } else { t_string!(i18n, control_room.check) }}
                 </button>
                 {move || {
                     let broken = needs_reconnect || matches!(found(), Some(Ok(false)));
-                    broken.then(|| view! { <a class="button button-primary" data-testid="reconnect" href="/instagram-auth">"Reconnect"</a> })
+                    broken.then(|| view! { <a class="button button-primary" data-testid="reconnect" href="/instagram-auth">{t!(i18n, control_room.reconnect)}</a> })
                 }}
             </div>
             {move || match found() {
-                Some(Ok(true)) => Some(view! { <p class="muted" role="status">"Instagram accepts this account's access."</p> }.into_any()),
-                Some(Ok(false)) => Some(view! { <p class="error" role="alert">"Instagram no longer accepts this account's access: reconnect it."</p> }.into_any()),
-                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e}</p> }.into_any()),
+                Some(Ok(true)) => Some(view! { <p class="muted" role="status">{t!(i18n, control_room.access_accepted)}</p> }.into_any()),
+                Some(Ok(false)) => Some(view! { <p class="error" role="alert">{t!(i18n, control_room.access_refused)}</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any()),
                 None => None,
             }}
             {move || match refreshing.get() {
-                Phase::Failed(e) => Some(view! { <p class="error" role="alert">{e}</p> }),
+                Phase::Failed(e) => Some(view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }),
                 _ => None,
             }}
         </li>
@@ -307,6 +417,7 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
 
 #[component]
 fn PostSections(posts: Vec<PostItem>, time_zone: String, now: RwSignal<i64>, changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
     let upcoming: Vec<PostItem> = posts.iter().filter(|p| p.post.status == PostStatus::Pending && p.post.last_error.is_none()).cloned().collect();
     let waiting: Vec<PostItem> =
         posts.iter().filter(|p| matches!(p.post.status, PostStatus::Pending | PostStatus::Publishing) && p.post.last_error.is_some()).cloned().collect();
@@ -314,25 +425,25 @@ fn PostSections(posts: Vec<PostItem>, time_zone: String, now: RwSignal<i64>, cha
     view! {
         <section class="card" aria-labelledby="next-title">
             <div class="section-head">
-                <h2 id="next-title">"Next posts"</h2>
-                <a href="/instagram-calendar" class="button">"Calendar"</a>
+                <h2 id="next-title">{t!(i18n, control_room.next_posts)}</h2>
+                <a href="/instagram-calendar" class="button">{t!(i18n, control_room.calendar)}</a>
             </div>
-            <p class="muted">{format!("Times in {time_zone}.")}</p>
+            <p class="muted">{move || t_string!(i18n, control_room.times_in, zone = time_zone.clone()).to_string()}</p>
             {if upcoming.is_empty() {
-                view! { <p class="muted">"Nothing scheduled."</p> }.into_any()
+                view! { <p class="muted">{t!(i18n, control_room.nothing_scheduled)}</p> }.into_any()
             } else {
                 view! { <ul class="post-list" data-testid="upcoming">{upcoming.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul> }.into_any()
             }}
         </section>
         {(!failed.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="failed-title">
-                <h2 id="failed-title">"Failed"</h2>
+                <h2 id="failed-title">{t!(i18n, control_room.failed)}</h2>
                 <ul class="post-list" data-testid="failed">{failed.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul>
             </section>
         })}
         {(!waiting.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="waiting-title">
-                <h2 id="waiting-title">"Waiting for Instagram"</h2>
+                <h2 id="waiting-title">{t!(i18n, control_room.waiting)}</h2>
                 <ul class="post-list" data-testid="waiting">{waiting.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul>
             </section>
         })}
@@ -342,26 +453,28 @@ fn PostSections(posts: Vec<PostItem>, time_zone: String, now: RwSignal<i64>, cha
 /// A post with its countdown, what it waits for or why it failed, and Cancel / Edit / Retry.
 #[component]
 fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> impl IntoView {
-    let PostItem { post, when, .. } = item;
+    let i18n = use_i18n();
+    let PostItem { post, date, time, .. } = item;
     let id = post.id;
     let due_ms = post.scheduled_at.timestamp_millis();
     let status = post.status;
+    let kind = post.kind;
     let excerpt: String = post.caption.chars().take(90).collect();
     view! {
         <li class="post-row" data-testid="queued-post" data-post=id.to_string() data-status=status.as_str()>
             <div class="post-row-body">
                 <p class="post-meta">
-                    <span class="pill">{post.kind.label()}</span>
-                    <span>"@"{post.username.clone()}</span>
-                    <span class="muted">{when}</span>
-                    {(status == PostStatus::Pending).then(|| view! { <strong data-testid="countdown">{move || countdown(due_ms, now.get())}</strong> })}
+                    <span class="pill">{move || crate::locale::post_kind(i18n.get_locale(), kind)}</span>
+                    <span translate="no">"@"{post.username.clone()}</span>
+                    <span class="muted">{move || post_when(i18n.get_locale(), &date, &time)}</span>
+                    {(status == PostStatus::Pending).then(|| view! { <strong data-testid="countdown">{move || countdown(i18n.get_locale(), due_ms, now.get())}</strong> })}
                 </p>
-                <p class="post-caption">{excerpt}</p>
+                <p class="post-caption" translate="no">{excerpt}</p>
                 {post.last_error.clone().map(|e| view! { <p class=if status == PostStatus::Failed { "error" } else { "muted" }>{e}</p> })}
             </div>
             <div class="post-row-actions">
                 {(status == PostStatus::Pending).then(|| view! {
-                    <a class="button" href=format!("/instagram-dashboard#post-{id}")>"Edit post"</a>
+                    <a class="button" href=format!("/instagram-dashboard#post-{id}")>{t!(i18n, control_room.edit_post)}</a>
                 })}
                 {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
                     <CancelPost id on_done=move |_| changed.update(|c| *c += 1) />
@@ -375,29 +488,56 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
 /// Retry, on a failed post only (a page of pending posts builds no action for it).
 #[component]
 fn RetryPost(id: i64, changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
     let retry = Action::new(move |_: &()| async move {
         let r = retry_post(id).await;
         changed.update(|c| *c += 1);
         r
     });
     view! {
-        <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>"Retry"</button>
-        {move || retry.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+        <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t!(i18n, control_room.retry)}</button>
+        {move || retry.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::countdown;
+    use super::{countdown, health_reason};
+    use crate::i18n::Locale;
 
     #[test]
     fn countdowns_read_as_a_person_says_them() {
         let now = 1_000_000_000;
-        assert_eq!(countdown(now + 9_500, now), "in 9 s");
-        assert_eq!(countdown(now + 252_000, now), "in 4 min 12 s");
-        assert_eq!(countdown(now + 7_510_000, now), "in 2 h 05 min 10 s");
-        assert_eq!(countdown(now + 273_600_000, now), "in 3 d 4 h");
-        assert_eq!(countdown(now - 30_000, now), "due now");
-        assert_eq!(countdown(now - 180_000, now), "3 min 00 s late");
+        let en = |until| countdown(Locale::en, until, now);
+        assert_eq!(en(now + 9_500), "in 9 s");
+        assert_eq!(en(now + 252_000), "in 4 min 12 s");
+        assert_eq!(en(now + 7_510_000), "in 2 h 05 min 10 s");
+        assert_eq!(en(now + 273_600_000), "in 3 d 4 h");
+        assert_eq!(en(now - 30_000), "due now");
+        assert_eq!(en(now - 180_000), "3 min 00 s late");
+        assert_eq!(countdown(Locale::fr, now + 273_600_000, now), "dans 3 j 4 h");
+        assert_eq!(countdown(Locale::fr, now - 180_000, now), "en retard de 3 min 00 s");
+    }
+
+    #[test]
+    fn the_health_reasons_read_in_english_as_the_api_says_them_and_in_french() {
+        use crealia_model::status::Reason;
+        let accounts = vec!["ana".to_string(), "bo".to_string()];
+        for reason in [
+            Reason::DatabaseOk,
+            Reason::WebhooksRefused { count: 12 },
+            Reason::SchedulerStopped { minutes: 7 },
+            Reason::SchedulerLate { seconds: 90 },
+            Reason::SchedulerQueued { queued: 3 },
+            Reason::TokensRejected { accounts: accounts.clone() },
+            Reason::TokensExpiring { accounts: vec!["ana".into()], days: 10 },
+            Reason::GraphPaused { minutes: 12 },
+            Reason::GraphUsageRed { percent: 95 },
+            Reason::GraphUsageAmber { percent: 80 },
+        ] {
+            assert_eq!(health_reason(Locale::en, &reason), reason.to_string());
+            assert_ne!(health_reason(Locale::fr, &reason), reason.to_string());
+        }
+        assert!(health_reason(Locale::fr, &Reason::TokensRejected { accounts }).contains("@ana, @bo"));
     }
 }

@@ -1,16 +1,20 @@
 use crealia_model::{Dashboard, MetricSummary, Post, RANGES};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::insights::{dashboard_account, load_dashboard, RefreshInsights};
 use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
-use crate::components::chart::{group, LineChart};
+use crate::components::chart::LineChart;
 use crate::components::composer::Composer;
 use crate::components::inbox::InboxPanel;
 use crate::components::posts::PostsList;
+use crate::components::title::PageTitle;
 use crate::error::AppError;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::locale::{clock_utc, month_short, number, parse_date, percent};
+
+type I18n = leptos_i18n::I18nContext<Locale>;
 
 fn href(account: Option<i64>, days: u32) -> String {
     match account {
@@ -29,14 +33,15 @@ fn href(account: Option<i64>, days: u32) -> String {
 /// a reply being typed stays.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-dashboard") {
-        return view! { <p class="muted">"Taking you to sign in…"</p> }.into_any();
+        return view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let query = use_query_map();
     // A memo of a plain signal: the page below is built again only when `?account=` changes.
     let account = Memo::new(move |_| query.read().get("account").and_then(|a| a.parse::<i64>().ok()));
     view! {
-        <Title text="Dashboard" />
+        <PageTitle text=|l| td_string!(l, dashboard.title).to_string() />
         {move || {
             let account = account.get();
             view! { <AccountDashboard account /> }
@@ -47,6 +52,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn AccountDashboard(account: Option<i64>) -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let days = move || query.read().get("days").and_then(|d| d.parse::<u32>().ok()).filter(|d| RANGES.contains(d)).unwrap_or(7);
     let refresh = ServerAction::<RefreshInsights>::new();
@@ -56,11 +62,11 @@ fn AccountDashboard(account: Option<i64>) -> impl IntoView {
     let feed = crate::components::live::InboxFeed::get();
     let data = Resource::new(move || (days(), refresh.version().get(), feed.version.get()), move |(days, ..)| load_dashboard(account, days));
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading your insights…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, dashboard.loading)}</p> }>
             {move || Suspend::new(async move {
                 match shown.await {
                     Ok(current) => view! { <DashboardView current account data refresh /> }.into_any(),
-                    Err(e) => not_shown(e).into_any(),
+                    Err(e) => not_shown(i18n, e).into_any(),
                 }
             })}
         </Transition>
@@ -68,28 +74,28 @@ fn AccountDashboard(account: Option<i64>) -> impl IntoView {
 }
 
 /// Why there is no dashboard to show, and what to do.
-fn not_shown(e: AppError) -> impl IntoView {
+fn not_shown(i18n: I18n, e: AppError) -> impl IntoView {
     match e {
         AppError::Unauthorized => {
             redirect_to_sign_in("/instagram-dashboard");
-            view! { <p class="muted">"Taking you to sign in…"</p> }.into_any()
+            view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any()
         }
         AppError::NotFound => view! {
             <div class="card empty">
-                <h1>"No Instagram account here yet"</h1>
-                <p class="muted">"Connect an Instagram professional account to see its insights."</p>
-                <A href="/instagram-auth" attr:class="button button-primary">"Connect an account"</A>
+                <h1>{t!(i18n, dashboard.no_account_heading)}</h1>
+                <p class="muted">{t!(i18n, dashboard.no_account_text)}</p>
+                <A href="/instagram-auth" attr:class="button button-primary">{t!(i18n, dashboard.connect_account)}</A>
             </div>
         }
         .into_any(),
         AppError::NeedsReconnect => view! {
             <div class="notice notice-error" role="status">
-                <span>"Instagram no longer accepts this account's access. Reconnect it to see its insights again."</span>
-                <a href="/api/auth/instagram/start" rel="external" class="button">"Reconnect"</a>
+                <span>{t!(i18n, dashboard.reconnect_text)}</span>
+                <a href="/api/auth/instagram/start" rel="external" class="button">{t!(i18n, dashboard.reconnect)}</a>
             </div>
         }
         .into_any(),
-        e => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        e => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
     }
 }
 
@@ -97,14 +103,15 @@ type DashboardData = Resource<Result<Dashboard, AppError>>;
 
 #[component]
 fn DashboardView(current: i64, account: Option<i64>, data: DashboardData, refresh: ServerAction<RefreshInsights>) -> impl IntoView {
-    let refresh_error = move || refresh.value().get().and_then(Result::err).map(|e| e.to_string());
+    let i18n = use_i18n();
+    let refresh_error = move || refresh.value().get().and_then(Result::err).map(|e| e.localized(i18n.get_locale()));
     let posted = RwSignal::new(0u32);
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading your insights…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, dashboard.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <ProfileHead d account refresh /> }.into_any(),
-                    Err(e) => not_shown(e).into_any(),
+                    Err(e) => not_shown(i18n, e).into_any(),
                 }
             })}
         </Transition>
@@ -128,103 +135,138 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
     let days = d.insights.range_days;
     let p = d.insights.profile.clone();
     let initial = p.username.chars().next().unwrap_or('@').to_ascii_uppercase().to_string();
-    let count = |v: Option<u64>| v.map(|n| group(n as i64)).unwrap_or_else(|| "—".into());
+    let i18n = use_i18n();
+    let count = move |v: Option<u64>| move || v.map(|n| number(i18n.get_locale(), n as i64)).unwrap_or_else(|| "—".into());
+    let fetched = d.insights.fetched_at;
 
     view! {
         <section class="dash-head">
             <div class="profile">
-                <div class="avatar avatar-lg" aria-hidden="true">{initial}</div>
+                <div class="avatar avatar-lg" aria-hidden="true" translate="no">{initial}</div>
                 <div>
-                    <h1>"@"{p.username.clone()}</h1>
-                    {p.name.clone().map(|n| view! { <p class="muted">{n}</p> })}
+                    <h1 translate="no">"@"{p.username.clone()}</h1>
+                    {p.name.clone().map(|n| view! { <p class="muted" translate="no">{n}</p> })}
                     <dl class="profile-counts">
-                        <div><dt>"Followers"</dt><dd data-testid="followers">{count(p.followers)}</dd></div>
-                        <div><dt>"Following"</dt><dd>{count(p.follows)}</dd></div>
-                        <div><dt>"Posts"</dt><dd data-testid="post-count">{count(p.media_count)}</dd></div>
+                        <div><dt>{t!(i18n, dashboard.followers)}</dt><dd data-testid="followers">{count(p.followers)}</dd></div>
+                        <div><dt>{t!(i18n, dashboard.following)}</dt><dd>{count(p.follows)}</dd></div>
+                        <div><dt>{t!(i18n, dashboard.posts)}</dt><dd data-testid="post-count">{count(p.media_count)}</dd></div>
                     </dl>
                 </div>
             </div>
             <div class="dash-controls">
                 {(d.accounts.len() > 1).then(|| view! {
-                    <nav class="segmented" aria-label="Account">
+                    <nav class="segmented" aria-label=move || t_string!(i18n, dashboard.account_nav)>
                         {d.accounts.clone().into_iter().map(|a| {
                             let selected = a.connection_id == current;
                             // A plain link (the router still takes the click): `A` marks every link
                             // to this path as the current page, whatever its query.
-                            view! { <a href=href(Some(a.connection_id), days) aria-current=selected.then_some("true")>"@"{a.username.clone()}</a> }
+                            view! { <a href=href(Some(a.connection_id), days) aria-current=selected.then_some("true") translate="no">"@"{a.username.clone()}</a> }
                         }).collect_view()}
                     </nav>
                 })}
-                <nav class="segmented" aria-label="Range">
+                <nav class="segmented" aria-label=move || t_string!(i18n, dashboard.range_nav)>
                     {RANGES.iter().map(|r| {
-                        let selected = *r == days;
-                        view! { <a href=href(account, *r) aria-current=selected.then_some("true")>{format!("{r} days")}</a> }
+                        let r = *r;
+                        let selected = r == days;
+                        view! { <a href=href(account, r) aria-current=selected.then_some("true")>{move || t_string!(i18n, dashboard.range_days, count = r).to_string()}</a> }
                     }).collect_view()}
                 </nav>
                 <button type="button" class="button" data-testid="refresh" aria-busy=move || refresh.pending().get().to_string()
                     on:click=move |_| { refresh.dispatch(RefreshInsights { account: current }); } disabled=move || refresh.pending().get()>
-                    {move || if refresh.pending().get() { "Refreshing…" } else { "Refresh" }}
+                    {move || if refresh.pending().get() { t_string!(i18n, dashboard.refreshing) } else { t_string!(i18n, dashboard.refresh) }}
                 </button>
-                <span class="muted fetched" data-testid="fetched-at">{fetched_at(d.insights.fetched_at)}</span>
+                <span class="muted fetched" data-testid="fetched-at">{move || fetched_at(i18n.get_locale(), fetched)}</span>
             </div>
         </section>
     }
 }
 
 /// "Fetched at 14:05 UTC" (the figures are cached; Refresh reads them again).
-fn fetched_at(unix: i64) -> String {
-    if unix <= 0 {
-        return String::new();
+fn fetched_at(locale: Locale, unix: i64) -> String {
+    match chrono::DateTime::from_timestamp(unix, 0).filter(|_| unix > 0) {
+        Some(t) => td_string!(locale, dashboard.fetched_at, time = clock_utc(t)).to_string(),
+        None => String::new(),
     }
-    let minutes = unix.rem_euclid(86_400) / 60;
-    format!("Fetched at {:02}:{:02} UTC", minutes / 60, minutes % 60)
 }
 
-/// "20 Nov to 26 Nov (UTC), compared with the 7 days before — up to 26 Nov: Instagram reports
+/// "20 Nov to 26 Nov (UTC), compared with the 7 days before. Up to 26 Nov: Instagram reports
 /// with a delay of up to 48 hours."
-pub fn range_note(d: &crealia_model::AccountInsights) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+pub fn range_note(locale: Locale, d: &crealia_model::AccountInsights) -> String {
     let short = |day: &str| -> String {
-        let mut parts = day.split('-').skip(1).map(|p| p.parse::<usize>().ok());
-        match (parts.next().flatten(), parts.next().flatten()) {
-            (Some(month @ 1..=12), Some(date)) => format!("{date} {}", MONTHS[month - 1]),
-            _ => day.to_string(),
+        match parse_date(day) {
+            Some(date) => {
+                use chrono::Datelike;
+                format!("{} {}", date.day(), month_short(locale, date.month()))
+            }
+            None => day.to_string(),
         }
     };
     let (since, until) = (short(&d.since), short(&d.until));
-    let compared = format!("{since} to {until} (UTC), compared with the {} days before", d.range_days);
     if d.delay_days > 0 {
-        format!("{compared}. Up to {until}: Instagram reports with a delay of up to 48 hours.")
+        td_string!(locale, dashboard.range_note_delayed, since = &since, until = &until, days = d.range_days).to_string()
     } else {
-        format!("{compared}.")
+        td_string!(locale, dashboard.range_note, since = &since, until = &until, days = d.range_days).to_string()
     }
+}
+
+/// A metric's name in the page's language (`None` for one this version does not know).
+fn metric_label(locale: Locale, name: &str) -> Option<String> {
+    let label = match name {
+        "views" => td_string!(locale, dashboard.metric_views),
+        "reach" => td_string!(locale, dashboard.metric_reach),
+        "accounts_engaged" => td_string!(locale, dashboard.metric_accounts_engaged),
+        "total_interactions" => td_string!(locale, dashboard.metric_total_interactions),
+        "likes" => td_string!(locale, dashboard.metric_likes),
+        "comments" => td_string!(locale, dashboard.metric_comments),
+        "shares" => td_string!(locale, dashboard.metric_shares),
+        "saves" => td_string!(locale, dashboard.metric_saves),
+        "follows_and_unfollows" => td_string!(locale, dashboard.metric_follows_and_unfollows),
+        "profile_links_taps" => td_string!(locale, dashboard.metric_profile_links_taps),
+        _ => return None,
+    };
+    Some(label.to_string())
 }
 
 /// The range's metrics, trends and recent posts.
 #[component]
 fn Insights(d: Dashboard) -> impl IntoView {
+    let i18n = use_i18n();
     let d = d.insights;
+    let note = StoredValue::new(d.clone());
+    let reach_title = Signal::derive(move || t_string!(i18n, dashboard.chart_reach_title).to_string());
+    let followers_title = Signal::derive(move || t_string!(i18n, dashboard.chart_followers_title).to_string());
+    let download = move |file: &'static str| -> String {
+        let locale = i18n.get_locale();
+        match file {
+            "figures.csv" => td_string!(locale, dashboard.download_figures),
+            "daily.csv" => td_string!(locale, dashboard.download_daily),
+            "posts.csv" => td_string!(locale, dashboard.download_posts),
+            "reach.svg" => td_string!(locale, dashboard.download_reach),
+            _ => td_string!(locale, dashboard.download_followers),
+        }
+        .to_string()
+    };
     view! {
-        <p class="muted range-note" data-testid="range-note">{range_note(&d)}</p>
-        <section class="metrics" aria-label="Metrics">
+        <p class="muted range-note" data-testid="range-note">{move || note.with_value(|d| range_note(i18n.get_locale(), d))}</p>
+        <section class="metrics" aria-label=move || t_string!(i18n, dashboard.metrics_label)>
             {d.metrics.iter().cloned().map(|m| view! { <MetricCard m /> }).collect_view()}
         </section>
         <section class="charts">
-            <LineChart title="Accounts reached per day" points=d.reach.clone() />
-            <LineChart title="Follower change per day" points=d.followers.clone() bars=true />
+            <LineChart title=reach_title points=d.reach.clone() />
+            <LineChart title=followers_title points=d.followers.clone() bars=true />
         </section>
-        <nav class="downloads" aria-label="Download">
-            {[("figures.csv", "Figures (CSV)"), ("daily.csv", "Daily figures (CSV)"), ("posts.csv", "Your posts (CSV)"), ("reach.svg", "Reach chart (SVG)"), ("followers.svg", "Follower chart (SVG)")]
+        <nav class="downloads" aria-label=move || t_string!(i18n, dashboard.downloads_label)>
+            {["figures.csv", "daily.csv", "posts.csv", "reach.svg", "followers.svg"]
                 .into_iter()
-                .map(|(file, label)| view! {
-                    <a href=format!("/api/instagram/export/{file}?account={}&days={}", d.connection_id, d.range_days) download="" rel="external">{label}</a>
+                .map(|file| view! {
+                    <a href=format!("/api/instagram/export/{file}?account={}&days={}", d.connection_id, d.range_days) download="" rel="external">{move || download(file)}</a>
                 })
                 .collect_view()}
         </nav>
         <section aria-labelledby="recent-posts">
-            <h2 id="recent-posts">"Recent posts"</h2>
+            <h2 id="recent-posts">{t!(i18n, dashboard.recent_posts)}</h2>
             {if d.posts.is_empty() {
-                view! { <p class="muted">"No posts yet."</p> }.into_any()
+                view! { <p class="muted">{t!(i18n, dashboard.no_posts)}</p> }.into_any()
             } else {
                 view! { <ul class="posts">{d.posts.iter().cloned().map(|post| view! { <PostCard post /> }).collect_view()}</ul> }.into_any()
             }}
@@ -234,17 +276,19 @@ fn Insights(d: Dashboard) -> impl IntoView {
 
 #[component]
 fn MetricCard(m: MetricSummary) -> impl IntoView {
+    let i18n = use_i18n();
     let change = m.change_percent();
+    let (name, fallback) = (m.name.clone(), m.label.clone());
     view! {
         <article class="card metric" data-testid=format!("metric-{}", m.name)>
-            <h3>{m.label.clone()}</h3>
+            <h3>{move || metric_label(i18n.get_locale(), &name).unwrap_or_else(|| fallback.clone())}</h3>
             {match m.total {
-                Some(v) => view! { <p class="metric-value">{group(v)}</p> }.into_any(),
-                None => view! { <p class="metric-value metric-missing">"Not available yet"</p> }.into_any(),
+                Some(v) => view! { <p class="metric-value">{move || number(i18n.get_locale(), v)}</p> }.into_any(),
+                None => view! { <p class="metric-value metric-missing">{t!(i18n, dashboard.not_available)}</p> }.into_any(),
             }}
             {change.map(|c| {
                 let (class, arrow) = if c >= 0.0 { ("change up", "▲") } else { ("change down", "▼") };
-                view! { <p class=class>{format!("{arrow} {:.1}% vs previous period", c.abs())}</p> }
+                view! { <p class=class>{move || t_string!(i18n, dashboard.metric_change, arrow = arrow, change = percent(i18n.get_locale(), c.abs(), 1)).to_string()}</p> }
             })}
         </article>
     }
@@ -252,22 +296,33 @@ fn MetricCard(m: MetricSummary) -> impl IntoView {
 
 #[component]
 fn PostCard(post: Post) -> impl IntoView {
+    let i18n = use_i18n();
     let caption: String = post.caption.clone().unwrap_or_default().chars().take(90).collect();
     let kind = post.media_product_type.clone().or(post.media_type.clone()).unwrap_or_default();
     let date = post.timestamp.clone().map(|t| t.chars().take(10).collect::<String>()).unwrap_or_default();
-    let stat = |label: &'static str, v: Option<i64>| view! { <div><dt>{label}</dt><dd>{v.map(group).unwrap_or_else(|| "—".into())}</dd></div> };
+    // A kind this version does not know is shown as Instagram names it.
+    let kind_view = if crate::locale::media_code(Locale::en, &kind).is_some() {
+        view! { <span class="pill">{move || crate::locale::media_code(i18n.get_locale(), &kind)}</span> }.into_any()
+    } else {
+        view! { <span class="pill" translate="no">{kind}</span> }.into_any()
+    };
     view! {
         <li class="card post">
-            <p class="post-meta"><span class="pill">{kind}</span><span class="muted">{date}</span></p>
-            <p class="post-caption">{caption}</p>
+            <p class="post-meta">{kind_view}<span class="muted">{date}</span></p>
+            <p class="post-caption" translate="no">{caption}</p>
             <dl class="post-stats">
-                {stat("Reach", post.reach)}
-                {stat("Views", post.views)}
-                {stat("Likes", post.likes.map(|v| v as i64))}
-                {stat("Comments", post.comments.map(|v| v as i64))}
-                {stat("Saves", post.saves)}
+                {stat(i18n, move || t_string!(i18n, dashboard.stat_reach).to_string(), post.reach)}
+                {stat(i18n, move || t_string!(i18n, dashboard.stat_views).to_string(), post.views)}
+                {stat(i18n, move || t_string!(i18n, dashboard.stat_likes).to_string(), post.likes.map(|v| v as i64))}
+                {stat(i18n, move || t_string!(i18n, dashboard.stat_comments).to_string(), post.comments.map(|v| v as i64))}
+                {stat(i18n, move || t_string!(i18n, dashboard.stat_saves).to_string(), post.saves)}
             </dl>
-            {post.permalink.map(|l| view! { <a href=l class="muted" rel="external noopener" target="_blank">"Open on Instagram"</a> })}
+            {post.permalink.map(|l| view! { <a href=l class="muted" rel="external noopener" target="_blank">{t!(i18n, dashboard.open_on_instagram)}</a> })}
         </li>
     }
+}
+
+/// One figure of a post: its label and its value, or "—" when Instagram has none.
+fn stat(i18n: I18n, label: impl Fn() -> String + Send + Sync + 'static, v: Option<i64>) -> impl IntoView {
+    view! { <div><dt>{label}</dt><dd>{move || v.map(|n| number(i18n.get_locale(), n)).unwrap_or_else(|| "—".into())}</dd></div> }
 }

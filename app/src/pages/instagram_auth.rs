@@ -1,49 +1,54 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::connections::{list_connections, Connection, ConnectionState, DisconnectConnection};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
+use crate::components::title::PageTitle;
 use crate::error::AppError;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::locale::number;
 
 /// What each failed connection attempt tells the creator.
-pub fn connect_error_message(code: &str) -> &'static str {
+pub fn connect_error_message(locale: Locale, code: &str) -> String {
     match code {
-        "denied" => "You cancelled on Instagram, so nothing was connected.",
-        "state" => "This connection attempt expired or was started elsewhere. Please start again.",
-        "code" => "Instagram did not accept the sign-in code (it may have been used already). Please try again.",
-        "taken" => "This Instagram account is already connected to another Crealia account. Disconnect it there first, or choose another account.",
-        "graph" => "Instagram did not answer as expected. Please try again in a moment.",
-        _ => "Something went wrong on our side. Please try again.",
+        "denied" => td_string!(locale, accounts.error_denied),
+        "state" => td_string!(locale, accounts.error_state),
+        "code" => td_string!(locale, accounts.error_code),
+        "taken" => td_string!(locale, accounts.error_taken),
+        "graph" => td_string!(locale, accounts.error_graph),
+        _ => td_string!(locale, accounts.error_other),
     }
+    .to_string()
 }
 
 /// `/instagram-auth`: the creator's connected accounts; connect, reconnect, disconnect.
 #[component]
 pub fn InstagramAuthPage() -> impl IntoView {
+    let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-auth") {
-        return view! { <p class="muted">"Taking you to sign in…"</p> }.into_any();
+        return view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let query = use_query_map();
     let disconnect = ServerAction::<DisconnectConnection>::new();
     let connections = Resource::new(move || disconnect.version().get(), |_| list_connections());
     let notice = move || {
         let q = query.read();
+        let locale = i18n.get_locale();
         match (q.get("connected"), q.get("error")) {
-            (Some(user), _) => Some((true, format!("@{user} is connected."), Some(user))),
-            (None, Some(code)) => Some((false, connect_error_message(&code).to_string(), None)),
+            (Some(user), _) => Some((true, td_string!(locale, accounts.connected_notice, username = user.clone()).to_string(), Some(user))),
+            (None, Some(code)) => Some((false, connect_error_message(locale, &code), None)),
             _ => None,
         }
     };
 
     view! {
-        <Title text="Instagram accounts" />
+        <PageTitle text=|l| td_string!(l, accounts.title).to_string() />
         <section class="page-head">
             <div>
-                <h1>"Instagram accounts"</h1>
-                <p class="muted">"Crealia works with Instagram professional accounts (Business or Creator)."</p>
+                <h1>{t!(i18n, accounts.title)}</h1>
+                <p class="muted">{t!(i18n, accounts.intro)}</p>
             </div>
-            <ConnectButton label="Connect an Instagram account" class="button button-primary" />
+            <ConnectButton class="button button-primary">{t!(i18n, accounts.connect)}</ConnectButton>
         </section>
         {move || {
             notice()
@@ -51,7 +56,7 @@ pub fn InstagramAuthPage() -> impl IntoView {
                     view! {
                         <div class=if ok { "notice notice-ok" } else { "notice notice-error" } role="status">
                             <span>{text}</span>
-                            {(!ok).then(|| view! { <ConnectButton label="Try again" class="button" /> })}
+                            {(!ok).then(|| view! { <ConnectButton class="button">{t!(i18n, accounts.try_again)}</ConnectButton> })}
                             // The way on: the account's dashboard (found by its name among the
                             // creator's connections once they have loaded).
                             {connected.map(|user| view! { <DashboardLink username=user connections /> })}
@@ -59,18 +64,18 @@ pub fn InstagramAuthPage() -> impl IntoView {
                     }
                 })
         }}
-        <Suspense fallback=|| view! { <p class="muted">"Loading your accounts…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, accounts.loading)}</p> }>
             {move || Suspend::new(async move {
                 match connections.await {
                     Err(e) => load_failed(e, "/instagram-auth"),
                     Ok(list) if list.is_empty() => view! {
                         <div class="card empty">
-                            <h2>"No account connected yet"</h2>
-                            <p class="muted">"Connect an Instagram professional account to see its insights, publish and answer comments."</p>
+                            <h2>{t!(i18n, accounts.empty_title)}</h2>
+                            <p class="muted">{t!(i18n, accounts.empty_text)}</p>
                         </div>
                     }.into_any(),
                     Ok(list) => view! {
-                        <ul class="connections" aria-label="Connected accounts">
+                        <ul class="connections" aria-label=move || t_string!(i18n, accounts.list_label)>
                             {list.into_iter().map(|c| view! { <ConnectionRow connection=c disconnect /> }).collect_view()}
                         </ul>
                     }.into_any(),
@@ -84,6 +89,7 @@ pub fn InstagramAuthPage() -> impl IntoView {
 /// "Open @user's dashboard" for the account just connected.
 #[component]
 fn DashboardLink(username: String, connections: Resource<Result<Vec<Connection>, AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <Suspense fallback=|| ()>
             {move || {
@@ -91,7 +97,9 @@ fn DashboardLink(username: String, connections: Resource<Result<Vec<Connection>,
                 Suspend::new(async move {
                     let id = connections.await.ok()?.into_iter().find(|c| c.username == username)?.id;
                     Some(view! {
-                        <a class="button button-primary" href=format!("/instagram-dashboard?account={id}")>{format!("Open @{username}'s dashboard")}</a>
+                        <a class="button button-primary" href=format!("/instagram-dashboard?account={id}")>
+                            {move || t_string!(i18n, accounts.open_dashboard, username = username.clone()).to_string()}
+                        </a>
                     })
                 })
             }}
@@ -101,34 +109,55 @@ fn DashboardLink(username: String, connections: Resource<Result<Vec<Connection>,
 
 #[component]
 fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConnection>) -> impl IntoView {
-    let (label, class) = match connection.state {
-        ConnectionState::NeedsReconnect | ConnectionState::Disconnected => ("Needs reconnect", "pill pill-down"),
-        ConnectionState::ExpiringSoon => ("Expiring soon", "pill pill-degraded"),
-        ConnectionState::Active => ("Active", "pill pill-ok"),
+    let i18n = use_i18n();
+    let state = connection.state;
+    let class = match state {
+        ConnectionState::NeedsReconnect | ConnectionState::Disconnected => "pill pill-down",
+        ConnectionState::ExpiringSoon => "pill pill-degraded",
+        ConnectionState::Active => "pill pill-ok",
+    };
+    let label = move || match state {
+        ConnectionState::NeedsReconnect | ConnectionState::Disconnected => t_string!(i18n, accounts.state_needs_reconnect),
+        ConnectionState::ExpiringSoon => t_string!(i18n, accounts.state_expiring_soon),
+        ConnectionState::Active => t_string!(i18n, accounts.state_active),
     };
     let needs_reconnect = connection.state != ConnectionState::Active;
-    let expiry = connection.expires_in_days.map(|d| format!("Token renews automatically · {d} days left"));
+    let expiry = connection.expires_in_days.map(|days| {
+        move || {
+            let locale = i18n.get_locale();
+            td_string!(locale, accounts.expiry, days = number(locale, days)).to_string()
+        }
+    });
     let id = connection.id;
+    let pending_posts = connection.pending_posts;
     let username = connection.username.clone();
+    let summary_label = {
+        let username = username.clone();
+        move || t_string!(i18n, accounts.disconnect_label, username = username.clone()).to_string()
+    };
+    let confirm = {
+        let username = username.clone();
+        move || t_string!(i18n, accounts.disconnect_button, username = username.clone()).to_string()
+    };
     view! {
         <li class="card connection" data-testid=format!("connection-{}", connection.username)>
             <div class="avatar" aria-hidden="true">{connection.username.chars().next().unwrap_or('@').to_ascii_uppercase().to_string()}</div>
             <div class="connection-main">
-                <strong>"@"{connection.username.clone()}</strong>
-                {connection.name.map(|n| view! { <span class="muted">{n}</span> })}
+                <strong translate="no">"@"{connection.username.clone()}</strong>
+                {connection.name.map(|n| view! { <span class="muted" translate="no">{n}</span> })}
                 {expiry.map(|e| view! { <small class="muted">{e}</small> })}
             </div>
             <span class=class>{label}</span>
-            {needs_reconnect.then(|| view! { <ConnectButton label="Reconnect" class="button" /> })}
+            {needs_reconnect.then(|| view! { <ConnectButton class="button">{t!(i18n, accounts.reconnect)}</ConnectButton> })}
             // Asked first, with what it will do; a real form in a <details>, so it works before
             // the page has hydrated too.
             <details class="disconnect">
-                <summary class="button button-quiet" aria-label=format!("Disconnect @{username}…")>"Disconnect…"</summary>
+                <summary class="button button-quiet" aria-label=summary_label>{t!(i18n, accounts.disconnect)}</summary>
                 <div class="confirm" data-testid="disconnect-confirm">
-                    <span>{disconnect_consequences(connection.pending_posts)}</span>
+                    <span>{move || disconnect_consequences(i18n.get_locale(), pending_posts)}</span>
                     <ActionForm action=disconnect attr:class="inline-form">
                         <input type="hidden" name="id" value=id />
-                        <button type="submit" class="button button-danger">{format!("Disconnect @{username}")}</button>
+                        <button type="submit" class="button button-danger">{confirm}</button>
                     </ActionForm>
                 </div>
             </details>
@@ -137,22 +166,22 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
 }
 
 /// What disconnecting does, said before it is done.
-fn disconnect_consequences(pending_posts: i64) -> String {
+fn disconnect_consequences(locale: Locale, pending_posts: i64) -> String {
     let posts = match pending_posts {
-        0 => "No scheduled post is affected".to_string(),
-        1 => "1 scheduled post will be cancelled".to_string(),
-        n => format!("{n} scheduled posts will be cancelled"),
+        0 => td_string!(locale, accounts.no_post_affected).to_string(),
+        1 => td_string!(locale, accounts.one_post_cancelled).to_string(),
+        n => td_string!(locale, accounts.posts_cancelled, count = number(locale, n)).to_string(),
     };
-    format!("{posts}, and Crealia stops receiving its comments and messages. Its history stays; reconnect to carry on.")
+    td_string!(locale, accounts.disconnect_consequences, posts).to_string()
 }
 
 /// Starts Instagram's consent flow. A plain form post (it works before hydration too): only a
 /// page of Crealia's own can start a connection for the signed-in creator.
 #[component]
-fn ConnectButton(label: &'static str, class: &'static str) -> impl IntoView {
+fn ConnectButton(class: &'static str, children: Children) -> impl IntoView {
     view! {
         <form method="post" action="/api/auth/instagram/start" class="inline-form">
-            <button type="submit" class=class>{label}</button>
+            <button type="submit" class=class>{children()}</button>
         </form>
     }
 }

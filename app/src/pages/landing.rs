@@ -3,47 +3,46 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::components::status_panel::StatusPanel;
+use crate::i18n::{t, t_string, use_i18n};
 
 /// `/`: what Crealia is, for a creator who has not signed in yet.
 #[component]
 pub fn LandingPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <Title text="" />
         <section class="hero">
-            <p class="eyebrow">"For creators who run their Instagram like a studio"</p>
-            <h1>"Your Instagram control room"</h1>
+            <p class="eyebrow">{t!(i18n, landing.eyebrow)}</p>
+            <h1>{t!(i18n, landing.heading)}</h1>
             <p class="lede">
-                "Crealia brings your insights, your publishing calendar and your conversations into one place. "
-                "Connect your professional accounts once, then see what works, plan what is next and answer your community as it happens."
+                {t!(i18n, landing.lede_1)}" "{t!(i18n, landing.lede_2)}
             </p>
             <div class="hero-actions">
-                <A href="/auth/signup" attr:class="button button-primary">"Create an account"</A>
-                <A href="/auth/signin" attr:class="button">"Sign in"</A>
-                <a href="#features" class="button button-quiet">"See what it does"</a>
+                <A href="/auth/signup" attr:class="button button-primary">{t!(i18n, landing.create)}</A>
+                <A href="/auth/signin" attr:class="button">{t!(i18n, landing.sign_in)}</A>
+                <a href="#features" class="button button-quiet">{t!(i18n, landing.see_features)}</a>
             </div>
         </section>
 
-        <section id="features" class="features" aria-label="What Crealia does">
-            <Feature title="Insights that make sense"
-                text="Followers, views, reach and interactions, with 7-day totals and trends you can read at a glance." />
-            <Feature title="Publish and schedule"
-                text="Images, carousels, reels and stories, now or later. Crealia checks what Instagram would reject before it gets there." />
-            <Feature title="A live inbox"
-                text="Comments, mentions and messages arrive as they happen, so you can reply, hide or delete without switching apps." />
-            <Feature title="Nothing gets lost"
-                text="Scheduled posts survive restarts and outages; tokens are encrypted and renewed before they expire." />
+        <section id="features" class="features" aria-label=move || t_string!(i18n, landing.features_label)>
+            <article class="card feature">
+                <h2>{t!(i18n, landing.insights_title)}</h2>
+                <p>{t!(i18n, landing.insights_text)}</p>
+            </article>
+            <article class="card feature">
+                <h2>{t!(i18n, landing.publish_title)}</h2>
+                <p>{t!(i18n, landing.publish_text)}</p>
+            </article>
+            <article class="card feature">
+                <h2>{t!(i18n, landing.inbox_title)}</h2>
+                <p>{t!(i18n, landing.inbox_text)}</p>
+            </article>
+            <article class="card feature">
+                <h2>{t!(i18n, landing.safe_title)}</h2>
+                <p>{t!(i18n, landing.safe_text)}</p>
+            </article>
         </section>
 
         <StatusPanel />
-    }
-}
-
-#[component]
-fn Feature(title: &'static str, text: &'static str) -> impl IntoView {
-    view! {
-        <article class="card feature">
-            <h2>{title}</h2>
-            <p>{text}</p>
-        </article>
     }
 }

@@ -1,10 +1,13 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
+
+use crate::components::title::PageTitle;
+use crate::i18n::{t, td_string, use_i18n};
 
 /// Any unknown path. On the server it also sets the 404 status.
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
     #[cfg(feature = "ssr")]
     {
         if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
@@ -12,11 +15,11 @@ pub fn NotFound() -> impl IntoView {
         }
     }
     view! {
-        <Title text="Not found" />
+        <PageTitle text=|l| td_string!(l, common.not_found_title).to_string() />
         <section class="card narrow">
-            <h1>"This page does not exist"</h1>
-            <p>"The address may be mistyped, or the page has moved."</p>
-            <A href="/" attr:class="button">"Back to the start"</A>
+            <h1>{t!(i18n, common.not_found_heading)}</h1>
+            <p>{t!(i18n, common.not_found_text)}</p>
+            <A href="/" attr:class="button">{t!(i18n, common.not_found_back)}</A>
         </section>
     }
 }

@@ -1,32 +1,41 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{SignIn, SignUp};
+use crate::components::title::PageTitle;
+use crate::i18n::{t, td_string, use_i18n};
+use crate::locale;
 
 /// `/auth/signin`: email and password; back to `next` afterwards.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.localized(i18n.get_locale()));
+    // The creator's own language follows them to this browser.
+    Effect::new(move |_| {
+        if let Some(Ok(Some(language))) = action.value().get() {
+            i18n.set_locale(locale::locale(language));
+        }
+    });
     let signup_href = move || format!("/auth/signup?next={}", urlencode(&next()));
 
     view! {
-        <Title text="Sign in" />
+        <PageTitle text=|l| td_string!(l, auth.sign_in_title).to_string() />
         <section class="auth card">
-            <h1>"Sign in to Crealia"</h1>
+            <h1>{t!(i18n, auth.sign_in_heading)}</h1>
             <ActionForm action=action attr:class="form">
                 <input type="hidden" name="next" prop:value=next />
                 <Credentials new_account=false />
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                    "Sign in"
+                    {t!(i18n, auth.sign_in_button)}
                 </button>
             </ActionForm>
-            <p class="muted">"New to Crealia? " <A href=signup_href>"Create an account"</A></p>
+            <p class="muted">{t!(i18n, auth.new_here)}" " <A href=signup_href>{t!(i18n, auth.create_link)}</A></p>
         </section>
     }
 }
@@ -34,28 +43,29 @@ pub fn SignInPage() -> impl IntoView {
 /// `/auth/signup`: a new creator account, signed in at once.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<SignUp>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.localized(i18n.get_locale()));
 
     view! {
-        <Title text="Create your account" />
+        <PageTitle text=|l| td_string!(l, auth.sign_up_title).to_string() />
         <section class="auth card">
-            <h1>"Create your Crealia account"</h1>
+            <h1>{t!(i18n, auth.sign_up_heading)}</h1>
             <ActionForm action=action attr:class="form">
                 <input type="hidden" name="next" prop:value=next />
                 <label>
-                    <span>"Your name"</span>
+                    <span>{t!(i18n, auth.your_name)}</span>
                     <input type="text" name="display_name" autocomplete="name" />
                 </label>
                 <Credentials new_account=true />
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                    "Create account"
+                    {t!(i18n, auth.create_button)}
                 </button>
             </ActionForm>
-            <p class="muted">"Already have an account? " <A href="/auth/signin">"Sign in"</A></p>
+            <p class="muted">{t!(i18n, auth.have_account)}" " <A href="/auth/signin">{t!(i18n, auth.sign_in_link)}</A></p>
         </section>
     }
 }
@@ -64,13 +74,14 @@ pub fn SignUpPage() -> impl IntoView {
 /// characters and lets the browser suggest one.
 #[component]
 fn Credentials(new_account: bool) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <label>
-            <span>"Email"</span>
+            <span>{t!(i18n, auth.email)}</span>
             <input type="email" name="email" autocomplete="username" required />
         </label>
         <label>
-            <span>"Password"</span>
+            <span>{t!(i18n, auth.password)}</span>
             <input
                 type="password"
                 name="password"
@@ -78,7 +89,7 @@ fn Credentials(new_account: bool) -> impl IntoView {
                 minlength=if new_account { Some("10") } else { None }
                 required
             />
-            {new_account.then(|| view! { <small class="muted">"At least 10 characters."</small> })}
+            {new_account.then(|| view! { <small class="muted">{t!(i18n, auth.password_hint)}</small> })}
         </label>
     }
 }

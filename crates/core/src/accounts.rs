@@ -14,6 +14,7 @@ use sqlx::PgPool;
 
 use crate::lookups::{Hub, NotifiedCache};
 use crate::{Error, Result};
+use crealia_model::language::Language;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -411,6 +412,18 @@ impl Accounts {
         }
         sqlx::query("UPDATE users SET time_zone = $2 WHERE id = $1").bind(user_id).bind(time_zone).execute(&self.db).await?;
         self.time_zones.forget(&user_id);
+        Ok(())
+    }
+
+    /// The language the creator chose, if any (`None`: follow the browser).
+    pub async fn language(&self, user_id: i64) -> Result<Option<Language>> {
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT language FROM users WHERE id = $1").bind(user_id).fetch_optional(&self.db).await?;
+        Ok(row.and_then(|r| r.0).as_deref().and_then(Language::from_code))
+    }
+
+    /// Remembers the creator's language, for every browser they sign in from.
+    pub async fn set_language(&self, user_id: i64, language: Language) -> Result<()> {
+        sqlx::query("UPDATE users SET language = $2 WHERE id = $1").bind(user_id).bind(language.code()).execute(&self.db).await?;
         Ok(())
     }
 

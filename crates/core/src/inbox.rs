@@ -113,6 +113,7 @@ impl Inbox {
             text: r.body.clone(),
             media_id: r.media_id.clone(),
             when: r.occurred_at.with_timezone(&tz).format("%-d %b %H:%M").to_string(),
+            local: r.occurred_at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string(),
             unread: r.read_at.is_none() && !r.own,
             hidden: r.hidden,
             own: r.own,

@@ -13,8 +13,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use crealia_graph::client::GraphClient;
 use crealia_model::status::{
-    AccountFigures, AccountStatus, CacheFigures, DatabaseFigures, Figure, GraphFigures, Item, Level, SchedulerFigures, ServiceHealth, Status, TokenFigures,
-    WebhookFigures,
+    AccountFigures, AccountStatus, CacheFigures, DatabaseFigures, Figure, GraphFigures, Item, Level, Reason, SchedulerFigures, ServiceHealth, Status,
+    TokenFigures, WebhookFigures,
 };
 use crealia_model::ConnectionState;
 use sqlx::PgPool;
@@ -111,14 +111,10 @@ impl StatusService {
             let (size, idle, max) = (self.db.size(), self.db.num_idle() as u32, self.db.options().get_max_connections());
             let figures = DatabaseFigures { latency_ms: checks.database.latency_ms, pool_in_use: size.saturating_sub(idle), pool_max: max };
             let (level, reason) = match checks.database.status {
-                Probe::Ok if figures.latency_ms.is_some_and(|ms| ms > DATABASE_SLOW.as_secs_f64() * 1000.0) => {
-                    (Level::Amber, "The database answers slowly: pages may take longer.".to_string())
-                }
-                Probe::Ok if max > 0 && figures.pool_in_use * 100 >= max * POOL_AMBER_PERCENT => {
-                    (Level::Amber, "The database's connections are nearly all in use: pages may wait.".to_string())
-                }
-                Probe::Ok => (Level::Green, "The database answers quickly.".to_string()),
-                _ => (Level::Red, "The database cannot be reached: nothing can be saved until it is back.".to_string()),
+                Probe::Ok if figures.latency_ms.is_some_and(|ms| ms > DATABASE_SLOW.as_secs_f64() * 1000.0) => (Level::Amber, Reason::DatabaseSlow),
+                Probe::Ok if max > 0 && figures.pool_in_use * 100 >= max * POOL_AMBER_PERCENT => (Level::Amber, Reason::DatabaseBusy),
+                Probe::Ok => (Level::Green, Reason::DatabaseOk),
+                _ => (Level::Red, Reason::DatabaseDown),
             };
             (level, reason, figures)
         };
@@ -127,9 +123,9 @@ impl StatusService {
             let figures =
                 CacheFigures { redis_configured: self.cache.redis_configured(), redis_up: checks.cache.redis.status == Probe::Ok, hit_ratio: hits.ratio() };
             let (level, reason) = match (figures.redis_configured, figures.redis_up) {
-                (false, _) => (Level::Green, "Cached in this server's memory (no Redis configured).".to_string()),
-                (true, true) => (Level::Green, "Redis and this server's memory answer.".to_string()),
-                (true, false) => (Level::Red, "Redis cannot be reached: figures come from this server's memory or from Instagram, more slowly.".to_string()),
+                (false, _) => (Level::Green, Reason::CacheMemoryOnly),
+                (true, true) => (Level::Green, Reason::CacheOk),
+                (true, false) => (Level::Red, Reason::CacheDown),
             };
             (level, reason, figures)
         };
@@ -144,24 +140,18 @@ impl StatusService {
                 backlog_oldest_secs: w.oldest_pending_secs,
             };
             let (level, reason) = if w.status == Probe::Down {
-                (Level::Red, "Deliveries from Instagram cannot be read from the database.".to_string())
+                (Level::Red, Reason::WebhooksUnreadable)
             } else if w.status == Probe::Degraded {
-                (Level::Red, "Comments and messages from Instagram wait to be shown: the server that handles them is behind or stopped.".to_string())
+                (Level::Red, Reason::WebhooksBehind)
             } else if figures.refusals_last_hour >= REFUSALS_AMBER
                 && figures.last_refusal_secs_ago.is_some_and(|refused| figures.last_delivery_secs_ago.is_none_or(|stored| refused < stored))
             {
                 // Several refused and the last thing to arrive among them: Meta's deliveries may
                 // all be (a wrong app secret). Junk between good deliveries does not count, and
                 // one stranger's post is not enough to raise it.
-                (
-                    Level::Amber,
-                    format!(
-                        "{} deliveries were refused in the last hour (wrong signature or unreadable): check the Instagram app secret.",
-                        figures.refusals_last_hour
-                    ),
-                )
+                (Level::Amber, Reason::WebhooksRefused { count: figures.refusals_last_hour })
             } else {
-                (Level::Green, "Comments and messages arrive as Instagram sends them.".to_string())
+                (Level::Green, Reason::WebhooksOk)
             };
             (level, reason, figures)
         };
@@ -169,13 +159,13 @@ impl StatusService {
             let figures = scheduler?;
             let late = figures.oldest_overdue_secs.unwrap_or(0);
             let (level, reason) = if late >= OVERDUE_RED.as_secs() as i64 {
-                (Level::Red, format!("A post is {} minutes late: the scheduler may be stopped.", late / 60))
+                (Level::Red, Reason::SchedulerStopped { minutes: late / 60 })
             } else if late >= OVERDUE_AMBER.as_secs() as i64 {
-                (Level::Amber, format!("A post is {late} seconds late."))
+                (Level::Amber, Reason::SchedulerLate { seconds: late })
             } else if figures.queued > 0 {
-                (Level::Green, format!("{} posts queued, all on time.", figures.queued))
+                (Level::Green, Reason::SchedulerQueued { queued: figures.queued })
             } else {
-                (Level::Green, "No posts waiting.".to_string())
+                (Level::Green, Reason::SchedulerIdle)
             };
             (level, reason, figures)
         };
@@ -192,17 +182,11 @@ impl StatusService {
                 }
             }
             let (level, reason) = if !figures.needs_reconnect.is_empty() {
-                (Level::Red, format!("Instagram no longer accepts @{}: reconnect it.", figures.needs_reconnect.join(", @")))
+                (Level::Red, Reason::TokensRejected { accounts: figures.needs_reconnect.clone() })
             } else if !figures.expiring_soon.is_empty() {
-                (
-                    Level::Amber,
-                    format!(
-                        "The access to @{} ends within {TOKEN_WARNING_DAYS} days; Crealia renews it on its own, or reconnect now.",
-                        figures.expiring_soon.join(", @")
-                    ),
-                )
+                (Level::Amber, Reason::TokensExpiring { accounts: figures.expiring_soon.clone(), days: TOKEN_WARNING_DAYS })
             } else {
-                (Level::Green, "Every account's access is current.".to_string())
+                (Level::Green, Reason::TokensOk)
             };
             (level, reason, figures)
         };
@@ -263,7 +247,7 @@ impl StatusService {
     }
 
     /// An item with the time its level last changed (as this process saw it).
-    fn item<F>(&self, name: &'static str, owner: i64, (level, reason, figures): (Level, String, F), now: DateTime<Utc>) -> Item<F> {
+    fn item<F>(&self, name: &'static str, owner: i64, (level, cause, figures): (Level, Reason, F), now: DateTime<Utc>) -> Item<F> {
         let mut since = self.since.lock().unwrap_or_else(|p| p.into_inner());
         if since.len() >= SINCE_CAP && !since.contains_key(&(name, owner)) {
             since.clear();
@@ -272,7 +256,7 @@ impl StatusService {
         if entry.0 != level {
             *entry = (level, now);
         }
-        Item { level, reason, since: entry.1, figures }
+        Item { level, reason: cause.to_string(), cause, since: entry.1, figures }
     }
 
     /// The creator's queued posts, and the one most behind its time (a post waiting for
@@ -307,7 +291,7 @@ async fn deliveries_last_hour(db: &PgPool) -> Result<i64> {
 }
 
 /// Reachability and latency from the probe; usage from the answers to Crealia's calls.
-fn graph_item(graph: &GraphClient, probe: &crate::health::Check, ig_ids: &[&str]) -> (Level, String, GraphFigures) {
+fn graph_item(graph: &GraphClient, probe: &crate::health::Check, ig_ids: &[&str]) -> (Level, Reason, GraphFigures) {
     let usage = graph.usage();
     let app = usage.app().map(|s| s.value.highest());
     let accounts: Vec<_> = ig_ids.iter().filter_map(|id| usage.account(id)).map(|s| s.value).collect();
@@ -322,17 +306,17 @@ fn graph_item(graph: &GraphClient, probe: &crate::health::Check, ig_ids: &[&str]
     };
     let busiest = app.into_iter().chain(account).max().unwrap_or(0);
     let (level, reason) = if !figures.reachable {
-        (Level::Red, "Instagram cannot be reached: figures are from the cache and posts wait.".to_string())
+        (Level::Red, Reason::GraphDown)
     } else if let Some(minutes) = regain {
-        (Level::Red, format!("Instagram has paused calls for one of your accounts for about {minutes} minutes; Crealia waits."))
+        (Level::Red, Reason::GraphPaused { minutes })
     } else if busiest >= USAGE_RED {
-        (Level::Red, format!("{busiest} % of Instagram's hourly allowance is used: calls will be refused until it resets."))
+        (Level::Red, Reason::GraphUsageRed { percent: busiest })
     } else if busiest >= USAGE_AMBER {
-        (Level::Amber, format!("{busiest} % of Instagram's hourly allowance is used: Crealia slows down."))
+        (Level::Amber, Reason::GraphUsageAmber { percent: busiest })
     } else if figures.latency_ms.is_some_and(|ms| ms > GRAPH_SLOW.as_secs_f64() * 1000.0) {
-        (Level::Amber, "Instagram answers slowly.".to_string())
+        (Level::Amber, Reason::GraphSlow)
     } else {
-        (Level::Green, "Instagram answers normally.".to_string())
+        (Level::Green, Reason::GraphOk)
     };
     (level, reason, figures)
 }

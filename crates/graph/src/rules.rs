@@ -25,20 +25,55 @@ pub fn caption_counts(caption: &str) -> (usize, usize, usize) {
     (caption.chars().count(), tags('#'), tags('@'))
 }
 
-/// What Instagram would refuse in a caption or a comment (`what`: "The caption", "The first
-/// comment"), said to the creator; None when it takes it. The server checks with it, and the
-/// composer as the creator types (this crate compiles to WASM).
-pub fn text_problem(what: &str, text: &str) -> Option<String> {
-    let (chars, hashtags, mentions) = caption_counts(text);
-    if chars > MAX_CAPTION_CHARS {
-        Some(format!("{what} has {chars} characters; Instagram allows {MAX_CAPTION_CHARS}."))
-    } else if hashtags > MAX_HASHTAGS {
-        Some(format!("{what} has {hashtags} hashtags; Instagram allows {MAX_HASHTAGS}."))
-    } else if mentions > MAX_MENTIONS {
-        Some(format!("{what} mentions {mentions} accounts; Instagram allows {MAX_MENTIONS}."))
-    } else {
-        None
+/// What Instagram would refuse in a caption or a first comment: too many characters, hashtags
+/// or mentions, with the count found. The server checks with it, and the composer as the
+/// creator types (this crate compiles to WASM), where the app says it in the creator's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextProblem {
+    Characters(usize),
+    Hashtags(usize),
+    Mentions(usize),
+}
+
+impl TextProblem {
+    /// The first limit `text` is over, if any.
+    pub fn of(text: &str) -> Option<TextProblem> {
+        let (chars, hashtags, mentions) = caption_counts(text);
+        if chars > MAX_CAPTION_CHARS {
+            Some(TextProblem::Characters(chars))
+        } else if hashtags > MAX_HASHTAGS {
+            Some(TextProblem::Hashtags(hashtags))
+        } else if mentions > MAX_MENTIONS {
+            Some(TextProblem::Mentions(mentions))
+        } else {
+            None
+        }
     }
+
+    /// What the limit is.
+    pub fn allowed(self) -> usize {
+        match self {
+            TextProblem::Characters(_) => MAX_CAPTION_CHARS,
+            TextProblem::Hashtags(_) => MAX_HASHTAGS,
+            TextProblem::Mentions(_) => MAX_MENTIONS,
+        }
+    }
+
+    /// Said in English, of `what` ("The caption", "The first comment").
+    pub fn message(self, what: &str) -> String {
+        let allowed = self.allowed();
+        match self {
+            TextProblem::Characters(n) => format!("{what} has {n} characters; Instagram allows {allowed}."),
+            TextProblem::Hashtags(n) => format!("{what} has {n} hashtags; Instagram allows {allowed}."),
+            TextProblem::Mentions(n) => format!("{what} mentions {n} accounts; Instagram allows {allowed}."),
+        }
+    }
+}
+
+/// What Instagram would refuse in a caption or a comment (`what`: "The caption", "The first
+/// comment"), said in English; None when it takes it.
+pub fn text_problem(what: &str, text: &str) -> Option<String> {
+    TextProblem::of(text).map(|p| p.message(what))
 }
 
 #[cfg(test)]

@@ -49,6 +49,9 @@ pub struct InboxItem {
     pub media_id: Option<String>,
     /// When, on the creator's wall clock (`25 Nov 14:03`).
     pub when: String,
+    /// The same wall-clock time as data (`2026-11-25T14:03`), for a page to write in its language.
+    #[serde(default)]
+    pub local: String,
     pub unread: bool,
     pub hidden: bool,
     /// Written by the creator's account (a reply sent from Crealia, a message echo).

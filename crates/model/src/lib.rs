@@ -110,6 +110,7 @@ pub mod api_tokens;
 pub mod connections;
 pub mod dates;
 pub mod inbox;
+pub mod language;
 pub mod publishing;
 pub mod shared;
 pub mod status;

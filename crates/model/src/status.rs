@@ -26,12 +26,81 @@ impl Level {
     }
 }
 
-/// One service's state: its level, why, since when (this level), and its figures.
+/// Why a service is at its level, as data: the app says it in the creator's language, and its
+/// `Display` is the English sentence the JSON API also carries (`Item::reason`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    DatabaseSlow,
+    DatabaseBusy,
+    DatabaseOk,
+    DatabaseDown,
+    CacheMemoryOnly,
+    CacheOk,
+    CacheDown,
+    WebhooksUnreadable,
+    WebhooksBehind,
+    WebhooksRefused { count: u64 },
+    WebhooksOk,
+    SchedulerStopped { minutes: i64 },
+    SchedulerLate { seconds: i64 },
+    SchedulerQueued { queued: i64 },
+    SchedulerIdle,
+    TokensRejected { accounts: Vec<String> },
+    TokensExpiring { accounts: Vec<String>, days: i64 },
+    TokensOk,
+    GraphDown,
+    GraphPaused { minutes: u32 },
+    GraphUsageRed { percent: u32 },
+    GraphUsageAmber { percent: u32 },
+    GraphSlow,
+    GraphOk,
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::DatabaseSlow => f.write_str("The database answers slowly: pages may take longer."),
+            Reason::DatabaseBusy => f.write_str("The database's connections are nearly all in use: pages may wait."),
+            Reason::DatabaseOk => f.write_str("The database answers quickly."),
+            Reason::DatabaseDown => f.write_str("The database cannot be reached: nothing can be saved until it is back."),
+            Reason::CacheMemoryOnly => f.write_str("Cached in this server's memory (no Redis configured)."),
+            Reason::CacheOk => f.write_str("Redis and this server's memory answer."),
+            Reason::CacheDown => f.write_str("Redis cannot be reached: figures come from this server's memory or from Instagram, more slowly."),
+            Reason::WebhooksUnreadable => f.write_str("Deliveries from Instagram cannot be read from the database."),
+            Reason::WebhooksBehind => f.write_str("Comments and messages from Instagram wait to be shown: the server that handles them is behind or stopped."),
+            Reason::WebhooksRefused { count } => {
+                write!(f, "{count} deliveries were refused in the last hour (wrong signature or unreadable): check the Instagram app secret.")
+            }
+            Reason::WebhooksOk => f.write_str("Comments and messages arrive as Instagram sends them."),
+            Reason::SchedulerStopped { minutes } => write!(f, "A post is {minutes} minutes late: the scheduler may be stopped."),
+            Reason::SchedulerLate { seconds } => write!(f, "A post is {seconds} seconds late."),
+            Reason::SchedulerQueued { queued } => write!(f, "{queued} posts queued, all on time."),
+            Reason::SchedulerIdle => f.write_str("No posts waiting."),
+            Reason::TokensRejected { accounts } => write!(f, "Instagram no longer accepts @{}: reconnect it.", accounts.join(", @")),
+            Reason::TokensExpiring { accounts, days } => {
+                write!(f, "The access to @{} ends within {days} days; Crealia renews it on its own, or reconnect now.", accounts.join(", @"))
+            }
+            Reason::TokensOk => f.write_str("Every account's access is current."),
+            Reason::GraphDown => f.write_str("Instagram cannot be reached: figures are from the cache and posts wait."),
+            Reason::GraphPaused { minutes } => write!(f, "Instagram has paused calls for one of your accounts for about {minutes} minutes; Crealia waits."),
+            Reason::GraphUsageRed { percent } => write!(f, "{percent} % of Instagram's hourly allowance is used: calls will be refused until it resets."),
+            Reason::GraphUsageAmber { percent } => write!(f, "{percent} % of Instagram's hourly allowance is used: Crealia slows down."),
+            Reason::GraphSlow => f.write_str("Instagram answers slowly."),
+            Reason::GraphOk => f.write_str("Instagram answers normally."),
+        }
+    }
+}
+
+/// One service's state: its level, why (`cause`, and `reason`: the same in English), since
+/// when (this level), and its figures.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item<F> {
     pub level: Level,
     pub reason: String,
+    pub cause: Reason,
     pub since: DateTime<Utc>,
     #[serde(flatten)]
     pub figures: F,
