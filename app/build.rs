@@ -23,5 +23,19 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// One file a namespace in `locales/en/` and `locales/fr/`.
-const NAMESPACES: &[&str] =
-    &["common", "dates", "errors", "auth", "landing", "dashboard", "composer", "calendar", "inbox", "analytics", "control_room", "accounts", "tokens"];
+const NAMESPACES: &[&str] = &[
+    "common",
+    "dates",
+    "errors",
+    "auth",
+    "landing",
+    "dashboard",
+    "composer",
+    "calendar",
+    "inbox",
+    "analytics",
+    "control_room",
+    "accounts",
+    "tokens",
+    "problems",
+];

@@ -412,7 +412,7 @@ async fn an_edited_post_goes_out_as_edited_with_its_first_comment(pool: PgPool) 
     let edited = app.services.publishing.edit(user, p.id, edit).await.unwrap();
     assert_eq!(edited.caption, "Cardamom buns, fresh at 7 #fika");
     let too_long = crealia_core::publishing::PostEdit { caption: Some("a".repeat(2_201)), ..Default::default() };
-    assert!(matches!(app.services.publishing.edit(user, p.id, too_long).await, Err(crealia_core::Error::Invalid(_))));
+    assert!(matches!(app.services.publishing.edit(user, p.id, too_long).await, Err(crealia_core::Error::Refused(_))));
 
     app.services.publishing.run_due(Utc::now() + Duration::minutes(31), 50).await.unwrap();
     let done = status(&app, user, p.id).await;
@@ -428,7 +428,7 @@ async fn an_edited_post_goes_out_as_edited_with_its_first_comment(pool: PgPool) 
     assert_eq!(comments["data"][0]["text"], "More on our menu board", "{comments}");
 
     let late = crealia_core::publishing::PostEdit { caption: Some("too late".into()), ..Default::default() };
-    assert!(matches!(app.services.publishing.edit(user, p.id, late).await, Err(crealia_core::Error::Invalid(m)) if m.contains("published")));
+    assert!(matches!(app.services.publishing.edit(user, p.id, late).await, Err(crealia_core::Error::Refused(p)) if p.to_string().contains("published")));
 }
 
 #[sqlx::test(migrations = false)]
@@ -451,7 +451,7 @@ async fn a_failed_post_can_be_retried_by_its_creator(pool: PgPool) {
     assert_eq!((retried.status, retried.last_error), (PostStatus::Pending, None));
     run(&app).await;
     assert_eq!(status(&app, user, p.id).await.status, PostStatus::Published);
-    assert!(matches!(app.services.publishing.retry(user, p.id).await, Err(crealia_core::Error::Invalid(_))), "only failed posts");
+    assert!(matches!(app.services.publishing.retry(user, p.id).await, Err(crealia_core::Error::Refused(_))), "only failed posts");
 }
 
 #[sqlx::test(migrations = false)]
@@ -597,7 +597,7 @@ async fn a_post_whose_publish_answer_was_lost_is_checked_before_it_is_cancelled_
             }
             _ => app.services.publishing.retry(user, p.id).await,
         };
-        assert!(matches!(&result, Err(crealia_core::Error::Invalid(m)) if m.contains("already gone out")), "{action}: {result:?}");
+        assert!(matches!(&result, Err(crealia_core::Error::Refused(p)) if p.to_string().contains("already gone out")), "{action}: {result:?}");
         assert_eq!(status(&app, user, p.id).await.status, PostStatus::Published, "{action} found it published, never guessed");
     }
 }

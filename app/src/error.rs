@@ -16,6 +16,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Invalid(String),
+    /// Refused for a reason said in the creator's language (`crate::locale::problem`).
+    #[error("{0}")]
+    Refused(crealia_model::problem::Problem),
     #[error("Your Instagram account needs to be reconnected. Open Accounts and choose Reconnect.")]
     NeedsReconnect,
     #[error("{0} Please try again in a moment.")]
@@ -50,6 +53,7 @@ impl AppError {
             AppError::Unauthorized => td_string!(locale, errors.unauthorized).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
             AppError::Invalid(message) => message.clone(),
+            AppError::Refused(problem) => crate::locale::problem(locale, problem),
             AppError::NeedsReconnect => td_string!(locale, errors.needs_reconnect).to_string(),
             AppError::Unavailable(_) => td_string!(locale, errors.unavailable).to_string(),
             AppError::Internal(reference) => td_string!(locale, errors.internal, reference).to_string(),
@@ -72,7 +76,7 @@ impl AppError {
         match self {
             AppError::Unauthorized => 401,
             AppError::NotFound => 404,
-            AppError::Invalid(_) => 422,
+            AppError::Invalid(_) | AppError::Refused(_) => 422,
             AppError::NeedsReconnect => 409,
             AppError::Unavailable(_) => 503,
             AppError::Internal(_) | AppError::Network => 500,
@@ -123,6 +127,7 @@ impl From<crealia_core::Error> for AppError {
         let app = match e {
             E::NotFound | E::Forbidden => AppError::NotFound,
             E::Invalid(msg) => AppError::Invalid(msg),
+            E::Refused(problem) => AppError::Refused(problem),
             E::NeedsReconnect => AppError::NeedsReconnect,
             E::InvalidCredentials => AppError::InvalidCredentials,
             E::Throttled { retry_after_secs } => AppError::TooManyAttempts(retry_after_secs),

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use crealia_model::language::Language;
+use crealia_model::problem::{PostChange, PostText, Problem, TextLimit};
 use crealia_model::publishing::{PostKind, PostStatus};
 use leptos_i18n::context::CookieOptions;
 
@@ -245,6 +246,52 @@ pub fn media_format(locale: Locale, code: &str) -> Option<String> {
     }
 }
 
+/// What Crealia refused, said in the creator's language.
+pub fn problem(locale: Locale, problem: &Problem) -> String {
+    let status_word = |s: &PostStatus| match s {
+        PostStatus::Pending => td_string!(locale, problems.status_pending),
+        PostStatus::Publishing => td_string!(locale, problems.status_publishing),
+        PostStatus::Published => td_string!(locale, problems.status_published),
+        PostStatus::Failed => td_string!(locale, problems.status_failed),
+        PostStatus::Cancelled => td_string!(locale, problems.status_cancelled),
+    };
+    match problem {
+        Problem::TextOverLimit { text, limit, found, allowed } => {
+            let (found, allowed) = (number(locale, *found as i64), number(locale, *allowed as i64));
+            match (text, limit) {
+                (PostText::Caption, TextLimit::Characters) => td_string!(locale, problems.caption_chars, found, allowed).to_string(),
+                (PostText::Caption, TextLimit::Hashtags) => td_string!(locale, problems.caption_hashtags, found, allowed).to_string(),
+                (PostText::Caption, TextLimit::Mentions) => td_string!(locale, problems.caption_mentions, found, allowed).to_string(),
+                (PostText::FirstComment, TextLimit::Characters) => td_string!(locale, problems.comment_chars, found, allowed).to_string(),
+                (PostText::FirstComment, TextLimit::Hashtags) => td_string!(locale, problems.comment_hashtags, found, allowed).to_string(),
+                (PostText::FirstComment, TextLimit::Mentions) => td_string!(locale, problems.comment_mentions, found, allowed).to_string(),
+            }
+        }
+        Problem::StoryCaption => td_string!(locale, problems.story_caption).to_string(),
+        Problem::StoryComment => td_string!(locale, problems.story_comment).to_string(),
+        Problem::CarouselSize { found } => td_string!(locale, problems.carousel_size, found).to_string(),
+        Problem::OneMediaFile => td_string!(locale, problems.one_media_file).to_string(),
+        Problem::ImageNeedsImage => td_string!(locale, problems.image_needs_image).to_string(),
+        Problem::ReelNeedsVideo => td_string!(locale, problems.reel_needs_video).to_string(),
+        Problem::AltTextTooLong { allowed } => td_string!(locale, problems.alt_text_too_long, allowed = number(locale, *allowed as i64)).to_string(),
+        Problem::AltTextNotForKind => td_string!(locale, problems.alt_text_not_for_kind).to_string(),
+        Problem::NoAccountChosen => td_string!(locale, problems.no_account_chosen).to_string(),
+        Problem::TimePassed { publish_now: true } => td_string!(locale, problems.time_passed_publish_now).to_string(),
+        Problem::TimePassed { publish_now: false } => td_string!(locale, problems.time_passed).to_string(),
+        Problem::UndoExpired { seconds } => td_string!(locale, problems.undo_expired, seconds).to_string(),
+        Problem::AlreadyPublished => td_string!(locale, problems.already_published).to_string(),
+        Problem::NotEditable { status } => td_string!(locale, problems.not_editable, status = status_word(status)).to_string(),
+        Problem::BeingPublished => td_string!(locale, problems.being_published).to_string(),
+        Problem::WrongStatus { status, change: PostChange::Cancel } => td_string!(locale, problems.cannot_cancel, status = status_word(status)).to_string(),
+        Problem::WrongStatus { status, change: PostChange::Retry } => td_string!(locale, problems.cannot_retry, status = status_word(status)).to_string(),
+        Problem::UnknownTimeZone { zone } => td_string!(locale, problems.unknown_time_zone, zone).to_string(),
+        Problem::SkippedTime { date, time, zone } => {
+            let date = parse_date(date).map_or_else(|| date.clone(), |d| day_month_year(locale, d));
+            td_string!(locale, problems.skipped_time, date, time, zone).to_string()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +314,42 @@ mod tests {
         assert_eq!(weekday_day_month_year(Locale::fr, d), "mar. 24 nov. 2026");
         assert_eq!(month_year(Locale::fr, d), "novembre 2026");
         assert_eq!(post_when(Locale::fr, "2026-11-24", "14:05"), "mar. 24 nov. 2026, 14:05");
+    }
+
+    #[test]
+    fn every_refusal_reads_in_english_as_the_api_says_it_and_differently_in_french() {
+        use crealia_model::problem::{PostChange, PostText, Problem, TextLimit};
+        let all = [
+            Problem::TextOverLimit { text: PostText::Caption, limit: TextLimit::Hashtags, found: 31, allowed: 30 },
+            Problem::TextOverLimit { text: PostText::FirstComment, limit: TextLimit::Mentions, found: 21, allowed: 20 },
+            Problem::StoryCaption,
+            Problem::StoryComment,
+            Problem::CarouselSize { found: 11 },
+            Problem::OneMediaFile,
+            Problem::ImageNeedsImage,
+            Problem::ReelNeedsVideo,
+            Problem::AltTextTooLong { allowed: 100 },
+            Problem::AltTextNotForKind,
+            Problem::NoAccountChosen,
+            Problem::TimePassed { publish_now: true },
+            Problem::TimePassed { publish_now: false },
+            Problem::UndoExpired { seconds: 10 },
+            Problem::AlreadyPublished,
+            Problem::NotEditable { status: PostStatus::Published },
+            Problem::BeingPublished,
+            Problem::WrongStatus { status: PostStatus::Pending, change: PostChange::Retry },
+            Problem::WrongStatus { status: PostStatus::Published, change: PostChange::Cancel },
+            Problem::UnknownTimeZone { zone: "Mars/Olympus".into() },
+        ];
+        for p in &all {
+            assert_eq!(problem(Locale::en, p), p.to_string());
+            assert_ne!(problem(Locale::fr, p), p.to_string(), "{p}");
+        }
+        let gap = Problem::SkippedTime { date: "2026-03-29".into(), time: "02:30".into(), zone: "Europe/Paris".into() };
+        assert_eq!(
+            problem(Locale::fr, &gap),
+            "29 mars 2026 02:30 n’existe pas dans le fuseau Europe/Paris (les horloges avancent à ce moment-là). Choisissez une autre heure."
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! shape Instagram takes), caption with live counters, alt text, first comment, and "Publish
 //! now" or "Schedule" at a date, time and time zone.
 
-use crealia_graph::rules::{caption_counts, TextProblem, CAROUSEL_ITEMS, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+use crealia_graph::rules::{caption_counts, CAROUSEL_ITEMS, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+use crealia_model::problem::{PostText, Problem};
 use crealia_model::publishing::{MediaAsset, PostKind, PostStatus, FRAMES};
 use leptos::prelude::*;
 
@@ -63,18 +64,10 @@ fn progress_message(locale: Locale, states: &[PostStatus]) -> Option<String> {
 }
 
 /// What Instagram would refuse in the caption (or the first comment, `comment`), said to the
-/// creator; None when it takes it (`TextProblem`: the rule the server checks with).
+/// creator; None when it takes it (the rule the server refuses with).
 fn text_problem(locale: Locale, comment: bool, text: &str) -> Option<String> {
-    let problem = TextProblem::of(text)?;
-    let max = problem.allowed();
-    Some(match (problem, comment) {
-        (TextProblem::Characters(n), false) => td_string!(locale, composer.caption_chars, n, max).to_string(),
-        (TextProblem::Characters(n), true) => td_string!(locale, composer.comment_chars, n, max).to_string(),
-        (TextProblem::Hashtags(n), false) => td_string!(locale, composer.caption_hashtags, n, max).to_string(),
-        (TextProblem::Hashtags(n), true) => td_string!(locale, composer.comment_hashtags, n, max).to_string(),
-        (TextProblem::Mentions(n), false) => td_string!(locale, composer.caption_mentions, n, max).to_string(),
-        (TextProblem::Mentions(n), true) => td_string!(locale, composer.comment_mentions, n, max).to_string(),
-    })
+    let which = if comment { PostText::FirstComment } else { PostText::Caption };
+    Problem::text_over_limit(which, text).map(|p| crate::locale::problem(locale, &p))
 }
 
 /// A frame as each language writes it: "1.91:1", "1,91:1".
@@ -271,7 +264,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
         let caption = kind.takes_caption().then(|| text_problem(locale, false, &caption.read())).flatten();
         let comment = (kind != PostKind::Story).then(|| text_problem(locale, true, &first_comment.read())).flatten();
         let alt = (kind.takes_alt_text() && alt_text.read().chars().count() > MAX_ALT_TEXT_CHARS)
-            .then(|| td_string!(locale, composer.alt_text_too_long, max = MAX_ALT_TEXT_CHARS).to_string());
+            .then(|| crate::locale::problem(locale, &Problem::AltTextTooLong { allowed: MAX_ALT_TEXT_CHARS }));
         caption.or(comment).or(alt)
     };
     // A refusal from the server is about what was sent: it goes once anything changes.

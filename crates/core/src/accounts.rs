@@ -408,7 +408,7 @@ impl Accounts {
     /// Remembers the creator's time zone for the next time they schedule.
     pub async fn set_time_zone(&self, user_id: i64, time_zone: &str) -> Result<()> {
         if !crate::time_zones::is_time_zone(time_zone) {
-            return Err(Error::Invalid(format!("“{time_zone}” is not a time zone Crealia knows.")));
+            return Err(Error::Refused(crealia_model::problem::Problem::UnknownTimeZone { zone: time_zone.to_string() }));
         }
         sqlx::query("UPDATE users SET time_zone = $2 WHERE id = $1").bind(user_id).bind(time_zone).execute(&self.db).await?;
         self.time_zones.forget(&user_id);

@@ -10,6 +10,9 @@ pub enum Error {
     Forbidden,
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// A request refused for a reason the pages say in the creator's language.
+    #[error("refused: {0}")]
+    Refused(crealia_model::problem::Problem),
     #[error("the Instagram account needs to be reconnected")]
     NeedsReconnect,
     #[error("wrong email or password")]
@@ -36,6 +39,7 @@ impl Error {
             Error::NotFound => Error::NotFound,
             Error::Forbidden => Error::Forbidden,
             Error::Invalid(m) => Error::Invalid(m.clone()),
+            Error::Refused(p) => Error::Refused(p.clone()),
             Error::NeedsReconnect => Error::NeedsReconnect,
             Error::InvalidCredentials => Error::InvalidCredentials,
             Error::Throttled { retry_after_secs } => Error::Throttled { retry_after_secs: *retry_after_secs },

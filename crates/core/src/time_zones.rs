@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::{Error, Result};
+use crealia_model::problem::Problem;
 
 /// The IANA zone `name`, or UTC when Crealia does not know it.
 pub fn zone(name: &str) -> chrono_tz::Tz {
@@ -11,13 +12,13 @@ pub fn zone(name: &str) -> chrono_tz::Tz {
 
 /// A date and time on the wall clock of `time_zone` (an IANA name), as a UTC instant.
 pub fn local_time(date: NaiveDate, time: NaiveTime, time_zone: &str) -> Result<DateTime<Utc>> {
-    let tz: chrono_tz::Tz = time_zone.parse().map_err(|_| Error::Invalid(format!("“{time_zone}” is not a time zone Crealia knows.")))?;
+    let tz: chrono_tz::Tz = time_zone.parse().map_err(|_| Error::Refused(Problem::UnknownTimeZone { zone: time_zone.to_string() }))?;
     match tz.from_local_datetime(&date.and_time(time)) {
         chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         // The hour clocks turn back: the first of the two.
         chrono::LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
         chrono::LocalResult::None => {
-            Err(Error::Invalid(format!("{date} {} does not exist in {time_zone} (the clocks move forward then). Choose another time.", time.format("%H:%M"))))
+            Err(Error::Refused(Problem::SkippedTime { date: date.to_string(), time: time.format("%H:%M").to_string(), zone: time_zone.to_string() }))
         }
     }
 }
@@ -44,7 +45,7 @@ mod tests {
         assert_eq!(local_time(d, t, "UTC").unwrap().to_rfc3339(), "2026-07-01T09:30:00+00:00");
         // 02:30 does not exist in Oslo on the last Sunday of March.
         let gap = local_time(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap(), NaiveTime::from_hms_opt(2, 30, 0).unwrap(), "Europe/Oslo");
-        assert!(matches!(gap, Err(Error::Invalid(m)) if m.contains("does not exist")));
+        assert!(matches!(gap, Err(Error::Refused(Problem::SkippedTime { .. }))));
         assert!(local_time(d, t, "Mars/Olympus").is_err());
     }
 }

@@ -58,31 +58,17 @@ impl TextProblem {
             TextProblem::Mentions(_) => MAX_MENTIONS,
         }
     }
-
-    /// Said in English, of `what` ("The caption", "The first comment").
-    pub fn message(self, what: &str) -> String {
-        let allowed = self.allowed();
-        match self {
-            TextProblem::Characters(n) => format!("{what} has {n} characters; Instagram allows {allowed}."),
-            TextProblem::Hashtags(n) => format!("{what} has {n} hashtags; Instagram allows {allowed}."),
-            TextProblem::Mentions(n) => format!("{what} mentions {n} accounts; Instagram allows {allowed}."),
-        }
-    }
-}
-
-/// What Instagram would refuse in a caption or a comment (`what`: "The caption", "The first
-/// comment"), said in English; None when it takes it.
-pub fn text_problem(what: &str, text: &str) -> Option<String> {
-    TextProblem::of(text).map(|p| p.message(what))
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_comment_is_held_to_a_captions_limits() {
+    fn a_text_is_held_to_the_first_limit_it_is_over() {
+        use super::TextProblem;
         let tags: String = (0..31).map(|i| format!("#t{i} ")).collect();
-        assert_eq!(super::text_problem("The first comment", &tags).as_deref(), Some("The first comment has 31 hashtags; Instagram allows 30."));
-        assert_eq!(super::text_problem("The caption", "Fresh #fika @ana"), None);
+        assert_eq!(TextProblem::of(&tags), Some(TextProblem::Hashtags(31)));
+        assert_eq!(TextProblem::of(&"a".repeat(2_201)), Some(TextProblem::Characters(2_201)));
+        assert_eq!(TextProblem::of("Fresh #fika @ana"), None);
     }
 
     #[test]

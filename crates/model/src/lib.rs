@@ -111,6 +111,7 @@ pub mod connections;
 pub mod dates;
 pub mod inbox;
 pub mod language;
+pub mod problem;
 pub mod publishing;
 pub mod shared;
 pub mod status;

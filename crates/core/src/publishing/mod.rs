@@ -24,7 +24,8 @@ use crate::media::MediaStore;
 use crate::{Error, Result};
 
 pub use calendar::item;
-pub use crealia_graph::rules::{caption_counts, text_problem, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+use crealia_model::problem::{PostChange, PostText, Problem};
 pub use crealia_model::publishing::{PostItem, PostKind, PostStatus, ScheduledPost, UNDO_SECS};
 pub use scheduler::SchedulerSettings;
 
@@ -63,43 +64,37 @@ pub struct PostEdit {
 /// What Meta would reject, said before anything reaches it. `media_urls`: the post's files,
 /// as Crealia serves them.
 pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
-    if let Some(problem) = text_problem("The caption", &post.caption) {
-        return Err(Error::Invalid(problem));
+    if let Some(problem) = Problem::text_over_limit(PostText::Caption, &post.caption) {
+        return Err(Error::Refused(problem));
     }
     if !post.kind.takes_caption() && !post.caption.trim().is_empty() {
-        return Err(Error::Invalid("Stories have no caption on Instagram: leave it empty.".into()));
+        return Err(Error::Refused(Problem::StoryCaption));
     }
     let n = media_urls.len();
     match post.kind {
-        PostKind::Carousel if !crealia_graph::rules::CAROUSEL_ITEMS.contains(&n) => {
-            return Err(Error::Invalid(format!("A carousel needs 2 to 10 images or videos; this one has {n}.")))
-        }
-        PostKind::Image | PostKind::Reel | PostKind::Story if n != 1 => {
-            return Err(Error::Invalid("Choose exactly one image or video for this kind of post.".into()))
-        }
+        PostKind::Carousel if !crealia_graph::rules::CAROUSEL_ITEMS.contains(&n) => return Err(Error::Refused(Problem::CarouselSize { found: n })),
+        PostKind::Image | PostKind::Reel | PostKind::Story if n != 1 => return Err(Error::Refused(Problem::OneMediaFile)),
         _ => {}
     }
     match post.kind {
-        PostKind::Image if crate::media::is_video_url(&media_urls[0]) => {
-            return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into()))
-        }
-        PostKind::Reel if !crate::media::is_video_url(&media_urls[0]) => return Err(Error::Invalid("A reel needs an MP4 or MOV video.".into())),
+        PostKind::Image if crate::media::is_video_url(&media_urls[0]) => return Err(Error::Refused(Problem::ImageNeedsImage)),
+        PostKind::Reel if !crate::media::is_video_url(&media_urls[0]) => return Err(Error::Refused(Problem::ReelNeedsVideo)),
         _ => {}
     }
     if let Some(alt) = &post.alt_text {
         if alt.chars().count() > MAX_ALT_TEXT_CHARS {
-            return Err(Error::Invalid(format!("Alt text can have at most {MAX_ALT_TEXT_CHARS} characters.")));
+            return Err(Error::Refused(Problem::AltTextTooLong { allowed: MAX_ALT_TEXT_CHARS }));
         }
         if !post.kind.takes_alt_text() && !alt.is_empty() {
-            return Err(Error::Invalid("Alt text is for image and carousel posts only.".into()));
+            return Err(Error::Refused(Problem::AltTextNotForKind));
         }
     }
     if let Some(comment) = &post.first_comment {
-        if let Some(problem) = text_problem("The first comment", comment) {
-            return Err(Error::Invalid(problem));
+        if let Some(problem) = Problem::text_over_limit(PostText::FirstComment, comment) {
+            return Err(Error::Refused(problem));
         }
         if post.kind == PostKind::Story && !comment.is_empty() {
-            return Err(Error::Invalid("Stories cannot have comments.".into()));
+            return Err(Error::Refused(Problem::StoryComment));
         }
     }
     Ok(())
@@ -210,10 +205,10 @@ impl Publishing {
         validate(&post, &media_urls)?;
         self.media.check_post(user_id, post.kind, &media_urls).await?;
         if connections.is_empty() {
-            return Err(Error::Invalid("Choose at least one account to publish to.".into()));
+            return Err(Error::Refused(Problem::NoAccountChosen));
         }
         if post.scheduled_at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS) {
-            return Err(Error::Invalid("That time has already passed. Choose a later time, or publish now.".into()));
+            return Err(Error::Refused(Problem::TimePassed { publish_now: true }));
         }
         let owned = self.connections.list(user_id).await?;
         for id in connections {
@@ -322,7 +317,7 @@ impl Publishing {
     /// Cancels a post that has not started publishing (or failed). Another user's is NotFound.
     pub async fn cancel(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
         self.refuse_if_published_meanwhile(user_id, post_id).await?;
-        self.transition(user_id, post_id, &["PENDING", "FAILED"], "cancelled", "status = 'CANCELLED', cancelled_from = status").await
+        self.transition(user_id, post_id, &["PENDING", "FAILED"], PostChange::Cancel, "status = 'CANCELLED', cancelled_from = status").await
     }
 
     /// Undoes the creator's own cancel within [`UNDO_SECS`]: the post is again what it was
@@ -342,7 +337,7 @@ impl Publishing {
         .await?;
         if done.rows_affected() == 0 {
             self.get(user_id, post_id).await?; // another creator's post is not found
-            return Err(Error::Invalid(format!("This cancel can no longer be undone (only within {UNDO_SECS} seconds). Schedule the post again.")));
+            return Err(Error::Refused(Problem::UndoExpired { seconds: UNDO_SECS }));
         }
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
@@ -355,7 +350,7 @@ impl Publishing {
     /// When Instagram cannot say, nothing is guessed: the change waits.
     async fn refuse_if_published_meanwhile(&self, user_id: i64, post_id: i64) -> Result<()> {
         match self.settle_container(user_id, post_id).await? {
-            ContainerFate::Published => Err(Error::Invalid("This post had already gone out on Instagram; it now shows as published.".into())),
+            ContainerFate::Published => Err(Error::Refused(Problem::AlreadyPublished)),
             ContainerFate::None | ContainerFate::NotPublished => Ok(()),
         }
     }
@@ -462,7 +457,7 @@ impl Publishing {
             user_id,
             post_id,
             &["FAILED"],
-            "retried (only failed posts can be)",
+            PostChange::Retry,
             "status = 'PENDING', errors = 0, waiting_since = NULL, next_attempt_at = now(), last_error = NULL, error_code = NULL,
              container_id = NULL, child_container_ids = '{}'",
         )
@@ -474,7 +469,7 @@ impl Publishing {
         self.refuse_if_published_meanwhile(user_id, post_id).await?;
         let current = self.get(user_id, post_id).await?;
         if !current.status.is_editable() {
-            return Err(Error::Invalid(format!("This post is {} and can no longer be changed.", current.status.as_str().to_lowercase())));
+            return Err(Error::Refused(Problem::NotEditable { status: current.status }));
         }
         let media_urls = match &edit.media_ids {
             Some(ids) => self.media.urls_of(user_id, ids).await?,
@@ -492,7 +487,7 @@ impl Publishing {
         validate(&changed, &media_urls)?;
         self.media.check_post(user_id, changed.kind, &media_urls).await?;
         if edit.scheduled_at.is_some_and(|at| at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS)) {
-            return Err(Error::Invalid("That time has already passed. Choose a later time.".into()));
+            return Err(Error::Refused(Problem::TimePassed { publish_now: false }));
         }
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
@@ -510,7 +505,7 @@ impl Publishing {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(Error::Invalid("This post is being published right now and can no longer be changed.".into()));
+            return Err(Error::Refused(Problem::BeingPublished));
         }
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
@@ -518,7 +513,7 @@ impl Publishing {
     }
 
     /// Applies `set` to one of the creator's posts when its status is one of `from`.
-    async fn transition(&self, user_id: i64, post_id: i64, from: &[&str], verb: &str, set: &str) -> Result<ScheduledPost> {
+    async fn transition(&self, user_id: i64, post_id: i64, from: &[&str], change: PostChange, set: &str) -> Result<ScheduledPost> {
         let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(&format!("UPDATE scheduled_posts SET {set}, updated_at = now() WHERE id = $1 AND user_id = $2 AND status = ANY($3)"))
@@ -529,7 +524,7 @@ impl Publishing {
             .await?;
         if done.rows_affected() == 0 {
             let current = self.get(user_id, post_id).await?;
-            return Err(Error::Invalid(format!("This post is {} and cannot be {verb}.", current.status.as_str().to_lowercase())));
+            return Err(Error::Refused(Problem::WrongStatus { status: current.status, change }));
         }
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
