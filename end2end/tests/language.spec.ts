@@ -1,5 +1,6 @@
 import { test, expect } from "./fixtures";
 import type { BrowserContext, Page } from "@playwright/test";
+import path from "node:path";
 import { audit, ownAccount, signUpAndConnect } from "./helpers";
 import { SIGNED_IN_PAGES, SIGNED_OUT_PAGES } from "./pages";
 
@@ -144,4 +145,27 @@ test("axe-core finds no serious or critical violation on any page in French", as
     await audit(page, p, found);
   }
   expect(found).toEqual([]);
+});
+
+test("what Crealia refuses is said in French too: the composer's check and the server's answer", async ({ page, request, baseURL }) => {
+  test.info().annotations.push({ type: "expected-console-error", description: "status of 422" });
+  await signUpAndConnect(page, await ownAccount(request, "refus"), "refus");
+  await setLanguage(page.context(), baseURL!, "fr");
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await expect(page.getByTestId("inbox-live")).toHaveText("En direct");
+  const tags = Array.from({ length: 31 }, (_, i) => `#t${i}`).join(" ");
+  await page.getByLabel("Légende").fill(tags);
+  await expect(page.getByText("La légende compte 31 hashtags\u00a0; Instagram en autorise 30.")).toBeVisible();
+  // The server's refusal of a time zone it does not know, in French.
+  await page.getByLabel("Légende").fill("Bonjour");
+  await page.getByTestId("media-input").setInputFiles(path.join(__dirname, "..", "fixtures", "square.jpg"));
+  await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
+  await page.getByRole("radio", { name: "Programmer" }).check();
+  const at = new Date(Date.now() + 2 * 3600_000).toISOString();
+  await page.getByLabel("Date").fill(at.slice(0, 10));
+  await page.getByLabel("Heure", { exact: true }).fill(at.slice(11, 16));
+  await page.getByLabel("Fuseau horaire").fill("Mars/Olympus");
+  await page.getByRole("button", { name: "Programmer" }).click();
+  await expect(page.getByRole("alert")).toContainText("«\u00a0Mars/Olympus\u00a0» n’est pas un fuseau horaire connu de Crealia.");
 });
