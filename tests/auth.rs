@@ -304,4 +304,21 @@ async fn a_creators_language_is_remembered_on_the_account_and_set_at_sign_in(poo
     // Signed out, nothing is stored (the browser's cookie remembers it).
     let (status, _, _) = call(&app, None, "set_language", &[("language", "en")]).await;
     assert_eq!(status, 200);
+
+    // The cookie wins over the browser's preference, and is only read: the answer sets no
+    // second, path-less language cookie of its own.
+    let form = [("email", "kim@example.com"), ("password", "a long enough password"), ("display_name", "Kim"), ("next", "")];
+    let r = app
+        .client
+        .post(app.url(&server_fn_path("sign_up")))
+        .header("accept-language", "en-US")
+        .header("cookie", "crealia_lang=fr")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let set: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    assert!(set.iter().filter(|c| c.starts_with("crealia_lang=")).all(|c| c.contains("Path=/")), "{set:?}");
+    let (_, body, _) = call(&app, None, "sign_in", &[("email", "kim@example.com"), ("password", "a long enough password")]).await;
+    assert_eq!(body, serde_json::json!("fr"));
 }

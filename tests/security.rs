@@ -236,6 +236,8 @@ async fn pages_carry_a_fresh_nonce_policy_and_every_response_the_security_header
         for tag in scripts {
             assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "{path}: <script{tag}> runs only with the nonce");
         }
+        assert_eq!(headers["cache-control"], "private, no-cache", "{path}: a page is one visitor's");
+        assert_eq!(headers["vary"], "Cookie, Accept-Language", "{path}: in the visitor's language");
         nonces.push(nonce);
     }
     nonces.sort();

@@ -21,8 +21,10 @@ const COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 3600 * 1000;
 
 /// The language cookie is site-wide (a cookie without `Path` would hold only under the page
 /// that set it), kept for a year, and sent on same-site requests only.
+/// A cookie that names no language is ignored quietly (leptos-use would print an error for
+/// each such request, which anyone can send).
 pub fn cookie_options() -> CookieOptions<Locale> {
-    CookieOptions::default().path("/").max_age(COOKIE_MAX_AGE_MS).same_site(leptos_use::SameSite::Lax)
+    CookieOptions::default().path("/").max_age(COOKIE_MAX_AGE_MS).same_site(leptos_use::SameSite::Lax).on_error(std::sync::Arc::new(|_| ()))
 }
 
 /// The cookie the server sets when a creator signs in with a language of their own.
@@ -46,10 +48,16 @@ pub fn locale(language: Language) -> Locale {
 
 /// The language of the request being rendered or answered: the cookie, else the browser's
 /// `Accept-Language`, else English.
+/// Read from the request's headers only: nothing is written back (leptos-use's cookie would
+/// answer with a `Set-Cookie` of its own).
 #[cfg(feature = "ssr")]
 pub fn of_request() -> Locale {
     use leptos_i18n::context::I18nContextOptions;
-    leptos_i18n::locale::resolve_locale_with_options::<Locale>(I18nContextOptions::default().cookie_name(COOKIE))
+    let from_cookie = leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
+        let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?.to_owned();
+        header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(name, _)| *name == COOKIE).and_then(|(_, v)| Language::from_code(v))
+    });
+    from_cookie.map(locale).unwrap_or_else(|| leptos_i18n::locale::resolve_locale_with_options::<Locale>(I18nContextOptions::default().enable_cookie(false)))
 }
 
 /// Digits in groups of three: "12,345" in English, "12 345" (a narrow no-break space) in French.

@@ -63,6 +63,12 @@ pub async fn apply(State(settings): State<SecurityHeaders>, mut request: Request
     if let Ok(value) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
+    if page && !sandbox {
+        // A page is written for one visitor: their session, their language (the cookie, else
+        // `Accept-Language`). No shared cache may hand it to another.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

@@ -94,7 +94,11 @@ async fn open_session(email: &str, password: &str) -> Result<crealia_core::accou
 #[server(output = JsonAnswer)]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<Option<Language>, AppError> {
     let user = open_session(&email, &password).await?;
-    let language = super::services()?.accounts.language(user.id).await?;
+    // Signed in already: a language that cannot be read is the browser's, not an error.
+    let language = super::services()?.accounts.language(user.id).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the creator's language could not be read");
+        None
+    });
     if let Some(language) = language {
         set_language_cookie(language);
     }
@@ -107,7 +111,9 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 pub async fn sign_up(email: String, password: String, display_name: String, next: Option<String>) -> Result<(), AppError> {
     let services = super::services()?;
     let user = services.accounts.register(&email, &password, &display_name, &client_address()).await?;
-    services.accounts.set_language(user.id, crate::locale::language(crate::locale::of_request())).await?;
+    if let Err(e) = services.accounts.set_language(user.id, crate::locale::language(crate::locale::of_request())).await {
+        tracing::warn!(error = %e, "the new creator's language could not be stored");
+    }
     open_session(&email, &password).await?;
     leptos_axum::redirect(&safe_next(next.as_deref(), "/instagram-auth"));
     Ok(())
