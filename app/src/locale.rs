@@ -102,6 +102,12 @@ pub fn percent(locale: Locale, x: f64, places: usize) -> String {
     }
 }
 
+/// "38 %": a share with a space before the sign, as the analytics and the control room write
+/// it in both languages (`percent` writes the dashboard's "38%").
+pub fn per_cent(locale: Locale, value: impl std::fmt::Display) -> String {
+    td_string!(locale, common.percent_value, value).to_string()
+}
+
 /// "Monday" … "Sunday" (`0` is Monday, as in `crealia_model::analytics::WEEKDAYS`).
 pub fn weekday(locale: Locale, monday_first: usize) -> String {
     match monday_first {

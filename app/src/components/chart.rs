@@ -8,23 +8,6 @@ use crate::locale::number;
 const W: f64 = 640.0;
 const H: f64 = 200.0;
 
-/// Thousands separated by a thin space: 48 210 → "48,210".
-pub fn group(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
 /// Round ticks covering `min..=max` (about five steps of 1, 2 or 5 × a power of ten), from the
 /// lowest to the highest; the chart's scale runs from the first to the last.
 pub fn nice_ticks(min: i64, max: i64) -> Vec<i64> {
@@ -231,7 +214,7 @@ pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
                 x(i) - step * 0.35,
                 step * 0.7,
                 escape(&p.day),
-                group(p.value)
+                number(Locale::en, p.value)
             ));
         }
     } else {
@@ -243,7 +226,7 @@ pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
                 x(i),
                 y(p.value),
                 escape(&p.day),
-                group(p.value)
+                number(Locale::en, p.value)
             ));
         }
     }

@@ -96,7 +96,7 @@ fn evidence(locale: Locale, s: &SuggestedTime) -> String {
 
 /// "38 %": a share in per cent, without decimals.
 fn share_text(locale: Locale, x: f64) -> String {
-    td_string!(locale, analytics.percent_value, value = decimal(locale, x, 0)).to_string()
+    crate::locale::per_cent(locale, decimal(locale, x, 0))
 }
 
 #[component]

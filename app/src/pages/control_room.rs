@@ -166,11 +166,6 @@ fn level_word(locale: Locale, level: Level) -> String {
     .to_string()
 }
 
-/// "38 %": a share in per cent, as this page writes it.
-fn percent_text(locale: Locale, value: impl std::fmt::Display) -> String {
-    td_string!(locale, control_room.percent_value, value).to_string()
-}
-
 /// Why a service is at its level, in the creator's language, with its figures and accounts.
 fn health_reason(locale: Locale, reason: &Reason) -> String {
     let n = |x: i64| number(locale, x);
@@ -199,10 +194,10 @@ fn health_reason(locale: Locale, reason: &Reason) -> String {
         Reason::GraphDown => td_string!(locale, control_room.reason_graph_down).to_string(),
         Reason::GraphPaused { minutes } => td_string!(locale, control_room.reason_graph_paused, minutes = n((*minutes).into())).to_string(),
         Reason::GraphUsageRed { percent } => {
-            td_string!(locale, control_room.reason_graph_usage_red, percent = percent_text(locale, n((*percent).into()))).to_string()
+            td_string!(locale, control_room.reason_graph_usage_red, percent = crate::locale::per_cent(locale, n((*percent).into()))).to_string()
         }
         Reason::GraphUsageAmber { percent } => {
-            td_string!(locale, control_room.reason_graph_usage_amber, percent = percent_text(locale, n((*percent).into()))).to_string()
+            td_string!(locale, control_room.reason_graph_usage_amber, percent = crate::locale::per_cent(locale, n((*percent).into()))).to_string()
         }
         Reason::GraphSlow => td_string!(locale, control_room.reason_graph_slow).to_string(),
         Reason::GraphOk => td_string!(locale, control_room.reason_graph_ok).to_string(),
@@ -225,7 +220,7 @@ fn HealthList(services: ServiceHealth) -> impl IntoView {
     move || {
         let locale = i18n.get_locale();
         let s = &services;
-        let percent = |p: Option<u32>| p.map(|p| percent_text(locale, number(locale, p.into()))).unwrap_or_else(|| "—".into());
+        let percent = |p: Option<u32>| p.map(|p| crate::locale::per_cent(locale, number(locale, p.into()))).unwrap_or_else(|| "—".into());
         let no_answer = || td_string!(locale, control_room.no_answer).to_string();
         let graph = td_string!(
             locale,
@@ -251,7 +246,7 @@ fn HealthList(services: ServiceHealth) -> impl IntoView {
                 (true, true) => td_string!(locale, control_room.cache_redis_up),
                 (true, false) => td_string!(locale, control_room.cache_redis_down),
             },
-            ratio = s.cache.figures.hit_ratio.map(|r| percent_text(locale, decimal(locale, r * 100.0, 0))).unwrap_or_else(|| "—".into())
+            ratio = s.cache.figures.hit_ratio.map(|r| crate::locale::per_cent(locale, decimal(locale, r * 100.0, 0))).unwrap_or_else(|| "—".into())
         )
         .to_string();
         let w = &s.webhooks.figures;
@@ -362,7 +357,7 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
                 let figure = |label: String, f: Figure| view! {
                     <span class="figure">
                         <span class="muted">{label}</span> " " <strong>{f.total.map(|n| number(locale, n)).unwrap_or_else(|| "—".into())}</strong>
-                        {f.change_percent.map(|c| view! { " " <span class=if c < 0.0 { "change down" } else { "change up" }>{percent_text(locale, format!("{c:+.0}"))}</span> })}
+                        {f.change_percent.map(|c| view! { " " <span class=if c < 0.0 { "change down" } else { "change up" }>{crate::locale::per_cent(locale, format!("{c:+.0}"))}</span> })}
                     </span>
                 };
                 view! {
