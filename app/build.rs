@@ -33,6 +33,7 @@ const NAMESPACES: &[&str] = &[
     "composer",
     "calendar",
     "inbox",
+    "snippets",
     "analytics",
     "control_room",
     "accounts",

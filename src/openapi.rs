@@ -17,6 +17,11 @@ use utoipa::{Modify, OpenApi, ToSchema};
 pub struct ApiError {
     /// e.g. "This post is published and cannot be cancelled."
     error: String,
+    /// On a refusal (422 and the upload's 408/413), what was refused as data: a `code` such as
+    /// `wrong_status` or `storage_full` and its figures, e.g. `{"code": "wrong_status",
+    /// "status": "PUBLISHED", "change": "cancel"}`.
+    #[schema(value_type = Option<Object>)]
+    problem: Option<serde_json::Value>,
 }
 
 /// The error answers the routes share, each described once and named in their `responses(…)`

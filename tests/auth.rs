@@ -130,7 +130,7 @@ async fn sign_up_is_throttled_per_address_and_a_taken_email_tells_nothing_more(p
     assert_eq!(status, 200);
     let (status, taken, _) = call(&app, None, "sign_up", &[("email", "ANA@example.com"), ("password", "another long password"), ("display_name", "")]).await;
     assert_eq!(status, 422);
-    assert_eq!(taken["Invalid"], crealia_core::accounts::TAKEN_OR_INVALID, "no 'this email has an account'");
+    assert_eq!(taken["Refused"], serde_json::json!({"code": "email_unavailable"}), "no 'this email has an account'");
     for i in 2..10 {
         let email = format!("new{i}@example.com");
         let (status, body, _) = call(&app, None, "sign_up", &[("email", &email), ("password", "a long enough password"), ("display_name", "")]).await;

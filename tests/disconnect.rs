@@ -7,8 +7,8 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{connect, spawn_app, TestApp};
-use crealia_core::connections::DISCONNECTED_REASON;
 use crealia_core::publishing::{NewPost, PostKind, PostStatus};
+use crealia_model::post_note::PostNote;
 use sqlx::PgPool;
 
 const PASSWORD: &str = "a long enough password";
@@ -91,7 +91,8 @@ async fn disconnecting_keeps_history_and_only_the_same_creator_gets_it_back(pool
     assert_eq!(kept.len(), 3, "every post stays");
     assert_eq!(publishing.get(ana, out.id).await.unwrap().status, PostStatus::Published);
     let t = publishing.get(ana, tomorrow.id).await.unwrap();
-    assert_eq!((t.status, t.last_error.as_deref()), (PostStatus::Cancelled, Some(DISCONNECTED_REASON)));
+    assert_eq!((t.status, t.note.clone()), (PostStatus::Cancelled, Some(PostNote::Disconnected)));
+    assert_eq!(t.last_error, Some(PostNote::Disconnected.to_string()));
     assert_eq!(publishing.get(ana, lost.id).await.unwrap().status, PostStatus::Published, "asked Instagram, never guessed");
     // Media stay, even when the cleanup looks far ahead; no cascade can take the history.
     assert_eq!(app.services.media.cleanup(Utc::now() + Duration::days(365)).await.unwrap(), 0);
@@ -145,7 +146,7 @@ async fn a_post_caught_mid_publish_by_a_disconnect_is_cancelled_with_the_reason(
 
     publishing.run_due(Utc::now(), 10).await.unwrap();
     let first = publishing.get(ana, first.id).await.unwrap();
-    assert_eq!((first.status, first.last_error.as_deref()), (PostStatus::Cancelled, Some(DISCONNECTED_REASON)));
+    assert_eq!((first.status, first.note.clone()), (PostStatus::Cancelled, Some(PostNote::Disconnected)));
     let second = publishing.get(ana, second.id).await.unwrap();
     assert_eq!(second.status, PostStatus::Failed);
     assert!(second.last_error.unwrap().contains("Reconnect the account"));
@@ -174,6 +175,6 @@ async fn a_slow_instagram_never_holds_up_a_disconnect(pool: PgPool) {
     assert_eq!((state.as_str(), token_gone), ("disconnected", true));
     for id in held {
         let post = publishing.get(ana, id).await.unwrap();
-        assert_eq!((post.status, post.last_error.as_deref()), (PostStatus::Failed, Some(crealia_core::connections::DISCONNECTED_UNSETTLED_REASON)));
+        assert_eq!((post.status, post.note.clone()), (PostStatus::Failed, Some(PostNote::DisconnectedUnsettled)));
     }
 }

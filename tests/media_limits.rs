@@ -150,6 +150,7 @@ async fn a_creator_has_a_storage_quota_and_a_pace_of_uploads(pool: PgPool) {
     let (status, err) = app.upload(&ana, photo.clone(), "image/jpeg").await;
     assert!(status == 413 || status == 422, "{status} {err}");
     assert!(err["error"].as_str().unwrap().contains("Your uploads take"), "{err}");
+    assert_eq!(err["problem"]["code"], "storage_full", "the page says it in the creator's language from this");
     // Another creator has their own room.
     let bo = app.signed_in("bo@example.com").await;
     assert_eq!(app.upload(&bo, photo.clone(), "image/jpeg").await.0, 201);
@@ -169,6 +170,7 @@ async fn videos_are_checked_by_their_container_not_their_first_bytes(pool: PgPoo
     let (status, err) = app.upload(&ana, fake, "video/mp4").await;
     assert_eq!(status, 422, "{err}");
     assert!(err["error"].as_str().unwrap().contains("This video cannot be used"), "{err}");
+    assert_eq!(err["problem"]["code"], "video_unusable", "{err}");
     let mut renamed_pdf = b"\0\0\0\x10ftypisom\0\0\0\0".to_vec();
     renamed_pdf.extend_from_slice(b"%PDF-1.7 and the rest of a document");
     assert_eq!(app.upload(&ana, renamed_pdf, "video/mp4").await.0, 422);
@@ -191,7 +193,9 @@ async fn videos_are_checked_by_their_container_not_their_first_bytes(pool: PgPoo
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 422);
-    assert!(r.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("lasts 2.0 seconds"));
+    let refused = r.json::<Value>().await.unwrap();
+    assert!(refused["error"].as_str().unwrap().contains("lasts 2.0 seconds"), "{refused}");
+    assert_eq!(refused["problem"], json!({"code": "video_length", "item": null, "tenths": 20, "reel": true}));
 }
 
 /// A body that sends `first` bytes, then one byte every `every` (forever, or until dropped).

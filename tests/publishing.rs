@@ -6,6 +6,8 @@ mod common;
 use chrono::{Duration, Utc};
 use common::{connect, spawn_app, TestApp};
 use crealia_core::publishing::{NewPost, PostKind, PostStatus};
+use crealia_graph::failure::Failure;
+use crealia_model::post_note::PostNote;
 use serde_json::json;
 use sqlx::PgPool;
 
@@ -144,6 +146,42 @@ async fn a_permanent_error_fails_at_once_with_a_reason_and_a_code(pool: PgPool) 
     assert_eq!(failed.status, PostStatus::Failed);
     assert_eq!(failed.last_error.as_deref(), Some("Instagram accepts JPEG images only for this post."));
     assert_eq!(failed.error_code.as_deref(), Some("36001/2207005"));
+    // Kept as data too, so each page says it in the creator's language (issue 16).
+    assert_eq!(failed.note, Some(PostNote::Instagram { failure: Failure::JpegOnly, retrying: false }));
+}
+
+/// A failed post's reason is said in the creator's language on the pages that list it; the JSON
+/// API keeps the English sentence.
+#[sqlx::test(migrations = false)]
+async fn a_failed_posts_reason_reads_in_french_on_a_french_page(pool: PgPool) {
+    let app = spawn_app(pool, &[]).await;
+    let c = common::creator(&app, "ana@example.com", "nordlys.cafe").await;
+    let (jpg, _) = media(&app, c.user).await;
+    app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "media_fetch_failure", "times": 1 })).await;
+    let p = app.services.publishing.schedule(c.user, post(c.connection, PostKind::Image, vec![jpg])).await.unwrap();
+    run(&app).await;
+    assert_eq!(status(&app, c.user, p.id).await.note, Some(PostNote::Instagram { failure: Failure::MediaDownload, retrying: false }));
+    let english = "Instagram could not download the media from its address.";
+    let french = "Instagram n’a pas pu télécharger le fichier depuis son adresse.";
+    for path in ["/dashboard/instagram", "/instagram-dashboard"] {
+        let page = |lang: &'static str| {
+            let (client, cookie, url) = (c.browser.client.clone(), c.browser.cookie.clone().unwrap(), app.url(path));
+            async move {
+                let html = client.get(url).header("cookie", format!("{cookie}; crealia_lang={lang}")).send().await.unwrap().text().await.unwrap();
+                // What the page shows, without the data it carries for hydration.
+                html.split("<script").map(|part| part.split_once("</script>").map_or(part, |(_, after)| after)).collect::<String>()
+            }
+        };
+        let (fr, en) = (page("fr").await, page("en").await);
+        assert!(fr.contains(french) && !fr.contains(english), "{path} in French");
+        assert!(en.contains(english), "{path} in English");
+    }
+    let url = app.url(&format!("/api/instagram/schedule/{}", p.id));
+    let answer: serde_json::Value = c.browser.client.get(url).header("cookie", c.browser.cookie.clone().unwrap()).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (answer["last_error"].as_str(), &answer["note"]),
+        (Some(english), &json!({"code": "instagram", "failure": "media_download", "retrying": false}))
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -600,4 +638,81 @@ async fn a_post_whose_publish_answer_was_lost_is_checked_before_it_is_cancelled_
         assert!(matches!(&result, Err(crealia_core::Error::Refused(p)) if p.to_string().contains("already gone out")), "{action}: {result:?}");
         assert_eq!(status(&app, user, p.id).await.status, PostStatus::Published, "{action} found it published, never guessed");
     }
+}
+
+/// Issue 17: a post kept as a draft (no time, its files unchecked), never published by itself,
+/// edited, then scheduled (checked as any post then) and published; any post duplicated into
+/// a new draft; another creator touches none of it.
+#[sqlx::test(migrations = false)]
+async fn a_draft_is_kept_without_a_time_then_scheduled_and_published(pool: PgPool) {
+    use crealia_core::publishing::PostEdit;
+    use crealia_model::problem::Problem;
+    let app = spawn_app(pool, &[]).await;
+    let (user, cid) = creator(&app).await;
+    let (jpg, _) = media(&app, user).await;
+    let idea = NewPost { media_ids: vec![], ..post(cid, PostKind::Image, vec![]) };
+    let draft = app.services.publishing.save_drafts(user, &[cid], idea.clone()).await.unwrap().remove(0);
+    assert_eq!(draft.status, PostStatus::Draft);
+    // Words are held to Meta's limits even in a draft.
+    let long = NewPost { caption: "x".repeat(2_201), ..idea.clone() };
+    assert!(matches!(app.services.publishing.save_drafts(user, &[cid], long).await, Err(crealia_core::Error::Refused(Problem::TextOverLimit { .. }))));
+
+    // Never due, never on the calendar.
+    run(&app).await;
+    assert_eq!(status(&app, user, draft.id).await.status, PostStatus::Draft);
+    let around = app.services.publishing.between(user, Utc::now() - Duration::days(1), Utc::now() + Duration::days(1)).await.unwrap();
+    assert!(around.iter().all(|p| p.id != draft.id));
+
+    // Scheduling checks it as any post: no file yet.
+    let at = Utc::now() + Duration::seconds(1);
+    assert!(matches!(app.services.publishing.schedule_draft(user, draft.id, at).await, Err(crealia_core::Error::Refused(Problem::OneMediaFile))));
+    let edited = app
+        .services
+        .publishing
+        .edit(user, draft.id, PostEdit { caption: Some("Cinnamon buns #fika".into()), media_ids: Some(vec![jpg]), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!((edited.status, edited.caption.as_str(), edited.media_urls.len()), (PostStatus::Draft, "Cinnamon buns #fika", 1));
+
+    // Not another creator's to schedule or copy.
+    let _ = app.signed_in("bo@example.com").await;
+    let bo = app.services.accounts.sign_in("bo@example.com", "a long enough password", "127.0.0.1", None).await.unwrap().0.id;
+    assert!(matches!(app.services.publishing.schedule_draft(bo, draft.id, at).await, Err(crealia_core::Error::NotFound)));
+    assert!(matches!(app.services.publishing.duplicate(bo, draft.id).await, Err(crealia_core::Error::NotFound)));
+
+    let queued = app.services.publishing.schedule_draft(user, draft.id, Utc::now()).await.unwrap();
+    assert_eq!(queued.status, PostStatus::Pending);
+    assert!(matches!(
+        app.services.publishing.schedule_draft(user, draft.id, at).await,
+        Err(crealia_core::Error::Refused(Problem::WrongStatus { status: PostStatus::Pending, .. }))
+    ));
+    run(&app).await;
+    let published = status(&app, user, draft.id).await;
+    assert_eq!(published.status, PostStatus::Published, "{:?}", published.last_error);
+
+    // A published post duplicated: a new draft with its words and files.
+    let copy = app.services.publishing.duplicate(user, draft.id).await.unwrap();
+    assert_ne!(copy.id, draft.id);
+    assert_eq!((copy.status, copy.caption.as_str(), copy.media_urls.clone()), (PostStatus::Draft, "Cinnamon buns #fika", published.media_urls));
+    // Cancelled like any post that has not gone out.
+    assert_eq!(app.services.publishing.cancel(user, copy.id).await.unwrap().status, PostStatus::Cancelled);
+
+    // What a creator may keep is bounded: a post's files (a carousel's 10 at most, even in a
+    // draft) and their drafts, an undone cancel included.
+    let eleven = NewPost { media_ids: vec![jpg; 11], ..idea.clone() };
+    assert!(matches!(app.services.publishing.save_drafts(user, &[cid], eleven).await, Err(crealia_core::Error::Refused(Problem::CarouselSize { found: 11 }))));
+    let max = crealia_core::publishing::drafts::MAX_DRAFTS as i64;
+    sqlx::query(
+        "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, media_urls, status, scheduled_at, next_attempt_at)
+         SELECT $1, $2, 'image', 'idea', '{}', 'DRAFT', now(), now() FROM generate_series(1, $3)",
+    )
+    .bind(user)
+    .bind(cid)
+    .bind(max)
+    .execute(&app.services.db)
+    .await
+    .unwrap();
+    assert!(matches!(app.services.publishing.save_drafts(user, &[cid], idea.clone()).await, Err(crealia_core::Error::Refused(Problem::TooManyDrafts { .. }))));
+    assert!(matches!(app.services.publishing.restore(user, copy.id).await, Err(crealia_core::Error::Refused(Problem::TooManyDrafts { .. }))));
+    assert!(matches!(app.services.publishing.duplicate(user, draft.id).await, Err(crealia_core::Error::Refused(Problem::TooManyDrafts { .. }))));
 }

@@ -662,7 +662,7 @@ async fn messages_are_answered_within_the_24_hour_window(pool: PgPool) {
     // A day and more later, Instagram refuses; the creator reads why.
     app.sandbox_admin.post(app.url("/sandbox/__admin/clock/advance")).json(&json!({ "seconds": 25 * 3_600 })).send().await.unwrap();
     match app.services.inbox.reply(user, id, "Still there?").await {
-        Err(crealia_core::Error::Invalid(m)) => assert!(m.contains("24 hours"), "{m}"),
+        Err(crealia_core::Error::Refused(p)) => assert_eq!(p, crealia_model::problem::Problem::MessageWindowClosed, "{p}"),
         other => panic!("expected the 24-hour refusal, got {other:?}"),
     }
     // Hiding or deleting is for comments only.

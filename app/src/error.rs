@@ -145,12 +145,16 @@ impl From<crealia_core::Error> for AppError {
 }
 
 /// A JSON route's answer for the error: its status and `{"error": what to do}`, the same words
-/// a server function shows.
+/// a server function shows (and a refusal's `problem` as data: its `code` and figures).
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response()
+        let body = match &self {
+            AppError::Refused(problem) => serde_json::json!({ "error": self.to_string(), "problem": problem }),
+            _ => serde_json::json!({ "error": self.to_string() }),
+        };
+        (status, axum::Json(body)).into_response()
     }
 }
 

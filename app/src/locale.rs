@@ -5,8 +5,10 @@
 //! `locales/*/dates.json`.
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use crealia_graph::failure::Failure;
 use crealia_model::language::Language;
-use crealia_model::problem::{PostChange, PostText, Problem, TextLimit};
+use crealia_model::post_note::PostNote;
+use crealia_model::problem::{PostChange, PostText, Problem, TextLimit, VideoFault};
 use crealia_model::publishing::{PostKind, PostStatus};
 use leptos_i18n::context::CookieOptions;
 
@@ -52,12 +54,34 @@ pub fn locale(language: Language) -> Locale {
 /// answer with a `Set-Cookie` of its own).
 #[cfg(feature = "ssr")]
 pub fn of_request() -> Locale {
-    use leptos_i18n::context::I18nContextOptions;
-    let from_cookie = leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
-        let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?.to_owned();
-        header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(name, _)| *name == COOKIE).and_then(|(_, v)| Language::from_code(v))
-    });
-    from_cookie.map(locale).unwrap_or_else(|| leptos_i18n::locale::resolve_locale_with_options::<Locale>(I18nContextOptions::default().enable_cookie(false)))
+    leptos::prelude::use_context::<http::request::Parts>().map_or(Locale::en, |parts| of_headers(&parts.headers))
+}
+
+/// [`of_request`] for a route outside Leptos (a download): the same headers, the same answer.
+#[cfg(feature = "ssr")]
+pub fn of_headers(headers: &http::HeaderMap) -> Locale {
+    let text = |name| headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",");
+    let cookies = text(http::header::COOKIE).replace(',', ";");
+    let from_cookie =
+        cookies.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(name, _)| *name == COOKIE).and_then(|(_, v)| Language::from_code(v));
+    from_cookie.or_else(|| preferred(&text(http::header::ACCEPT_LANGUAGE))).map_or(Locale::en, locale)
+}
+
+/// The first language of `Accept-Language` ("fr-CA,fr;q=0.9,en;q=0.8") Crealia speaks, by the
+/// browser's weights (`q`), ties in the order given.
+pub fn preferred(accept_language: &str) -> Option<Language> {
+    let mut ranked: Vec<(f32, Language)> = accept_language
+        .split(',')
+        .filter_map(|entry| {
+            let mut parts = entry.split(';');
+            let tag = parts.next()?.trim();
+            let q = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+            Some((q, Language::from_code(&primary)?)).filter(|(q, _)| *q > 0.0)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.first().map(|(_, l)| *l)
 }
 
 /// Digits in groups of three: "12,345" in English, "12 345" (a narrow no-break space) in French.
@@ -229,6 +253,7 @@ pub fn post_status(locale: Locale, status: PostStatus) -> String {
         PostStatus::Published => td_string!(locale, common.status_published),
         PostStatus::Failed => td_string!(locale, common.status_failed),
         PostStatus::Cancelled => td_string!(locale, common.status_cancelled),
+        PostStatus::Draft => td_string!(locale, common.status_draft),
     }
     .to_string()
 }
@@ -263,6 +288,7 @@ pub fn media_format(locale: Locale, code: &str) -> Option<String> {
 /// What Crealia refused, said in the creator's language.
 pub fn problem(locale: Locale, problem: &Problem) -> String {
     let status_word = |s: &PostStatus| match s {
+        PostStatus::Draft => td_string!(locale, problems.status_draft),
         PostStatus::Pending => td_string!(locale, problems.status_pending),
         PostStatus::Publishing => td_string!(locale, problems.status_publishing),
         PostStatus::Published => td_string!(locale, problems.status_published),
@@ -298,11 +324,143 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::BeingPublished => td_string!(locale, problems.being_published).to_string(),
         Problem::WrongStatus { status, change: PostChange::Cancel } => td_string!(locale, problems.cannot_cancel, status = status_word(status)).to_string(),
         Problem::WrongStatus { status, change: PostChange::Retry } => td_string!(locale, problems.cannot_retry, status = status_word(status)).to_string(),
+        Problem::WrongStatus { status, change: PostChange::Schedule } => td_string!(locale, problems.cannot_schedule, status = status_word(status)).to_string(),
+        Problem::TooManyDrafts { max } => td_string!(locale, problems.too_many_drafts, max).to_string(),
         Problem::UnknownTimeZone { zone } => td_string!(locale, problems.unknown_time_zone, zone).to_string(),
         Problem::SkippedTime { date, time, zone } => {
             let date = parse_date(date).map_or_else(|| date.clone(), |d| day_month_year(locale, d));
             td_string!(locale, problems.skipped_time, date, time, zone).to_string()
         }
+        Problem::NotMedia => td_string!(locale, problems.not_media).to_string(),
+        Problem::NotAnImage => td_string!(locale, problems.not_an_image).to_string(),
+        Problem::ImageUnreadable => td_string!(locale, problems.image_unreadable).to_string(),
+        Problem::ImageTooManyPixels { width, height, megapixels, side } => {
+            td_string!(locale, problems.image_too_many_pixels, width, height, megapixels, side).to_string()
+        }
+        Problem::ImageTooExtreme { width, height } => td_string!(locale, problems.image_too_extreme, width, height).to_string(),
+        Problem::VideoUnusable { fault } => {
+            let why = match fault {
+                VideoFault::NotIsoMedia => td_string!(locale, problems.video_not_iso_media),
+                VideoFault::Damaged => td_string!(locale, problems.video_damaged),
+                VideoFault::NoMovieHeader => td_string!(locale, problems.video_no_movie_header),
+                VideoFault::NoVideoTrack => td_string!(locale, problems.video_no_video_track),
+                VideoFault::HeaderTooLarge => td_string!(locale, problems.video_header_too_large),
+                VideoFault::Unreadable => td_string!(locale, problems.video_unreadable),
+            };
+            td_string!(locale, problems.video_unusable, why).to_string()
+        }
+        Problem::ImageFileTooLarge { bytes, as_jpeg: false } => td_string!(locale, problems.image_file_too_large, size = megabytes(locale, *bytes)).to_string(),
+        Problem::ImageFileTooLarge { bytes, as_jpeg: true } => td_string!(locale, problems.image_jpeg_too_large, size = megabytes(locale, *bytes)).to_string(),
+        Problem::StorageFull { used, quota } => {
+            td_string!(locale, problems.storage_full, used = megabytes(locale, *used), quota = megabytes(locale, *quota)).to_string()
+        }
+        Problem::FileEmpty => td_string!(locale, problems.file_empty).to_string(),
+        Problem::FileTooLarge { megabytes } => td_string!(locale, problems.file_too_large, megabytes).to_string(),
+        Problem::UploadTooSlow => td_string!(locale, problems.upload_too_slow).to_string(),
+        Problem::UploadInterrupted => td_string!(locale, problems.upload_interrupted).to_string(),
+        Problem::UploadRestarting => td_string!(locale, problems.upload_restarting).to_string(),
+        Problem::UploadNotStored => td_string!(locale, problems.upload_not_stored).to_string(),
+        Problem::FrameUnknown => td_string!(locale, problems.frame_unknown).to_string(),
+        Problem::OnlyImagesReframed => td_string!(locale, problems.only_images_reframed).to_string(),
+        Problem::PaddedTooLarge { width, height, frame, new_width, new_height } => {
+            td_string!(locale, problems.padded_too_large, width, height, frame, new_width, new_height).to_string()
+        }
+        Problem::MediaGone { item } => td_string!(locale, problems.media_gone, which = which(locale, *item)).to_string(),
+        Problem::ReelGotImage => td_string!(locale, problems.reel_got_image).to_string(),
+        Problem::MediaTooLarge { item, bytes } => {
+            td_string!(locale, problems.media_too_large, which = which(locale, *item), size = megabytes(locale, *bytes)).to_string()
+        }
+        Problem::ImageShape { item, width, height } => {
+            let ratio = decimal(locale, f64::from(*width) / f64::from((*height).max(1)), 2);
+            td_string!(locale, problems.image_shape, which = which(locale, *item), width, height, ratio).to_string()
+        }
+        Problem::VideoLength { item, tenths, reel } => {
+            let seconds = decimal(locale, *tenths as f64 / 10.0, 1);
+            let which = which(locale, *item);
+            match reel {
+                true => td_string!(locale, problems.reel_length, which, seconds).to_string(),
+                false => td_string!(locale, problems.video_length, which, seconds).to_string(),
+            }
+        }
+        Problem::EmailInvalid => td_string!(locale, problems.email_invalid).to_string(),
+        Problem::PasswordTooShort { min } => td_string!(locale, problems.password_too_short, min).to_string(),
+        Problem::EmailUnavailable => td_string!(locale, problems.email_unavailable).to_string(),
+        Problem::TokenName => td_string!(locale, problems.token_name).to_string(),
+        Problem::TokenNoScope => td_string!(locale, problems.token_no_scope).to_string(),
+        Problem::TooManyTokens { max } => td_string!(locale, problems.too_many_tokens, max).to_string(),
+        Problem::SnippetName { max } => td_string!(locale, problems.snippet_name, max).to_string(),
+        Problem::SnippetEmpty => td_string!(locale, problems.snippet_empty).to_string(),
+        Problem::NotHashtags => td_string!(locale, problems.not_hashtags).to_string(),
+        Problem::TooManySnippets { max } => td_string!(locale, problems.too_many_snippets, max).to_string(),
+        Problem::ReplyEmpty => td_string!(locale, problems.reply_empty).to_string(),
+        Problem::ReplyTooLong { max } => td_string!(locale, problems.reply_too_long, max).to_string(),
+        Problem::SenderUnknown => td_string!(locale, problems.sender_unknown).to_string(),
+        Problem::CommentGone => td_string!(locale, problems.comment_gone).to_string(),
+        Problem::MessageWindowClosed => td_string!(locale, problems.message_window_closed).to_string(),
+        Problem::SenderGone => td_string!(locale, problems.sender_gone).to_string(),
+        Problem::YearOutOfRange { from, to } => td_string!(locale, problems.year_out_of_range, from, to).to_string(),
+        Problem::RangeNotOffered => {
+            let [a, b, c] = crealia_model::RANGES;
+            td_string!(locale, problems.range_not_offered, a, b, c).to_string()
+        }
+    }
+}
+
+/// "12.3 MB" / "12,3 Mo".
+pub fn megabytes(locale: Locale, bytes: u64) -> String {
+    td_string!(locale, problems.megabytes, size = decimal(locale, crealia_model::problem::megabytes(bytes), 1)).to_string()
+}
+
+/// Which file of a post a refusal is about: "Item 2 of the post" or "The media file".
+fn which(locale: Locale, item: Option<usize>) -> String {
+    match item {
+        Some(n) => td_string!(locale, problems.which_item, n).to_string(),
+        None => td_string!(locale, problems.which_file).to_string(),
+    }
+}
+
+/// What a Graph API failure means, in the creator's language.
+pub fn failure(locale: Locale, failure: Failure) -> String {
+    match failure {
+        Failure::ImageTooLarge => td_string!(locale, problems.failure_image_too_large),
+        Failure::JpegOnly => td_string!(locale, problems.failure_jpeg_only),
+        Failure::ImageShape => td_string!(locale, problems.failure_image_shape),
+        Failure::CaptionLimits => td_string!(locale, problems.failure_caption_limits),
+        Failure::MediaDownload => td_string!(locale, problems.failure_media_download),
+        Failure::VideoFormat => td_string!(locale, problems.failure_video_format),
+        Failure::AccountRestricted => td_string!(locale, problems.failure_account_restricted),
+        Failure::CarouselItems => td_string!(locale, problems.failure_carousel_items),
+        Failure::DailyLimit => td_string!(locale, problems.failure_daily_limit),
+        Failure::AccessRevoked => td_string!(locale, problems.failure_access_revoked),
+        Failure::RateLimited => td_string!(locale, problems.failure_rate_limited),
+        Failure::Temporary => td_string!(locale, problems.failure_temporary),
+        Failure::Refused => td_string!(locale, problems.failure_refused),
+        Failure::AccessRefused => td_string!(locale, problems.failure_access_refused),
+        Failure::Unreachable => td_string!(locale, problems.failure_unreachable),
+        Failure::Unexpected => td_string!(locale, problems.failure_unexpected),
+    }
+    .to_string()
+}
+
+/// What happened to a post, in the creator's language.
+pub fn post_note(locale: Locale, note: &PostNote) -> String {
+    match note {
+        PostNote::Instagram { failure: f, retrying: false } => failure(locale, *f),
+        PostNote::Instagram { failure: f, retrying: true } => td_string!(locale, problems.note_retrying, what = failure(locale, *f)).to_string(),
+        PostNote::OurSide => td_string!(locale, problems.note_our_side).to_string(),
+        PostNote::NeedsReconnect => failure(locale, Failure::AccessRevoked),
+        PostNote::Disconnected => td_string!(locale, problems.note_disconnected).to_string(),
+        PostNote::DisconnectedUnsettled => td_string!(locale, problems.note_disconnected_unsettled).to_string(),
+        PostNote::Processing => td_string!(locale, problems.note_processing).to_string(),
+        PostNote::UploadExpired => td_string!(locale, problems.note_upload_expired).to_string(),
+        PostNote::ProcessingFailed => td_string!(locale, problems.note_processing_failed).to_string(),
+        PostNote::QuotaUsed { total: Some(total) } => td_string!(locale, problems.note_quota_total, total).to_string(),
+        PostNote::QuotaUsed { total: None } => td_string!(locale, problems.note_quota).to_string(),
+        PostNote::GaveUp { last: Some(last), tries } => td_string!(locale, problems.note_gave_up_after, what = post_note(locale, last), tries).to_string(),
+        PostNote::GaveUp { last: None, tries } => td_string!(locale, problems.note_gave_up, tries).to_string(),
+        PostNote::WaitedTooLong { waited, minutes } => td_string!(locale, problems.note_waited, what = post_note(locale, waited), minutes).to_string(),
+        PostNote::FirstCommentFailed { failure: Some(f) } => td_string!(locale, problems.note_first_comment_why, why = failure(locale, *f)).to_string(),
+        PostNote::FirstCommentFailed { failure: None } => td_string!(locale, problems.note_first_comment).to_string(),
     }
 }
 
@@ -332,7 +490,9 @@ mod tests {
 
     #[test]
     fn every_refusal_reads_in_english_as_the_api_says_it_and_differently_in_french() {
-        use crealia_model::problem::{PostChange, PostText, Problem, TextLimit};
+        use crealia_graph::failure::Failure;
+        use crealia_model::post_note::PostNote;
+        use crealia_model::problem::{PostChange, PostText, Problem, TextLimit, VideoFault};
         let all = [
             Problem::TextOverLimit { text: PostText::Caption, limit: TextLimit::Hashtags, found: 31, allowed: 30 },
             Problem::TextOverLimit { text: PostText::FirstComment, limit: TextLimit::Mentions, found: 21, allowed: 20 },
@@ -353,8 +513,62 @@ mod tests {
             Problem::BeingPublished,
             Problem::WrongStatus { status: PostStatus::Pending, change: PostChange::Retry },
             Problem::WrongStatus { status: PostStatus::Published, change: PostChange::Cancel },
+            Problem::WrongStatus { status: PostStatus::Pending, change: PostChange::Schedule },
+            Problem::WrongStatus { status: PostStatus::Draft, change: PostChange::Retry },
+            Problem::TooManyDrafts { max: 500 },
             Problem::UnknownTimeZone { zone: "Mars/Olympus".into() },
+            Problem::NotMedia,
+            Problem::NotAnImage,
+            Problem::ImageUnreadable,
+            Problem::ImageTooManyPixels { width: 20_000, height: 9_000, megapixels: 50, side: 12_000 },
+            Problem::ImageTooExtreme { width: 5_000, height: 100 },
+            Problem::ImageFileTooLarge { bytes: 9_500_000, as_jpeg: false },
+            Problem::ImageFileTooLarge { bytes: 9_500_000, as_jpeg: true },
+            Problem::StorageFull { used: 500 << 20, quota: 512 << 20 },
+            Problem::FileEmpty,
+            Problem::FileTooLarge { megabytes: 300 },
+            Problem::UploadTooSlow,
+            Problem::UploadInterrupted,
+            Problem::UploadRestarting,
+            Problem::UploadNotStored,
+            Problem::FrameUnknown,
+            Problem::OnlyImagesReframed,
+            Problem::PaddedTooLarge { width: 9_000, height: 900, frame: "4:5".into(), new_width: 9_000, new_height: 11_250 },
+            Problem::MediaGone { item: Some(2) },
+            Problem::MediaGone { item: None },
+            Problem::ReelGotImage,
+            Problem::MediaTooLarge { item: Some(3), bytes: 9_000_000 },
+            Problem::ImageShape { item: None, width: 1080, height: 1920 },
+            Problem::VideoLength { item: None, tenths: 20, reel: true },
+            Problem::VideoLength { item: Some(1), tenths: 754, reel: false },
+            Problem::EmailInvalid,
+            Problem::PasswordTooShort { min: 10 },
+            Problem::EmailUnavailable,
+            Problem::TokenName,
+            Problem::TokenNoScope,
+            Problem::TooManyTokens { max: 20 },
+            Problem::SnippetName { max: 60 },
+            Problem::SnippetEmpty,
+            Problem::NotHashtags,
+            Problem::TooManySnippets { max: 100 },
+            Problem::ReplyEmpty,
+            Problem::ReplyTooLong { max: 1000 },
+            Problem::SenderUnknown,
+            Problem::CommentGone,
+            Problem::MessageWindowClosed,
+            Problem::SenderGone,
+            Problem::YearOutOfRange { from: 1970, to: 9999 },
+            Problem::RangeNotOffered,
         ];
+        let faults = [
+            VideoFault::NotIsoMedia,
+            VideoFault::Damaged,
+            VideoFault::NoMovieHeader,
+            VideoFault::NoVideoTrack,
+            VideoFault::HeaderTooLarge,
+            VideoFault::Unreadable,
+        ];
+        let all = all.into_iter().chain(faults.map(|fault| Problem::VideoUnusable { fault })).collect::<Vec<_>>();
         for p in &all {
             assert_eq!(problem(Locale::en, p), p.to_string());
             assert_ne!(problem(Locale::fr, p), p.to_string(), "{p}");
@@ -364,6 +578,47 @@ mod tests {
             problem(Locale::fr, &gap),
             "29 mars 2026 02:30 n’existe pas dans le fuseau Europe/Paris (les horloges avancent à ce moment-là). Choisissez une autre heure."
         );
+    }
+
+    #[test]
+    fn every_post_note_reads_in_english_as_stored_and_differently_in_french() {
+        let mut all: Vec<PostNote> = Failure::ALL.iter().flat_map(|&failure| [false, true].map(|retrying| PostNote::Instagram { failure, retrying })).collect();
+        all.extend(Failure::ALL.iter().map(|&f| PostNote::FirstCommentFailed { failure: Some(f) }));
+        all.extend([
+            PostNote::OurSide,
+            PostNote::NeedsReconnect,
+            PostNote::Disconnected,
+            PostNote::DisconnectedUnsettled,
+            PostNote::Processing,
+            PostNote::UploadExpired,
+            PostNote::ProcessingFailed,
+            PostNote::QuotaUsed { total: Some(100) },
+            PostNote::QuotaUsed { total: None },
+            PostNote::GaveUp { last: Some(Box::new(PostNote::OurSide)), tries: 8 },
+            PostNote::GaveUp { last: None, tries: 8 },
+            PostNote::WaitedTooLong { waited: Box::new(PostNote::Processing), minutes: 30 },
+            PostNote::FirstCommentFailed { failure: None },
+        ]);
+        for note in &all {
+            assert_eq!(post_note(Locale::en, note), note.to_string());
+            assert_ne!(post_note(Locale::fr, note), note.to_string(), "{note}");
+        }
+        let waited = PostNote::WaitedTooLong { waited: Box::new(PostNote::Processing), minutes: 30 };
+        assert_eq!(
+            post_note(Locale::fr, &waited),
+            "Instagram traite encore la vidéo. Crealia a attendu 30 minutes, plus qu’Instagram ne devrait prendre\u{a0}; relancez plus tard."
+        );
+        assert_eq!(megabytes(Locale::fr, 9_500_000), "9,1\u{a0}Mo");
+    }
+
+    #[test]
+    fn the_browsers_first_language_crealia_speaks_wins() {
+        assert_eq!(preferred("fr-CA,fr;q=0.9,en;q=0.8"), Some(Language::French));
+        assert_eq!(preferred("de-DE,en;q=0.5,fr;q=0.4"), Some(Language::English));
+        assert_eq!(preferred("en;q=0.3, FR ;q=0.7"), Some(Language::French));
+        assert_eq!(preferred("fr;q=0,en"), Some(Language::English), "q=0 means not this one");
+        assert_eq!(preferred("ja"), None);
+        assert_eq!(preferred(";;,=,q=,fr;q=abc"), None, "junk is no preference");
     }
 
     #[test]

@@ -13,6 +13,12 @@ pub fn message(status: StatusCode, text: &str) -> Response {
     (status, Json(serde_json::json!({ "error": text }))).into_response()
 }
 
+/// A refusal with its own status (an upload too large, too slow): the English words, and the
+/// problem as data for a page to say in the creator's language.
+pub fn refusal(status: StatusCode, problem: &crealia_model::problem::Problem) -> Response {
+    (status, Json(serde_json::json!({ "error": problem.to_string(), "problem": problem }))).into_response()
+}
+
 /// A 500 that tells nothing of what failed (a caught panic: that is logged).
 pub fn internal() -> Response {
     message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")

@@ -16,9 +16,10 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 
-use super::api_error::{from_error, message};
+use super::api_error::{from_error, message, refusal};
 use super::session::SignedIn;
 use super::stopping::Stopping;
+use crealia_model::problem::Problem;
 
 /// Why receiving an upload stopped.
 enum Cut {
@@ -49,33 +50,31 @@ pub async fn upload(State(s): State<Services>, Extension(Stopping(stopping)): Ex
     };
     let min_rate = s.media.limits().min_bytes_per_sec;
     let received = receive(body, &ticket.path, ticket.max_bytes, min_rate, stopping).await;
-    let refuse = |status: StatusCode, text: String| {
+    let refuse = |status: StatusCode, problem: Problem| {
         let path = ticket.path.clone();
         async move {
             let _ = tokio::fs::remove_file(&path).await;
-            message(status, &text)
+            refusal(status, &problem)
         }
     };
     match received {
-        Ok(0) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "The file is empty. Choose an image or a video.".into()).await,
+        Ok(0) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, Problem::FileEmpty).await,
         Ok(_) => {}
         Err(Cut::TooLarge) if ticket.limited_by_quota => {
             let used = s.media.limits().quota_bytes_per_user - ticket.max_bytes;
-            return refuse(StatusCode::PAYLOAD_TOO_LARGE, s.media.quota_message(used)).await;
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, s.media.storage_full(used)).await;
         }
         Err(Cut::TooLarge) => {
-            let text = format!("The file is larger than the {} MB Crealia accepts.", ticket.max_bytes / (1024 * 1024));
-            return refuse(StatusCode::PAYLOAD_TOO_LARGE, text).await;
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, Problem::FileTooLarge { megabytes: ticket.max_bytes / (1024 * 1024) }).await;
         }
         Err(Cut::TooSlow) => {
-            let text = "The upload was too slow and was stopped. Check your connection and try again.".to_string();
-            return refuse(StatusCode::REQUEST_TIMEOUT, text).await;
+            return refuse(StatusCode::REQUEST_TIMEOUT, Problem::UploadTooSlow).await;
         }
         Err(Cut::Stopping) => {
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "Crealia is restarting. Try the upload again in a moment.".into()).await;
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, Problem::UploadRestarting).await;
         }
-        Err(Cut::Broken) => return refuse(StatusCode::BAD_REQUEST, "The upload was interrupted. Try again.".into()).await,
-        Err(Cut::Disk) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Crealia could not store the file. Try again.".into()).await,
+        Err(Cut::Broken) => return refuse(StatusCode::BAD_REQUEST, Problem::UploadInterrupted).await,
+        Err(Cut::Disk) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, Problem::UploadNotStored).await,
     }
     match s.media.ingest(user.id, &ticket.path).await {
         Ok(asset) => (StatusCode::CREATED, Json(asset)).into_response(),

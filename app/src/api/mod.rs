@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod insights;
 pub mod json;
 pub mod publishing;
+pub mod snippets;
 pub mod status;
 pub mod system;
 

@@ -21,6 +21,8 @@ pub struct ComposerChoices {
 /// When the post goes out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum When {
+    /// Not yet: kept as a draft.
+    Draft,
     Now,
     /// A date ("2026-11-24") and time ("14:05") on the wall clock of an IANA time zone.
     At {
@@ -67,13 +69,13 @@ pub async fn composer_options() -> Result<ComposerChoices, AppError> {
 }
 
 /// Queues the post for each chosen account, now or at a wall-clock time (whose zone is
-/// remembered for next time).
+/// remembered for next time), or keeps it as a draft.
 #[server(input = Json, output = JsonAnswer)]
 pub async fn create_posts(post: Compose) -> Result<Vec<i64>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
     let scheduled_at = match &post.when {
-        When::Now => chrono::Utc::now(),
+        When::Now | When::Draft => chrono::Utc::now(),
         When::At { date, time, time_zone } => {
             let at = wall_clock(date, time, time_zone)?;
             services.accounts.set_time_zone(user.id, time_zone).await?;
@@ -89,7 +91,11 @@ pub async fn create_posts(post: Compose) -> Result<Vec<i64>, AppError> {
         media_ids: post.media_ids,
         scheduled_at,
     };
-    Ok(services.publishing.schedule_for(user.id, &post.accounts, new).await?.into_iter().map(|p| p.id).collect())
+    let posts = match post.when {
+        When::Draft => services.publishing.save_drafts(user.id, &post.accounts, new).await?,
+        _ => services.publishing.schedule_for(user.id, &post.accounts, new).await?,
+    };
+    Ok(posts.into_iter().map(|p| p.id).collect())
 }
 
 /// Where the creator's posts just sent stand (the composer's message follows them).
@@ -158,6 +164,22 @@ pub async fn edit_post(id: i64, caption: String, date: String, time: String) -> 
     let edit = crealia_core::publishing::PostEdit { caption: Some(caption), scheduled_at: Some(wall_clock(&date, &time, &time_zone)?), ..Default::default() };
     services.publishing.edit(user.id, id, edit).await?;
     Ok(())
+}
+
+/// Keeps a draft's new caption, without giving it a time.
+#[server(output = JsonAnswer)]
+pub async fn save_draft(id: i64, caption: String) -> Result<(), AppError> {
+    let user = super::auth::require_user()?;
+    let edit = crealia_core::publishing::PostEdit { caption: Some(caption), ..Default::default() };
+    super::services()?.publishing.edit(user.id, id, edit).await?;
+    Ok(())
+}
+
+/// A new draft from one of the creator's posts.
+#[server(output = JsonAnswer)]
+pub async fn duplicate_post(id: i64) -> Result<i64, AppError> {
+    let user = super::auth::require_user()?;
+    Ok(super::services()?.publishing.duplicate(user.id, id).await?.id)
 }
 
 /// Pads or crops one of the creator's images to `frame` ("4:5", "1:1", "1.91:1").

@@ -173,11 +173,21 @@ pub fn LineChart(#[prop(into)] title: Signal<String>, points: Vec<Point>, #[prop
     .into_any()
 }
 
+/// A downloaded chart's title: what it shows and whose it is.
+#[cfg(feature = "ssr")]
+pub fn chart_file_title(locale: Locale, followers: bool, username: &str) -> String {
+    let what = match followers {
+        false => td_string!(locale, dashboard.chart_reach_title),
+        true => td_string!(locale, dashboard.chart_followers_title),
+    };
+    format!("{what}, @{username}")
+}
+
 /// The chart as a file of its own (the "Download SVG" link): the same scale and ticks as the
 /// page's, with its axis, title and colours inside, readable without Crealia's style sheet.
-/// In English, as the export's other files (its route has no page language to follow).
+/// In the language of the request (`locale`): its numbers and its "not available" line.
 #[cfg(feature = "ssr")]
-pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
+pub fn chart_svg(locale: Locale, title: &str, points: &[Point], bars: bool) -> String {
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let (left, top, bottom) = (56.0, 36.0, 28.0);
     let (width, height) = (left + W + 16.0, top + H + bottom);
@@ -186,7 +196,11 @@ pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
         t = escape(title)
     );
     if points.is_empty() {
-        out.push_str(&format!(r##"<text x="{left}" y="{}" fill="#6b6574">Not available yet</text></svg>"##, top + H / 2.0));
+        out.push_str(&format!(
+            r##"<text x="{left}" y="{}" fill="#6b6574">{}</text></svg>"##,
+            top + H / 2.0,
+            escape(&td_string!(locale, dashboard.not_available).to_string())
+        ));
         return out;
     }
     let n = points.len();
@@ -201,7 +215,7 @@ pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
             left + W,
             left - 6.0,
             y(*t) + 4.0,
-            compact(Locale::en, *t),
+            compact(locale, *t),
             y = y(*t)
         ));
     }
@@ -214,7 +228,7 @@ pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
                 x(i) - step * 0.35,
                 step * 0.7,
                 escape(&p.day),
-                number(Locale::en, p.value)
+                number(locale, p.value)
             ));
         }
     } else {
@@ -226,7 +240,7 @@ pub fn chart_svg(title: &str, points: &[Point], bars: bool) -> String {
                 x(i),
                 y(p.value),
                 escape(&p.day),
-                number(Locale::en, p.value)
+                number(locale, p.value)
             ));
         }
     }
@@ -248,11 +262,13 @@ mod tests {
     #[test]
     fn a_chart_file_stands_alone_with_its_values() {
         let points = vec![Point { day: "2026-11-28".into(), value: 1_200 }, Point { day: "2026-11-29".into(), value: 4_930 }];
-        let svg = chart_svg("Accounts <reached>", &points, false);
+        let svg = chart_svg(Locale::en, "Accounts <reached>", &points, false);
         assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg""#) && svg.ends_with("</svg>"));
         assert!(svg.contains("<title>Accounts &lt;reached&gt;</title>"), "escaped");
         assert!(svg.contains("<title>2026-11-29: 4,930</title>") && svg.contains(">5k</text>"));
-        assert!(chart_svg("Empty", &[], true).contains("Not available yet"));
+        assert!(chart_svg(Locale::en, "Empty", &[], true).contains("Not available yet"));
+        let french = chart_svg(Locale::fr, "Comptes touchés", &points, false);
+        assert!(french.contains("<title>2026-11-29: 4\u{202F}930</title>") && chart_svg(Locale::fr, "Vide", &[], true).contains("Pas encore disponible"));
     }
 
     #[test]

@@ -5,9 +5,11 @@
 use crealia_graph::rules::{caption_counts, CAROUSEL_ITEMS, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 use crealia_model::problem::{PostText, Problem};
 use crealia_model::publishing::{MediaAsset, PostKind, PostStatus, FRAMES};
+use crealia_model::snippets::{append, SnippetKind};
 use leptos::prelude::*;
 
 use super::live::InboxFeed;
+use super::snippets::SnippetPicker;
 use super::suggestions::{LazySuggestedHashtags, LazySuggestedTimes};
 use super::upload::{UploadError, UploadState};
 use crate::api::publishing::{composer_options, create_posts, post_states, reframe_media, Compose, ComposerChoices, When};
@@ -17,6 +19,7 @@ use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 /// What the composer says after a submit: the posts scheduled, or where those published stand.
 #[derive(Clone, Debug, PartialEq)]
 enum Note {
+    Drafted(usize),
     Scheduled(usize),
     Sent(Vec<PostStatus>),
 }
@@ -24,6 +27,8 @@ enum Note {
 impl Note {
     fn text(&self, locale: Locale) -> Option<String> {
         match self {
+            Note::Drafted(1) => Some(td_string!(locale, composer.drafted_single).to_string()),
+            Note::Drafted(n) => Some(td_string!(locale, composer.drafted_several, n).to_string()),
             Note::Scheduled(1) => Some(td_string!(locale, composer.scheduled_single).to_string()),
             Note::Scheduled(n) => Some(td_string!(locale, composer.scheduled_several, n).to_string()),
             Note::Sent(states) => progress_message(locale, states),
@@ -142,6 +147,8 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     let alt_text = RwSignal::new(String::new());
     let first_comment = RwSignal::new(String::new());
     let scheduling = RwSignal::new(false);
+    // The last sending kept a draft (its answer is said so).
+    let drafting = RwSignal::new(false);
     let date = RwSignal::new(String::new());
     let time = RwSignal::new(String::new());
     let time_zone = RwSignal::new(options.time_zone.clone().unwrap_or_else(|| "UTC".into()));
@@ -167,6 +174,9 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             c.push_str(&tag);
         })
     });
+    // Saved words go where the creator's end; the counters below judge the result.
+    let insert_snippet = Callback::new(move |body: String| caption.update(|c| *c = append(c, &body)));
+    let caption_hashtags = Signal::derive(move || caption.read().split_whitespace().filter(|w| w.starts_with('#')).collect::<Vec<_>>().join(" "));
     let pick_time = Callback::new(move |(d, t, tz): (String, String, String)| {
         date.set(d);
         time.set(t);
@@ -238,7 +248,10 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             match result {
                 Ok(ids) => {
                     let n = ids.len();
-                    if scheduling.get_untracked() {
+                    if drafting.get_untracked() {
+                        sent.set(Vec::new());
+                        message.set(Some(Note::Drafted(n)));
+                    } else if scheduling.get_untracked() {
                         sent.set(Vec::new());
                         message.set(Some(Note::Scheduled(n)));
                     } else {
@@ -276,11 +289,14 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
         }
     });
 
-    let send = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Sends the post as it stands: to Instagram (now or at its time), or kept as a draft.
+    let dispatch = move |draft: bool| {
         message.set(None);
         sent.set(Vec::new());
-        let when = if scheduling.get_untracked() {
+        drafting.set(draft);
+        let when = if draft {
+            When::Draft
+        } else if scheduling.get_untracked() {
             When::At { date: date.get_untracked(), time: time.get_untracked(), time_zone: time_zone.get_untracked() }
         } else {
             When::Now
@@ -294,6 +310,10 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             media_ids: ready.get_untracked().into_iter().map(|a| a.id).collect(),
             when,
         });
+    };
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        dispatch(false);
     };
 
     let accounts = options.accounts.clone();
@@ -364,6 +384,8 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                             }
                         }}
                     </p>
+                    <SnippetPicker kind=SnippetKind::Caption text=caption insert=insert_snippet />
+                    <SnippetPicker kind=SnippetKind::Hashtags text=caption_hashtags insert=insert_snippet />
                     <button type="button" class="link-button" aria-expanded=move || show_hashtags.get().to_string()
                         on:click=move |_| show_hashtags.update(|s| *s = !*s)>{t!(i18n, composer.hashtags_that_worked_for_you)}</button>
                     <Show when=move || show_hashtags.get()>
@@ -412,6 +434,9 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                     disabled=move || submit.pending().get() || uploading() || ready.read().is_empty() || chosen.read().is_empty() || problem().is_some()>
                     {move || if scheduling.get() { t_string!(i18n, composer.schedule) } else { t_string!(i18n, composer.publish_now) }}
                 </button>
+                <button type="button" class="button" data-testid="save-draft"
+                    disabled=move || submit.pending().get() || uploading() || chosen.read().is_empty() || problem().is_some()
+                    on:click=move |_| dispatch(true)>{t!(i18n, composer.save_draft)}</button>
                 {move || problem().map(|p| view! { <span class="error" data-testid="publish-blocked">{p}</span> })}
                 {move || uploading().then(|| view! { <span class="muted">{t!(i18n, composer.waiting_for_upload)}</span> })}
             </div>

@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 
 use crealia_model::inbox::{InboxItem, InboxKind};
+use crealia_model::snippets::{fill_reply, SnippetKind};
 use leptos::prelude::*;
 
 use super::live::InboxFeed;
+use super::snippets::SnippetPicker;
 use crate::api::inbox::{delete_comment, hide_comment, load_inbox, mark_read, reply_to_comment};
 use crate::error::AppError;
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
@@ -185,6 +187,7 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
         InboxKind::Mention => t_string!(i18n, inbox.mentioned_you),
         InboxKind::Message => t_string!(i18n, inbox.sent_message),
     };
+    let author = item.from_username.clone();
     // The sender's name and what they wrote are theirs: not translated.
     let who = match item.from_username.clone() {
         Some(u) => view! { <strong translate="no">"@"{u}</strong> }.into_any(),
@@ -260,6 +263,13 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
                         prop:value=move || drafts.text(id) on:input=move |ev| drafts.write(id, event_target_value(&ev)) />
                     <button type="submit" class="button button-primary" disabled=move || reply.pending().get()>{t!(i18n, inbox.send_reply)}</button>
                 </form>
+                <SnippetPicker kind=SnippetKind::Reply key=id.to_string()
+                    text=Signal::derive(move || drafts.text(id))
+                    typed=Signal::derive(move || drafts.text(id).strip_prefix('/').map(str::to_string))
+                    insert=Callback::new({
+                        let author = author.clone();
+                        move |body: String| drafts.write(id, fill_reply(&body, author.as_deref()))
+                    }) />
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
         </li>

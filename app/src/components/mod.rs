@@ -7,6 +7,7 @@ pub mod language;
 pub mod layout;
 pub mod live;
 pub mod posts;
+pub mod snippets;
 pub mod status_panel;
 pub mod suggestions;
 pub mod theme_toggle;

@@ -1,18 +1,40 @@
 //! The creator's posts with their status, watched while any is on its way: cancel or edit a
 //! pending one, retry a failed one.
 
-use crealia_model::publishing::{PostItem, PostStatus};
+use crealia_model::publishing::{PostItem, PostStatus, ScheduledPost};
 use leptos::prelude::*;
 
 use super::cancel::CancelPost;
 use super::live::InboxFeed;
-use crate::api::publishing::{edit_post, list_posts, retry_post};
+use crate::api::publishing::{duplicate_post, edit_post, list_posts, retry_post, save_draft};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::locale::post_when;
+use crate::locale::{post_note, post_when};
 
 /// How often the list looks again while a post is pending or publishing.
 #[cfg(feature = "hydrate")]
 const WATCH_EVERY_MS: u64 = 1_500;
+
+/// What happened to a post (why it failed, what it waits for), in the creator's language; a
+/// post from before notes were kept shows its stored English sentence, marked as English.
+/// `with_code`: Instagram's `code/subcode`, for support.
+pub fn post_reason(post: &ScheduledPost, with_code: bool) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let class = if post.status == PostStatus::Failed { "error" } else { "muted" };
+    let code = post.error_code.clone().filter(|_| with_code);
+    let said = match (post.note.clone(), post.last_error.clone()) {
+        (Some(note), _) => Some(view! { <span>{move || post_note(i18n.get_locale(), &note)}</span> }.into_any()),
+        (None, Some(text)) => Some(view! { <span lang="en">{text}</span> }.into_any()),
+        (None, None) => None,
+    };
+    said.map(|said| {
+        view! {
+            <p class=class>
+                {said}
+                {code.map(|c| move || t_string!(i18n, dashboard.posts_error_code, code = c.clone()).to_string())}
+            </p>
+        }
+    })
+}
 
 #[component]
 pub fn PostsList(posted: RwSignal<u32>) -> impl IntoView {
@@ -80,7 +102,7 @@ fn status_class(s: PostStatus) -> &'static str {
         PostStatus::Publishing => "pill pill-publishing",
         PostStatus::Published => "pill pill-ok",
         PostStatus::Failed => "pill pill-failed",
-        PostStatus::Cancelled => "pill pill-muted",
+        PostStatus::Cancelled | PostStatus::Draft => "pill pill-muted",
     }
 }
 
@@ -100,15 +122,30 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
     });
     let editing = RwSignal::new(false);
     let (caption, date, time) = (RwSignal::new(post.caption.clone()), RwSignal::new(date), RwSignal::new(time));
-    let save = Action::new(move |_: &()| async move {
-        let r = edit_post(id, caption.get_untracked(), date.get_untracked(), time.get_untracked()).await;
-        if r.is_ok() {
-            editing.set(false);
-            done();
+    // `true`: with the date and time (a draft is scheduled by it); `false`: a draft's words only.
+    let save = Action::new(move |timed: &bool| {
+        let timed = *timed;
+        async move {
+            let r = match timed {
+                true => edit_post(id, caption.get_untracked(), date.get_untracked(), time.get_untracked()).await,
+                false => save_draft(id, caption.get_untracked()).await,
+            };
+            if r.is_ok() {
+                editing.set(false);
+                done();
+            }
+            r
         }
-        r
     });
-    let error = move || [retry.value().get(), save.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.localized(i18n.get_locale()));
+    let duplicate = Action::new(move |_: &()| async move {
+        let r = duplicate_post(id).await;
+        done();
+        r.map(|_| ())
+    });
+    let draft = post.status == PostStatus::Draft;
+    let error = move || {
+        [retry.value().get(), save.value().get(), duplicate.value().get()].into_iter().flatten().find_map(Result::err).map(|e| e.localized(i18n.get_locale()))
+    };
     let excerpt: String = post.caption.chars().take(120).collect();
     let status = post.status;
     let kind = post.kind;
@@ -124,25 +161,21 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
                     <span class=status_class(status) data-testid="post-status">{move || crate::locale::post_status(i18n.get_locale(), status)}</span>
                     <span class="pill">{move || crate::locale::post_kind(i18n.get_locale(), kind)}</span>
                     <span translate="no">"@"{post.username.clone()}</span>
-                    <span class="muted">{when}</span>
+                    <span class="muted">{move || if draft { t_string!(i18n, dashboard.posts_no_time_yet).to_string() } else { when() }}</span>
                 </p>
                 <p class="post-caption" translate="no">{excerpt}</p>
-                // The reason is stored in English as the publisher wrote it: marked as such.
-                {post.last_error.clone().map(|e| {
-                    let code = post.error_code.clone();
-                    view! {
-                        <p class=if status == PostStatus::Failed { "error" } else { "muted" }>
-                            <span lang="en">{e}</span>
-                            {code.map(|c| move || t_string!(i18n, dashboard.posts_error_code, code = c.clone()).to_string())}
-                        </p>
-                    }
-                })}
+                {post_reason(&post, true)}
                 <Show when=move || editing.get()>
-                    <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
+                    <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(true); }>
                         <textarea rows="3" aria-label=move || t_string!(i18n, dashboard.posts_caption) prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
                         <input type="date" aria-label=move || t_string!(i18n, dashboard.posts_date) prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
                         <input type="time" aria-label=move || t_string!(i18n, dashboard.posts_time) prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
-                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>{t!(i18n, dashboard.posts_save)}</button>
+                        {draft.then(|| view! {
+                            <button type="button" class="button" disabled=move || save.pending().get() on:click=move |_| { save.dispatch(false); }>{t!(i18n, dashboard.posts_save_draft)}</button>
+                        })}
+                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                            {move || if draft { t_string!(i18n, dashboard.posts_schedule_draft) } else { t_string!(i18n, dashboard.posts_save) }}
+                        </button>
                         <button type="button" class="linklike" on:click=move |_| editing.set(false)>{t!(i18n, dashboard.posts_close)}</button>
                     </form>
                 </Show>
@@ -152,9 +185,10 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
                 {status.is_editable().then(|| view! {
                     <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>{t!(i18n, dashboard.posts_edit)}</button>
                 })}
-                {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
+                {matches!(status, PostStatus::Pending | PostStatus::Failed | PostStatus::Draft).then(|| view! {
                     <CancelPost id on_done=move |_| done() />
                 })}
+                <button type="button" class="button" disabled=move || duplicate.pending().get() on:click=move |_| { duplicate.dispatch(()); }>{t!(i18n, dashboard.posts_duplicate)}</button>
                 {(status == PostStatus::Failed).then(|| view! {
                     <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t!(i18n, dashboard.posts_retry)}</button>
                 })}

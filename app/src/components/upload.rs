@@ -26,7 +26,9 @@ pub enum UploadError {
     Unreachable,
     /// Refused with this status and no message.
     Status(u16),
-    /// Refused with the server's own message.
+    /// Refused for a reason the server gave as data.
+    Problem(crealia_model::problem::Problem),
+    /// Refused with the server's own message (English) and no data.
     Refused(String),
     /// A server function's error (reframing).
     App(AppError),
@@ -39,6 +41,7 @@ impl UploadError {
             UploadError::Unexpected => td_string!(locale, composer.upload_unexpected).to_string(),
             UploadError::Unreachable => td_string!(locale, composer.upload_unreachable).to_string(),
             UploadError::Status(status) => td_string!(locale, composer.upload_failed, status).to_string(),
+            UploadError::Problem(problem) => crate::locale::problem(locale, problem),
             UploadError::Refused(message) => message.clone(),
             UploadError::App(e) => e.localized(locale),
         }
@@ -81,11 +84,10 @@ pub fn send(file: web_sys::File, on_update: impl Fn(UploadState) + 'static) {
         } else if status == 0 {
             UploadState::Failed(UploadError::Unreachable)
         } else {
-            let message = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-                .map(UploadError::Refused)
-                .unwrap_or(UploadError::Status(status));
+            let answer = serde_json::from_str::<serde_json::Value>(&body).ok();
+            let problem = answer.as_ref().and_then(|v| v.get("problem")).and_then(|p| serde_json::from_value(p.clone()).ok()).map(UploadError::Problem);
+            let message = answer.as_ref().and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string)).map(UploadError::Refused);
+            let message = problem.or(message).unwrap_or(UploadError::Status(status));
             UploadState::Failed(message)
         };
         done_update(state);

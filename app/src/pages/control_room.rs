@@ -19,6 +19,7 @@ use crate::api::status::{check_connection, load_status};
 use crate::components::auth::signed_in_or_redirect;
 use crate::components::cancel::CancelPost;
 use crate::components::live::InboxFeed;
+use crate::components::posts::post_reason;
 use crate::components::title::PageTitle;
 use crate::error::AppError;
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
@@ -465,7 +466,7 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
                     {(status == PostStatus::Pending).then(|| view! { <strong data-testid="countdown">{move || countdown(i18n.get_locale(), due_ms, now.get())}</strong> })}
                 </p>
                 <p class="post-caption" translate="no">{excerpt}</p>
-                {post.last_error.clone().map(|e| view! { <p class=if status == PostStatus::Failed { "error" } else { "muted" }>{e}</p> })}
+                {post_reason(&post, false)}
             </div>
             <div class="post-row-actions">
                 {(status == PostStatus::Pending).then(|| view! {

@@ -242,7 +242,9 @@ fn Insights(d: Dashboard) -> impl IntoView {
             "daily.csv" => td_string!(locale, dashboard.download_daily),
             "posts.csv" => td_string!(locale, dashboard.download_posts),
             "reach.svg" => td_string!(locale, dashboard.download_reach),
-            _ => td_string!(locale, dashboard.download_followers),
+            "reach.png" => td_string!(locale, dashboard.download_reach_png),
+            "followers.svg" => td_string!(locale, dashboard.download_followers),
+            _ => td_string!(locale, dashboard.download_followers_png),
         }
         .to_string()
     };
@@ -256,7 +258,7 @@ fn Insights(d: Dashboard) -> impl IntoView {
             <LineChart title=followers_title points=d.followers.clone() bars=true />
         </section>
         <nav class="downloads" aria-label=move || t_string!(i18n, dashboard.downloads_label)>
-            {["figures.csv", "daily.csv", "posts.csv", "reach.svg", "followers.svg"]
+            {["figures.csv", "daily.csv", "posts.csv", "reach.svg", "reach.png", "followers.svg", "followers.png"]
                 .into_iter()
                 .map(|file| view! {
                     <a href=format!("/api/instagram/export/{file}?account={}&days={}", d.connection_id, d.range_days) download="" rel="external">{move || download(file)}</a>

@@ -15,6 +15,7 @@ use sqlx::PgPool;
 use crate::lookups::{Hub, NotifiedCache};
 use crate::{Error, Result};
 use crealia_model::language::Language;
+use crealia_model::problem::Problem;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -212,7 +213,7 @@ fn normalise_email(email: &str) -> Result<String> {
     if valid {
         Ok(email)
     } else {
-        Err(Error::Invalid("Enter an email address such as you@example.com.".into()))
+        Err(Error::Refused(Problem::EmailInvalid))
     }
 }
 
@@ -250,7 +251,7 @@ impl Accounts {
     pub async fn sign_up(&self, email: &str, password: &str, display_name: &str) -> Result<User> {
         let email = normalise_email(email)?;
         if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(Error::Invalid(format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters.")));
+            return Err(Error::Refused(Problem::PasswordTooShort { min: MIN_PASSWORD_CHARS }));
         }
         let hash = hash_password_blocking(password).await?;
         let name = if display_name.trim().is_empty() { email.split('@').next().unwrap_or_default().to_string() } else { display_name.trim().to_string() };
@@ -265,7 +266,7 @@ impl Accounts {
         .await?;
         match row {
             Some((id,)) => Ok(User { id, email, display_name: name }),
-            None => Err(Error::Invalid(TAKEN_OR_INVALID.into())),
+            None => Err(Error::Refused(Problem::EmailUnavailable)),
         }
     }
 
@@ -436,10 +437,6 @@ impl Accounts {
         Ok(())
     }
 }
-
-/// What sign-up says when it cannot create the account for an email (taken, whichever).
-pub const TAKEN_OR_INVALID: &str =
-    "Crealia could not create an account with this email. If you already have one, sign in (or reset it with support); otherwise check the address.";
 
 /// An argon2id hash of a random password, for constant-ish time on unknown emails.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4tP6XkS1yNQJ0r8ZpS3mVw1PzW3m3c9p2mWcG6H5C0Y";

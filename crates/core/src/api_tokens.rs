@@ -14,6 +14,7 @@ use sqlx::PgPool;
 
 use crate::accounts::User;
 use crate::{Error, Result};
+use crealia_model::problem::Problem;
 
 /// What every token's value starts with (so a leaked one is recognisable, e.g. by secret
 /// scanners), then 43 characters of base64url.
@@ -78,13 +79,13 @@ impl ApiTokens {
     pub async fn create(&self, user_id: i64, name: &str, scopes: &[Scope]) -> Result<NewApiToken> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
-            return Err(Error::Invalid("Give the token a name of 1 to 60 characters, such as the tool that will use it.".into()));
+            return Err(Error::Refused(Problem::TokenName));
         }
         let mut scopes: Vec<Scope> = scopes.to_vec();
         scopes.sort();
         scopes.dedup();
         if scopes.is_empty() {
-            return Err(Error::Invalid("Choose at least one thing the token may do.".into()));
+            return Err(Error::Refused(Problem::TokenNoScope));
         }
         let value = format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::crypto::random_bytes::<32>()));
         let hash = PresentedToken::new(&value).hash();
@@ -106,7 +107,7 @@ impl ApiTokens {
         .await?;
         tx.commit().await?;
         let Some(row) = row else {
-            return Err(Error::Invalid(format!("You have {MAX_PER_USER} tokens already: revoke one you no longer use first.")));
+            return Err(Error::Refused(Problem::TooManyTokens { max: MAX_PER_USER as usize }));
         };
         tracing::info!(user_id, token_id = row.0, scopes = ?names, "API token created");
         Ok(NewApiToken { token: view(row), value })

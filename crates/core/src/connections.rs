@@ -5,10 +5,12 @@
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use crealia_graph::client::{Error as GraphError, GraphClient};
+use crealia_model::post_note::PostNote;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
+use sqlx::types::Json;
 use sqlx::PgPool;
 use thiserror::Error;
 
@@ -26,13 +28,6 @@ pub use crealia_graph::SCOPES;
 /// A connection is "expiring soon" this close to its token's end.
 pub const EXPIRING_SOON_DAYS: i64 = 10;
 const STATE_LIFETIME_MINUTES: i64 = 15;
-/// What a post that was waiting to go out says once its account is disconnected.
-pub const DISCONNECTED_REASON: &str = "Cancelled: its Instagram account was disconnected.";
-/// What a post says when its account was disconnected while Instagram could not tell whether
-/// it had already gone out.
-pub const DISCONNECTED_UNSETTLED_REASON: &str =
-    "Its Instagram account was disconnected before Instagram could say whether this post went out. Reconnect the account, then Retry or Cancel it.";
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionView {
     pub id: i64,
@@ -439,12 +434,15 @@ impl Connections {
         // live. It fails with a reason instead of being cancelled; Retry and Cancel ask again.
         let cancelled = sqlx::query(
             "UPDATE scheduled_posts SET status = CASE WHEN container_id IS NULL THEN 'CANCELLED' ELSE 'FAILED' END,
-                last_error = CASE WHEN container_id IS NULL THEN $2 ELSE $3 END, waiting_since = NULL, updated_at = now()
+                last_error = CASE WHEN container_id IS NULL THEN $2 ELSE $3 END,
+                note = CASE WHEN container_id IS NULL THEN $4 ELSE $5 END, waiting_since = NULL, updated_at = now()
              WHERE connection_id = $1 AND status = 'PENDING'",
         )
         .bind(connection_id)
-        .bind(DISCONNECTED_REASON)
-        .bind(DISCONNECTED_UNSETTLED_REASON)
+        .bind(PostNote::Disconnected.to_string())
+        .bind(PostNote::DisconnectedUnsettled.to_string())
+        .bind(Json(PostNote::Disconnected))
+        .bind(Json(PostNote::DisconnectedUnsettled))
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -1,6 +1,8 @@
 //! Downloads of what the dashboard shows: its figures, its daily series and the creator's posts
 //! as CSV (RFC 4180, UTF-8 with a byte-order mark so spreadsheets read accents), and nothing a
-//! spreadsheet would run: a cell that starts like a formula is prefixed with `'`.
+//! spreadsheet would run: a cell that starts like a formula is prefixed with `'`. A chart is
+//! SVG, or that SVG drawn as PNG with the font Crealia carries (the same pixels on every server,
+//! with or without fonts installed).
 
 use crealia_model::publishing::ScheduledPost;
 use crealia_model::AccountInsights;
@@ -83,6 +85,42 @@ pub fn posts_csv(posts: &[ScheduledPost]) -> String {
             ]
         }),
     )
+}
+
+/// DejaVu Sans (free licence, `assets/DejaVuSans.LICENSE`): every Latin accent, `×`, `’`.
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+/// How many PNG pixels per SVG unit: sharp on a high-density screen and in a slide.
+const PNG_SCALE: f32 = 2.0;
+/// The largest picture drawn (pixels), whatever the SVG says.
+const MAX_PNG_PIXELS: u32 = 4_000_000;
+
+static FONTS: std::sync::LazyLock<std::sync::Arc<resvg::usvg::fontdb::Database>> = std::sync::LazyLock::new(|| {
+    let mut db = resvg::usvg::fontdb::Database::new();
+    db.load_font_data(FONT.to_vec());
+    db.set_sans_serif_family("DejaVu Sans");
+    std::sync::Arc::new(db)
+});
+
+/// [`png`] off the async threads, one drawing per core at a time (with the image work of
+/// uploads): a burst of downloads queues instead of taking every core.
+pub async fn chart_png(svg: String) -> crate::Result<Vec<u8>> {
+    crate::media::image_work(move || png(&svg)).await
+}
+
+/// One of Crealia's own chart SVGs as a PNG, twice its size.
+pub fn png(svg: &str) -> crate::Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let failed = |what: &str| crate::Error::Internal(format!("chart PNG: {what}"));
+    let options = usvg::Options { font_family: "DejaVu Sans".into(), fontdb: FONTS.clone(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| failed(&e.to_string()))?;
+    let size = tree.size();
+    let (width, height) = ((size.width() * PNG_SCALE).ceil() as u32, (size.height() * PNG_SCALE).ceil() as u32);
+    if width.saturating_mul(height) > MAX_PNG_PIXELS {
+        return Err(failed("too large"));
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or_else(|| failed("empty"))?;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| failed(&e.to_string()))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::account_cache::Change;
 use crate::cache::Cache;
 use crate::connections::Connections;
 use crate::{Error, Result};
+use crealia_model::problem::Problem;
 
 /// Announces (at commit) that a user's inbox changed; the payload is the user id.
 pub const LIVE_CHANNEL: &str = "crealia_inbox";
@@ -30,7 +31,7 @@ const CONTEXT_CAPTION_CHARS: usize = 80;
 /// At most this many message senders are looked up in one pass of [`Inbox::name_senders`].
 pub const SENDERS_PER_PASS: i64 = 20;
 /// Longest reply Instagram takes (a comment's limit).
-const MAX_REPLY_CHARS: usize = 2_200;
+pub const MAX_REPLY_CHARS: usize = 2_200;
 
 #[derive(Clone)]
 pub struct Inbox {
@@ -223,15 +224,15 @@ impl Inbox {
     pub async fn reply(&self, user_id: i64, item_id: i64, text: &str) -> Result<()> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(Error::Invalid("Write a reply first.".into()));
+            return Err(Error::Refused(Problem::ReplyEmpty));
         }
         if text.chars().count() > MAX_REPLY_CHARS {
-            return Err(Error::Invalid(format!("A reply can have at most {MAX_REPLY_CHARS} characters.")));
+            return Err(Error::Refused(Problem::ReplyTooLong { max: MAX_REPLY_CHARS }));
         }
         let target = self.target(user_id, item_id, &["comment", "message"]).await?;
         let account = self.connections.account(user_id, Some(target.connection_id)).await?;
         let sent = if target.kind == "message" {
-            let to = target.from_id.as_deref().ok_or_else(|| Error::Invalid("Instagram did not say who sent this message.".into()))?;
+            let to = target.from_id.as_deref().ok_or(Error::Refused(Problem::SenderUnknown))?;
             account.call(async |graph, token, ig| graph.send_message(token, ig, to, text).await).await
         } else {
             account.call(async |graph, token, _| graph.reply(token, &target.external_id, text).await).await
@@ -443,11 +444,9 @@ fn post_context(m: crealia_graph::wire::Media) -> PostContext {
 fn inbox_error(e: GraphError) -> Error {
     match &e {
         // 100/33: the comment is gone on Instagram (deleted there, or its post removed).
-        GraphError::Api { code: 100, subcode: Some(33), .. } => Error::Invalid("Instagram says this comment no longer exists.".into()),
-        GraphError::Api { subcode: Some(2_534_022), .. } => {
-            Error::Invalid("Instagram lets you answer a message only within 24 hours of it. Reply in the Instagram app.".into())
-        }
-        GraphError::Api { subcode: Some(2_018_001), .. } => Error::Invalid("Instagram no longer knows who sent this message.".into()),
+        GraphError::Api { code: 100, subcode: Some(33), .. } => Error::Refused(Problem::CommentGone),
+        GraphError::Api { subcode: Some(2_534_022), .. } => Error::Refused(Problem::MessageWindowClosed),
+        GraphError::Api { subcode: Some(2_018_001), .. } => Error::Refused(Problem::SenderGone),
         _ => e.into(),
     }
 }

@@ -14,6 +14,7 @@ use crate::account_cache::{AccountKeys, Change};
 use crate::cache::Cache;
 use crate::connections::Connections;
 use crate::{Error, Result};
+use crealia_model::problem::Problem;
 
 /// The metrics the current API offers, in the order the dashboard shows them.
 pub const METRICS: &[(&str, &str)] = &[
@@ -137,7 +138,7 @@ impl Insights {
     /// over the `range_days` days before today (UTC).
     pub async fn dashboard(&self, user_id: i64, connection_id: Option<i64>, range_days: u32, now: DateTime<Utc>) -> Result<Dashboard> {
         if !RANGES.contains(&range_days) {
-            return Err(Error::Invalid(format!("Choose a range of {RANGES:?} days.")));
+            return Err(Error::Refused(Problem::RangeNotOffered));
         }
         let account = self.connections.account(user_id, connection_id).await?;
         let (account, keys) = (&account, account.keys());

@@ -21,6 +21,7 @@ pub mod media;
 pub mod publishing;
 pub mod recent;
 pub mod seed;
+pub mod snippets;
 pub mod status;
 pub mod time_zones;
 pub mod tokens;
@@ -59,6 +60,7 @@ pub struct ServiceSet {
     pub inbox: inbox::Inbox,
     pub status: status::StatusService,
     pub api_tokens: api_tokens::ApiTokens,
+    pub snippets: snippets::Snippets,
     /// Session cookies get `Secure` when Crealia is served over HTTPS.
     pub secure_cookies: bool,
 }
@@ -105,6 +107,7 @@ impl Services {
         let status = status::StatusService::new(db.clone(), health.clone(), cache.clone(), connections.clone(), insights.clone(), webhooks.clone())
             .with_live(inbox.live().clone());
         let api_tokens = api_tokens::ApiTokens::new(db.clone());
+        let snippets = snippets::Snippets::new(db.clone());
         let secure_cookies = settings.public_base.starts_with("https://");
         Services(std::sync::Arc::new(ServiceSet {
             db,
@@ -121,6 +124,7 @@ impl Services {
             inbox,
             status,
             api_tokens,
+            snippets,
             secure_cookies,
         }))
     }

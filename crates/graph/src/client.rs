@@ -9,6 +9,7 @@ use thiserror::Error;
 use url::Url;
 
 use crate::endpoint::endpoint_key;
+use crate::failure::Failure;
 use crate::usage::UsageBoard;
 use crate::wire::{
     ContainerStatus, ErrorEnvelope, IdResponse, InsightMetric, LongLivedToken, Media, MessagingUser, OAuthError, Page, Profile, PublishingLimit, SentMessage,
@@ -85,28 +86,19 @@ impl Error {
         }
     }
 
-    /// What went wrong, as a creator reads it (never Meta's own text, which may name internals).
-    pub fn creator_message(&self) -> &'static str {
+    /// What went wrong, for the creator (never Meta's own text, which may name internals).
+    pub fn failure(&self) -> Failure {
         match self {
-            Error::Api { code, subcode, .. } => match subcode {
-                Some(2207004) => "The image is larger than Instagram's 8 MB.",
-                Some(2207005) => "Instagram accepts JPEG images only for this post.",
-                Some(2207009) => "The image's shape is outside what Instagram allows (4:5 to 1.91:1).",
-                Some(2207010) => "The caption is too long, or has too many hashtags or mentions.",
-                Some(2207052) | Some(2207003) => "Instagram could not download the media from its address.",
-                Some(2207026) => "Instagram does not accept this video format (use MP4 or MOV).",
-                Some(2207050) => "Instagram has restricted this account.",
-                Some(2207028) => "A carousel needs 2 to 10 items.",
-                Some(2207042) => "Instagram's daily publishing limit is reached.",
-                _ if *code == 190 => "Instagram no longer accepts this account's access. Reconnect it, then retry.",
-                _ if self.is_rate_limited() => "Instagram asked Crealia to slow down.",
-                _ if self.is_transient() => "Instagram had a temporary problem.",
-                _ => "Instagram refused the request.",
-            },
-            Error::OAuth(_) => "Instagram refused the account's access.",
-            Error::Transport(_) => "Instagram could not be reached.",
-            Error::Decode(_) => "Instagram answered something unexpected.",
+            Error::Api { code, subcode, .. } => Failure::of_api(*code, *subcode, self.is_rate_limited(), self.is_transient()),
+            Error::OAuth(_) => Failure::AccessRefused,
+            Error::Transport(_) => Failure::Unreachable,
+            Error::Decode(_) => Failure::Unexpected,
         }
+    }
+
+    /// [`Error::failure`] in English.
+    pub fn creator_message(&self) -> &'static str {
+        self.failure().message()
     }
 
     /// `code/subcode`, for support (what the creator can quote).

@@ -3,6 +3,7 @@
 //! Where Meta's sources disagree, the types accept every variant.
 
 pub mod endpoint;
+pub mod failure;
 pub mod rules;
 pub mod webhooks;
 pub mod wire;

@@ -111,9 +111,11 @@ pub mod connections;
 pub mod dates;
 pub mod inbox;
 pub mod language;
+pub mod post_note;
 pub mod problem;
 pub mod publishing;
 pub mod shared;
+pub mod snippets;
 pub mod status;
 
 pub use connections::ConnectionState;

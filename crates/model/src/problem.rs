@@ -29,6 +29,50 @@ pub enum TextLimit {
 pub enum PostChange {
     Cancel,
     Retry,
+    /// A draft given its time.
+    Schedule,
+}
+
+/// Why a video file cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VideoFault {
+    NotIsoMedia,
+    Damaged,
+    NoMovieHeader,
+    NoVideoTrack,
+    HeaderTooLarge,
+    Unreadable,
+}
+
+impl std::fmt::Display for VideoFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            VideoFault::NotIsoMedia => "it is not an MP4 or MOV file",
+            VideoFault::Damaged => "it is cut off or damaged (a part of it does not fit the file)",
+            VideoFault::NoMovieHeader => "it has no movie header (is it still being exported?)",
+            VideoFault::NoVideoTrack => "it has no video track",
+            VideoFault::HeaderTooLarge => "its header is too large to read",
+            VideoFault::Unreadable => "it could not be read",
+        })
+    }
+}
+
+/// "12.3 MB": a file's size as the refusals say it.
+pub fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// "Item 2 of the post" / "The media file".
+struct Which(Option<usize>);
+
+impl std::fmt::Display for Which {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "Item {n} of the post"),
+            None => f.write_str("The media file"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,12 +117,129 @@ pub enum Problem {
     UnknownTimeZone {
         zone: String,
     },
+    TooManyDrafts {
+        max: usize,
+    },
     /// A wall-clock time skipped when the clocks move forward (`date` YYYY-MM-DD, `time` HH:MM).
     SkippedTime {
         date: String,
         time: String,
         zone: String,
     },
+
+    // Uploads and media files.
+    /// Neither JPEG, PNG, WebP, MP4 nor MOV.
+    NotMedia,
+    NotAnImage,
+    ImageUnreadable,
+    /// Over `megapixels` or `side` pixels a side.
+    ImageTooManyPixels {
+        width: u32,
+        height: u32,
+        megapixels: u64,
+        side: u32,
+    },
+    /// Far too narrow or too wide for Instagram.
+    ImageTooExtreme {
+        width: u32,
+        height: u32,
+    },
+    VideoUnusable {
+        fault: VideoFault,
+    },
+    /// Over Instagram's 8 MB (`as_jpeg` once Crealia made it a JPEG).
+    ImageFileTooLarge {
+        bytes: u64,
+        as_jpeg: bool,
+    },
+    /// The creator's uploads fill their quota.
+    StorageFull {
+        used: u64,
+        quota: u64,
+    },
+    FileEmpty,
+    /// Over what one upload may be.
+    FileTooLarge {
+        megabytes: u64,
+    },
+    UploadTooSlow,
+    UploadInterrupted,
+    /// The server is restarting.
+    UploadRestarting,
+    UploadNotStored,
+    FrameUnknown,
+    OnlyImagesReframed,
+    /// Padding would make a picture too large to send.
+    PaddedTooLarge {
+        width: u32,
+        height: u32,
+        frame: String,
+        new_width: u64,
+        new_height: u64,
+    },
+    /// A post's file (`item`, 1-based, when the post has several) was deleted.
+    MediaGone {
+        item: Option<usize>,
+    },
+    /// A reel was given an image.
+    ReelGotImage,
+    MediaTooLarge {
+        item: Option<usize>,
+        bytes: u64,
+    },
+    /// An image outside the feed's 4:5 to 1.91:1.
+    ImageShape {
+        item: Option<usize>,
+        width: u32,
+        height: u32,
+    },
+    /// A video too short or too long (`tenths` of a second) for a reel or for a story/carousel.
+    VideoLength {
+        item: Option<usize>,
+        tenths: u64,
+        reel: bool,
+    },
+
+    // Accounts and API tokens.
+    EmailInvalid,
+    PasswordTooShort {
+        min: usize,
+    },
+    /// Sign-up refused for an email, taken or not (the same words either way).
+    EmailUnavailable,
+    TokenName,
+    TokenNoScope,
+    TooManyTokens {
+        max: usize,
+    },
+
+    // Saved snippets.
+    SnippetName {
+        max: usize,
+    },
+    SnippetEmpty,
+    /// A hashtag group with a word that is not a hashtag.
+    NotHashtags,
+    TooManySnippets {
+        max: usize,
+    },
+
+    // The inbox.
+    ReplyEmpty,
+    ReplyTooLong {
+        max: usize,
+    },
+    SenderUnknown,
+    CommentGone,
+    MessageWindowClosed,
+    SenderGone,
+
+    // Pages.
+    YearOutOfRange {
+        from: i32,
+        to: i32,
+    },
+    RangeNotOffered,
 }
 
 impl Problem {
@@ -131,9 +292,89 @@ impl std::fmt::Display for Problem {
             Problem::WrongStatus { status, change: PostChange::Retry } => {
                 write!(f, "This post is {} and cannot be retried (only failed posts can be).", status.as_str().to_lowercase())
             }
+            Problem::WrongStatus { status, change: PostChange::Schedule } => {
+                write!(f, "This post is {} and is not a draft to schedule.", status.as_str().to_lowercase())
+            }
+            Problem::TooManyDrafts { max } => write!(f, "You keep {max} drafts already: schedule or cancel one first."),
             Problem::UnknownTimeZone { zone } => write!(f, "“{zone}” is not a time zone Crealia knows."),
             Problem::SkippedTime { date, time, zone } => {
                 write!(f, "{date} {time} does not exist in {zone} (the clocks move forward then). Choose another time.")
+            }
+            Problem::NotMedia => f.write_str("Crealia takes JPEG, PNG or WebP images and MP4 or MOV videos."),
+            Problem::NotAnImage => f.write_str("This file is not an image Crealia can read."),
+            Problem::ImageUnreadable => f.write_str("This image cannot be read. Export it again as JPEG or PNG."),
+            Problem::ImageTooManyPixels { width, height, megapixels, side } => write!(
+                f,
+                "This image is {width}×{height} pixels; Crealia takes up to {megapixels} megapixels and {side} pixels a side. Export it smaller (Instagram shows at most 1440 pixels wide)."
+            ),
+            Problem::ImageTooExtreme { width, height } => write!(
+                f,
+                "This image is {width}×{height}: far too narrow or too wide for Instagram. Crop it closer to 4:5, 1:1 or 1.91:1 and upload it again."
+            ),
+            Problem::VideoUnusable { fault } => write!(f, "This video cannot be used: {fault}. Export it again as MP4 (H.264) and upload it."),
+            Problem::ImageFileTooLarge { bytes, as_jpeg } => write!(
+                f,
+                "This image is {:.1} MB{}; Instagram takes at most 8 MB. Export it smaller and try again.",
+                megabytes(*bytes),
+                if *as_jpeg { " as JPEG" } else { "" }
+            ),
+            Problem::StorageFull { used, quota } => write!(
+                f,
+                "Your uploads take {:.1} MB of the {:.1} MB Crealia keeps for you. Uploads no post uses are deleted after a week; try again then, or ask support for more room.",
+                megabytes(*used),
+                megabytes(*quota)
+            ),
+            Problem::FileEmpty => f.write_str("The file is empty. Choose an image or a video."),
+            Problem::FileTooLarge { megabytes } => write!(f, "The file is larger than the {megabytes} MB Crealia accepts."),
+            Problem::UploadTooSlow => f.write_str("The upload was too slow and was stopped. Check your connection and try again."),
+            Problem::UploadInterrupted => f.write_str("The upload was interrupted. Try again."),
+            Problem::UploadRestarting => f.write_str("Crealia is restarting. Try the upload again in a moment."),
+            Problem::UploadNotStored => f.write_str("Crealia could not store the file. Try again."),
+            Problem::FrameUnknown => f.write_str("Choose 4:5, 1:1 or 1.91:1."),
+            Problem::OnlyImagesReframed => f.write_str("Only images can be padded or cropped."),
+            Problem::PaddedTooLarge { width, height, frame, new_width, new_height } => write!(
+                f,
+                "Padding this {width}×{height} image to {frame} would make a {new_width}×{new_height} picture, too large to send. Crop it instead."
+            ),
+            Problem::MediaGone { item } => write!(f, "{} is no longer available. Upload it again.", Which(*item)),
+            Problem::ReelGotImage => f.write_str("A reel needs a video; for an image choose Image."),
+            Problem::MediaTooLarge { item, bytes } => write!(f, "{} is {:.1} MB; Instagram takes at most 8 MB.", Which(*item), megabytes(*bytes)),
+            Problem::ImageShape { item, width, height } => write!(
+                f,
+                "{}: this image is {width}×{height} ({:.2}:1); Instagram feed posts need a shape between 4:5 and 1.91:1. Pad or crop it to 4:5, 1:1 or 1.91:1.",
+                Which(*item),
+                f64::from(*width) / f64::from((*height).max(1))
+            ),
+            Problem::VideoLength { item, tenths, reel } => write!(
+                f,
+                "{} lasts {}.{} seconds. {} on Instagram.",
+                Which(*item),
+                tenths / 10,
+                tenths % 10,
+                if *reel { "A reel lasts 3 seconds to 15 minutes" } else { "A video in a story or a carousel lasts 3 to 60 seconds" }
+            ),
+            Problem::EmailInvalid => f.write_str("Enter an email address such as you@example.com."),
+            Problem::PasswordTooShort { min } => write!(f, "Choose a password of at least {min} characters."),
+            Problem::EmailUnavailable => f.write_str(
+                "Crealia could not create an account with this email. If you already have one, sign in (or reset it with support); otherwise check the address.",
+            ),
+            Problem::TokenName => f.write_str("Give the token a name of 1 to 60 characters, such as the tool that will use it."),
+            Problem::TokenNoScope => f.write_str("Choose at least one thing the token may do."),
+            Problem::TooManyTokens { max } => write!(f, "You have {max} tokens already: revoke one you no longer use first."),
+            Problem::SnippetName { max } => write!(f, "Give it a name of 1 to {max} characters."),
+            Problem::SnippetEmpty => f.write_str("Write the words to keep first."),
+            Problem::NotHashtags => f.write_str("A hashtag group holds hashtags only, such as #fika #coffee."),
+            Problem::TooManySnippets { max } => write!(f, "You keep {max} of these already: delete one you no longer use first."),
+            Problem::ReplyEmpty => f.write_str("Write a reply first."),
+            Problem::ReplyTooLong { max } => write!(f, "A reply can have at most {max} characters."),
+            Problem::SenderUnknown => f.write_str("Instagram did not say who sent this message."),
+            Problem::CommentGone => f.write_str("Instagram says this comment no longer exists."),
+            Problem::MessageWindowClosed => f.write_str("Instagram lets you answer a message only within 24 hours of it. Reply in the Instagram app."),
+            Problem::SenderGone => f.write_str("Instagram no longer knows who sent this message."),
+            Problem::YearOutOfRange { from, to } => write!(f, "Pick a date between the years {from} and {to}."),
+            Problem::RangeNotOffered => {
+                let [a, b, c] = crate::RANGES;
+                write!(f, "Choose a range of {a}, {b} or {c} days.")
             }
         }
     }

@@ -53,6 +53,8 @@ impl PostKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PostStatus {
+    /// Kept without a time; checked against Meta's rules when scheduled.
+    Draft,
     Pending,
     Publishing,
     Published,
@@ -61,8 +63,12 @@ pub enum PostStatus {
 }
 
 impl PostStatus {
+    pub const ALL: [PostStatus; 6] =
+        [PostStatus::Draft, PostStatus::Pending, PostStatus::Publishing, PostStatus::Published, PostStatus::Failed, PostStatus::Cancelled];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            PostStatus::Draft => "DRAFT",
             PostStatus::Pending => "PENDING",
             PostStatus::Publishing => "PUBLISHING",
             PostStatus::Published => "PUBLISHED",
@@ -72,7 +78,7 @@ impl PostStatus {
     }
 
     pub fn parse(s: &str) -> Option<PostStatus> {
-        [PostStatus::Pending, PostStatus::Publishing, PostStatus::Published, PostStatus::Failed, PostStatus::Cancelled].into_iter().find(|k| k.as_str() == s)
+        PostStatus::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// Still on its way: the page keeps watching it.
@@ -82,7 +88,7 @@ impl PostStatus {
 
     /// The creator may still change or cancel it.
     pub fn is_editable(self) -> bool {
-        self == PostStatus::Pending
+        matches!(self, PostStatus::Pending | PostStatus::Draft)
     }
 }
 
@@ -104,6 +110,11 @@ pub struct ScheduledPost {
     pub published_at: Option<DateTime<Utc>>,
     /// What went wrong or why it waits, in words a creator understands.
     pub last_error: Option<String>,
+    /// The same as data, said in the creator's language by the pages (none on posts from before
+    /// notes were kept: they show `last_error`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub note: Option<crate::post_note::PostNote>,
     /// The Graph API's `code/subcode`, for support.
     pub error_code: Option<String>,
 }

@@ -192,7 +192,7 @@ impl MediaFiles {
     pub async fn read(&self, name: &str, max_bytes: u64) -> Result<Bytes> {
         let got = self.store.get(&self.path(name)?).await.map_err(store_error)?;
         if got.meta.size > max_bytes {
-            return Err(Error::Invalid("This file is too large to work on.".into()));
+            return Err(Error::Refused(crealia_model::problem::Problem::FileTooLarge { megabytes: max_bytes / (1024 * 1024) }));
         }
         got.bytes().await.map_err(store_error)
     }

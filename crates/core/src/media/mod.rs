@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crealia_graph::rules::{ratio_allowed, MAX_IMAGE_BYTES};
+use crealia_model::problem::Problem;
 use crealia_model::publishing::{MediaAsset, PostKind, FRAMES};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use sqlx::PgPool;
@@ -98,7 +99,8 @@ pub struct MediaStore {
 
 /// Decoding and encoding images takes a core each: at most one per core at a time, so a
 /// burst of uploads queues instead of taking every core and the memory of all at once.
-async fn image_work<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+/// Charts drawn as PNG take their turn here too.
+pub(crate) async fn image_work<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     image_work_on(std::future::ready(Ok(())), |()| work()).await
 }
 
@@ -178,8 +180,9 @@ fn is_media_name(name: &str) -> bool {
     content_type_of(name).is_some()
 }
 
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+/// A video Crealia cannot read, as the creator is told.
+fn unusable_video(why: video::VideoError) -> Error {
+    Error::Refused(Problem::VideoUnusable { fault: why.fault() })
 }
 
 /// Why a feed post could not use an image of this shape, and what to do.
@@ -197,20 +200,15 @@ fn shape_problem(width: u32, height: u32) -> Option<String> {
 fn check_header(bytes: &[u8]) -> Result<(u32, u32)> {
     let (w, h) = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|_| Error::Invalid("This file is not an image Crealia can read.".into()))?
+        .map_err(|_| Error::Refused(Problem::NotAnImage))?
         .into_dimensions()
-        .map_err(|_| Error::Invalid("This image cannot be read. Export it again as JPEG or PNG.".into()))?;
+        .map_err(|_| Error::Refused(Problem::ImageUnreadable))?;
     let (long, short) = (w.max(h) as u64, w.min(h) as u64);
     if short == 0 || w > MAX_SIDE || h > MAX_SIDE || w as u64 * h as u64 > MAX_PIXELS {
-        return Err(Error::Invalid(format!(
-            "This image is {w}×{h} pixels; Crealia takes up to {} megapixels and {MAX_SIDE} pixels a side. Export it smaller (Instagram shows at most 1440 pixels wide).",
-            MAX_PIXELS / 1_000_000
-        )));
+        return Err(Error::Refused(Problem::ImageTooManyPixels { width: w, height: h, megapixels: MAX_PIXELS / 1_000_000, side: MAX_SIDE }));
     }
     if long > short * MAX_ASPECT {
-        return Err(Error::Invalid(format!(
-            "This image is {w}×{h}: far too narrow or too wide for Instagram. Crop it closer to 4:5, 1:1 or 1.91:1 and upload it again."
-        )));
+        return Err(Error::Refused(Problem::ImageTooExtreme { width: w, height: h }));
     }
     Ok((w, h))
 }
@@ -220,14 +218,16 @@ fn check_header(bytes: &[u8]) -> Result<(u32, u32)> {
 fn decode(bytes: &[u8]) -> Result<DynamicImage> {
     use image::ImageDecoder;
     check_header(bytes)?;
-    let mut reader =
-        image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| Error::Invalid("This file is not an image Crealia can read.".into()))?;
+    let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| Error::Refused(Problem::NotAnImage))?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_ALLOC);
     reader.limits(limits);
-    let unreadable = |e: image::ImageError| Error::Invalid(format!("This image cannot be read ({e}). Export it again as JPEG or PNG."));
+    let unreadable = |e: image::ImageError| {
+        tracing::debug!(error = %e, "image not decoded");
+        Error::Refused(Problem::ImageUnreadable)
+    };
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
@@ -269,8 +269,8 @@ fn convert_image(bytes: &[u8], format: ImageFormat) -> Result<Converted> {
 /// [`MediaStore::ingest`], for the fuzz targets). Err: what the creator would be told.
 pub fn examine(bytes: &[u8]) -> Result<Examined> {
     match sniff(&bytes[..bytes.len().min(32)]) {
-        None => Err(Error::Invalid("not JPEG, PNG, WebP, MP4 or MOV".into())),
-        Some(Sniffed::Video) => video::inspect(&mut Cursor::new(bytes)).map(Examined::Video).map_err(|why| Error::Invalid(why.to_string())),
+        None => Err(Error::Refused(Problem::NotMedia)),
+        Some(Sniffed::Video) => video::inspect(&mut Cursor::new(bytes)).map(Examined::Video).map_err(unusable_video),
         Some(Sniffed::Image(format)) => {
             let (jpeg, (width, height), _) = convert_image(bytes, format)?;
             Ok(Examined::Image { jpeg_bytes: jpeg.len(), width, height })
@@ -355,7 +355,7 @@ impl MediaStore {
         }
         let remaining = self.limits.quota_bytes_per_user.saturating_sub(used as u64);
         if remaining == 0 {
-            return Err(Error::Invalid(self.quota_message(used as u64)));
+            return Err(Error::Refused(self.storage_full(used as u64)));
         }
         sqlx::query("INSERT INTO media_upload_attempts (user_id) VALUES ($1)").bind(user_id).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -367,17 +367,17 @@ impl MediaStore {
     }
 
     /// What to say when a creator's storage is full.
-    pub fn quota_message(&self, used: u64) -> String {
-        format!(
-            "Your uploads take {} of the {} Crealia keeps for you. Uploads no post uses are deleted after a week; try again then, or ask support for more room.",
-            megabytes(used),
-            megabytes(self.limits.quota_bytes_per_user)
-        )
+    pub fn storage_full(&self, used: u64) -> Problem {
+        Problem::StorageFull { used, quota: self.limits.quota_bytes_per_user }
     }
 
     /// The public URLs of the creator's uploads `ids`, in order. An id that is not theirs (or
-    /// no longer exists) is NotFound: nobody can post another creator's files.
+    /// no longer exists) is NotFound: nobody can post another creator's files. More files than
+    /// any post holds (a carousel's 10) are refused before anything is read.
     pub async fn urls_of(&self, user_id: i64, ids: &[i64]) -> Result<Vec<String>> {
+        if ids.len() > *crealia_graph::rules::CAROUSEL_ITEMS.end() {
+            return Err(Error::Refused(Problem::CarouselSize { found: ids.len() }));
+        }
         let rows: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, file_name FROM media_assets WHERE user_id = $1 AND id = ANY($2)").bind(user_id).bind(ids).fetch_all(&self.db).await?;
         ids.iter().map(|id| rows.iter().find(|(i, _)| i == id).map(|(_, name)| format!("{}/{name}", self.public_prefix)).ok_or(Error::NotFound)).collect()
@@ -505,13 +505,12 @@ impl MediaStore {
             head.truncate(n);
         }
         match sniff(&head) {
-            None => Err(Error::Invalid("Crealia takes JPEG, PNG or WebP images and MP4 or MOV videos.".into())),
+            None => Err(Error::Refused(Problem::NotMedia)),
             Some(Sniffed::Video) => {
                 let file = upload.to_path_buf();
                 let info = image_work(move || {
                     let mut f = std::fs::File::open(&file).map_err(|e| Error::Internal(format!("media file: {e}")))?;
-                    video::inspect(&mut std::io::BufReader::new(&mut f))
-                        .map_err(|why| Error::Invalid(format!("This video cannot be used: {why}. Export it again as MP4 (H.264) and upload it.")))
+                    video::inspect(&mut std::io::BufReader::new(&mut f)).map_err(unusable_video)
                 })
                 .await?;
                 let name = random_name(info.container.extension());
@@ -534,7 +533,7 @@ impl MediaStore {
             }
             Some(Sniffed::Image(format)) => {
                 if size > MAX_IMAGE_INPUT_BYTES {
-                    return Err(Error::Invalid(format!("This image is {}; Instagram takes at most 8 MB. Export it smaller and try again.", megabytes(size))));
+                    return Err(Error::Refused(Problem::ImageFileTooLarge { bytes: size, as_jpeg: false }));
                 }
                 // Read inside the image work: uploads waiting for their turn hold no memory.
                 let file = upload.to_path_buf();
@@ -550,10 +549,7 @@ impl MediaStore {
 
     async fn store_jpeg(&self, user_id: i64, jpeg: Vec<u8>, (w, h): (u32, u32), converted: Option<String>) -> Result<MediaAsset> {
         if jpeg.len() > MAX_IMAGE_BYTES {
-            return Err(Error::Invalid(format!(
-                "This image is {} as JPEG; Instagram takes at most 8 MB. Export it smaller and try again.",
-                megabytes(jpeg.len() as u64)
-            )));
+            return Err(Error::Refused(Problem::ImageFileTooLarge { bytes: jpeg.len() as u64, as_jpeg: true }));
         }
         let name = random_name(JPEG.0);
         let bytes = jpeg.len() as u64;
@@ -574,7 +570,7 @@ impl MediaStore {
         let used: i64 =
             sqlx::query_scalar("SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1").bind(user_id).fetch_one(&mut *tx).await?;
         if used as u64 + asset.bytes > self.limits.quota_bytes_per_user {
-            return Err(Error::Invalid(self.quota_message(used as u64)));
+            return Err(Error::Refused(self.storage_full(used as u64)));
         }
         let row: AssetRow = sqlx::query_as(&format!(
             "INSERT INTO media_assets (user_id, file_name, kind, content_type, width, height, bytes, converted_from, duration_ms)
@@ -611,17 +607,21 @@ impl MediaStore {
 
     /// A new JPEG of the creator's image at `frame` ("4:5", "1:1" or "1.91:1").
     pub async fn reframe(&self, user_id: i64, asset_id: i64, frame: &str, how: Reframe) -> Result<MediaAsset> {
-        let (_, w, h) = *FRAMES.iter().find(|f| f.0 == frame).ok_or_else(|| Error::Invalid("Choose 4:5, 1:1 or 1.91:1.".into()))?;
+        let (_, w, h) = *FRAMES.iter().find(|f| f.0 == frame).ok_or(Error::Refused(Problem::FrameUnknown))?;
         let row = self.row(user_id, asset_id).await?;
         if row.kind != "image" {
-            return Err(Error::Invalid("Only images can be padded or cropped.".into()));
+            return Err(Error::Refused(Problem::OnlyImagesReframed));
         }
         if let (Some(iw), Some(ih)) = (row.width, row.height) {
             let (cw, ch) = reframed_size(iw as u32, ih as u32, w, h, how);
             if cw * ch > MAX_PIXELS {
-                return Err(Error::Invalid(format!(
-                    "Padding this {iw}×{ih} image to {frame} would make a {cw}×{ch} picture, too large to send. Crop it instead."
-                )));
+                return Err(Error::Refused(Problem::PaddedTooLarge {
+                    width: iw as u32,
+                    height: ih as u32,
+                    frame: frame.to_string(),
+                    new_width: cw,
+                    new_height: ch,
+                }));
             }
         }
         let read = self.files.read(&row.file_name, MAX_IMAGE_INPUT_BYTES);
@@ -640,8 +640,8 @@ impl MediaStore {
     /// out of the feed's shape.
     pub async fn check_post(&self, user_id: i64, kind: PostKind, urls: &[String]) -> Result<()> {
         for (i, url) in urls.iter().enumerate() {
-            let which = if urls.len() > 1 { format!("Item {} of the post", i + 1) } else { "The media file".to_string() };
-            let gone = || Error::Invalid(format!("{which} is no longer available. Upload it again."));
+            let item = (urls.len() > 1).then_some(i + 1);
+            let gone = || Error::Refused(Problem::MediaGone { item });
             // Every file of a post is one of the creator's uploads, named exactly as Crealia
             // built its URL: nothing else is ever sent to Instagram.
             let name = url.strip_prefix(&format!("{}/", self.public_prefix)).filter(|n| !n.contains(['/', '?', '#'])).ok_or_else(gone)?;
@@ -652,27 +652,25 @@ impl MediaStore {
                 .await?;
             let row = row.ok_or_else(gone)?;
             match (kind, row.kind.as_str()) {
-                (PostKind::Reel, "image") => return Err(Error::Invalid("A reel needs a video; for an image choose Image.".into())),
-                (PostKind::Image, "video") => return Err(Error::Invalid("An image post needs an image; for a video choose Reel.".into())),
+                (PostKind::Reel, "image") => return Err(Error::Refused(Problem::ReelGotImage)),
+                (PostKind::Image, "video") => return Err(Error::Refused(Problem::ImageNeedsImage)),
                 _ => {}
             }
             if row.kind == "image" {
                 if row.bytes as usize > MAX_IMAGE_BYTES {
-                    return Err(Error::Invalid(format!("{which} is {}; Instagram takes at most 8 MB.", megabytes(row.bytes as u64))));
+                    return Err(Error::Refused(Problem::MediaTooLarge { item, bytes: row.bytes as u64 }));
                 }
                 if let (Some(w), Some(h), true) = (row.width, row.height, kind != PostKind::Story) {
-                    if let Some(problem) = shape_problem(w as u32, h as u32) {
-                        return Err(Error::Invalid(format!("{which}: {problem}")));
+                    if !ratio_allowed(w as u32, h as u32) {
+                        return Err(Error::Refused(Problem::ImageShape { item, width: w as u32, height: h as u32 }));
                     }
                 }
             }
             if let Some(ms) = row.duration_ms.filter(|_| row.kind == "video") {
-                let (min, max, what) = match kind {
-                    PostKind::Reel => (3_000, 15 * 60_000, "A reel lasts 3 seconds to 15 minutes"),
-                    _ => (3_000, 60_000, "A video in a story or a carousel lasts 3 to 60 seconds"),
-                };
+                let reel = kind == PostKind::Reel;
+                let (min, max) = if reel { (3_000, 15 * 60_000) } else { (3_000, 60_000) };
                 if !(min..=max).contains(&ms) {
-                    return Err(Error::Invalid(format!("{which} lasts {:.1} seconds. {what} on Instagram.", ms as f64 / 1000.0)));
+                    return Err(Error::Refused(Problem::VideoLength { item, tenths: (ms.clamp(0, i64::MAX - 50) + 50) as u64 / 100, reel }));
                 }
             }
         }

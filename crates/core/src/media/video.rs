@@ -39,21 +39,38 @@ pub struct VideoInfo {
     pub height: Option<u32>,
 }
 
-/// Why a file is not a video Crealia can take, in a creator's words.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a file is not a video Crealia can take (said as `VideoFault`).
+#[derive(Debug, PartialEq, Eq)]
 pub enum VideoError {
-    #[error("it is not an MP4 or MOV file")]
     NotIsoMedia,
-    #[error("it is cut off or damaged (a part of it does not fit the file)")]
     Damaged,
-    #[error("it has no movie header (is it still being exported?)")]
     NoMovieHeader,
-    #[error("it has no video track")]
     NoVideoTrack,
-    #[error("its header is too large to read")]
     TooLarge,
-    #[error("it could not be read")]
     Io,
+}
+
+impl std::fmt::Display for VideoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.fault().fmt(f)
+    }
+}
+
+impl std::error::Error for VideoError {}
+
+impl VideoError {
+    /// The same, as the creator is told (`crealia_model::problem::VideoFault`).
+    pub fn fault(&self) -> crealia_model::problem::VideoFault {
+        use crealia_model::problem::VideoFault;
+        match self {
+            VideoError::NotIsoMedia => VideoFault::NotIsoMedia,
+            VideoError::Damaged => VideoFault::Damaged,
+            VideoError::NoMovieHeader => VideoFault::NoMovieHeader,
+            VideoError::NoVideoTrack => VideoFault::NoVideoTrack,
+            VideoError::TooLarge => VideoFault::HeaderTooLarge,
+            VideoError::Io => VideoFault::Unreadable,
+        }
+    }
 }
 
 /// Whether the first bytes look like an MP4/MOV file at all (the full check is [`inspect`]).

@@ -49,7 +49,7 @@ fn shown_date(date: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate> {
     match date {
         None => Ok(today),
         Some(d) if YEARS.contains(&d.year()) => Ok(d),
-        Some(_) => Err(crate::Error::Invalid(format!("Pick a date between the years {} and {}.", YEARS.start(), YEARS.end()))),
+        Some(_) => Err(crate::Error::Refused(crealia_model::problem::Problem::YearOutOfRange { from: *YEARS.start(), to: *YEARS.end() })),
     }
 }
 
@@ -115,7 +115,7 @@ mod tests {
     fn dates_a_grid_cannot_reach_are_refused_and_the_edges_work() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         for far in [NaiveDate::MAX, NaiveDate::MIN, NaiveDate::from_ymd_opt(262142, 12, 15).unwrap(), NaiveDate::from_ymd_opt(10000, 1, 1).unwrap()] {
-            assert!(matches!(shown_date(Some(far), today), Err(crate::Error::Invalid(_))), "{far}");
+            assert!(matches!(shown_date(Some(far), today), Err(crate::Error::Refused(_))), "{far}");
         }
         assert_eq!(shown_date(None, today).unwrap(), today);
         for edge in [NaiveDate::from_ymd_opt(1970, 1, 1).unwrap(), NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()] {

@@ -9,6 +9,7 @@
 //! - [`scheduler`]: the worker that claims due posts, woken by NOTIFY or the next due time.
 
 pub(crate) mod calendar;
+pub mod drafts;
 mod scheduler;
 mod steps;
 
@@ -25,6 +26,7 @@ use crate::{Error, Result};
 
 pub use calendar::item;
 pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+use crealia_model::post_note::PostNote;
 use crealia_model::problem::{PostChange, PostText, Problem};
 pub use crealia_model::publishing::{PostItem, PostKind, PostStatus, ScheduledPost, UNDO_SECS};
 pub use scheduler::SchedulerSettings;
@@ -64,12 +66,7 @@ pub struct PostEdit {
 /// What Meta would reject, said before anything reaches it. `media_urls`: the post's files,
 /// as Crealia serves them.
 pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
-    if let Some(problem) = Problem::text_over_limit(PostText::Caption, &post.caption) {
-        return Err(Error::Refused(problem));
-    }
-    if !post.kind.takes_caption() && !post.caption.trim().is_empty() {
-        return Err(Error::Refused(Problem::StoryCaption));
-    }
+    validate_text(post)?;
     let n = media_urls.len();
     match post.kind {
         PostKind::Carousel if !crealia_graph::rules::CAROUSEL_ITEMS.contains(&n) => return Err(Error::Refused(Problem::CarouselSize { found: n })),
@@ -80,6 +77,17 @@ pub fn validate(post: &NewPost, media_urls: &[String]) -> Result<()> {
         PostKind::Image if crate::media::is_video_url(&media_urls[0]) => return Err(Error::Refused(Problem::ImageNeedsImage)),
         PostKind::Reel if !crate::media::is_video_url(&media_urls[0]) => return Err(Error::Refused(Problem::ReelNeedsVideo)),
         _ => {}
+    }
+    Ok(())
+}
+
+/// The words of a post against Meta's limits (what a draft is held to as well).
+pub fn validate_text(post: &NewPost) -> Result<()> {
+    if let Some(problem) = Problem::text_over_limit(PostText::Caption, &post.caption) {
+        return Err(Error::Refused(problem));
+    }
+    if !post.kind.takes_caption() && !post.caption.trim().is_empty() {
+        return Err(Error::Refused(Problem::StoryCaption));
     }
     if let Some(alt) = &post.alt_text {
         if alt.chars().count() > MAX_ALT_TEXT_CHARS {
@@ -126,6 +134,7 @@ pub(crate) struct PostRow {
     /// Since when the post waits for Instagram (processing, quota), if it does.
     pub waiting_since: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    pub note: Option<sqlx::types::Json<PostNote>>,
     pub error_code: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
 }
@@ -146,6 +155,7 @@ impl PostRow {
             media_id: self.media_id.clone().filter(|m| !m.is_empty()),
             published_at: self.published_at,
             last_error: self.last_error.clone(),
+            note: self.note.as_ref().map(|n| n.0.clone()),
             error_code: self.error_code.clone(),
         }
     }
@@ -154,7 +164,7 @@ impl PostRow {
 /// The columns of a [`PostRow`], for `SELECT … FROM scheduled_posts p JOIN instagram_connections c`.
 pub(crate) const POST_COLUMNS: &str = "p.id, p.user_id, p.connection_id, c.username, p.kind, p.caption, p.alt_text,
     p.first_comment, p.first_comment_id, p.media_urls, p.scheduled_at, p.status, p.child_container_ids, p.container_id,
-    p.media_id, p.claim_seq, p.errors, p.waiting_since, p.last_error, p.error_code, p.published_at";
+    p.media_id, p.claim_seq, p.errors, p.waiting_since, p.last_error, p.note, p.error_code, p.published_at";
 
 /// How long a disconnect asks Instagram about posts holding a container before it goes on.
 pub const DISCONNECT_SETTLE_WITHIN: Duration = Duration::from_secs(8);
@@ -219,24 +229,7 @@ impl Publishing {
             }
         }
         let mut tx = self.db.begin().await?;
-        let mut ids = Vec::new();
-        for id in connections {
-            let (post_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, scheduled_at, next_attempt_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-            )
-            .bind(user_id)
-            .bind(id)
-            .bind(post.kind.as_str())
-            .bind(&post.caption)
-            .bind(post.alt_text.as_deref().filter(|a| !a.is_empty()))
-            .bind(post.first_comment.as_deref().filter(|c| !c.trim().is_empty()))
-            .bind(&media_urls)
-            .bind(post.scheduled_at)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(post_id);
-        }
+        let ids = insert_posts(&mut tx, user_id, connections, &post, &media_urls, PostStatus::Pending).await?;
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
         tracing::info!(user_id, posts = ids.len(), kind = post.kind.as_str(), at = %post.scheduled_at, "posts scheduled");
@@ -282,10 +275,11 @@ impl Publishing {
         Ok(rows.iter().map(PostRow::view).collect())
     }
 
-    /// The creator's posts scheduled or published within [from, to), for the calendar.
+    /// The creator's posts scheduled or published within [from, to), for the calendar (a
+    /// draft has no time yet: none).
     pub async fn between(&self, user_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<ScheduledPost>> {
         self.query_posts(
-            "WHERE p.user_id = $1 AND coalesce(p.published_at, p.scheduled_at) >= $2 AND coalesce(p.published_at, p.scheduled_at) < $3
+            "WHERE p.user_id = $1 AND p.status <> 'DRAFT' AND coalesce(p.published_at, p.scheduled_at) >= $2 AND coalesce(p.published_at, p.scheduled_at) < $3
              ORDER BY coalesce(p.published_at, p.scheduled_at), p.id",
             user_id,
             Some((from, to)),
@@ -314,10 +308,11 @@ impl Publishing {
         Ok(query.fetch_all(&self.db).await?.iter().map(PostRow::view).collect())
     }
 
-    /// Cancels a post that has not started publishing (or failed). Another user's is NotFound.
+    /// Cancels a post that has not started publishing (or failed), or a draft. Another user's
+    /// is NotFound.
     pub async fn cancel(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
         self.refuse_if_published_meanwhile(user_id, post_id).await?;
-        self.transition(user_id, post_id, &["PENDING", "FAILED"], PostChange::Cancel, "status = 'CANCELLED', cancelled_from = status").await
+        self.transition(user_id, post_id, &["PENDING", "FAILED", "DRAFT"], PostChange::Cancel, "status = 'CANCELLED', cancelled_from = status").await
     }
 
     /// Undoes the creator's own cancel within [`UNDO_SECS`]: the post is again what it was
@@ -325,6 +320,20 @@ impl Publishing {
     /// disconnected or to reconnect since: its posts wait for nothing.
     pub async fn restore(&self, user_id: i64, post_id: i64) -> Result<ScheduledPost> {
         let mut tx = self.db.begin().await?;
+        // A draft brought back counts against the creator's drafts, under the same lock.
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").bind(user_id).execute(&mut *tx).await?;
+        let full: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM scheduled_posts WHERE id = $1 AND user_id = $2 AND cancelled_from = 'DRAFT')
+                AND (SELECT count(*) FROM scheduled_posts WHERE user_id = $2 AND status = 'DRAFT') >= $3",
+        )
+        .bind(post_id)
+        .bind(user_id)
+        .bind(drafts::MAX_DRAFTS as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        if full {
+            return Err(Error::Refused(Problem::TooManyDrafts { max: drafts::MAX_DRAFTS }));
+        }
         let done = sqlx::query(
             "UPDATE scheduled_posts SET status = cancelled_from, cancelled_from = NULL, next_attempt_at = greatest(next_attempt_at, now()), updated_at = now()
              WHERE id = $1 AND user_id = $2 AND status = 'CANCELLED' AND cancelled_from IS NOT NULL AND updated_at > now() - make_interval(secs => $3)
@@ -380,7 +389,7 @@ impl Publishing {
         }
         let done = sqlx::query(
             "UPDATE scheduled_posts SET status = 'PUBLISHED', published_at = coalesce(published_at, now()), lease_until = NULL,
-             last_error = NULL, error_code = NULL, waiting_since = NULL, updated_at = now()
+             last_error = NULL, note = NULL, error_code = NULL, waiting_since = NULL, updated_at = now()
              WHERE id = $1 AND user_id = $2 AND container_id = $3 AND status IN ('PENDING', 'FAILED')",
         )
         .bind(post_id)
@@ -421,7 +430,7 @@ impl Publishing {
         .fetch_all(&self.db)
         .await?;
         // Disconnecting is the creator's way to revoke: it never waits on Instagram for long.
-        // Posts not settled by then fail with what to do (DISCONNECTED_UNSETTLED_REASON).
+        // Posts not settled by then fail with what to do (`PostNote::DisconnectedUnsettled`).
         let settle = async {
             for post_id in held {
                 match self.settle_container(user_id, post_id).await {
@@ -458,7 +467,7 @@ impl Publishing {
             post_id,
             &["FAILED"],
             PostChange::Retry,
-            "status = 'PENDING', errors = 0, waiting_since = NULL, next_attempt_at = now(), last_error = NULL, error_code = NULL,
+            "status = 'PENDING', errors = 0, waiting_since = NULL, next_attempt_at = now(), last_error = NULL, note = NULL, error_code = NULL,
              container_id = NULL, child_container_ids = '{}'",
         )
         .await
@@ -484,6 +493,9 @@ impl Publishing {
             media_ids: edit.media_ids.unwrap_or_default(),
             scheduled_at: edit.scheduled_at.unwrap_or(current.scheduled_at),
         };
+        if current.status == PostStatus::Draft {
+            return self.edit_draft(user_id, post_id, &changed, &media_urls, edit.scheduled_at).await;
+        }
         validate(&changed, &media_urls)?;
         self.media.check_post(user_id, changed.kind, &media_urls).await?;
         if edit.scheduled_at.is_some_and(|at| at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS)) {
@@ -492,7 +504,7 @@ impl Publishing {
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
             "UPDATE scheduled_posts SET caption = $3, alt_text = $4, first_comment = $5, media_urls = $6, scheduled_at = $7,
-                next_attempt_at = $7, container_id = NULL, child_container_ids = '{}', last_error = NULL, waiting_since = NULL, updated_at = now()
+                next_attempt_at = $7, container_id = NULL, child_container_ids = '{}', last_error = NULL, note = NULL, waiting_since = NULL, updated_at = now()
              WHERE id = $1 AND user_id = $2 AND status = 'PENDING'",
         )
         .bind(post_id)
@@ -538,6 +550,38 @@ enum ContainerFate {
     None,
     NotPublished,
     Published,
+}
+
+/// Inserts `post` for each of `connections` with `status`, at `post.scheduled_at` (a draft's is
+/// when it was saved).
+async fn insert_posts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+    connections: &[i64],
+    post: &NewPost,
+    media_urls: &[String],
+    status: PostStatus,
+) -> Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(connections.len());
+    for id in connections {
+        let (post_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, status, scheduled_at, next_attempt_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(id)
+        .bind(post.kind.as_str())
+        .bind(&post.caption)
+        .bind(post.alt_text.as_deref().filter(|a| !a.is_empty()))
+        .bind(post.first_comment.as_deref().filter(|c| !c.trim().is_empty()))
+        .bind(media_urls)
+        .bind(status.as_str())
+        .bind(post.scheduled_at)
+        .fetch_one(&mut **tx)
+        .await?;
+        ids.push(post_id);
+    }
+    Ok(ids)
 }
 
 /// Wakes every scheduler, and tells the creator's open pages (their live feed) that their

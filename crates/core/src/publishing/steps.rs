@@ -7,10 +7,11 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use crealia_graph::client::Error as GraphError;
 use crealia_graph::wire::ContainerStatusCode;
+use crealia_model::post_note::PostNote;
+use sqlx::types::Json;
 
 use super::{PostKind, PostRow, Publishing, POST_COLUMNS};
 use crate::account_cache::Change;
-use crate::connections::{DISCONNECTED_REASON, DISCONNECTED_UNSETTLED_REASON};
 use crate::media::is_video_url as is_video;
 use crate::{Error, Result};
 
@@ -24,23 +25,19 @@ pub const MAX_PROCESSING_WAIT: ChronoDuration = ChronoDuration::minutes(30);
 /// A quota window is 24 hours: a post still waiting for room after this long has failed.
 pub const MAX_QUOTA_WAIT: ChronoDuration = ChronoDuration::hours(26);
 
-/// A publishing error as the creator reads it, and the `code/subcode` for support.
-fn reason(e: &GraphError) -> (String, Option<String>) {
-    (e.creator_message().to_string(), e.support_code())
-}
-
 /// What one pass over a claimed post came to.
 pub(crate) enum Outcome {
     /// The media id, when known (a crash between publishing and storing it hides it).
     Published(Option<String>),
     /// A temporary error: try again at this time, with a note. Counted.
-    Later(DateTime<Utc>, Option<String>),
+    Later(DateTime<Utc>, Option<PostNote>),
     /// Instagram is not ready yet (processing, quota): look again at this time, with what the
     /// post waits for. Not counted; failed once it has waited longer than `limit`.
-    Wait(DateTime<Utc>, String, ChronoDuration),
-    Failed(String, Option<String>),
+    Wait(DateTime<Utc>, PostNote, ChronoDuration),
+    /// Why, and the Graph API's `code/subcode` for support.
+    Failed(PostNote, Option<String>),
     /// The account was disconnected while the post was being published: it will not go out.
-    Cancelled(String),
+    Cancelled(PostNote),
     /// Another process took the post over (our lease ran out): leave it alone.
     Lost,
 }
@@ -106,22 +103,21 @@ impl Publishing {
     async fn record(&self, row: &PostRow, outcome: Result<Outcome>, now: DateTime<Utc>) -> Result<()> {
         let (id, claim) = (row.id, row.claim_seq);
         let outcome = outcome.unwrap_or_else(|e| match e {
-            Error::NeedsReconnect => Outcome::Failed("Instagram no longer accepts this account's access. Reconnect it, then retry.".into(), None),
+            Error::NeedsReconnect => Outcome::Failed(PostNote::NeedsReconnect, None),
             // The account was disconnected under a claim (the post's connection row never goes).
-            Error::NotFound if row.container_id.is_some() => Outcome::Failed(DISCONNECTED_UNSETTLED_REASON.into(), None),
-            Error::NotFound => Outcome::Cancelled(DISCONNECTED_REASON.into()),
+            Error::NotFound if row.container_id.is_some() => Outcome::Failed(PostNote::DisconnectedUnsettled, None),
+            Error::NotFound => Outcome::Cancelled(PostNote::Disconnected),
             other => {
                 tracing::error!(post_id = id, error = %other, "publishing step failed");
-                Outcome::Later(now + backoff(row.errors), Some("A temporary problem on our side; retrying.".into()))
+                Outcome::Later(now + backoff(row.errors), Some(PostNote::OurSide))
             }
         });
         let outcome = match outcome {
-            Outcome::Later(_, note) if row.errors + 1 >= MAX_ERRORS => Outcome::Failed(
-                format!("{} Crealia tried {} times; retry when Instagram is back.", note.unwrap_or_default(), row.errors + 1).trim().to_string(),
-                row.error_code.clone(),
-            ),
+            Outcome::Later(_, note) if row.errors + 1 >= MAX_ERRORS => {
+                Outcome::Failed(PostNote::GaveUp { last: note.map(Box::new), tries: (row.errors + 1) as u32 }, row.error_code.clone())
+            }
             Outcome::Wait(_, what, limit) if row.waiting_since.is_some_and(|since| now - since > limit) => Outcome::Failed(
-                format!("{what} Crealia waited {} minutes, longer than Instagram should take; retry later.", limit.num_minutes()),
+                PostNote::WaitedTooLong { waited: Box::new(what), minutes: limit.num_minutes().clamp(0, u32::MAX as i64) as u32 },
                 row.error_code.clone(),
             ),
             other => other,
@@ -141,7 +137,7 @@ impl Publishing {
             Outcome::Published(media_id) => {
                 let done = sqlx::query(
                     "UPDATE scheduled_posts SET status = 'PUBLISHED', media_id = $3, published_at = now(), lease_until = NULL,
-                     last_error = NULL, error_code = NULL, waiting_since = NULL, updated_at = now()
+                     last_error = NULL, note = NULL, error_code = NULL, waiting_since = NULL, updated_at = now()
                      WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
                 )
                 .bind(id)
@@ -164,52 +160,56 @@ impl Publishing {
             }
             Outcome::Later(at, note) => {
                 sqlx::query(
-                    "UPDATE scheduled_posts SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, last_error = $4,
+                    "UPDATE scheduled_posts SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, last_error = $4, note = $5,
                      errors = errors + 1, waiting_since = NULL, updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
                 )
                 .bind(id)
                 .bind(claim)
                 .bind(at)
-                .bind(note)
+                .bind(note.as_ref().map(PostNote::to_string))
+                .bind(note.as_ref().map(Json))
                 .execute(&self.db)
                 .await?;
             }
             Outcome::Wait(at, what, _) => {
                 sqlx::query(
                     "UPDATE scheduled_posts SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, last_error = $4,
-                     waiting_since = coalesce(waiting_since, $5), updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
+                     note = $6, waiting_since = coalesce(waiting_since, $5), updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
                 )
                 .bind(id)
                 .bind(claim)
                 .bind(at)
-                .bind(what)
+                .bind(what.to_string())
                 .bind(now)
+                .bind(Json(&what))
                 .execute(&self.db)
                 .await?;
             }
             Outcome::Cancelled(reason) => {
                 sqlx::query(
-                    "UPDATE scheduled_posts SET status = 'CANCELLED', lease_until = NULL, last_error = $3, waiting_since = NULL,
+                    "UPDATE scheduled_posts SET status = 'CANCELLED', lease_until = NULL, last_error = $3, note = $4, waiting_since = NULL,
                      updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
                 )
                 .bind(id)
                 .bind(claim)
-                .bind(&reason)
+                .bind(reason.to_string())
+                .bind(Json(&reason))
                 .execute(&self.db)
                 .await?;
             }
             Outcome::Failed(reason, code) => {
                 sqlx::query(
                     "UPDATE scheduled_posts SET status = 'FAILED', lease_until = NULL, last_error = $3, error_code = $4,
-                     waiting_since = NULL, updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
+                     note = $5, waiting_since = NULL, updated_at = now() WHERE id = $1 AND claim_seq = $2 AND status = 'PUBLISHING'",
                 )
                 .bind(id)
                 .bind(claim)
-                .bind(&reason)
+                .bind(reason.to_string())
                 .bind(code)
+                .bind(Json(&reason))
                 .execute(&self.db)
                 .await?;
-                tracing::warn!(post_id = id, reason, "post failed");
+                tracing::warn!(post_id = id, reason = %reason, "post failed");
             }
         }
         // The creator's open pages show the new state without a reload.
@@ -226,20 +226,25 @@ impl Publishing {
             return;
         };
         let result = match self.connections.account(row.user_id, Some(row.connection_id)).await {
-            Ok(account) => account.call(async |graph, token, _| graph.comment(token, media_id, text).await).await.map_err(|e| reason(&e).0),
-            Err(e) => Err(e.to_string()),
+            Ok(account) => account.call(async |graph, token, _| graph.comment(token, media_id, text).await).await.map_err(|e| Some(e.failure())),
+            Err(e) => {
+                tracing::warn!(post_id = row.id, error = %e, "no account to post the first comment with");
+                Err(None)
+            }
         };
         let (comment_id, note) = match result {
             Ok(id) => (Some(id), None),
-            Err(why) => {
-                tracing::warn!(post_id = row.id, why, "first comment not posted");
-                (Some(String::new()), Some(format!("Published, but the first comment could not be posted: {why}")))
+            Err(failure) => {
+                let note = PostNote::FirstCommentFailed { failure };
+                tracing::warn!(post_id = row.id, why = %note, "first comment not posted");
+                (Some(String::new()), Some(note))
             }
         };
-        if let Err(e) = sqlx::query("UPDATE scheduled_posts SET first_comment_id = $2, last_error = $3 WHERE id = $1")
+        if let Err(e) = sqlx::query("UPDATE scheduled_posts SET first_comment_id = $2, last_error = $3, note = $4 WHERE id = $1")
             .bind(row.id)
             .bind(comment_id)
-            .bind(note)
+            .bind(note.as_ref().map(PostNote::to_string))
+            .bind(note.as_ref().map(Json))
             .execute(&self.db)
             .await
         {
@@ -268,11 +273,11 @@ impl Publishing {
         let kind = row.kind;
         let account = self.connections.account(row.user_id, Some(row.connection_id)).await?;
         let graph_outcome = |e: GraphError| -> Outcome {
-            let (text, code) = reason(&e);
+            let failure = e.failure();
             if e.is_transient() || matches!(&e, GraphError::Api { code: 9007, .. }) {
-                Outcome::Later(now + backoff(row.errors), Some(format!("{text} Retrying.")))
+                Outcome::Later(now + backoff(row.errors), Some(PostNote::Instagram { failure, retrying: true }))
             } else {
-                Outcome::Failed(text, code)
+                Outcome::Failed(PostNote::Instagram { failure, retrying: false }, e.support_code())
             }
         };
 
@@ -346,11 +351,7 @@ impl Publishing {
             Ok(s) => match s.status_code {
                 ContainerStatusCode::Finished => {}
                 ContainerStatusCode::InProgress => {
-                    return Ok(Outcome::Wait(
-                        now + ChronoDuration::seconds(PROCESSING_WAIT_SECS),
-                        "Instagram is still processing the video.".into(),
-                        MAX_PROCESSING_WAIT,
-                    ))
+                    return Ok(Outcome::Wait(now + ChronoDuration::seconds(PROCESSING_WAIT_SECS), PostNote::Processing, MAX_PROCESSING_WAIT))
                 }
                 // Published by a process that died before storing the media id: never again.
                 ContainerStatusCode::Published => return Ok(Outcome::Published(None)),
@@ -358,10 +359,10 @@ impl Publishing {
                     if !self.store_step(row, "container_id = NULL, child_container_ids = '{}'", None).await? {
                         return Ok(Outcome::Lost);
                     }
-                    return Ok(Outcome::Later(now, Some("The upload expired; making it again.".into())));
+                    return Ok(Outcome::Later(now, Some(PostNote::UploadExpired)));
                 }
                 ContainerStatusCode::Error => {
-                    return Ok(Outcome::Failed("Instagram could not process the media.".into(), s.status.clone()));
+                    return Ok(Outcome::Failed(PostNote::ProcessingFailed, s.status.clone()));
                 }
             },
             Err(e) => return Ok(graph_outcome(e)),
@@ -372,7 +373,7 @@ impl Publishing {
             Ok((used, Some(total))) if used >= total => {
                 return Ok(Outcome::Wait(
                     now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES),
-                    format!("Instagram allows {total} posts a day and they are used; this one goes out as soon as the window allows."),
+                    PostNote::QuotaUsed { total: u32::try_from(total).ok() },
                     MAX_QUOTA_WAIT,
                 ))
             }
@@ -383,11 +384,9 @@ impl Publishing {
         // 5. Publish.
         match account.call(async |graph, token, ig| graph.publish_container(token, ig, &container).await).await {
             Ok(media_id) => Ok(Outcome::Published(Some(media_id))),
-            Err(GraphError::Api { subcode: Some(2207042), .. }) => Ok(Outcome::Wait(
-                now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES),
-                "Instagram's daily publishing limit is reached; this post goes out as soon as the window allows.".into(),
-                MAX_QUOTA_WAIT,
-            )),
+            Err(GraphError::Api { subcode: Some(2207042), .. }) => {
+                Ok(Outcome::Wait(now + ChronoDuration::minutes(QUOTA_WAIT_MINUTES), PostNote::QuotaUsed { total: None }, MAX_QUOTA_WAIT))
+            }
             Err(e) => Ok(graph_outcome(e)),
         }
     }
