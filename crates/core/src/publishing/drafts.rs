@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use crealia_model::problem::{PostChange, Problem};
 
-use super::{insert_posts, notify, validate, validate_text, NewPost, Publishing, PAST_GRACE_SECS};
+use super::{insert_posts, notify, validate, validate_text, NewPost, PostRow, Publishing, PAST_GRACE_SECS, POST_COLUMNS};
 use crate::{Error, Result};
-use crealia_model::publishing::{PostKind, PostStatus, ScheduledPost};
+use crealia_model::publishing::{PostStatus, ScheduledPost};
 
 /// Drafts one creator may keep.
 pub const MAX_DRAFTS: usize = 500;
@@ -37,11 +37,7 @@ impl Publishing {
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
         tracing::info!(user_id, drafts = ids.len(), "drafts saved");
-        let mut posts = Vec::with_capacity(ids.len());
-        for id in ids {
-            posts.push(self.get(user_id, id).await?);
-        }
-        Ok(posts)
+        self.get_each(user_id, &ids).await
     }
 
     /// A new draft with the words, kind, files and account of one of the creator's posts
@@ -72,21 +68,28 @@ impl Publishing {
     /// an edit arriving meanwhile waits, and is refused once the post is queued.
     pub async fn schedule_draft(&self, user_id: i64, post_id: i64, at: DateTime<Utc>) -> Result<ScheduledPost> {
         let mut tx = self.db.begin().await?;
-        let row: Option<(String, i64, String, String, Option<String>, Option<String>, Vec<String>)> = sqlx::query_as(
-            "SELECT status, connection_id, kind, caption, alt_text, first_comment, media_urls FROM scheduled_posts
-             WHERE id = $1 AND user_id = $2 FOR UPDATE",
-        )
+        let draft: Option<PostRow> = sqlx::query_as(&format!(
+            "SELECT {POST_COLUMNS} FROM scheduled_posts p JOIN instagram_connections c ON c.id = p.connection_id
+             WHERE p.id = $1 AND p.user_id = $2 FOR UPDATE OF p"
+        ))
         .bind(post_id)
         .bind(user_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (status, connection_id, kind, caption, alt_text, first_comment, media_urls) = row.ok_or(Error::NotFound)?;
-        let status = PostStatus::parse(&status).ok_or_else(|| Error::Internal(format!("post {post_id}: status {status}")))?;
-        if status != PostStatus::Draft {
-            return Err(Error::Refused(Problem::WrongStatus { status, change: PostChange::Schedule }));
+        let draft = draft.ok_or(Error::NotFound)?.view();
+        if draft.status != PostStatus::Draft {
+            return Err(Error::Refused(Problem::WrongStatus { status: draft.status, change: PostChange::Schedule }));
         }
-        let kind = PostKind::parse(&kind).ok_or_else(|| Error::Internal(format!("post {post_id}: kind {kind}")))?;
-        let post = NewPost { connection_id, kind, caption, alt_text, first_comment, media_ids: Vec::new(), scheduled_at: at };
+        let (connection_id, kind, media_urls) = (draft.connection_id, draft.kind, draft.media_urls);
+        let post = NewPost {
+            connection_id,
+            kind,
+            caption: draft.caption,
+            alt_text: draft.alt_text,
+            first_comment: draft.first_comment,
+            media_ids: Vec::new(),
+            scheduled_at: at,
+        };
         validate(&post, &media_urls)?;
         self.media.check_post(user_id, kind, &media_urls).await?;
         if at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS) {

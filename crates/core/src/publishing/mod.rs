@@ -233,11 +233,7 @@ impl Publishing {
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
         tracing::info!(user_id, posts = ids.len(), kind = post.kind.as_str(), at = %post.scheduled_at, "posts scheduled");
-        let mut posts = Vec::with_capacity(ids.len());
-        for id in ids {
-            posts.push(self.get(user_id, id).await?);
-        }
-        Ok(posts)
+        self.get_each(user_id, &ids).await
     }
 
     /// The creator's posts, newest schedule first.
@@ -297,6 +293,15 @@ impl Publishing {
         .fetch_all(&self.db)
         .await?;
         rows.first().map(PostRow::view).ok_or(Error::NotFound)
+    }
+
+    /// The creator's posts `ids`, in order (those just inserted).
+    async fn get_each(&self, user_id: i64, ids: &[i64]) -> Result<Vec<ScheduledPost>> {
+        let mut posts = Vec::with_capacity(ids.len());
+        for id in ids {
+            posts.push(self.get(user_id, *id).await?);
+        }
+        Ok(posts)
     }
 
     async fn query_posts(&self, filter: &str, user_id: i64, range: Option<(DateTime<Utc>, DateTime<Utc>)>) -> Result<Vec<ScheduledPost>> {
