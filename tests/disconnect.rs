@@ -38,6 +38,7 @@ fn image_post(connection_id: i64, media_id: i64, at: chrono::DateTime<Utc>) -> N
         first_comment: None,
         media_ids: vec![media_id],
         scheduled_at: at,
+        options: Default::default(),
     }
 }
 

@@ -207,6 +207,7 @@ async fn an_invalidation_reaches_every_process_within_a_second_beside_a_million_
             first_comment: None,
             media_ids: vec![jpg],
             scheduled_at: Utc::now(),
+            options: Default::default(),
         };
         a.services.publishing.schedule(user, post).await.unwrap();
         assert_eq!(a.services.publishing.run_due(Utc::now(), 10).await.unwrap(), 1);

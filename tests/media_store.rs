@@ -63,6 +63,7 @@ async fn an_upload_on_one_server_is_served_reframed_and_published_by_another(poo
         first_comment: None,
         media_ids: vec![framed.id],
         scheduled_at: Utc::now(),
+        options: Default::default(),
     };
     let queued = b.services.publishing.schedule(user, post).await.unwrap();
     assert_eq!(b.services.publishing.run_due(Utc::now(), 10).await.unwrap(), 1);

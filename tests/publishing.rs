@@ -28,7 +28,16 @@ async fn creator(app: &TestApp) -> (i64, i64) {
 }
 
 fn post(connection_id: i64, kind: PostKind, media_ids: Vec<i64>) -> NewPost {
-    NewPost { connection_id, kind, caption: "Fresh buns #fika".into(), alt_text: None, first_comment: None, media_ids, scheduled_at: Utc::now() }
+    NewPost {
+        connection_id,
+        kind,
+        caption: "Fresh buns #fika".into(),
+        alt_text: None,
+        first_comment: None,
+        media_ids,
+        scheduled_at: Utc::now(),
+        options: Default::default(),
+    }
 }
 
 async fn run(app: &TestApp) {

@@ -67,6 +67,7 @@ async fn a_server_killed_at_every_step_of_a_publication_publishes_each_post_exac
                 first_comment: None,
                 media_ids: vec![image, image],
                 scheduled_at: Utc::now(),
+                options: Default::default(),
             };
             let id = app.services.publishing.schedule(user, post).await.unwrap().id;
             posts.push(id);

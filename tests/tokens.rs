@@ -218,6 +218,7 @@ async fn a_refused_token_marks_the_account_whatever_meets_it(pool: PgPool) {
         first_comment: None,
         media_ids: vec![media],
         scheduled_at: Utc::now(),
+        options: Default::default(),
     };
     let queued = app.services.publishing.schedule(user, post).await.unwrap();
     revoke().await;

@@ -309,6 +309,8 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         }
         Problem::StoryCaption => td_string!(locale, problems.story_caption).to_string(),
         Problem::StoryComment => td_string!(locale, problems.story_comment).to_string(),
+        Problem::Param(p) => param_problem(locale, p),
+        Problem::CoverNotImage => td_string!(locale, problems.cover_not_image).to_string(),
         Problem::CarouselSize { found } => td_string!(locale, problems.carousel_size, found).to_string(),
         Problem::OneMediaFile => td_string!(locale, problems.one_media_file).to_string(),
         Problem::ImageNeedsImage => td_string!(locale, problems.image_needs_image).to_string(),
@@ -407,6 +409,46 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
 }
 
 /// "12.3 MB" / "12,3 Mo".
+/// One of Instagram's other publishing parameters, as refused.
+fn param_problem(locale: Locale, problem: &crealia_graph::rules::ParamProblem) -> String {
+    use crealia_graph::rules::{Param, ParamProblem, MAX_AUDIO_NAME_CHARS, MAX_COLLABORATORS, MAX_USER_TAGS};
+    let n = |x: usize| number(locale, x as i64);
+    match problem {
+        ParamProblem::NotForKind { param } => {
+            let what = match param {
+                Param::Collaborators => td_string!(locale, problems.param_collaborators),
+                Param::UserTags => td_string!(locale, problems.param_user_tags),
+                Param::LocationId => td_string!(locale, problems.param_location),
+                Param::ShareToFeed => td_string!(locale, problems.param_share_to_feed),
+                Param::CoverUrl => td_string!(locale, problems.param_cover),
+                Param::ThumbOffset => td_string!(locale, problems.param_thumb_offset),
+                Param::AudioName => td_string!(locale, problems.param_audio_name),
+                Param::TrialParams => td_string!(locale, problems.param_trial),
+            };
+            let on = match param {
+                Param::Collaborators | Param::LocationId => td_string!(locale, problems.param_on_feed),
+                Param::UserTags => td_string!(locale, problems.param_on_pictures),
+                _ => td_string!(locale, problems.param_on_reels),
+            };
+            td_string!(locale, problems.param_not_for_kind, what, on).to_string()
+        }
+        ParamProblem::TooManyCollaborators { found } => {
+            td_string!(locale, problems.param_too_many_collaborators, allowed = n(MAX_COLLABORATORS), found = n(*found)).to_string()
+        }
+        ParamProblem::Username { name } => td_string!(locale, problems.param_username, name = name.clone()).to_string(),
+        ParamProblem::TooManyTags { found } => td_string!(locale, problems.param_too_many_tags, allowed = n(MAX_USER_TAGS), found = n(*found)).to_string(),
+        ParamProblem::TagOutside => td_string!(locale, problems.param_tag_outside).to_string(),
+        ParamProblem::ThumbOffset { offset_ms, length_ms } => {
+            let seconds = |ms: u64| decimal(locale, ms as f64 / 1000.0, 1);
+            td_string!(locale, problems.param_thumb_offset_range, offset = seconds(*offset_ms), length = seconds(*length_ms)).to_string()
+        }
+        ParamProblem::AudioName { found } => {
+            td_string!(locale, problems.param_audio_name_long, found = n(*found), allowed = n(MAX_AUDIO_NAME_CHARS)).to_string()
+        }
+        ParamProblem::LocationId => td_string!(locale, problems.param_location_id).to_string(),
+    }
+}
+
 pub fn megabytes(locale: Locale, bytes: u64) -> String {
     td_string!(locale, problems.megabytes, size = decimal(locale, crealia_model::problem::megabytes(bytes), 1)).to_string()
 }
@@ -490,14 +532,24 @@ mod tests {
 
     #[test]
     fn every_refusal_reads_in_english_as_the_api_says_it_and_differently_in_french() {
-        use crealia_graph::failure::Failure;
-        use crealia_model::post_note::PostNote;
+        use crealia_graph::rules::{Param, ParamProblem};
         use crealia_model::problem::{PostChange, PostText, Problem, TextLimit, VideoFault};
         let all = [
             Problem::TextOverLimit { text: PostText::Caption, limit: TextLimit::Hashtags, found: 31, allowed: 30 },
             Problem::TextOverLimit { text: PostText::FirstComment, limit: TextLimit::Mentions, found: 21, allowed: 20 },
             Problem::StoryCaption,
             Problem::StoryComment,
+            Problem::Param(ParamProblem::NotForKind { param: Param::ShareToFeed }),
+            Problem::Param(ParamProblem::NotForKind { param: Param::UserTags }),
+            Problem::Param(ParamProblem::NotForKind { param: Param::Collaborators }),
+            Problem::Param(ParamProblem::TooManyCollaborators { found: 4 }),
+            Problem::Param(ParamProblem::Username { name: "ana b".into() }),
+            Problem::Param(ParamProblem::TooManyTags { found: 21 }),
+            Problem::Param(ParamProblem::TagOutside),
+            Problem::Param(ParamProblem::ThumbOffset { offset_ms: 12_500, length_ms: 10_000 }),
+            Problem::Param(ParamProblem::AudioName { found: 101 }),
+            Problem::Param(ParamProblem::LocationId),
+            Problem::CoverNotImage,
             Problem::CarouselSize { found: 11 },
             Problem::OneMediaFile,
             Problem::ImageNeedsImage,

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use crealia_core::publishing::{NewPost, PostEdit, PostKind};
+use crealia_core::publishing::{NewPost, PostEdit, PostKind, PostOptions};
 use crealia_core::Services;
 use serde::Deserialize;
 
@@ -32,6 +32,9 @@ pub struct PostRequest {
     /// The creator's uploads (`POST /api/media` answers their ids), in order.
     media_ids: Vec<i64>,
     scheduled_at: Option<DateTime<Utc>>,
+    /// Collaborators, people tagged, a place, a reel's cover, frame, sound and trial.
+    #[serde(default)]
+    options: PostOptions,
 }
 
 impl PostRequest {
@@ -56,6 +59,7 @@ impl PostRequest {
             first_comment: self.first_comment,
             media_ids: self.media_ids,
             scheduled_at,
+            options: self.options,
         };
         Ok((accounts, post))
     }

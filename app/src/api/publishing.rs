@@ -1,6 +1,6 @@
 //! The composer, the creator's posts and the calendar, as server functions.
 
-use crealia_model::publishing::{Calendar, CalendarView, MediaAsset, PostKind, PostList, PostStatus};
+use crealia_model::publishing::{Calendar, CalendarView, MediaAsset, Place, PostKind, PostList, PostOptions, PostStatus};
 use crealia_model::AccountOption;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -42,6 +42,9 @@ pub struct Compose {
     /// The creator's uploads, by id.
     pub media_ids: Vec<i64>,
     pub when: When,
+    /// Collaborators, people tagged, a place, a reel's cover, frame, sound and trial.
+    #[serde(default)]
+    pub options: PostOptions,
 }
 
 #[cfg(feature = "ssr")]
@@ -90,12 +93,22 @@ pub async fn create_posts(post: Compose) -> Result<Vec<i64>, AppError> {
         first_comment: post.first_comment.filter(|c| !c.trim().is_empty()),
         media_ids: post.media_ids,
         scheduled_at,
+        options: post.options,
     };
     let posts = match post.when {
         When::Draft => services.publishing.save_drafts(user.id, &post.accounts, new).await?,
         _ => services.publishing.schedule_for(user.id, &post.accounts, new).await?,
     };
     Ok(posts.into_iter().map(|p| p.id).collect())
+}
+
+/// Places (Pages with a location) whose name matches `query`, searched with one of the
+/// creator's accounts: what a post's place is chosen from.
+#[server(output = JsonAnswer)]
+pub async fn search_places(account: i64, query: String) -> Result<Vec<Place>, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    Ok(crealia_core::places::search(&services.connections, user.id, account, &query).await?)
 }
 
 /// Where the creator's posts just sent stand (the composer's message follows them).

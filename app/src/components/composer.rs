@@ -4,11 +4,12 @@
 
 use crealia_graph::rules::{caption_counts, CAROUSEL_ITEMS, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 use crealia_model::problem::{PostText, Problem};
-use crealia_model::publishing::{MediaAsset, PostKind, PostStatus, FRAMES};
+use crealia_model::publishing::{FileFacts, MediaAsset, PostKind, PostOptions, PostStatus, FRAMES};
 use crealia_model::snippets::{append, SnippetKind};
 use leptos::prelude::*;
 
 use super::live::InboxFeed;
+use super::post_options::PostOptionsSection;
 use super::snippets::SnippetPicker;
 use super::suggestions::{LazySuggestedHashtags, LazySuggestedTimes};
 use super::upload::{UploadError, UploadState};
@@ -146,6 +147,9 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     let caption = RwSignal::new(String::new());
     let alt_text = RwSignal::new(String::new());
     let first_comment = RwSignal::new(String::new());
+    let post_options = RwSignal::new(PostOptions::default());
+    // The options this kind of post takes (those set for another kind stay behind); a reel's
+    // people are tagged through the API only.
     let scheduling = RwSignal::new(false);
     // The last sending kept a draft (its answer is said so).
     let drafting = RwSignal::new(false);
@@ -195,6 +199,16 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             .collect()
     });
     let uploading = move || items.read().iter().any(|i| matches!(i.state.get(), UploadState::Uploading(_)));
+    // The options this kind of post takes (those set for another kind stay behind); a reel's
+    // people are tagged through the API only.
+    let options_sent = move || {
+        let kind = kind.get();
+        let mut kept = post_options.read().kept_for(super::post_options::target(kind, &ready.read()));
+        if kind == PostKind::Reel {
+            kept.tags.clear();
+        }
+        kept
+    };
 
     // Files chosen in the picker start uploading at once.
     let on_files = move |ev: leptos::ev::Event| {
@@ -262,6 +276,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                     caption.set(String::new());
                     alt_text.set(String::new());
                     first_comment.set(String::new());
+                    post_options.set(PostOptions::default());
                     posted.update(|v| *v += 1);
                 }
                 Err(_) => message.set(None),
@@ -278,12 +293,14 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
         let comment = (kind != PostKind::Story).then(|| text_problem(locale, true, &first_comment.read())).flatten();
         let alt = (kind.takes_alt_text() && alt_text.read().chars().count() > MAX_ALT_TEXT_CHARS)
             .then(|| crate::locale::problem(locale, &Problem::AltTextTooLong { allowed: MAX_ALT_TEXT_CHARS }));
-        caption.or(comment).or(alt)
+        let files: Vec<FileFacts> = ready.read().iter().map(|a| FileFacts { video: a.kind == "video", duration_ms: a.duration_ms }).collect();
+        let options = options_sent().problem(kind, &files).map(|p| crate::locale::problem(locale, &Problem::Param(p)));
+        caption.or(comment).or(alt).or(options)
     };
     // A refusal from the server is about what was sent: it goes once anything changes.
     Effect::new(move |_| {
         let _ = (caption.read().len(), first_comment.read().len(), alt_text.read().len(), kind.get(), chosen.read().len(), scheduling.get());
-        let _ = (date.read().len(), time.read().len(), time_zone.read().len(), items.read().len());
+        let _ = (date.read().len(), time.read().len(), time_zone.read().len(), items.read().len(), post_options.read().tags.len());
         if submit.value().with_untracked(|v| matches!(v, Some(Err(_)))) {
             submit.value().set(None);
         }
@@ -309,6 +326,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             first_comment: Some(first_comment.get_untracked()).filter(|_| kind.get_untracked() != PostKind::Story),
             media_ids: ready.get_untracked().into_iter().map(|a| a.id).collect(),
             when,
+            options: untrack(options_sent),
         });
     };
     let send = move |ev: leptos::ev::SubmitEvent| {
@@ -399,6 +417,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                     <input id="alt-text" type="text" maxlength="1000" prop:value=move || alt_text.get() on:input=move |ev| alt_text.set(event_target_value(&ev)) />
                 </div>
             </Show>
+            <PostOptionsSection kind files=ready options=post_options account=suggest_for />
             <Show when=move || kind.get() != PostKind::Story>
                 <div class="field">
                     <label for="first-comment">{t!(i18n, composer.first_comment)} <span class="muted">" "{t!(i18n, composer.first_comment_hint)}</span></label>

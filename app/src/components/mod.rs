@@ -6,6 +6,7 @@ pub mod inbox;
 pub mod language;
 pub mod layout;
 pub mod live;
+pub mod post_options;
 pub mod posts;
 pub mod snippets;
 pub mod status_panel;

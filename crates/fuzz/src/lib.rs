@@ -344,6 +344,15 @@ mod targets {
                         Ok(()) => outcome.push_str("valid"),
                         Err(e) => outcome.push_str(&class(&e.to_string())),
                     }
+                    // Any options on any files: an answer, never a panic.
+                    let files: Vec<_> = urls
+                        .iter()
+                        .enumerate()
+                        .map(|(i, _)| crealia_core::publishing::FileFacts { video: i % 2 == 1, duration_ms: Some(i as u64 * 997) })
+                        .collect();
+                    if post.options.problem(post.kind, &files).is_some() {
+                        outcome.push_str("param");
+                    }
                 }
             }
         }

@@ -379,6 +379,13 @@ impl GraphClient {
         Ok((first.quota_usage, first.config.map(|c| c.quota_total)))
     }
 
+    /// `GET /pages/search`: places (Pages with a location) whose name matches `query`, at most `limit`.
+    pub async fn search_places(&self, token: &str, query: &str, limit: u32) -> Result<Vec<crate::wire::Place>> {
+        let page: Page<crate::wire::Place> =
+            self.get("pages/search", token, &[("q", query.to_string()), ("fields", "id,name,location".to_string()), ("limit", limit.to_string())]).await?;
+        Ok(page.data)
+    }
+
     /// `GET /me` with the fields Crealia shows.
     pub async fn me(&self, token: &str) -> Result<Profile> {
         let path = format!("{}/me", self.endpoints.version);

@@ -5,6 +5,7 @@
 pub mod endpoint;
 pub mod failure;
 pub mod rules;
+pub mod video;
 pub mod webhooks;
 pub mod wire;
 

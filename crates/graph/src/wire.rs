@@ -218,6 +218,30 @@ pub struct Paging {
     pub next: Option<String>,
 }
 
+/// A place from the Pages search (`GET /pages/search?q=…&fields=id,name,location`): a Page
+/// with a location, whose id is a post's `location_id`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub id: Id,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub location: Option<PlaceLocation>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlaceLocation {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub street: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub latitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub longitude: Option<f64>,
+}
+
 /// `{"data": [...], "paging": {...}}`. Stop paging when `next` is missing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {

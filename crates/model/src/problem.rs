@@ -58,6 +58,20 @@ impl std::fmt::Display for VideoFault {
     }
 }
 
+impl From<&crealia_graph::video::VideoError> for VideoFault {
+    fn from(e: &crealia_graph::video::VideoError) -> VideoFault {
+        use crealia_graph::video::VideoError;
+        match e {
+            VideoError::NotIsoMedia => VideoFault::NotIsoMedia,
+            VideoError::Damaged => VideoFault::Damaged,
+            VideoError::NoMovieHeader => VideoFault::NoMovieHeader,
+            VideoError::NoVideoTrack => VideoFault::NoVideoTrack,
+            VideoError::TooLarge => VideoFault::HeaderTooLarge,
+            VideoError::Io => VideoFault::Unreadable,
+        }
+    }
+}
+
 /// "12.3 MB": a file's size as the refusals say it.
 pub fn megabytes(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
@@ -87,6 +101,11 @@ pub enum Problem {
     },
     StoryCaption,
     StoryComment,
+    /// One of Instagram's other publishing parameters (collaborators, tags, a place, a reel's
+    /// cover or sound) as Meta would refuse it.
+    Param(crealia_graph::rules::ParamProblem),
+    /// A reel's cover is an uploaded image.
+    CoverNotImage,
     CarouselSize {
         found: usize,
     },
@@ -257,9 +276,54 @@ impl Problem {
     }
 }
 
+/// A publishing parameter as the refusals name it.
+pub fn param_name(param: crealia_graph::rules::Param) -> &'static str {
+    use crealia_graph::rules::Param;
+    match param {
+        Param::Collaborators => "Collaborators",
+        Param::UserTags => "Tagged people",
+        Param::LocationId => "A place",
+        Param::ShareToFeed => "Sharing to the feed",
+        Param::CoverUrl => "A cover image",
+        Param::ThumbOffset => "A cover frame",
+        Param::AudioName => "An audio name",
+        Param::TrialParams => "A trial",
+    }
+}
+
+impl std::fmt::Display for crate::problem::ParamDisplay<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crealia_graph::rules::{Param, ParamProblem, MAX_AUDIO_NAME_CHARS, MAX_COLLABORATORS, MAX_USER_TAGS};
+        match self.0 {
+            ParamProblem::NotForKind { param } => {
+                let on = match param {
+                    Param::Collaborators | Param::LocationId => "feed posts and reels",
+                    Param::UserTags => "images and reels",
+                    _ => "reels",
+                };
+                write!(f, "{} can only be added to {on}.", param_name(*param))
+            }
+            ParamProblem::TooManyCollaborators { found } => write!(f, "A post can have {MAX_COLLABORATORS} collaborators at most; this one has {found}."),
+            ParamProblem::Username { name } => write!(f, "“{name}” is not an Instagram username (letters, digits, periods and underscores, 30 at most)."),
+            ParamProblem::TooManyTags { found } => write!(f, "A picture can have {MAX_USER_TAGS} people tagged at most; this one has {found}."),
+            ParamProblem::TagOutside => f.write_str("A tag is outside the picture: click on the picture to place it."),
+            ParamProblem::ThumbOffset { offset_ms, length_ms } => {
+                write!(f, "The cover frame at {:.1} s is past the end of the video ({:.1} s).", *offset_ms as f64 / 1000.0, *length_ms as f64 / 1000.0)
+            }
+            ParamProblem::AudioName { found } => write!(f, "The audio name has {found} characters; {MAX_AUDIO_NAME_CHARS} at most."),
+            ParamProblem::LocationId => f.write_str("A place is given by its number (a Facebook Page id): search for it by name instead."),
+        }
+    }
+}
+
+/// [`ParamProblem`](crealia_graph::rules::ParamProblem) said in English.
+pub struct ParamDisplay<'a>(pub &'a crealia_graph::rules::ParamProblem);
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Problem::Param(p) => ParamDisplay(p).fmt(f),
+            Problem::CoverNotImage => f.write_str("A reel's cover is an image: choose one of your uploaded images."),
             Problem::TextOverLimit { text, limit, found, allowed } => {
                 let what = match text {
                     PostText::Caption => "The caption",

@@ -117,6 +117,157 @@ pub struct ScheduledPost {
     pub note: Option<crate::post_note::PostNote>,
     /// The Graph API's `code/subcode`, for support.
     pub error_code: Option<String>,
+    /// Collaborators, people tagged, a place, a reel's cover and sound.
+    #[serde(default)]
+    pub options: PostOptions,
+}
+
+/// A person tagged on one of a post's images (or on a reel): where, in thousandths of the
+/// picture's width and height from its top left, as the creator clicked it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PersonTag {
+    /// Which of the post's files (0 for the first).
+    #[serde(default)]
+    pub item: u8,
+    pub username: String,
+    pub x: u16,
+    pub y: u16,
+}
+
+/// A place (a Facebook Page with a location), found by name or typed as its id.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Place {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Everything Instagram's publishing API takes beyond a post's files and words. Each is
+/// checked against Meta's rules (`crealia_graph::rules`) before the post is kept.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PostOptions {
+    /// Up to 3 usernames invited to co-author (feed posts and reels).
+    pub collaborators: Vec<String>,
+    /// People tagged on images (and reels), up to 20 per file.
+    pub tags: Vec<PersonTag>,
+    pub place: Option<Place>,
+    /// Reels: also shown in the feed (Instagram's default when not said).
+    pub share_to_feed: Option<bool>,
+    /// Reels: an uploaded image as the cover (it takes precedence over `thumb_offset_ms`).
+    pub cover_media_id: Option<i64>,
+    /// Set by Crealia from `cover_media_id` (a value sent is replaced).
+    pub cover_url: Option<String>,
+    /// Reels: the frame shown as the cover, in milliseconds from the start.
+    pub thumb_offset_ms: Option<u64>,
+    /// Reels: the name given to its original sound.
+    pub audio_name: Option<String>,
+    /// Reels: a trial reel, shown to non-followers first, and how it reaches followers.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "MANUAL"))]
+    pub trial: Option<crealia_graph::rules::TrialGraduation>,
+}
+
+/// What a post's options are checked against: each file's kind and a video's length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileFacts {
+    pub video: bool,
+    pub duration_ms: Option<u64>,
+}
+
+impl PostOptions {
+    pub fn is_empty(&self) -> bool {
+        self == &PostOptions::default()
+    }
+
+    /// These options without those a container like `target` does not take (set for one kind
+    /// of post before the creator chose another).
+    pub fn kept_for(&self, target: crealia_graph::rules::Target) -> PostOptions {
+        use crealia_graph::rules::Param;
+        let takes = |p: Param| p.allowed_on(target);
+        let reel = takes(Param::ShareToFeed);
+        PostOptions {
+            collaborators: if takes(Param::Collaborators) { self.collaborators.clone() } else { Vec::new() },
+            tags: self.tags.clone(),
+            place: self.place.clone().filter(|_| takes(Param::LocationId)),
+            share_to_feed: self.share_to_feed.filter(|_| reel),
+            cover_media_id: self.cover_media_id.filter(|_| reel),
+            cover_url: None,
+            thumb_offset_ms: self.thumb_offset_ms.filter(|_| reel),
+            audio_name: self.audio_name.clone().filter(|_| reel),
+            trial: self.trial.filter(|_| reel),
+        }
+    }
+
+    /// What Meta would refuse in these options on a post of `kind` made of `files`.
+    pub fn problem(&self, kind: PostKind, files: &[FileFacts]) -> Option<crealia_graph::rules::ParamProblem> {
+        use crealia_graph::rules::{self as rules, Param, ParamProblem, Target};
+        let first_video = files.first().is_some_and(|f| f.video);
+        let target = match kind {
+            PostKind::Image => Target::Image,
+            PostKind::Carousel => Target::Carousel,
+            PostKind::Reel => Target::Reel,
+            PostKind::Story => Target::Story { video: first_video },
+        };
+        let used = [
+            (Param::Collaborators, !self.collaborators.is_empty()),
+            (Param::LocationId, self.place.is_some()),
+            (Param::ShareToFeed, self.share_to_feed.is_some()),
+            (Param::CoverUrl, self.cover_media_id.is_some()),
+            (Param::ThumbOffset, self.thumb_offset_ms.is_some()),
+            (Param::AudioName, self.audio_name.as_deref().is_some_and(|a| !a.trim().is_empty())),
+            (Param::TrialParams, self.trial.is_some()),
+        ];
+        if let Some((param, _)) = used.iter().find(|(param, used)| *used && !param.allowed_on(target)) {
+            return Some(ParamProblem::NotForKind { param: *param });
+        }
+        if let Some(problem) = rules::collaborators_problem(&self.collaborators) {
+            return Some(problem);
+        }
+        if self.place.as_ref().is_some_and(|p| !rules::location_id_ok(&p.id)) {
+            return Some(ParamProblem::LocationId);
+        }
+        if let (Some(offset), Some(length)) = (self.thumb_offset_ms, files.first().and_then(|f| f.duration_ms)) {
+            if let Some(problem) = rules::thumb_offset_problem(offset, length) {
+                return Some(problem);
+            }
+        }
+        if let Some(problem) = self.audio_name.as_deref().and_then(rules::audio_name_problem) {
+            return Some(problem);
+        }
+        for (i, file) in files.iter().enumerate() {
+            let on_file: Vec<&PersonTag> = self.tags.iter().filter(|t| t.item as usize == i).collect();
+            if on_file.is_empty() {
+                continue;
+            }
+            let file_target = if kind == PostKind::Carousel { Target::CarouselItem { video: file.video } } else { target };
+            if !Param::UserTags.allowed_on(file_target) {
+                return Some(ParamProblem::NotForKind { param: Param::UserTags });
+            }
+            let placed = on_file.iter().map(|t| (t.username.as_str(), t.x as f64 / 1000.0, t.y as f64 / 1000.0));
+            if let Some(problem) = rules::user_tags_problem(placed.collect::<Vec<_>>().into_iter()) {
+                return Some(problem);
+            }
+        }
+        // A tag on a file the post does not have is not on the picture.
+        if self.tags.iter().any(|t| t.item as usize >= files.len()) {
+            return Some(ParamProblem::TagOutside);
+        }
+        None
+    }
+
+    /// The tags on file `item`, as Meta's `user_tags` (x and y from 0 to 1).
+    pub fn user_tags_of(&self, item: usize) -> Option<String> {
+        let tags: Vec<serde_json::Value> = self
+            .tags
+            .iter()
+            .filter(|t| t.item as usize == item)
+            .map(|t| serde_json::json!({ "username": t.username.trim_start_matches('@'), "x": t.x as f64 / 1000.0, "y": t.y as f64 / 1000.0 }))
+            .collect();
+        (!tags.is_empty()).then(|| serde_json::Value::Array(tags).to_string())
+    }
 }
 
 /// What a creator uploaded, ready to be used in a post.

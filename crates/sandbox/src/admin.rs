@@ -1,7 +1,7 @@
 //! The admin API under `/__admin`, for tests and demos: the clock, faults, tokens, settings and
 //! what the sandbox has seen. Meta has no such thing; Crealia never calls it in production.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -28,6 +28,7 @@ pub fn router() -> Router<Sandbox> {
         .route("/webhooks", put(subscribe).get(deliveries))
         .route("/webhooks/events", post(produce_events))
         .route("/messages", get(messages))
+        .route("/media/{id}", get(media))
 }
 
 /// The seeded accounts with what a test compares against.
@@ -243,6 +244,27 @@ async fn produce_events(State(sandbox): State<Sandbox>, Json(batch): Json<crate:
 }
 
 /// Every direct message (people's and the accounts' answers), oldest first.
+/// A published media as the sandbox holds it, with what it was given beyond its media and
+/// words (collaborators, people tagged, place, a reel's cover, frame, sound, trial) and its
+/// carousel items likewise: what Instagram would show on the post.
+async fn media(State(sandbox): State<Sandbox>, Path(id): Path<String>) -> impl IntoResponse {
+    let world = sandbox.world();
+    let Some(media) = world.media.get(&id) else {
+        return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such media" })));
+    };
+    let children: Vec<Value> =
+        media.children.iter().filter_map(|c| world.media.get(c)).map(|c| json!({ "id": c.id, "media_type": c.kind.as_str(), "extras": c.extras })).collect();
+    let body = json!({
+        "id": media.id,
+        "media_type": media.kind.as_str(),
+        "media_product_type": media.product.as_str(),
+        "caption": media.caption,
+        "extras": media.extras,
+        "children": children,
+    });
+    (StatusCode::OK, Json(body))
+}
+
 async fn messages(State(sandbox): State<Sandbox>) -> Json<Value> {
     Json(json!({ "messages": sandbox.world().messages }))
 }

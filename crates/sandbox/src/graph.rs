@@ -66,6 +66,7 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> ApiResult
     let segments: Vec<&str> = segments.iter().enumerate().map(|(i, s)| if i == 0 && *s == "me" && segments.len() > 1 { own.as_str() } else { *s }).collect();
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["me"]) => profile(call, &call.caller.ig_id.clone(), true),
+        ("GET", ["pages", "search"]) => crate::places::search(call),
         ("GET", [id]) => node(call, id),
         ("POST", [id]) => update_node(call, id),
         ("DELETE", [id]) => delete_node(call, id),

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod insights;
 pub mod oauth;
 pub mod params;
+pub mod places;
 pub mod publish;
 pub mod rng;
 pub mod usage;

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use crate::call::{own_account, Call};
 use crate::error::{ApiError, ApiResult};
 use crate::faults::FaultKind;
-use crate::world::{Container, ContainerState, Media, MediaKind, ProductType, DAY};
+use crate::world::{Container, ContainerState, Extras, Media, MediaKind, ProductType, DAY};
+use crealia_graph::rules::{self, Param, ParamProblem, Target, TrialGraduation};
 
 pub const CONTAINER_LIFETIME_SECS: i64 = DAY;
 pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_IMAGE_BYTES, MAX_MENTIONS};
@@ -25,16 +26,90 @@ fn validate_caption(caption: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn validate_user_tags(raw: &str) -> ApiResult<()> {
-    let tags: Vec<Value> = serde_json::from_str(raw).map_err(|_| ApiError::invalid_parameter("user_tags must be a JSON array"))?;
-    for tag in tags {
-        let ok = tag.get("username").and_then(Value::as_str).is_some_and(|u| !u.is_empty())
-            && ["x", "y"].iter().all(|k| tag.get(*k).and_then(Value::as_f64).is_some_and(|v| (0.0..=1.0).contains(&v)));
-        if !ok {
-            return Err(ApiError::invalid_parameter("Each user tag needs a username and x, y between 0 and 1"));
+/// The parameters beyond media and words, held to Meta's rules (`crealia_graph::rules`, the
+/// copy Crealia checks with) for `target`; a video's `length_ms` bounds `thumb_offset`.
+async fn check_extras(call: &Call<'_>, target: Target, length_ms: Option<u64>) -> ApiResult<Extras> {
+    let p = &call.params;
+    let refused = |problem: ParamProblem| match problem {
+        ParamProblem::ThumbOffset { .. } => ApiError::publishing(1, 2207057),
+        ParamProblem::TooManyCollaborators { .. } => ApiError::invalid_parameter("At most 3 collaborators"),
+        ParamProblem::Username { name } => ApiError::invalid_parameter(format!("{name} is not a valid Instagram username")),
+        ParamProblem::TooManyTags { .. } => ApiError::invalid_parameter("At most 20 user tags per media"),
+        ParamProblem::TagOutside => ApiError::invalid_parameter("Each user tag needs a username and x, y between 0 and 1"),
+        ParamProblem::AudioName { .. } => ApiError::invalid_parameter("audio_name is too long"),
+        ParamProblem::LocationId | ParamProblem::NotForKind { .. } => ApiError::invalid_parameter("Invalid parameter"),
+    };
+    for param in [
+        Param::Collaborators,
+        Param::UserTags,
+        Param::LocationId,
+        Param::ShareToFeed,
+        Param::CoverUrl,
+        Param::ThumbOffset,
+        Param::AudioName,
+        Param::TrialParams,
+    ] {
+        if p.get(param.name()).is_some() && !param.allowed_on(target) {
+            return Err(ApiError::invalid_parameter(format!("{} is not supported for this media type", param.name())));
         }
     }
-    Ok(())
+    let mut extras = Extras { collaborators: p.list("collaborators"), ..Extras::default() };
+    if let Some(problem) = rules::collaborators_problem(&extras.collaborators) {
+        return Err(refused(problem));
+    }
+    if let Some(raw) = p.get("user_tags") {
+        let tags: Vec<Value> = serde_json::from_str(raw).map_err(|_| ApiError::invalid_parameter("user_tags must be a JSON array"))?;
+        let mut placed = Vec::with_capacity(tags.len());
+        for tag in &tags {
+            let name = tag.get("username").and_then(Value::as_str);
+            let (x, y) = (tag.get("x").and_then(Value::as_f64), tag.get("y").and_then(Value::as_f64));
+            match (name, x, y) {
+                (Some(name), Some(x), Some(y)) => placed.push((name, x, y)),
+                _ => return Err(ApiError::invalid_parameter("Each user tag needs a username and x, y between 0 and 1")),
+            }
+        }
+        if let Some(problem) = rules::user_tags_problem(placed.into_iter()) {
+            return Err(refused(problem));
+        }
+        extras.user_tags = tags;
+    }
+    if let Some(id) = p.get("location_id") {
+        if !rules::location_id_ok(id) || !crate::places::known(id) {
+            return Err(ApiError::invalid_parameter("Invalid location_id: no Page with a location has this id"));
+        }
+        extras.location_id = Some(id.to_string());
+    }
+    if let Some(share) = p.get("share_to_feed") {
+        extras.share_to_feed = Some(match share {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => return Err(ApiError::invalid_parameter("share_to_feed must be true or false")),
+        });
+    }
+    if let Some(url) = p.get("cover_url") {
+        // Meta fetches the cover like any image; any shape will do (a reel's is 9:16).
+        check_image(call, url, false).await?;
+        extras.cover_url = Some(url.to_string());
+    }
+    if let Some(raw) = p.get("thumb_offset") {
+        let offset: u64 = raw.parse().map_err(|_| ApiError::publishing(1, 2207057))?;
+        if let Some(problem) = length_ms.and_then(|length| rules::thumb_offset_problem(offset, length)) {
+            return Err(refused(problem));
+        }
+        extras.thumb_offset = Some(offset);
+    }
+    if let Some(name) = p.get("audio_name") {
+        if let Some(problem) = rules::audio_name_problem(name) {
+            return Err(refused(problem));
+        }
+        extras.audio_name = Some(name.to_string());
+    }
+    if let Some(raw) = p.get("trial_params") {
+        let trial =
+            TrialGraduation::from_wire(raw).ok_or_else(|| ApiError::invalid_parameter("trial_params needs graduation_strategy MANUAL or SS_PERFORMANCE"))?;
+        extras.trial_params = Some(trial);
+    }
+    Ok(extras)
 }
 
 /// Width and height of a JPEG (SOF marker), PNG (IHDR) or GIF (logical screen).
@@ -116,14 +191,15 @@ async fn check_image(call: &Call<'_>, url: &str, enforce_ratio: bool) -> ApiResu
     Ok(())
 }
 
-async fn check_video(call: &Call<'_>, url: &str, limit: usize) -> ApiResult<()> {
+/// Fetches and checks a video; its length when its boxes say it.
+async fn check_video(call: &Call<'_>, url: &str, limit: usize) -> ApiResult<Option<u64>> {
     let bytes = fetch(call, url, limit, (352, 2207026)).await?;
     // MP4 and MOV start with a box whose type is `ftyp` (or `moov`/`wide` for old MOV).
     let is_iso_media = bytes.len() >= 12 && matches!(&bytes[4..8], b"ftyp" | b"moov" | b"wide" | b"mdat");
     if !is_iso_media {
         return Err(ApiError::publishing(352, 2207026));
     }
-    Ok(())
+    Ok(crealia_graph::video::inspect(&mut std::io::Cursor::new(bytes)).ok().map(|info| info.duration_ms))
 }
 
 /// `POST /{ig-user-id}/media`.
@@ -149,25 +225,16 @@ pub async fn create_container(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> 
         }
         validate_caption(caption)?;
     }
-    if is_item && p.get("location_id").is_some() {
-        return Err(ApiError::invalid_parameter("location_id is not allowed on carousel items"));
-    }
     if let Some(alt) = p.get("alt_text") {
         if kind != MediaKind::Image || alt.chars().count() > MAX_ALT_TEXT_CHARS {
             return Err(ApiError::invalid_parameter("alt_text is for images only, at most 1000 characters"));
         }
     }
-    if let Some(tags) = p.get("user_tags") {
-        validate_user_tags(tags)?;
-    }
-    let collaborators = p.list("collaborators");
-    if !collaborators.is_empty() && (collaborators.len() > 3 || product == ProductType::Story) {
-        return Err(ApiError::invalid_parameter("At most 3 collaborators, on feed images, reels and carousels only"));
-    }
 
     let now = call.sandbox.clock().now();
     let processing = call.sandbox.config().video_processing_secs;
     let mut children = Vec::new();
+    let mut length_ms = None;
     let (media_url, state) = match kind {
         MediaKind::Carousel => {
             children = p.list("children");
@@ -199,10 +266,18 @@ pub async fn create_container(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> 
         MediaKind::Video => {
             let url = p.get("video_url").ok_or_else(|| ApiError::invalid_parameter("The parameter video_url is required"))?;
             let limit = if product == ProductType::Story { MAX_STORY_VIDEO_BYTES } else { MAX_REEL_BYTES };
-            check_video(call, url, limit).await?;
+            length_ms = check_video(call, url, limit).await?;
             (url.to_string(), ContainerState::InProgress { ready_at: now + processing })
         }
     };
+    let target = match (kind, product) {
+        _ if is_item => Target::CarouselItem { video: kind == MediaKind::Video },
+        (MediaKind::Carousel, _) => Target::Carousel,
+        (_, ProductType::Reels) => Target::Reel,
+        (_, ProductType::Story) => Target::Story { video: kind == MediaKind::Video },
+        _ => Target::Image,
+    };
+    let extras = check_extras(call, target, length_ms).await?;
 
     let mut world = call.sandbox.world();
     let id = world.new_id();
@@ -220,6 +295,7 @@ pub async fn create_container(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> 
             children,
             created_at: now,
             state,
+            extras,
         },
     );
     Ok(json!(IdResponse { id: crealia_graph::wire::Id(id) }))
@@ -320,7 +396,7 @@ pub fn publish(call: &Call<'_>, ig_id: &str) -> ApiResult<Value> {
 
 fn new_media(id: &str, c: &Container, now: i64, children: Vec<String>, is_child: bool) -> Media {
     let fresh = Media::fresh(id, &c.owner, c.kind, c.product, c.media_url.clone(), now);
-    Media { caption: c.caption.clone(), alt_text: c.alt_text.clone(), children, is_child, ..fresh }
+    Media { caption: c.caption.clone(), alt_text: c.alt_text.clone(), children, is_child, extras: c.extras.clone(), ..fresh }
 }
 
 /// The state of a container at `now`: processing ends, and 24 h after creation it expires.

@@ -127,6 +127,29 @@ impl ProductType {
     }
 }
 
+/// What a container was given beyond its media and words (collaborators, people tagged, a
+/// place, a reel's cover, frame, sound and trial), kept on the media it becomes.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Extras {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub collaborators: Vec<String>,
+    /// `{username, x, y}` as given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub user_tags: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_to_feed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cover_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumb_offset: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trial_params: Option<crealia_graph::rules::TrialGraduation>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Media {
     pub id: String,
@@ -147,6 +170,7 @@ pub struct Media {
     pub children: Vec<String>,
     /// True for carousel children: they are not listed in `/media` and have no insights.
     pub is_child: bool,
+    pub extras: Extras,
 }
 
 impl Media {
@@ -170,6 +194,7 @@ impl Media {
             shares: 0,
             children: Vec::new(),
             is_child: false,
+            extras: Extras::default(),
         }
     }
 }
@@ -256,6 +281,7 @@ pub struct Container {
     pub children: Vec<String>,
     pub created_at: i64,
     pub state: ContainerState,
+    pub extras: Extras,
 }
 
 /// Everything the sandbox knows. Guarded by one mutex in [`crate::Sandbox`].
@@ -680,6 +706,7 @@ fn generate_media(world: &mut World, p: &Profile, now: i64) {
             shares: (like_count as f64 * 0.05).round() as i64,
             children,
             is_child: false,
+            extras: Extras::default(),
         });
         // Recent media carry a few comments, some with replies.
         if i < 12 {

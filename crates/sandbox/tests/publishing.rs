@@ -264,6 +264,134 @@ async fn alt_text_collaborators_and_location_follow_the_rules() {
     assert_graph_error(status, &body, 100, None);
     let (status, body) = c.create(&[("image_url", &url), ("is_carousel_item", "true"), ("location_id", "1234")]).await;
     assert_graph_error(status, &body, 100, None);
-    let (status, body) = c.create(&[("image_url", &url), ("collaborators", "a,b,c"), ("location_id", "1234")]).await;
+    let (status, body) = c.create(&[("image_url", &url), ("collaborators", "a,b,c"), ("location_id", CAFE)]).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A place the sandbox's Pages search finds ("Café de Flore", Paris).
+const CAFE: &str = "110774245616525";
+
+#[tokio::test]
+async fn places_are_found_by_name_and_only_known_ones_are_taken() {
+    let c = ctx().await;
+    let (status, body) = c.s.get("/v25.0/pages/search?q=cafe%20paris&fields=id,name,location", &c.token).await;
+    assert_eq!(status, 200, "{body}");
+    let found: Vec<crealia_graph::wire::Place> = serde_json::from_value(body["data"].clone()).unwrap();
+    assert_eq!(found.len(), 1, "{body}");
+    assert_eq!((found[0].id.0.as_str(), found[0].name.as_str()), (CAFE, "Café de Flore"));
+    assert_eq!(found[0].location.as_ref().and_then(|l| l.city.as_deref()), Some("Paris"));
+    let (_, none) = c.s.get("/v25.0/pages/search?q=atlantis", &c.token).await;
+    assert_eq!(none["data"], json!([]));
+
+    let url = format!("{}/square.jpg", c.files);
+    for unknown in ["1234", "not-a-number"] {
+        let (status, body) = c.create(&[("image_url", &url), ("location_id", unknown)]).await;
+        assert_graph_error(status, &body, 100, None);
+    }
+}
+
+#[tokio::test]
+async fn reel_parameters_are_taken_on_reels_only_and_kept_on_the_media() {
+    let c = ctx().await;
+    let video = format!("{}/reel-12s.mp4", c.files);
+    let image = format!("{}/square.jpg", c.files);
+    let cover = format!("{}/tall.jpg", c.files);
+    // Reel-only parameters on an image are refused, each of them.
+    for (name, value) in [
+        ("share_to_feed", "false"),
+        ("cover_url", cover.as_str()),
+        ("thumb_offset", "1000"),
+        ("audio_name", "Fika"),
+        ("trial_params", r#"{"graduation_strategy":"MANUAL"}"#),
+    ] {
+        let (status, body) = c.create(&[("image_url", &image), (name, value)]).await;
+        assert_graph_error(status, &body, 100, None);
+        assert!(body["error"]["message"].as_str().unwrap().contains(name), "{body}");
+    }
+    // A frame past the end of the video: Meta's 2207057.
+    let (status, body) = c.create(&[("media_type", "REELS"), ("video_url", &video), ("thumb_offset", "12001")]).await;
+    assert_graph_error(status, &body, 1, Some(2207057));
+    let (status, body) = c.create(&[("media_type", "REELS"), ("video_url", &video), ("trial_params", r#"{"graduation_strategy":"SOMETIMES"}"#)]).await;
+    assert_graph_error(status, &body, 100, None);
+    let (status, body) = c.create(&[("media_type", "REELS"), ("video_url", &video), ("share_to_feed", "maybe")]).await;
+    assert_graph_error(status, &body, 100, None);
+    let (status, body) = c.create(&[("media_type", "REELS"), ("video_url", &video), ("audio_name", &"a".repeat(101))]).await;
+    assert_graph_error(status, &body, 100, None);
+    // A cover Meta cannot fetch is refused like any media.
+    let missing = format!("{}/missing.jpg", c.files);
+    let (status, body) = c.create(&[("media_type", "REELS"), ("video_url", &video), ("cover_url", &missing)]).await;
+    assert_graph_error(status, &body, 9004, Some(2207052));
+
+    let (status, body) = c
+        .create(&[
+            ("media_type", "REELS"),
+            ("video_url", &video),
+            ("share_to_feed", "false"),
+            ("cover_url", &cover),
+            ("thumb_offset", "4500"),
+            ("audio_name", "Morning fika"),
+            ("trial_params", r#"{"graduation_strategy":"SS_PERFORMANCE"}"#),
+            ("collaborators", r#"["ana.b","cafe_two"]"#),
+            ("location_id", CAFE),
+            ("user_tags", r#"[{"username":"ana.b","x":0.5,"y":0.25}]"#),
+        ])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let container = body["id"].as_str().unwrap().to_string();
+    c.s.advance(31).await;
+    let (status, body) = c.publish(&container).await;
+    assert_eq!(status, 200, "{body}");
+    let media = c.s.admin_media(body["id"].as_str().unwrap()).await;
+    assert_eq!(
+        media["extras"],
+        json!({
+            "collaborators": ["ana.b", "cafe_two"],
+            "user_tags": [{ "username": "ana.b", "x": 0.5, "y": 0.25 }],
+            "location_id": CAFE,
+            "share_to_feed": false,
+            "cover_url": cover,
+            "thumb_offset": 4500,
+            "audio_name": "Morning fika",
+            "trial_params": "SS_PERFORMANCE",
+        })
+    );
+}
+
+#[tokio::test]
+async fn people_are_tagged_on_images_and_carousel_images_not_on_their_videos() {
+    let c = ctx().await;
+    let image = format!("{}/square.jpg", c.files);
+    let video = format!("{}/reel-12s.mp4", c.files);
+    let tag = r#"[{"username":"ana.b","x":0.1,"y":0.9}]"#;
+    let too_many = serde_json::to_string(&(0..21).map(|i| json!({ "username": format!("u{i}"), "x": 0.5, "y": 0.5 })).collect::<Vec<_>>()).unwrap();
+    let (status, body) = c.create(&[("image_url", &image), ("user_tags", &too_many)]).await;
+    assert_graph_error(status, &body, 100, None);
+    let (status, body) = c.create(&[("image_url", &image), ("user_tags", r#"[{"username":"not a name","x":0.1,"y":0.9}]"#)]).await;
+    assert_graph_error(status, &body, 100, None);
+    // A carousel's video item takes no tags; its image items do; the carousel itself takes
+    // collaborators and a place, its items neither.
+    let (status, body) = c.create(&[("media_type", "VIDEO"), ("is_carousel_item", "true"), ("video_url", &video), ("user_tags", tag)]).await;
+    assert_graph_error(status, &body, 100, None);
+    let (status, body) = c.create(&[("image_url", &image), ("is_carousel_item", "true"), ("collaborators", "ana.b")]).await;
+    assert_graph_error(status, &body, 100, None);
+    let mut children = Vec::new();
+    for _ in 0..2 {
+        let (status, body) = c.create(&[("image_url", &image), ("is_carousel_item", "true"), ("user_tags", tag)]).await;
+        assert_eq!(status, 200, "{body}");
+        children.push(body["id"].as_str().unwrap().to_string());
+    }
+    let (status, body) =
+        c.create(&[("media_type", "CAROUSEL"), ("children", &children.join(",")), ("collaborators", "ana.b,bo,cy"), ("location_id", CAFE)]).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = c.publish(body["id"].as_str().unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    let media = c.s.admin_media(body["id"].as_str().unwrap()).await;
+    assert_eq!(media["extras"], json!({ "collaborators": ["ana.b", "bo", "cy"], "location_id": CAFE }));
+    for child in media["children"].as_array().unwrap() {
+        assert_eq!(child["extras"]["user_tags"], json!([{ "username": "ana.b", "x": 0.1, "y": 0.9 }]));
+    }
+    // A story image takes tags, not collaborators.
+    let tall = format!("{}/tall.jpg", c.files);
+    let (status, body) = c.create(&[("media_type", "STORIES"), ("image_url", &tall), ("user_tags", tag)]).await;
     assert_eq!(status, 200, "{body}");
 }

@@ -7,7 +7,8 @@
 
 pub mod files;
 pub mod jpeg;
-pub mod video;
+/// MP4 and MOV read from their boxes (in `crealia-graph`: the sandbox reads what it fetches with it).
+pub use crealia_graph::video;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -182,7 +183,7 @@ fn is_media_name(name: &str) -> bool {
 
 /// A video Crealia cannot read, as the creator is told.
 fn unusable_video(why: video::VideoError) -> Error {
-    Error::Refused(Problem::VideoUnusable { fault: why.fault() })
+    Error::Refused(Problem::VideoUnusable { fault: (&why).into() })
 }
 
 /// Why a feed post could not use an image of this shape, and what to do.
@@ -637,8 +638,10 @@ impl MediaStore {
 
     /// What Meta would refuse about the files of a post that Crealia holds (others are checked
     /// by Meta itself): a missing file, a video where an image belongs, an image too large or
-    /// out of the feed's shape.
-    pub async fn check_post(&self, user_id: i64, kind: PostKind, urls: &[String]) -> Result<()> {
+    /// out of the feed's shape. Returns what the post's options are checked against: which
+    /// files are videos, and how long.
+    pub async fn check_post(&self, user_id: i64, kind: PostKind, urls: &[String]) -> Result<Vec<crealia_model::publishing::FileFacts>> {
+        let mut files = Vec::with_capacity(urls.len());
         for (i, url) in urls.iter().enumerate() {
             let item = (urls.len() > 1).then_some(i + 1);
             let gone = || Error::Refused(Problem::MediaGone { item });
@@ -673,8 +676,10 @@ impl MediaStore {
                     return Err(Error::Refused(Problem::VideoLength { item, tenths: (ms.clamp(0, i64::MAX - 50) + 50) as u64 / 100, reel }));
                 }
             }
+            let video = row.kind == "video";
+            files.push(crealia_model::publishing::FileFacts { video, duration_ms: row.duration_ms.filter(|_| video).map(|ms| ms.max(0) as u64) });
         }
-        Ok(())
+        Ok(files)
     }
 }
 

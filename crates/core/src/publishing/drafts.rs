@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use crealia_model::problem::{PostChange, Problem};
 
-use super::{insert_posts, notify, validate, validate_text, NewPost, PostRow, Publishing, PAST_GRACE_SECS, POST_COLUMNS};
+use super::{insert_posts, notify, validate_text, FileFacts, NewPost, PostRow, Publishing, PAST_GRACE_SECS, POST_COLUMNS};
 use crate::{Error, Result};
 use crealia_model::publishing::{PostStatus, ScheduledPost};
 
@@ -15,10 +15,11 @@ pub const MAX_DRAFTS: usize = 500;
 
 impl Publishing {
     /// Keeps `post` as a draft for each of the creator's `connections` (its files must be the
-    /// creator's; nothing else is checked beyond the words).
-    pub async fn save_drafts(&self, user_id: i64, connections: &[i64], post: NewPost) -> Result<Vec<ScheduledPost>> {
+    /// creator's; nothing else is checked beyond the words and the options).
+    pub async fn save_drafts(&self, user_id: i64, connections: &[i64], mut post: NewPost) -> Result<Vec<ScheduledPost>> {
         validate_text(&post)?;
         let media_urls = self.media.urls_of(user_id, &post.media_ids).await?;
+        self.settle_options(user_id, &mut post, &draft_files(&media_urls)).await?;
         let mut connections = connections.to_vec();
         connections.sort_unstable();
         connections.dedup();
@@ -47,8 +48,8 @@ impl Publishing {
         let ids = self
             .insert_drafts(&mut tx, user_id, 1, async |tx| {
                 let copied: Option<(i64,)> = sqlx::query_as(
-                    "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, status, scheduled_at, next_attempt_at)
-                     SELECT user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, 'DRAFT', now(), now()
+                    "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, status, scheduled_at, next_attempt_at, options)
+                     SELECT user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, 'DRAFT', now(), now(), options
                      FROM scheduled_posts WHERE id = $1 AND user_id = $2 RETURNING id",
                 )
                 .bind(post_id)
@@ -81,7 +82,7 @@ impl Publishing {
             return Err(Error::Refused(Problem::WrongStatus { status: draft.status, change: PostChange::Schedule }));
         }
         let (connection_id, kind, media_urls) = (draft.connection_id, draft.kind, draft.media_urls);
-        let post = NewPost {
+        let mut post = NewPost {
             connection_id,
             kind,
             caption: draft.caption,
@@ -89,9 +90,9 @@ impl Publishing {
             first_comment: draft.first_comment,
             media_ids: Vec::new(),
             scheduled_at: at,
+            options: draft.options,
         };
-        validate(&post, &media_urls)?;
-        self.media.check_post(user_id, kind, &media_urls).await?;
+        self.check_post(user_id, &mut post, &media_urls).await?;
         if at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS) {
             return Err(Error::Refused(Problem::TimePassed { publish_now: false }));
         }
@@ -100,11 +101,13 @@ impl Publishing {
             return Err(Error::NeedsReconnect);
         }
         sqlx::query(
-            "UPDATE scheduled_posts SET status = 'PENDING', scheduled_at = $3, next_attempt_at = $3, updated_at = now() WHERE id = $1 AND user_id = $2",
+            "UPDATE scheduled_posts SET status = 'PENDING', scheduled_at = $3, next_attempt_at = $3, options = $4, updated_at = now()
+             WHERE id = $1 AND user_id = $2",
         )
         .bind(post_id)
         .bind(user_id)
         .bind(at)
+        .bind(sqlx::types::Json(&post.options))
         .execute(&mut *tx)
         .await?;
         notify(&mut tx, user_id).await?;
@@ -119,14 +122,15 @@ impl Publishing {
         &self,
         user_id: i64,
         post_id: i64,
-        changed: &NewPost,
+        changed: &mut NewPost,
         media_urls: &[String],
         at: Option<DateTime<Utc>>,
     ) -> Result<ScheduledPost> {
         validate_text(changed)?;
+        self.settle_options(user_id, changed, &draft_files(media_urls)).await?;
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
-            "UPDATE scheduled_posts SET caption = $3, alt_text = $4, first_comment = $5, media_urls = $6, scheduled_at = now(), updated_at = now()
+            "UPDATE scheduled_posts SET caption = $3, alt_text = $4, first_comment = $5, media_urls = $6, options = $7, scheduled_at = now(), updated_at = now()
              WHERE id = $1 AND user_id = $2 AND status = 'DRAFT'",
         )
         .bind(post_id)
@@ -135,6 +139,7 @@ impl Publishing {
         .bind(changed.alt_text.as_deref().filter(|a| !a.is_empty()))
         .bind(changed.first_comment.as_deref().filter(|c| !c.trim().is_empty()))
         .bind(media_urls)
+        .bind(sqlx::types::Json(&changed.options))
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -166,4 +171,10 @@ impl Publishing {
         }
         insert(tx).await
     }
+}
+
+/// What a draft's options are held to before its files are checked: which files are videos (by
+/// the names Crealia gave them), their lengths not yet.
+fn draft_files(media_urls: &[String]) -> Vec<FileFacts> {
+    media_urls.iter().map(|u| FileFacts { video: crate::media::is_video_url(u), duration_ms: None }).collect()
 }

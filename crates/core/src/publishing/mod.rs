@@ -28,7 +28,7 @@ pub use calendar::item;
 pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 use crealia_model::post_note::PostNote;
 use crealia_model::problem::{PostChange, PostText, Problem};
-pub use crealia_model::publishing::{PostItem, PostKind, PostStatus, ScheduledPost, UNDO_SECS};
+pub use crealia_model::publishing::{FileFacts, PostItem, PostKind, PostOptions, PostStatus, ScheduledPost, UNDO_SECS};
 pub use scheduler::SchedulerSettings;
 
 /// Posts of each kind (next, waiting, failed) the control room shows.
@@ -50,6 +50,8 @@ pub struct NewPost {
     /// so nothing a creator types is ever fetched.
     pub media_ids: Vec<i64>,
     pub scheduled_at: DateTime<Utc>,
+    /// Collaborators, people tagged, a place, a reel's cover and sound.
+    pub options: PostOptions,
 }
 
 /// What a creator may change on a post that has not gone out yet.
@@ -61,6 +63,7 @@ pub struct PostEdit {
     pub first_comment: Option<Option<String>>,
     pub media_ids: Option<Vec<i64>>,
     pub scheduled_at: Option<DateTime<Utc>>,
+    pub options: Option<PostOptions>,
 }
 
 /// What Meta would reject, said before anything reaches it. `media_urls`: the post's files,
@@ -137,6 +140,7 @@ pub(crate) struct PostRow {
     pub note: Option<sqlx::types::Json<PostNote>>,
     pub error_code: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
+    pub options: sqlx::types::Json<PostOptions>,
 }
 
 impl PostRow {
@@ -157,6 +161,7 @@ impl PostRow {
             last_error: self.last_error.clone(),
             note: self.note.as_ref().map(|n| n.0.clone()),
             error_code: self.error_code.clone(),
+            options: self.options.0.clone(),
         }
     }
 }
@@ -164,7 +169,7 @@ impl PostRow {
 /// The columns of a [`PostRow`], for `SELECT … FROM scheduled_posts p JOIN instagram_connections c`.
 pub(crate) const POST_COLUMNS: &str = "p.id, p.user_id, p.connection_id, c.username, p.kind, p.caption, p.alt_text,
     p.first_comment, p.first_comment_id, p.media_urls, p.scheduled_at, p.status, p.child_container_ids, p.container_id,
-    p.media_id, p.claim_seq, p.errors, p.waiting_since, p.last_error, p.note, p.error_code, p.published_at";
+    p.media_id, p.claim_seq, p.errors, p.waiting_since, p.last_error, p.note, p.error_code, p.published_at, p.options";
 
 /// How long a disconnect asks Instagram about posts holding a container before it goes on.
 pub const DISCONNECT_SETTLE_WITHIN: Duration = Duration::from_secs(8);
@@ -210,10 +215,9 @@ impl Publishing {
     }
 
     /// Queues the same post for each of the creator's `connections`: all or none.
-    pub async fn schedule_for(&self, user_id: i64, connections: &[i64], post: NewPost) -> Result<Vec<ScheduledPost>> {
+    pub async fn schedule_for(&self, user_id: i64, connections: &[i64], mut post: NewPost) -> Result<Vec<ScheduledPost>> {
         let media_urls = self.media.urls_of(user_id, &post.media_ids).await?;
-        validate(&post, &media_urls)?;
-        self.media.check_post(user_id, post.kind, &media_urls).await?;
+        self.check_post(user_id, &mut post, &media_urls).await?;
         if connections.is_empty() {
             return Err(Error::Refused(Problem::NoAccountChosen));
         }
@@ -489,7 +493,7 @@ impl Publishing {
             Some(ids) => self.media.urls_of(user_id, ids).await?,
             None => current.media_urls,
         };
-        let changed = NewPost {
+        let mut changed = NewPost {
             connection_id: current.connection_id,
             kind: current.kind,
             caption: edit.caption.unwrap_or(current.caption),
@@ -497,19 +501,20 @@ impl Publishing {
             first_comment: edit.first_comment.unwrap_or(current.first_comment),
             media_ids: edit.media_ids.unwrap_or_default(),
             scheduled_at: edit.scheduled_at.unwrap_or(current.scheduled_at),
+            options: edit.options.unwrap_or(current.options),
         };
         if current.status == PostStatus::Draft {
-            return self.edit_draft(user_id, post_id, &changed, &media_urls, edit.scheduled_at).await;
+            return self.edit_draft(user_id, post_id, &mut changed, &media_urls, edit.scheduled_at).await;
         }
-        validate(&changed, &media_urls)?;
-        self.media.check_post(user_id, changed.kind, &media_urls).await?;
+        self.check_post(user_id, &mut changed, &media_urls).await?;
         if edit.scheduled_at.is_some_and(|at| at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS)) {
             return Err(Error::Refused(Problem::TimePassed { publish_now: false }));
         }
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
             "UPDATE scheduled_posts SET caption = $3, alt_text = $4, first_comment = $5, media_urls = $6, scheduled_at = $7,
-                next_attempt_at = $7, container_id = NULL, child_container_ids = '{}', last_error = NULL, note = NULL, waiting_since = NULL, updated_at = now()
+                next_attempt_at = $7, options = $8, container_id = NULL, child_container_ids = '{}', last_error = NULL, note = NULL, waiting_since = NULL,
+                updated_at = now()
              WHERE id = $1 AND user_id = $2 AND status = 'PENDING'",
         )
         .bind(post_id)
@@ -519,6 +524,7 @@ impl Publishing {
         .bind(changed.first_comment.as_deref().filter(|c| !c.trim().is_empty()))
         .bind(&media_urls)
         .bind(changed.scheduled_at)
+        .bind(sqlx::types::Json(&changed.options))
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -527,6 +533,42 @@ impl Publishing {
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
         self.get(user_id, post_id).await
+    }
+
+    /// Everything Meta would refuse about a post about to be queued: its words and kind
+    /// ([`validate`]), its files ([`MediaStore::check_post`](crate::media::MediaStore::check_post))
+    /// and its options ([`Publishing::settle_options`]).
+    async fn check_post(&self, user_id: i64, post: &mut NewPost, media_urls: &[String]) -> Result<()> {
+        validate(post, media_urls)?;
+        let files = self.media.check_post(user_id, post.kind, media_urls).await?;
+        self.settle_options(user_id, post, &files).await
+    }
+
+    /// The post's options tidied (an `@` before a name dropped, blanks removed), held to Meta's
+    /// rules for its kind and `files`, and the cover's URL set from the creator's own upload:
+    /// a URL sent with the options is never used.
+    pub(super) async fn settle_options(&self, user_id: i64, post: &mut NewPost, files: &[FileFacts]) -> Result<()> {
+        let options = &mut post.options;
+        options.collaborators = options.collaborators.iter().map(|c| c.trim().trim_start_matches('@').to_string()).filter(|c| !c.is_empty()).collect();
+        for tag in &mut options.tags {
+            tag.username = tag.username.trim().trim_start_matches('@').to_string();
+        }
+        options.audio_name = options.audio_name.take().map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+        options.place = options.place.take().filter(|p| !p.id.trim().is_empty());
+        if let Some(problem) = options.problem(post.kind, files) {
+            return Err(Error::Refused(Problem::Param(problem)));
+        }
+        options.cover_url = match options.cover_media_id {
+            None => None,
+            Some(id) => {
+                let cover = self.media.get(user_id, id).await?;
+                if cover.kind != "image" {
+                    return Err(Error::Refused(Problem::CoverNotImage));
+                }
+                Some(cover.url)
+            }
+        };
+        Ok(())
     }
 
     /// Applies `set` to one of the creator's posts when its status is one of `from`.
@@ -570,8 +612,8 @@ async fn insert_posts(
     let mut ids = Vec::with_capacity(connections.len());
     for id in connections {
         let (post_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, status, scheduled_at, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, alt_text, first_comment, media_urls, status, scheduled_at, next_attempt_at, options)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
         )
         .bind(user_id)
         .bind(id)
@@ -582,6 +624,7 @@ async fn insert_posts(
         .bind(media_urls)
         .bind(status.as_str())
         .bind(post.scheduled_at)
+        .bind(sqlx::types::Json(&post.options))
         .fetch_one(&mut **tx)
         .await?;
         ids.push(post_id);
@@ -619,6 +662,7 @@ mod tests {
             first_comment: None,
             media_ids: (0..urls as i64).collect(),
             scheduled_at: Utc::now(),
+            options: PostOptions::default(),
         };
         (post, (0..urls).map(|i| format!("https://crealia.example/media/{i}.{ext}")).collect())
     }

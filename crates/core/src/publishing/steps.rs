@@ -10,7 +10,7 @@ use crealia_graph::wire::ContainerStatusCode;
 use crealia_model::post_note::PostNote;
 use sqlx::types::Json;
 
-use super::{PostKind, PostRow, Publishing, POST_COLUMNS};
+use super::{PostKind, PostOptions, PostRow, Publishing, POST_COLUMNS};
 use crate::account_cache::Change;
 use crate::media::is_video_url as is_video;
 use crate::{Error, Result};
@@ -284,8 +284,9 @@ impl Publishing {
         // 1. Carousel items, one by one, each stored as soon as it exists.
         let mut children = row.child_container_ids.clone();
         if kind == PostKind::Carousel && row.container_id.is_none() {
-            for url in row.media_urls.iter().skip(children.len()) {
+            for (i, url) in row.media_urls.iter().enumerate().skip(children.len()) {
                 let mut params = vec![("is_carousel_item", "true".to_string())];
+                params.extend(row.options.user_tags_of(i).map(|tags| ("user_tags", tags)));
                 if is_video(url) {
                     params.push(("media_type", "VIDEO".into()));
                     params.push(("video_url", url.clone()));
@@ -334,6 +335,7 @@ impl Publishing {
                 if let (Some(alt), PostKind::Image) = (&row.alt_text, kind) {
                     params.push(("alt_text", alt.clone()));
                 }
+                params.extend(option_params(kind, &row.options.0));
                 match account.call(async |graph, token, ig| graph.create_container(token, ig, &params).await).await {
                     Ok(c) => {
                         if !self.store_step(row, "container_id = $3", Some(&c)).await? {
@@ -390,6 +392,28 @@ impl Publishing {
             Err(e) => Ok(graph_outcome(e)),
         }
     }
+}
+
+/// A post's options as the parameters of its container (a carousel's tags go on its items).
+fn option_params(kind: PostKind, options: &PostOptions) -> Vec<(&'static str, String)> {
+    let mut params = Vec::new();
+    if kind != PostKind::Carousel {
+        params.extend(options.user_tags_of(0).map(|tags| ("user_tags", tags)));
+    }
+    if !options.collaborators.is_empty() {
+        params.push(("collaborators", serde_json::json!(options.collaborators).to_string()));
+    }
+    if let Some(place) = &options.place {
+        params.push(("location_id", place.id.clone()));
+    }
+    if kind == PostKind::Reel {
+        params.extend(options.share_to_feed.map(|share| ("share_to_feed", share.to_string())));
+        params.extend(options.cover_url.clone().map(|url| ("cover_url", url)));
+        params.extend(options.thumb_offset_ms.map(|ms| ("thumb_offset", ms.to_string())));
+        params.extend(options.audio_name.clone().map(|name| ("audio_name", name)));
+        params.extend(options.trial.map(|trial| ("trial_params", trial.wire())));
+    }
+    params
 }
 
 #[cfg(test)]

@@ -79,6 +79,11 @@ impl TestSandbox {
         self.http.post(self.url("/__admin/clock/advance")).json(&json!({ "seconds": seconds })).send().await.unwrap();
     }
 
+    /// A published media as the admin API shows it, with its extras.
+    pub async fn admin_media(&self, id: &str) -> Value {
+        self.http.get(self.url(&format!("/__admin/media/{id}"))).send().await.unwrap().json().await.unwrap()
+    }
+
     pub async fn fault(&self, rule: Value) {
         let r = self.http.post(self.url("/__admin/faults")).json(&rule).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 201);
@@ -126,7 +131,7 @@ pub fn mp4() -> Vec<u8> {
 }
 
 /// Serves `/square.jpg`, `/portrait.jpg` (4:5), `/tall.jpg` (9:16), `/image.png`,
-/// `/huge.jpg` (9 MB), `/reel.mp4`, `/notes.txt`, `/slow.jpg` (answers after 3 s); anything
+/// `/huge.jpg` (9 MB), `/reel.mp4`, `/reel-12s.mp4` (a 12-second MP4 Crealia's reader can read), `/notes.txt`, `/slow.jpg` (answers after 3 s); anything
 /// else is 404.
 pub async fn media_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -141,6 +146,7 @@ pub async fn media_server() -> String {
         .route("/image.png", get(file(png(1080, 1080), "image/png")))
         .route("/huge.jpg", get(file(huge, "image/jpeg")))
         .route("/reel.mp4", get(file(mp4(), "video/mp4")))
+        .route("/reel-12s.mp4", get(file(crealia_graph::video::sample_mp4(12_000, 1080, 1920), "video/mp4")))
         .route("/notes.txt", get(file(b"just text".to_vec(), "text/plain")))
         .route(
             "/slow.jpg",

@@ -1,7 +1,8 @@
 //! What a video file is, from its ISO base media (MP4) / QuickTime (MOV) boxes, not from its
 //! first bytes: every top-level box must fit the file, a `moov` box must hold a movie header
 //! (`mvhd`) with a duration and at least one video track (`hdlr` of type `vide`). Only the box
-//! headers and the `moov` box are read, never the media data.
+//! headers and the `moov` box are read, never the media data. Crealia reads its uploads with it,
+//! and the sandbox the videos it fetches (a reel's length bounds its `thumb_offset`).
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -52,26 +53,18 @@ pub enum VideoError {
 
 impl std::fmt::Display for VideoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.fault().fmt(f)
+        f.write_str(match self {
+            VideoError::NotIsoMedia => "not an MP4 or MOV file",
+            VideoError::Damaged => "cut off or damaged",
+            VideoError::NoMovieHeader => "no movie header",
+            VideoError::NoVideoTrack => "no video track",
+            VideoError::TooLarge => "header too large to read",
+            VideoError::Io => "unreadable",
+        })
     }
 }
 
 impl std::error::Error for VideoError {}
-
-impl VideoError {
-    /// The same, as the creator is told (`crealia_model::problem::VideoFault`).
-    pub fn fault(&self) -> crealia_model::problem::VideoFault {
-        use crealia_model::problem::VideoFault;
-        match self {
-            VideoError::NotIsoMedia => VideoFault::NotIsoMedia,
-            VideoError::Damaged => VideoFault::Damaged,
-            VideoError::NoMovieHeader => VideoFault::NoMovieHeader,
-            VideoError::NoVideoTrack => VideoFault::NoVideoTrack,
-            VideoError::TooLarge => VideoFault::HeaderTooLarge,
-            VideoError::Io => VideoFault::Unreadable,
-        }
-    }
-}
 
 /// Whether the first bytes look like an MP4/MOV file at all (the full check is [`inspect`]).
 pub fn looks_like_iso_media(head: &[u8]) -> bool {
