@@ -32,6 +32,7 @@ const NAMESPACES: &[&str] = &[
     "dashboard",
     "composer",
     "calendar",
+    "bulk",
     "inbox",
     "snippets",
     "analytics",

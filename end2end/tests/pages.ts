@@ -6,6 +6,7 @@ export const SIGNED_IN_PAGES = [
   "/instagram-dashboard",
   "/instagram-calendar",
   "/instagram-calendar?view=week",
+  "/instagram-bulk",
   "/instagram-analytics",
   "/dashboard/instagram",
   "/settings/api-tokens",

@@ -1,6 +1,6 @@
 //! The composer, the creator's posts and the calendar, as server functions.
 
-use crealia_model::publishing::{Calendar, CalendarView, MediaAsset, Place, PostKind, PostList, PostOptions, PostStatus};
+use crealia_model::publishing::{BulkCheck, BulkFile, Calendar, CalendarView, MediaAsset, Place, PostKind, PostList, PostOptions, PostStatus};
 use crealia_model::AccountOption;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -109,6 +109,33 @@ pub async fn search_places(account: i64, query: String) -> Result<Vec<Place>, Ap
     let user = super::auth::require_user()?;
     let services = super::services()?;
     Ok(crealia_core::places::search(&services.connections, user.id, account, &query).await?)
+}
+
+/// A CSV of posts and the files it names (uploaded first), for the chosen accounts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkUpload {
+    pub accounts: Vec<i64>,
+    pub csv: String,
+    pub files: Vec<BulkFile>,
+}
+
+/// Reads and checks a bulk CSV: the posts it would queue, and each refused line with why.
+/// Nothing is kept.
+#[server(input = Json, output = JsonAnswer)]
+pub async fn check_bulk(bulk: BulkUpload) -> Result<BulkCheck, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let time_zone = super::time_zone_of(&services, user.id).await?;
+    Ok(services.publishing.check_bulk(user.id, &bulk.accounts, &bulk.csv, &bulk.files, &time_zone).await?)
+}
+
+/// Queues every post of a bulk CSV, all or none; answers how many.
+#[server(input = Json, output = JsonAnswer)]
+pub async fn schedule_bulk(bulk: BulkUpload) -> Result<usize, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let time_zone = super::time_zone_of(&services, user.id).await?;
+    Ok(services.publishing.schedule_bulk(user.id, &bulk.accounts, &bulk.csv, &bulk.files, &time_zone).await?)
 }
 
 /// Where the creator's posts just sent stand (the composer's message follows them).

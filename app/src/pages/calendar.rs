@@ -80,6 +80,7 @@ fn CalendarView(c: Calendar) -> impl IntoView {
                     <A href=href(view_kind, c.next)>{t!(i18n, calendar.next)}</A>
                 </nav>
                 <a href="/instagram-dashboard" class="button">{t!(i18n, calendar.compose)}</a>
+                <a href="/instagram-bulk" class="button" data-testid="bulk-link">{t!(i18n, calendar.bulk)}</a>
             </div>
         </section>
         <div class=class role="grid" aria-label=move || t_string!(i18n, calendar.grid_label)>

@@ -13,6 +13,7 @@
 
 pub mod analytics;
 pub mod api_tokens;
+pub mod bulk;
 pub mod calendar;
 pub mod control_room;
 pub mod dashboard;
@@ -26,6 +27,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use analytics::AnalyticsPage;
 use api_tokens::ApiTokensPage;
+use bulk::BulkPage;
 use calendar::CalendarPage;
 use control_room::ControlRoomPage;
 use instagram_auth::InstagramAuthPage;
@@ -57,6 +59,7 @@ lazy_pages! {
     SignUp => SignUpPage,
     Connect => InstagramAuthPage,
     Calendar => CalendarPage,
+    Bulk => BulkPage,
     AnalyticsRoute => AnalyticsPage,
     ControlRoom => ControlRoomPage,
     ApiTokens => ApiTokensPage,

@@ -106,6 +106,34 @@ pub enum Problem {
     Param(crealia_graph::rules::ParamProblem),
     /// A reel's cover is an uploaded image.
     CoverNotImage,
+    /// Bulk scheduling: the file as a whole, then one of its lines.
+    BulkTooLarge {
+        max_kb: usize,
+    },
+    BulkTooManyLines {
+        max: usize,
+    },
+    BulkColumn {
+        name: String,
+    },
+    BulkEmpty,
+    BulkNotCsv,
+    BulkDate {
+        value: String,
+    },
+    BulkTime {
+        value: String,
+    },
+    BulkFileUnknown {
+        name: String,
+    },
+    BulkKind {
+        value: String,
+    },
+    /// Some lines are refused: nothing is scheduled.
+    BulkRefused {
+        lines: usize,
+    },
     CarouselSize {
         found: usize,
     },
@@ -324,6 +352,16 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::Param(p) => ParamDisplay(p).fmt(f),
             Problem::CoverNotImage => f.write_str("A reel's cover is an image: choose one of your uploaded images."),
+            Problem::BulkTooLarge { max_kb } => write!(f, "The file is larger than {max_kb} KB: split it in two."),
+            Problem::BulkTooManyLines { max } => write!(f, "The file has more than {max} posts: split it in two."),
+            Problem::BulkColumn { name } => write!(f, "The file has no “{name}” column: its first line names the columns (date, time, caption, media)."),
+            Problem::BulkEmpty => f.write_str("The file has no posts: one line per post after the line of column names."),
+            Problem::BulkNotCsv => f.write_str("This line cannot be read as CSV (a quote left open?)."),
+            Problem::BulkDate { value } => write!(f, "“{value}” is not a date: write it as 2026-11-24."),
+            Problem::BulkTime { value } => write!(f, "“{value}” is not a time: write it as 14:05."),
+            Problem::BulkFileUnknown { name } => write!(f, "“{name}” is not among the files added with the CSV."),
+            Problem::BulkKind { value } => write!(f, "“{value}” is not a kind of post: image, carousel, reel or story."),
+            Problem::BulkRefused { lines } => write!(f, "{lines} lines are refused: correct them, nothing was scheduled."),
             Problem::TextOverLimit { text, limit, found, allowed } => {
                 let what = match text {
                     PostText::Caption => "The caption",

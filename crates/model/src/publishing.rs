@@ -170,6 +170,41 @@ pub struct PostOptions {
     pub trial: Option<crealia_graph::rules::TrialGraduation>,
 }
 
+/// A file uploaded with a bulk CSV: the name the CSV uses, and the upload it became.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkFile {
+    pub name: String,
+    pub media_id: i64,
+}
+
+/// A line of a bulk file as it will be queued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkLine {
+    /// Its number in the file (the column names are line 1).
+    pub line: u32,
+    pub kind: PostKind,
+    /// The wall-clock date and time ("2026-11-24", "14:05") in `time_zone`.
+    pub date: String,
+    pub time: String,
+    pub time_zone: String,
+    pub caption: String,
+    pub files: Vec<String>,
+}
+
+/// A line of a bulk file refused, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkRefusal {
+    pub line: u32,
+    pub problem: crate::problem::Problem,
+}
+
+/// A bulk file read and checked: the posts it would queue, the lines refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkCheck {
+    pub posts: Vec<BulkLine>,
+    pub refused: Vec<BulkRefusal>,
+}
+
 /// What a post's options are checked against: each file's kind and a video's length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileFacts {

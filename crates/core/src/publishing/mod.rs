@@ -8,6 +8,7 @@
 //! - [`steps`]: one claimed post moved on through the Graph API, each step recorded;
 //! - [`scheduler`]: the worker that claims due posts, woken by NOTIFY or the next due time.
 
+pub mod bulk;
 pub(crate) mod calendar;
 pub mod drafts;
 mod scheduler;

@@ -1,0 +1,230 @@
+//! `/instagram-bulk`: many posts at once from a CSV and the files it names. The files upload
+//! first (each with its progress), then the file is checked line by line on the server with the
+//! composer's rules; every refused line is listed with why, and nothing is scheduled until the
+//! creator confirms a file with none.
+
+use crealia_model::publishing::{BulkCheck, BulkFile, PostKind};
+use leptos::prelude::*;
+
+use crate::api::publishing::{check_bulk, composer_options, schedule_bulk, BulkUpload, ComposerChoices};
+use crate::components::auth::{load_failed, signed_in_or_redirect};
+use crate::components::title::PageTitle;
+use crate::components::upload::UploadState;
+use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::locale::{number, post_kind, post_when};
+
+/// A file chosen to go with the CSV, as its upload goes.
+#[derive(Clone)]
+struct Chosen {
+    name: String,
+    state: RwSignal<UploadState>,
+}
+
+#[component]
+pub fn BulkPage() -> impl IntoView {
+    let i18n = use_i18n();
+    if !signed_in_or_redirect("/instagram-bulk") {
+        return view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+    }
+    let choices = Resource::new(|| (), |_| composer_options());
+    view! {
+        <PageTitle text=|l| td_string!(l, bulk.title).to_string() />
+        <section class="card bulk">
+            <h1>{t!(i18n, bulk.title)}</h1>
+            <p class="muted">{t!(i18n, bulk.intro)}</p>
+            <pre class="bulk-example" translate="no">"date,time,caption,media\n2026-12-24,09:30,\"Warm buns, fresh today #fika\",bun.jpg\n2026-12-25,18:00,Our week,one.jpg;two.jpg;three.jpg"</pre>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match choices.await {
+                        Ok(c) => view! { <BulkForm choices=c /> }.into_any(),
+                        Err(e) => load_failed(e, "/instagram-bulk"),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn BulkForm(choices: ComposerChoices) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen_accounts = RwSignal::new(choices.accounts.first().map(|a| vec![a.connection_id]).unwrap_or_default());
+    let csv = RwSignal::new(String::new());
+    let files = RwSignal::new(Vec::<Chosen>::new());
+    let uploading = move || files.read().iter().any(|f| matches!(f.state.get(), UploadState::Uploading(_)));
+    let uploaded = move || {
+        files
+            .read()
+            .iter()
+            .filter_map(|f| match f.state.get() {
+                UploadState::Ready(asset) => Some(BulkFile { name: f.name.clone(), media_id: asset.id }),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let upload = move || BulkUpload { accounts: chosen_accounts.get_untracked(), csv: csv.get_untracked(), files: untrack(uploaded) };
+    let check = Action::new(move |bulk: &BulkUpload| check_bulk(bulk.clone()));
+    let schedule = Action::new(move |bulk: &BulkUpload| schedule_bulk(bulk.clone()));
+    // A new check, or a change to what was checked, makes the last answers stale.
+    Effect::new(move |_| {
+        let _ = (csv.read().len(), files.read().len(), chosen_accounts.read().len());
+        schedule.value().set(None);
+    });
+
+    let on_csv = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            leptos::task::spawn_local(async move {
+                if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                    csv.set(text.as_string().unwrap_or_default());
+                }
+            });
+        }
+        let _ = ev;
+    };
+    let on_files = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(list) = input.files() else { return };
+            for i in 0..list.length() {
+                let Some(file) = list.get(i) else { continue };
+                let state = RwSignal::new(UploadState::Uploading(0.0));
+                files.update(|v| v.push(Chosen { name: file.name(), state }));
+                crate::components::upload::send(file, move |s| state.set(s));
+            }
+            input.set_value("");
+        }
+        let _ = ev;
+    };
+    let checked = move || check.value().get().and_then(Result::ok);
+    let ready_to_schedule = move || checked().is_some_and(|c: BulkCheck| c.refused.is_empty() && !c.posts.is_empty());
+
+    view! {
+        <form class="form" on:submit=move |ev| { ev.prevent_default(); check.dispatch(upload()); }>
+            <fieldset class="field">
+                <legend>{t!(i18n, composer.publish_to)}</legend>
+                <div class="chips">
+                    {choices.accounts.into_iter().map(|a| {
+                        let id = a.connection_id;
+                        view! {
+                            <label class="chip">
+                                <input type="checkbox" prop:checked=move || chosen_accounts.read().contains(&id)
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen_accounts.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
+                                    } />
+                                <span translate="no">"@"{a.username}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <div class="field">
+                <label for="bulk-csv">{t!(i18n, bulk.csv_file)}</label>
+                <input id="bulk-csv" type="file" accept=".csv,text/csv" data-testid="bulk-csv" on:change=on_csv />
+                <label for="bulk-text">{t!(i18n, bulk.csv_text)}</label>
+                <textarea id="bulk-text" rows="6" data-testid="bulk-text" translate="no" prop:value=move || csv.get() on:input=move |ev| csv.set(event_target_value(&ev))></textarea>
+            </div>
+            <div class="field">
+                <label for="bulk-media">{t!(i18n, bulk.media_files)}</label>
+                <input id="bulk-media" type="file" multiple accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime" data-testid="bulk-media" on:change=on_files />
+                <p class="muted" data-testid="bulk-uploads">
+                    {move || {
+                        let all = files.read().len();
+                        let done = files.read().iter().filter(|f| matches!(f.state.get(), UploadState::Ready(_))).count();
+                        td_string!(i18n.get_locale(), bulk.uploaded, done = number(i18n.get_locale(), done as i64), all = number(i18n.get_locale(), all as i64)).to_string()
+                    }}
+                </p>
+                <ul class="bulk-failed">
+                    {move || files.get().into_iter().filter_map(|f| match f.state.get() {
+                        UploadState::Failed(why) => Some(view! { <li class="error"><span translate="no">{f.name.clone()}</span>": "{why.message(i18n.get_locale())}</li> }),
+                        _ => None,
+                    }).collect_view()}
+                </ul>
+            </div>
+            <div class="actions">
+                <button type="submit" class="button" data-testid="bulk-check"
+                    disabled=move || check.pending().get() || uploading() || csv.read().trim().is_empty() || chosen_accounts.read().is_empty()>
+                    {t!(i18n, bulk.check)}
+                </button>
+                <button type="button" class="button button-primary" data-testid="bulk-schedule"
+                    disabled=move || schedule.pending().get() || !ready_to_schedule()
+                    on:click=move |_| { schedule.dispatch(upload()); }>
+                    {move || {
+                        let n = checked().map_or(0, |c| c.posts.len() * chosen_accounts.read().len().max(1));
+                        t_string!(i18n, bulk.schedule_n, n = number(i18n.get_locale(), n as i64)).to_string()
+                    }}
+                </button>
+            </div>
+            {move || check.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
+            {move || schedule.value().get().map(|r| match r {
+                Ok(n) => view! {
+                    <p class="success" role="status" data-testid="bulk-done">
+                        {td_string!(i18n.get_locale(), bulk.scheduled, n = number(i18n.get_locale(), n as i64)).to_string()}" "
+                        <a href="/instagram-calendar">{t!(i18n, bulk.see_calendar)}</a>
+                    </p>
+                }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> }.into_any(),
+            })}
+            {move || checked().map(|c| view! { <BulkReport check=c /> })}
+        </form>
+    }
+}
+
+/// The file as checked: the refused lines first (with why), then the posts it would queue.
+#[component]
+fn BulkReport(check: BulkCheck) -> impl IntoView {
+    let i18n = use_i18n();
+    let BulkCheck { posts, refused } = check;
+    let (n_posts, n_refused) = (posts.len(), refused.len());
+    view! {
+        <div class="bulk-report">
+            {(n_refused > 0).then(|| view! {
+                <div role="alert" class="bulk-refused" data-testid="bulk-refused">
+                    <h2>{move || t_string!(i18n, bulk.refused_title, n = number(i18n.get_locale(), n_refused as i64)).to_string()}</h2>
+                    <ul>
+                        {refused.into_iter().map(|r| view! {
+                            <li data-testid="bulk-refused-line">
+                                <strong>{move || t_string!(i18n, bulk.line, n = r.line).to_string()}</strong>" "
+                                {let problem = r.problem.clone(); move || crate::locale::problem(i18n.get_locale(), &problem)}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <h2>{move || t_string!(i18n, bulk.posts_title, n = number(i18n.get_locale(), n_posts as i64)).to_string()}</h2>
+            <table class="bulk-posts" data-testid="bulk-posts">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, bulk.column_line)}</th>
+                        <th scope="col">{t!(i18n, bulk.column_when)}</th>
+                        <th scope="col">{t!(i18n, bulk.column_kind)}</th>
+                        <th scope="col">{t!(i18n, bulk.column_caption)}</th>
+                        <th scope="col">{t!(i18n, bulk.column_files)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {posts.into_iter().map(|p| {
+                        let kind: PostKind = p.kind;
+                        let caption: String = p.caption.chars().take(60).collect();
+                        view! {
+                            <tr>
+                                <td>{p.line}</td>
+                                <td>{move || post_when(i18n.get_locale(), &p.date, &p.time)}" "<span class="muted" translate="no">{p.time_zone.clone()}</span></td>
+                                <td>{move || post_kind(i18n.get_locale(), kind)}</td>
+                                <td translate="no">{caption}</td>
+                                <td translate="no">{p.files.join(", ")}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
