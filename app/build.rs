@@ -33,6 +33,7 @@ const NAMESPACES: &[&str] = &[
     "composer",
     "calendar",
     "bulk",
+    "feed",
     "inbox",
     "snippets",
     "analytics",

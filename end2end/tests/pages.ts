@@ -7,6 +7,7 @@ export const SIGNED_IN_PAGES = [
   "/instagram-calendar",
   "/instagram-calendar?view=week",
   "/instagram-bulk",
+  "/instagram-feed",
   "/instagram-analytics",
   "/dashboard/instagram",
   "/settings/api-tokens",

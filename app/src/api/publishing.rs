@@ -206,6 +206,55 @@ pub async fn edit_post(id: i64, caption: String, date: String, time: String) -> 
     Ok(())
 }
 
+/// Moves a post that has not gone out to another date and time on the creator's wall clock
+/// (the calendar's drag and drop, and its keys).
+#[server(output = JsonAnswer)]
+pub async fn move_post(id: i64, date: String, time: String) -> Result<(), AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let time_zone = super::time_zone_of(&services, user.id).await?;
+    let edit = crealia_core::publishing::PostEdit { scheduled_at: Some(wall_clock(&date, &time, &time_zone)?), ..Default::default() };
+    services.publishing.edit(user.id, id, edit).await?;
+    Ok(())
+}
+
+/// An account's grid as it will look: its posts to come (the last to go out first, with their
+/// times on the creator's wall clock), then what it has published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedPlan {
+    pub account: i64,
+    pub username: String,
+    pub scheduled: Vec<crealia_model::publishing::PostItem>,
+    pub published: Vec<crealia_model::Post>,
+}
+
+#[server(output = JsonAnswer)]
+pub async fn load_feed(account: Option<i64>) -> Result<FeedPlan, AppError> {
+    let user = super::auth::require_user()?;
+    let services = super::services()?;
+    let time_zone = super::time_zone_of(&services, user.id).await?;
+    let connections = services.connections.list(user.id).await?;
+    let connection = connections.iter().find(|c| account.is_none_or(|id| id == c.id)).ok_or(crealia_core::Error::NotFound)?;
+    let scheduled = services.publishing.feed_plan(user.id, connection.id).await?.into_iter().map(|p| crealia_core::publishing::item(p, &time_zone)).collect();
+    // What Instagram shows already (kept figures; none when Instagram cannot be asked now).
+    let published = match services.insights.dashboard(user.id, Some(connection.id), 7, chrono::Utc::now()).await {
+        Ok(d) => d.insights.posts.clone(),
+        Err(e) => {
+            tracing::warn!(error = %e, "the feed preview shows the posts to come only");
+            Vec::new()
+        }
+    };
+    Ok(FeedPlan { account: connection.id, username: connection.username.clone(), scheduled, published })
+}
+
+/// Swaps the times of two posts to come (the feed preview's reorder).
+#[server(output = JsonAnswer)]
+pub async fn swap_posts(a: i64, b: i64) -> Result<(), AppError> {
+    let user = super::auth::require_user()?;
+    super::services()?.publishing.swap_times(user.id, a, b).await?;
+    Ok(())
+}
+
 /// Keeps a draft's new caption, without giving it a time.
 #[server(output = JsonAnswer)]
 pub async fn save_draft(id: i64, caption: String) -> Result<(), AppError> {

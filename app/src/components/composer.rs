@@ -123,7 +123,7 @@ pub fn Composer(current: i64, posted: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let options = Resource::new(|| (), |_| composer_options());
     view! {
-        <section class="card composer" aria-labelledby="composer-title">
+        <section class="card composer" id="composer" aria-labelledby="composer-title">
             <h2 id="composer-title">{t!(i18n, composer.title)}</h2>
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -150,11 +150,13 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     let post_options = RwSignal::new(PostOptions::default());
     // The options this kind of post takes (those set for another kind stay behind); a reel's
     // people are tagged through the API only.
-    let scheduling = RwSignal::new(false);
+    // Opened from an empty day of the calendar (`?at=2026-12-24`): scheduled on that day.
+    let asked_day = leptos_router::hooks::use_query_map().read_untracked().get("at").filter(|d| crealia_model::dates::parse_iso_date(d).is_some());
+    let scheduling = RwSignal::new(asked_day.is_some());
     // The last sending kept a draft (its answer is said so).
     let drafting = RwSignal::new(false);
-    let date = RwSignal::new(String::new());
-    let time = RwSignal::new(String::new());
+    let date = RwSignal::new(asked_day.clone().unwrap_or_default());
+    let time = RwSignal::new(if asked_day.is_some() { "09:00".to_string() } else { String::new() });
     let time_zone = RwSignal::new(options.time_zone.clone().unwrap_or_else(|| "UTC".into()));
     let remembered = options.time_zone.is_some();
     Effect::new(move |_| {

@@ -1,13 +1,14 @@
 //! `/instagram-calendar?view=week|month&date=YYYY-MM-DD`: the creator's scheduled and published
 //! posts on their wall clock.
 
-use chrono::{Datelike, Days};
+use chrono::{Datelike, Days, Duration, NaiveDate};
+use crealia_model::dates::{iso_date_and_clock, parse_clock};
 use crealia_model::publishing::{Calendar, CalendarView, PostStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::publishing::load_calendar;
+use crate::api::publishing::{load_calendar, move_post};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::title::PageTitle;
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
@@ -42,24 +43,38 @@ pub fn CalendarPage() -> impl IntoView {
     let query = use_query_map();
     let view_kind = move || if query.read().get("view").as_deref() == Some("week") { CalendarView::Week } else { CalendarView::Month };
     let date = move || query.read().get("date");
-    let data = Resource::new(move || (view_kind(), date()), |(v, d)| load_calendar(v, d));
+    let mover = Action::new(|(id, date, time): &(i64, String, String)| move_post(*id, date.clone(), time.clone()));
+    let data = Resource::new(move || (view_kind(), date(), mover.version().get()), |(v, d, _)| load_calendar(v, d));
+    let refused = move || mover.value().get().and_then(Result::err).map(|e| e.localized(i18n.get_locale()));
     view! {
         <PageTitle text=|l| td_string!(l, calendar.title).to_string() />
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, calendar.loading)}</p> }>
+        {move || refused().map(|e| view! { <p class="error" role="alert" data-testid="move-refused">{e}</p> })}
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, calendar.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(c) => view! { <CalendarView c /> }.into_any(),
+                    Ok(c) => view! { <CalendarView c mover /> }.into_any(),
                     Err(e) => load_failed(e, "/instagram-calendar"),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
     .into_any()
 }
 
+/// A post's wall-clock date and time moved by `days` and `hours`: ("2026-11-24", "14:05").
+pub fn shifted(date: NaiveDate, time: &str, days: i64, hours: i64) -> Option<(String, String)> {
+    let at = date.and_time(parse_clock(time)?) + Duration::days(days) + Duration::hours(hours);
+    Some(iso_date_and_clock(at))
+}
+
+/// Moves a post to a date and time (the creator's wall clock).
+type Mover = Action<(i64, String, String), Result<(), crate::error::AppError>>;
+
 #[component]
-fn CalendarView(c: Calendar) -> impl IntoView {
+fn CalendarView(c: Calendar, mover: Mover) -> impl IntoView {
     let i18n = use_i18n();
+    // The post being dragged, and its time of day (kept when it lands on another day).
+    let dragging = RwSignal::new(None::<(i64, String)>);
     let view_kind = c.view;
     let anchor = c.days.iter().find(|d| d.in_range).map(|d| d.date).unwrap_or(c.prev);
     let class = if view_kind == CalendarView::Week { "calendar calendar-week" } else { "calendar calendar-month" };
@@ -81,17 +96,35 @@ fn CalendarView(c: Calendar) -> impl IntoView {
                 </nav>
                 <a href="/instagram-dashboard" class="button">{t!(i18n, calendar.compose)}</a>
                 <a href="/instagram-bulk" class="button" data-testid="bulk-link">{t!(i18n, calendar.bulk)}</a>
+                <a href="/instagram-feed" class="button" data-testid="feed-link">{t!(i18n, calendar.feed)}</a>
             </div>
         </section>
+        <p id="move-hint" class="visually-hidden">{t!(i18n, calendar.move_hint)}</p>
         <div class=class role="grid" aria-label=move || t_string!(i18n, calendar.grid_label)>
             <div class="calendar-row calendar-weekdays" role="row">
                 {(0..7).map(|d| view! { <div role="columnheader">{move || weekday_short(i18n.get_locale(), d)}</div> }).collect_view()}
             </div>
             {c.days.chunks(7).map(|week| view! {
                 <div class="calendar-row" role="row">
-                    {week.iter().cloned().map(|day| view! {
-                        <div role="gridcell" class="calendar-day" class:outside=!day.in_range class:today=day.is_today data-date=day.date.to_string()>
+                    {week.iter().cloned().map(|day| {
+                        let date = day.date;
+                        let open = !day.is_past;
+                        view! {
+                        <div role="gridcell" class="calendar-day" class:outside=!day.in_range class:today=day.is_today data-date=day.date.to_string()
+                            on:dragover=move |ev| if open && dragging.get_untracked().is_some() { ev.prevent_default(); }
+                            on:drop=move |ev| {
+                                ev.prevent_default();
+                                if let Some((id, time)) = dragging.get_untracked() {
+                                    dragging.set(None);
+                                    mover.dispatch((id, date.to_string(), time));
+                                }
+                            }>
                             <span class="calendar-date">{crealia_model::dates::day_of_month(day.date)}</span>
+                            // The empty part of a day to come opens the composer on that day.
+                            {open.then(|| view! {
+                                <a class="calendar-slot" href=format!("/instagram-dashboard?at={date}#composer") rel="external" data-testid="calendar-slot"
+                                    aria-label=move || td_string!(i18n.get_locale(), calendar.new_post_on, day = day_month_year(i18n.get_locale(), date)).to_string()></a>
+                            })}
                             <ul>
                                 {day.posts.into_iter().map(|p| {
                                     let kind = p.kind;
@@ -101,13 +134,40 @@ fn CalendarView(c: Calendar) -> impl IntoView {
                                         PostStatus::Cancelled => "entry entry-muted",
                                         _ => "entry entry-pending",
                                     };
+                                    let movable = p.status == PostStatus::Pending;
+                                    let (id, time) = (p.id, p.time.clone());
+                                    let keys = {
+                                        let time = time.clone();
+                                        move |ev: leptos::ev::KeyboardEvent| {
+                                            if !movable || !ev.alt_key() {
+                                                return;
+                                            }
+                                            let (days, hours) = match ev.key().as_str() {
+                                                "ArrowLeft" => (-1, 0),
+                                                "ArrowRight" => (1, 0),
+                                                "ArrowUp" => (0, -1),
+                                                "ArrowDown" => (0, 1),
+                                                _ => return,
+                                            };
+                                            ev.prevent_default();
+                                            if let Some((d, t)) = shifted(date, &time, days, hours) {
+                                                mover.dispatch((id, d, t));
+                                            }
+                                        }
+                                    };
                                     view! {
                                         // The caption (its title) and the account are the creator's own: not
                                         // translated; the kind is, by the app.
-                                        <li class=status data-testid="calendar-entry" data-status=p.status.as_str() title=p.caption.clone() translate="no">
+                                        <li class=status data-testid="calendar-entry" data-status=p.status.as_str() title=p.caption.clone() translate="no"
+                                            draggable=movable.then_some("true")
+                                            on:dragstart=move |_| if movable { dragging.set(Some((id, time.clone()))); }
+                                            on:dragend=move |_| dragging.set(None)
+                                            on:keydown=keys>
                                             // A whole page load: the dashboard arrives rendered, and the browser
                                             // scrolls to the post and marks it (`:target`).
-                                            <a href=format!("/instagram-dashboard#post-{}", p.id) rel="external">
+                                            <a href=format!("/instagram-dashboard#post-{}", p.id) rel="external"
+                                                aria-keyshortcuts=movable.then_some("Alt+ArrowLeft Alt+ArrowRight Alt+ArrowUp Alt+ArrowDown")
+                                                aria-describedby=movable.then_some("move-hint")>
                                                 <strong>{p.time}</strong>" "<span translate="yes">{move || crate::locale::post_kind(i18n.get_locale(), kind)}</span>" @"{p.username}
                                             </a>
                                         </li>
@@ -115,7 +175,7 @@ fn CalendarView(c: Calendar) -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </div>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </div>
             }).collect_view()}
         </div>

@@ -17,6 +17,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod control_room;
 pub mod dashboard;
+pub mod feed;
 pub mod instagram_auth;
 pub mod landing;
 pub mod not_found;
@@ -30,6 +31,7 @@ use api_tokens::ApiTokensPage;
 use bulk::BulkPage;
 use calendar::CalendarPage;
 use control_room::ControlRoomPage;
+use feed::FeedPage;
 use instagram_auth::InstagramAuthPage;
 use landing::LandingPage;
 use signin::{SignInPage, SignUpPage};
@@ -60,6 +62,7 @@ lazy_pages! {
     Connect => InstagramAuthPage,
     Calendar => CalendarPage,
     Bulk => BulkPage,
+    Feed => FeedPage,
     AnalyticsRoute => AnalyticsPage,
     ControlRoom => ControlRoomPage,
     ApiTokens => ApiTokensPage,

@@ -388,6 +388,9 @@ pub struct CalendarDay {
     /// False for the leading and trailing days of a month grid.
     pub in_range: bool,
     pub is_today: bool,
+    /// Before today on the creator's wall clock: nothing can be scheduled there.
+    #[serde(default)]
+    pub is_past: bool,
     pub posts: Vec<CalendarEntry>,
 }
 

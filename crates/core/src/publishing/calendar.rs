@@ -68,7 +68,7 @@ impl Publishing {
             .map(|i| {
                 let date = start + Days::new(i);
                 let in_range = view == CalendarView::Week || date.month() == anchor.month();
-                CalendarDay { date, in_range, is_today: date == today, posts: Vec::new() }
+                CalendarDay { date, in_range, is_today: date == today, is_past: date < today, posts: Vec::new() }
             })
             .collect();
         for post in posts {

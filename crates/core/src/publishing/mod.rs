@@ -11,6 +11,7 @@
 pub mod bulk;
 pub(crate) mod calendar;
 pub mod drafts;
+pub mod feed;
 mod scheduler;
 mod steps;
 
