@@ -34,6 +34,7 @@ const NAMESPACES: &[&str] = &[
     "calendar",
     "bulk",
     "feed",
+    "library",
     "inbox",
     "snippets",
     "analytics",

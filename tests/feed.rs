@@ -11,7 +11,16 @@ use sqlx::PgPool;
 
 fn post(connection_id: i64, kind: PostKind, media: i64, hours: i64, options: PostOptions) -> NewPost {
     let caption = if kind == PostKind::Story { String::new() } else { format!("In {hours} h") };
-    NewPost { connection_id, kind, caption, alt_text: None, first_comment: None, media_ids: vec![media], scheduled_at: Utc::now() + Duration::hours(hours), options }
+    NewPost {
+        connection_id,
+        kind,
+        caption,
+        alt_text: None,
+        first_comment: None,
+        media_ids: vec![media],
+        scheduled_at: Utc::now() + Duration::hours(hours),
+        options,
+    }
 }
 
 #[sqlx::test(migrations = false)]

@@ -124,6 +124,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/instagram-calendar") view={Lazy::<pages::Calendar>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/instagram-bulk") view={Lazy::<pages::Bulk>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/instagram-feed") view={Lazy::<pages::Feed>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/instagram-media") view={Lazy::<pages::MediaLibrary>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/instagram-analytics") view={Lazy::<pages::AnalyticsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/instagram") view={Lazy::<pages::ControlRoom>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/api-tokens") view={Lazy::<pages::ApiTokens>::new()} ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ export const SIGNED_IN_PAGES = [
   "/instagram-calendar?view=week",
   "/instagram-bulk",
   "/instagram-feed",
+  "/instagram-media",
   "/instagram-analytics",
   "/dashboard/instagram",
   "/settings/api-tokens",

@@ -8,6 +8,7 @@ pub mod connections;
 pub mod inbox;
 pub mod insights;
 pub mod json;
+pub mod media;
 pub mod publishing;
 pub mod snippets;
 pub mod status;

@@ -152,11 +152,20 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     // people are tagged through the API only.
     // Opened from an empty day of the calendar (`?at=2026-12-24`): scheduled on that day.
     let asked_day = leptos_router::hooks::use_query_map().read_untracked().get("at").filter(|d| crealia_model::dates::parse_iso_date(d).is_some());
-    let scheduling = RwSignal::new(asked_day.is_some());
+    let scheduling = RwSignal::new(false);
     // The last sending kept a draft (its answer is said so).
     let drafting = RwSignal::new(false);
-    let date = RwSignal::new(asked_day.clone().unwrap_or_default());
-    let time = RwSignal::new(if asked_day.is_some() { "09:00".to_string() } else { String::new() });
+    let date = RwSignal::new(String::new());
+    let time = RwSignal::new(String::new());
+    // Set once hydrated: the scheduling fields hold lazily loaded suggestions, which the server
+    // does not render.
+    Effect::new(move |_| {
+        if let Some(day) = asked_day.clone() {
+            date.set(day);
+            time.set("09:00".into());
+            scheduling.set(true);
+        }
+    });
     let time_zone = RwSignal::new(options.time_zone.clone().unwrap_or_else(|| "UTC".into()));
     let remembered = options.time_zone.is_some();
     Effect::new(move |_| {
@@ -211,6 +220,24 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
         }
         kept
     };
+
+    // Opened from the media library (`?media=ID`): that upload is the post's first file.
+    let asked_media = leptos_router::hooks::use_query_map().read_untracked().get("media").and_then(|m| m.parse::<i64>().ok());
+    Effect::new(move |_| {
+        if let Some(id) = asked_media {
+            leptos::task::spawn_local(async move {
+                if let Ok(asset) = crate::api::media::uploaded_media(id).await {
+                    if asset.kind == "video" {
+                        kind.set(PostKind::Reel);
+                    }
+                    let key = next_key.get_value();
+                    next_key.set_value(key + 1);
+                    let name = asset.url.rsplit('/').next().unwrap_or_default().to_string();
+                    items.update(|v| v.push(Item { key, name, state: RwSignal::new(UploadState::Ready(asset)) }));
+                }
+            });
+        }
+    });
 
     // Files chosen in the picker start uploading at once.
     let on_files = move |ev: leptos::ev::Event| {
@@ -383,6 +410,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                     accept=move || if kind.get() == PostKind::Reel { "video/mp4,video/quicktime" } else { "image/jpeg,image/png,image/webp,video/mp4,video/quicktime" }
                     multiple=move || kind.get() == PostKind::Carousel
                     on:change=on_files />
+                <a href="/instagram-media" class="muted">{t!(i18n, composer.from_library)}</a>
                 <ul class="uploads">
                     <For each=move || items.get() key=|i| i.key let:item>
                         <UploadRow item kind items />

@@ -75,6 +75,9 @@ fn CalendarView(c: Calendar, mover: Mover) -> impl IntoView {
     let i18n = use_i18n();
     // The post being dragged, and its time of day (kept when it lands on another day).
     let dragging = RwSignal::new(None::<(i64, String)>);
+    // Effects run in the browser only: once hydrated, the grid says so (tests wait for it).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let view_kind = c.view;
     let anchor = c.days.iter().find(|d| d.in_range).map(|d| d.date).unwrap_or(c.prev);
     let class = if view_kind == CalendarView::Week { "calendar calendar-week" } else { "calendar calendar-month" };
@@ -100,7 +103,7 @@ fn CalendarView(c: Calendar, mover: Mover) -> impl IntoView {
             </div>
         </section>
         <p id="move-hint" class="visually-hidden">{t!(i18n, calendar.move_hint)}</p>
-        <div class=class role="grid" aria-label=move || t_string!(i18n, calendar.grid_label)>
+        <div class=class role="grid" data-hydrated=move || hydrated.get().to_string() aria-label=move || t_string!(i18n, calendar.grid_label)>
             <div class="calendar-row calendar-weekdays" role="row">
                 {(0..7).map(|d| view! { <div role="columnheader">{move || weekday_short(i18n.get_locale(), d)}</div> }).collect_view()}
             </div>

@@ -50,12 +50,15 @@ type Swap = Action<(i64, i64), Result<(), crate::error::AppError>>;
 fn FeedGrid(plan: FeedPlan, swap: Swap) -> impl IntoView {
     let i18n = use_i18n();
     let dragging = RwSignal::new(None::<i64>);
+    // Effects run in the browser only: once hydrated, the grid says so (tests wait for it).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let ids: Vec<i64> = plan.scheduled.iter().map(|p| p.post.id).collect();
     let n = ids.len();
     view! {
         <p class="muted" translate="no">"@"{plan.username.clone()}</p>
         {(n == 0).then(|| view! { <p class="muted">{t!(i18n, feed.nothing_scheduled)}</p> })}
-        <ol class="feed-grid" data-testid="feed-grid">
+        <ol class="feed-grid" data-testid="feed-grid" data-hydrated=move || hydrated.get().to_string()>
             {plan.scheduled.into_iter().enumerate().map(|(i, item)| {
                 let id = item.post.id;
                 let (before, after) = (i.checked_sub(1).map(|j| ids[j]), ids.get(i + 1).copied());

@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod feed;
 pub mod instagram_auth;
 pub mod landing;
+pub mod media_library;
 pub mod not_found;
 pub mod signin;
 
@@ -34,6 +35,7 @@ use control_room::ControlRoomPage;
 use feed::FeedPage;
 use instagram_auth::InstagramAuthPage;
 use landing::LandingPage;
+use media_library::MediaLibraryPage;
 use signin::{SignInPage, SignUpPage};
 
 /// `Route => Page`: a route whose view is the page component, loaded on demand.
@@ -63,6 +65,7 @@ lazy_pages! {
     Calendar => CalendarPage,
     Bulk => BulkPage,
     Feed => FeedPage,
+    MediaLibrary => MediaLibraryPage,
     AnalyticsRoute => AnalyticsPage,
     ControlRoom => ControlRoomPage,
     ApiTokens => ApiTokensPage,

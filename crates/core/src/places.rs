@@ -3,8 +3,10 @@
 
 use crealia_model::publishing::Place;
 
+use crealia_model::problem::Problem;
+
 use crate::connections::Connections;
-use crate::Result;
+use crate::{Error, Result};
 
 /// The longest search sent (the rest is dropped).
 pub const MAX_QUERY_CHARS: usize = 100;
@@ -20,7 +22,15 @@ pub async fn search(connections: &Connections, user_id: i64, connection_id: i64,
         return Ok(Vec::new());
     }
     let account = connections.account(user_id, Some(connection_id)).await?;
-    let found = account.call(async |graph, token, _| graph.search_places(token, &query, MAX_RESULTS).await).await?;
+    // Meta offers the Pages search to some apps only: without it, a place is typed as its id.
+    let found = match account.call(async |graph, token, _| graph.search_places(token, &query, MAX_RESULTS).await).await {
+        Ok(found) => found,
+        Err(e) if e.is_invalid_token() => return Err(e.into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "the place search failed");
+            return Err(Error::Refused(Problem::PlaceSearchUnavailable));
+        }
+    };
     Ok(found
         .into_iter()
         .map(|p| {

@@ -106,6 +106,12 @@ pub enum Problem {
     Param(crealia_graph::rules::ParamProblem),
     /// A reel's cover is an uploaded image.
     CoverNotImage,
+    /// Instagram did not answer a place search (Meta offers it to some apps only).
+    PlaceSearchUnavailable,
+    /// An upload still used by posts cannot be deleted.
+    MediaInUse {
+        posts: u32,
+    },
     /// Bulk scheduling: the file as a whole, then one of its lines.
     BulkTooLarge {
         max_kb: usize,
@@ -352,6 +358,8 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::Param(p) => ParamDisplay(p).fmt(f),
             Problem::CoverNotImage => f.write_str("A reel's cover is an image: choose one of your uploaded images."),
+            Problem::PlaceSearchUnavailable => f.write_str("Instagram did not answer the place search: type the place's Page id instead, or try again later."),
+            Problem::MediaInUse { posts } => write!(f, "This file is used by {posts} posts: it stays as long as they do."),
             Problem::BulkTooLarge { max_kb } => write!(f, "The file is larger than {max_kb} KB: split it in two."),
             Problem::BulkTooManyLines { max } => write!(f, "The file has more than {max} posts: split it in two."),
             Problem::BulkColumn { name } => write!(f, "The file has no “{name}” column: its first line names the columns (date, time, caption, media)."),

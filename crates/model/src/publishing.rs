@@ -326,6 +326,24 @@ pub struct MediaAsset {
     pub problem: Option<String>,
 }
 
+/// One upload in the media library.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryItem {
+    pub asset: MediaAsset,
+    /// "2026-11-24".
+    pub uploaded_at: String,
+    /// Posts (of any status) that use it: it can be deleted at 0.
+    pub used_in: u32,
+}
+
+/// A creator's uploads and their storage against the quota.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaLibrary {
+    pub items: Vec<LibraryItem>,
+    pub used_bytes: u64,
+    pub quota_bytes: u64,
+}
+
 /// A creator's cancel can be undone for this long (seconds).
 pub const UNDO_SECS: u64 = 10;
 

@@ -7,6 +7,7 @@
 
 pub mod files;
 pub mod jpeg;
+pub mod library;
 /// MP4 and MOV read from their boxes (in `crealia-graph`: the sandbox reads what it fetches with it).
 pub use crealia_graph::video;
 
@@ -397,6 +398,7 @@ impl MediaStore {
         let names: Vec<String> = sqlx::query_scalar(
             "WITH used AS (
                  SELECT DISTINCT substring(u FROM '[^/]+$') AS file_name FROM scheduled_posts p, unnest(p.media_urls) u
+                 UNION SELECT substring(p.options->>'cover_url' FROM '[^/]+$') FROM scheduled_posts p WHERE p.options ? 'cover_url'
              )
              DELETE FROM media_assets m
              WHERE m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM used WHERE used.file_name = m.file_name)
