@@ -69,3 +69,47 @@ async fn a_file_of_100_posts_with_3_bad_lines_is_reported_then_scheduled_once_co
     let other = app.services.publishing.schedule_bulk(bo.user, &[ana.connection], &csv, &files, zone).await;
     assert!(matches!(other, Err(Error::NotFound)), "{other:?}");
 }
+
+/// What one creator can make Crealia do: a repeated account counts once, posts to come stop at
+/// `MAX_PENDING`, files checked and place searches are counted per minute.
+#[sqlx::test(migrations = false)]
+async fn repeated_accounts_count_once_and_a_creator_s_queue_and_checks_are_bounded(pool: PgPool) {
+    use crealia_core::publishing::MAX_PENDING;
+    let app = spawn_app(pool.clone(), &[]).await;
+    let ana = common::creator(&app, "ana@example.com", "nordlys.cafe").await;
+    let jpg = common::stored_media(&app, ana.user, &common::encoded(1080, 1080, image::ImageFormat::Jpeg)).await;
+    let files = vec![BulkFile { name: "bun.jpg".into(), media_id: jpg }];
+    let day = (Utc::now() + Duration::days(3)).date_naive();
+    let csv = format!("date,time,caption,media\n{day},09:00,One,bun.jpg\n{day},10:00,Two,bun.jpg\n");
+    let thrice = [ana.connection; 3];
+    assert_eq!(app.services.publishing.schedule_bulk(ana.user, &thrice, &csv, &files, "UTC").await.unwrap(), 2, "one post per line, not three");
+    assert_eq!(count(&pool).await, 2);
+
+    // Filled up to one short of the limit: a file of two lines is refused, whole.
+    sqlx::query(
+        "INSERT INTO scheduled_posts (user_id, connection_id, kind, caption, media_urls, status, scheduled_at, next_attempt_at)
+         SELECT $1, $2, 'image', 'filler', '{}', 'PENDING', now() + interval '30 days', now() + interval '30 days' FROM generate_series(1, $3)",
+    )
+    .bind(ana.user)
+    .bind(ana.connection)
+    .bind((MAX_PENDING - 3) as i32)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let refused = app.services.publishing.schedule_bulk(ana.user, &[ana.connection], &csv, &files, "UTC").await;
+    assert!(matches!(refused, Err(Error::Refused(Problem::TooManyPending { max: MAX_PENDING }))), "{refused:?}");
+    assert_eq!(count(&pool).await as usize, MAX_PENDING - 1, "nothing of it kept");
+
+    // Files checked a minute: 20 (this test has spent 2).
+    for _ in 0..18 {
+        app.services.publishing.check_bulk(ana.user, &[ana.connection], &csv, &files, "UTC").await.unwrap();
+    }
+    let throttled = app.services.publishing.check_bulk(ana.user, &[ana.connection], &csv, &files, "UTC").await;
+    assert!(matches!(throttled, Err(Error::Throttled { .. })), "{throttled:?}");
+    // Place searches a minute: 30.
+    for _ in 0..30 {
+        app.services.publishing.search_places(ana.user, ana.connection, "flore").await.unwrap();
+    }
+    let throttled = app.services.publishing.search_places(ana.user, ana.connection, "flore").await;
+    assert!(matches!(throttled, Err(Error::Throttled { .. })), "{throttled:?}");
+}

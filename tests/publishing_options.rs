@@ -60,12 +60,12 @@ async fn a_reel_goes_out_with_its_cover_frame_sound_trial_and_a_place_found_by_n
     let app = spawn_app(pool, &[]).await;
     let ana = common::creator(&app, "ana@example.com", "nordlys.cafe").await;
     let (_, _, mp4) = media(&app, ana.user).await;
-    let places = crealia_core::places::search(&app.services.connections, ana.user, ana.connection, "  flore ").await.unwrap();
+    let places = app.services.publishing.search_places(ana.user, ana.connection, "  flore ").await.unwrap();
     assert_eq!(places, vec![Place { id: "110774245616525".into(), name: "Café de Flore, Paris".into() }]);
-    assert!(crealia_core::places::search(&app.services.connections, ana.user, ana.connection, "x").await.unwrap().is_empty(), "one letter asks nothing");
+    assert!(app.services.publishing.search_places(ana.user, ana.connection, "x").await.unwrap().is_empty(), "one letter asks nothing");
     // An app without the Pages search: the creator is told to type the id.
     app.sandbox_admin(reqwest::Method::POST, "/faults", json!({ "kind": "graph_error", "code": 10, "endpoint": "/pages/search", "times": 1 })).await;
-    let refused = crealia_core::places::search(&app.services.connections, ana.user, ana.connection, "flore").await;
+    let refused = app.services.publishing.search_places(ana.user, ana.connection, "flore").await;
     assert!(matches!(refused, Err(Error::Refused(Problem::PlaceSearchUnavailable))), "{refused:?}");
 
     let options = PostOptions {

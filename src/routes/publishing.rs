@@ -47,6 +47,7 @@ impl PostRequest {
         };
         let mut accounts = self.connection_ids;
         accounts.extend(self.connection_id);
+        accounts.sort_unstable();
         accounts.dedup();
         let Some(&first) = accounts.first() else {
             return Err("Give `connection_id` (or `connection_ids`): the account(s) to publish to.");

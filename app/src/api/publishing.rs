@@ -108,7 +108,7 @@ pub async fn create_posts(post: Compose) -> Result<Vec<i64>, AppError> {
 pub async fn search_places(account: i64, query: String) -> Result<Vec<Place>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
-    Ok(crealia_core::places::search(&services.connections, user.id, account, &query).await?)
+    Ok(services.publishing.search_places(user.id, account, &query).await?)
 }
 
 /// A CSV of posts and the files it names (uploaded first), for the chosen accounts.

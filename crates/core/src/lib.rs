@@ -18,7 +18,7 @@ pub mod inbox;
 pub mod insights;
 pub mod lookups;
 pub mod media;
-pub mod places;
+pub mod per_minute;
 pub mod publishing;
 pub mod recent;
 pub mod seed;

@@ -106,6 +106,10 @@ pub enum Problem {
     Param(crealia_graph::rules::ParamProblem),
     /// A reel's cover is an uploaded image.
     CoverNotImage,
+    /// A creator's posts to come are at their limit.
+    TooManyPending {
+        max: usize,
+    },
     /// Instagram did not answer a place search (Meta offers it to some apps only).
     PlaceSearchUnavailable,
     /// An upload still used by posts cannot be deleted.
@@ -358,6 +362,7 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::Param(p) => ParamDisplay(p).fmt(f),
             Problem::CoverNotImage => f.write_str("A reel's cover is an image: choose one of your uploaded images."),
+            Problem::TooManyPending { max } => write!(f, "You have {max} posts to come, the most Crealia keeps: let some go out, or cancel some, first."),
             Problem::PlaceSearchUnavailable => f.write_str("Instagram did not answer the place search: type the place's Page id instead, or try again later."),
             Problem::MediaInUse { posts } => write!(f, "This file is used by {posts} posts: it stays as long as they do."),
             Problem::BulkTooLarge { max_kb } => write!(f, "The file is larger than {max_kb} KB: split it in two."),

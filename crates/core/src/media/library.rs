@@ -15,29 +15,33 @@ pub const LIBRARY_LIMIT: i64 = 500;
 const USES: &str = "(SELECT count(*) FROM scheduled_posts p
      WHERE p.user_id = $1 AND (($2 || a.file_name) = ANY(p.media_urls) OR p.options->>'cover_url' = $2 || a.file_name))";
 
+/// An upload with how many posts use it.
+#[derive(sqlx::FromRow)]
+struct Used {
+    #[sqlx(flatten)]
+    asset: AssetRow,
+    uses: i64,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
 impl MediaStore {
     /// The creator's uploads, newest first, each with how many posts use it, and their storage.
     pub async fn library(&self, user_id: i64) -> Result<MediaLibrary> {
         let prefix = format!("{}/", self.public_prefix);
-        let rows: Vec<(i64, chrono::DateTime<chrono::Utc>)> =
-            sqlx::query_as(&format!("SELECT {USES}, a.created_at FROM media_assets a WHERE a.user_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $3"))
-                .bind(user_id)
-                .bind(&prefix)
-                .bind(LIBRARY_LIMIT)
-                .fetch_all(&self.db)
-                .await?;
-        let assets: Vec<AssetRow> =
-            sqlx::query_as(&format!("SELECT {ASSET_COLUMNS} FROM media_assets a WHERE a.user_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2"))
-                .bind(user_id)
-                .bind(LIBRARY_LIMIT)
-                .fetch_all(&self.db)
-                .await?;
+        // One read: each upload with its uses, however the creator's files change meanwhile.
+        let rows: Vec<Used> = sqlx::query_as(&format!(
+            "SELECT {ASSET_COLUMNS}, {USES} AS uses, a.created_at FROM media_assets a WHERE a.user_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $3"
+        ))
+        .bind(user_id)
+        .bind(&prefix)
+        .bind(LIBRARY_LIMIT)
+        .fetch_all(&self.db)
+        .await?;
         let used_bytes: i64 =
             sqlx::query_scalar("SELECT COALESCE(sum(bytes), 0)::int8 FROM media_assets WHERE user_id = $1").bind(user_id).fetch_one(&self.db).await?;
-        let items = assets
+        let items = rows
             .iter()
-            .zip(rows)
-            .map(|(row, (uses, at))| LibraryItem { asset: self.view(row), uploaded_at: at.date_naive().to_string(), used_in: uses.max(0) as u32 })
+            .map(|r| LibraryItem { asset: self.view(&r.asset), uploaded_at: r.created_at.date_naive().to_string(), used_in: r.uses.max(0) as u32 })
             .collect();
         Ok(MediaLibrary { items, used_bytes: used_bytes.max(0) as u64, quota_bytes: self.limits.quota_bytes_per_user })
     }

@@ -23,6 +23,8 @@ pub const FILE_SEPARATORS: [char; 2] = [';', '|'];
 
 /// The most files named with one CSV.
 pub const MAX_FILES: usize = 2_000;
+/// Files a creator checks or schedules a minute on one server (each line costs queries).
+pub const FILES_PER_MINUTE: u32 = 20;
 
 /// One line read, ready to be checked like a composed post.
 struct Planned {
@@ -55,7 +57,9 @@ impl Publishing {
         if !check.refused.is_empty() {
             return Err(Error::Refused(Problem::BulkRefused { lines: check.refused.len() }));
         }
+        let connections = &super::distinct(connections);
         let mut tx = self.db.begin().await?;
+        super::reserve_pending(&mut tx, user_id, planned.len() * connections.len()).await?;
         let mut queued = 0;
         for (plan, urls) in &planned {
             queued += insert_posts(&mut tx, user_id, connections, &plan.post, urls, PostStatus::Pending).await?.len();
@@ -74,6 +78,8 @@ impl Publishing {
         files: &[BulkFile],
         time_zone: &str,
     ) -> Result<(BulkCheck, Vec<(Planned, Vec<String>)>)> {
+        self.bulk_checks.spend(user_id)?;
+        let connections = &super::distinct(connections);
         if connections.is_empty() {
             return Err(Error::Refused(Problem::NoAccountChosen));
         }

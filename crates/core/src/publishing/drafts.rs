@@ -69,13 +69,29 @@ impl Publishing {
     /// an edit arriving meanwhile waits, and is refused once the post is queued.
     pub async fn schedule_draft(&self, user_id: i64, post_id: i64, at: DateTime<Utc>) -> Result<ScheduledPost> {
         let mut tx = self.db.begin().await?;
+        match self.queue_draft(&mut tx, user_id, post_id, at).await {
+            Ok(()) => tx.commit().await?,
+            Err(refused) => {
+                // Released before answering: a dropped transaction rolls back only when its
+                // connection is next used, and its row lock would hide the post from a
+                // scheduler's claim (`SKIP LOCKED`) meanwhile.
+                let _ = tx.rollback().await;
+                return Err(refused);
+            }
+        }
+        tracing::info!(user_id, post_id, at = %at, "draft scheduled");
+        self.get(user_id, post_id).await
+    }
+
+    /// [`Publishing::schedule_draft`] within `tx`, the draft locked from the check to the change.
+    async fn queue_draft(&self, tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, user_id: i64, post_id: i64, at: DateTime<Utc>) -> Result<()> {
         let draft: Option<PostRow> = sqlx::query_as(&format!(
             "SELECT {POST_COLUMNS} FROM scheduled_posts p JOIN instagram_connections c ON c.id = p.connection_id
              WHERE p.id = $1 AND p.user_id = $2 FOR UPDATE OF p"
         ))
         .bind(post_id)
         .bind(user_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let draft = draft.ok_or(Error::NotFound)?.view();
         if draft.status != PostStatus::Draft {
@@ -108,12 +124,9 @@ impl Publishing {
         .bind(user_id)
         .bind(at)
         .bind(sqlx::types::Json(&post.options))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        notify(&mut tx, user_id).await?;
-        tx.commit().await?;
-        tracing::info!(user_id, post_id, at = %at, "draft scheduled");
-        self.get(user_id, post_id).await
+        notify(tx, user_id).await
     }
 
     /// A draft's words and files changed (held to Meta's limits on words only); with a time

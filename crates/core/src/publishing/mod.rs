@@ -12,6 +12,7 @@ pub mod bulk;
 pub(crate) mod calendar;
 pub mod drafts;
 pub mod feed;
+pub mod places;
 mod scheduler;
 mod steps;
 
@@ -30,8 +31,15 @@ pub use calendar::item;
 pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 use crealia_model::post_note::PostNote;
 use crealia_model::problem::{PostChange, PostText, Problem};
-pub use crealia_model::publishing::{FileFacts, PostItem, PostKind, PostOptions, PostStatus, ScheduledPost, UNDO_SECS};
+pub use crealia_model::publishing::{FileFacts, Place, PostItem, PostKind, PostOptions, PostStatus, ScheduledPost, UNDO_SECS};
 pub use scheduler::SchedulerSettings;
+
+/// Posts to come one creator may have queued (far beyond a daily quota of 100 for a year's
+/// worth of accounts; a bound on what one creator can make the scheduler hold).
+pub const MAX_PENDING: usize = 5_000;
+
+/// The longest place name kept with a post (Crealia shows it; Instagram reads the id).
+pub const MAX_PLACE_NAME_CHARS: usize = 200;
 
 /// Posts of each kind (next, waiting, failed) the control room shows.
 pub const OUTLOOK: i64 = 10;
@@ -185,6 +193,9 @@ pub struct Publishing {
     /// Each creator's [`Publishing::outlook_items`] of the last [`OUTLOOK_MAX_AGE`] (with the
     /// time zone its times are in), dropped at once when their live feed reports a change.
     outlooks: CreatorMemo<(String, Vec<PostItem>)>,
+    /// What one creator may spend a minute: place searches (Graph API calls), bulk files checked.
+    place_searches: std::sync::Arc<crate::per_minute::PerMinute>,
+    bulk_checks: std::sync::Arc<crate::per_minute::PerMinute>,
 }
 
 /// The control room's posts are read at most this often per creator (it asks on every event
@@ -193,7 +204,15 @@ pub const OUTLOOK_MAX_AGE: Duration = Duration::from_secs(1);
 
 impl Publishing {
     pub fn new(db: PgPool, connections: Connections, media: MediaStore) -> Self {
-        Publishing { db, connections, media, lease: Duration::from_secs(120), outlooks: CreatorMemo::new(OUTLOOK_MAX_AGE, None) }
+        Publishing {
+            db,
+            connections,
+            media,
+            lease: Duration::from_secs(120),
+            outlooks: CreatorMemo::new(OUTLOOK_MAX_AGE, None),
+            place_searches: std::sync::Arc::new(crate::per_minute::PerMinute::new(places::SEARCHES_PER_MINUTE)),
+            bulk_checks: std::sync::Arc::new(crate::per_minute::PerMinute::new(bulk::FILES_PER_MINUTE)),
+        }
     }
 
     /// Keeps each creator's outlook for [`OUTLOOK_MAX_AGE`], dropped when their live feed
@@ -218,6 +237,7 @@ impl Publishing {
 
     /// Queues the same post for each of the creator's `connections`: all or none.
     pub async fn schedule_for(&self, user_id: i64, connections: &[i64], mut post: NewPost) -> Result<Vec<ScheduledPost>> {
+        let connections = &distinct(connections);
         let media_urls = self.media.urls_of(user_id, &post.media_ids).await?;
         self.check_post(user_id, &mut post, &media_urls).await?;
         if connections.is_empty() {
@@ -235,6 +255,7 @@ impl Publishing {
             }
         }
         let mut tx = self.db.begin().await?;
+        reserve_pending(&mut tx, user_id, connections.len()).await?;
         let ids = insert_posts(&mut tx, user_id, connections, &post, &media_urls, PostStatus::Pending).await?;
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
@@ -556,7 +577,11 @@ impl Publishing {
             tag.username = tag.username.trim().trim_start_matches('@').to_string();
         }
         options.audio_name = options.audio_name.take().map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
-        options.place = options.place.take().filter(|p| !p.id.trim().is_empty());
+        options.place = options.place.take().filter(|p| !p.id.trim().is_empty()).map(|p| Place {
+            id: p.id.trim().to_string(),
+            // Shown only: a name as long as a place's can be, no more.
+            name: p.name.chars().take(MAX_PLACE_NAME_CHARS).collect(),
+        });
         if let Some(problem) = options.problem(post.kind, files) {
             return Err(Error::Refused(Problem::Param(problem)));
         }
@@ -599,6 +624,26 @@ enum ContainerFate {
     None,
     NotPublished,
     Published,
+}
+
+/// Each account once, whatever a request repeats.
+pub(crate) fn distinct(connections: &[i64]) -> Vec<i64> {
+    let mut ids = connections.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Waits for the creator's row lock, then refuses `adding` more posts to come beyond
+/// [`MAX_PENDING`]: two requests at once cannot pass it.
+pub(crate) async fn reserve_pending(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, user_id: i64, adding: usize) -> Result<()> {
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").bind(user_id).execute(&mut **tx).await?;
+    let (pending,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM scheduled_posts WHERE user_id = $1 AND status = 'PENDING'").bind(user_id).fetch_one(&mut **tx).await?;
+    if pending as usize + adding > MAX_PENDING {
+        return Err(Error::Refused(Problem::TooManyPending { max: MAX_PENDING }));
+    }
+    Ok(())
 }
 
 /// Inserts `post` for each of `connections` with `status`, at `post.scheduled_at` (a draft's is
