@@ -72,6 +72,19 @@ impl From<&crealia_graph::video::VideoError> for VideoFault {
     }
 }
 
+/// "5,000": digits in groups of three, as the English refusals write counts.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// "12.3 MB": a file's size as the refusals say it.
 pub fn megabytes(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
@@ -362,7 +375,9 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::Param(p) => ParamDisplay(p).fmt(f),
             Problem::CoverNotImage => f.write_str("A reel's cover is an image: choose one of your uploaded images."),
-            Problem::TooManyPending { max } => write!(f, "You have {max} posts to come, the most Crealia keeps: let some go out, or cancel some, first."),
+            Problem::TooManyPending { max } => {
+                write!(f, "You have {} posts to come, the most Crealia keeps: let some go out, or cancel some, first.", grouped(*max))
+            }
             Problem::PlaceSearchUnavailable => f.write_str("Instagram did not answer the place search: type the place's Page id instead, or try again later."),
             Problem::MediaInUse { posts } => write!(f, "This file is used by {posts} posts: it stays as long as they do."),
             Problem::BulkTooLarge { max_kb } => write!(f, "The file is larger than {max_kb} KB: split it in two."),
