@@ -369,22 +369,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
         <form class="composer-form" on:submit=send>
             <fieldset class="field">
                 <legend>{t!(i18n, composer.publish_to)}</legend>
-                <div class="chips">
-                    {accounts.into_iter().map(|a| {
-                        let id = a.connection_id;
-                        view! {
-                            <label class="chip">
-                                <input type="checkbox" name="account"
-                                    prop:checked=move || chosen.read().contains(&id)
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
-                                    } />
-                                <span translate="no">"@"{a.username}</span>
-                            </label>
-                        }
-                    }).collect_view()}
-                </div>
+                <AccountChips accounts chosen />
             </fieldset>
             <fieldset class="field">
                 <legend>{t!(i18n, composer.kind_legend)}</legend>
@@ -563,5 +548,29 @@ fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -
                 }
             }}}
         </li>
+    }
+}
+
+/// The creator's accounts as checkboxes: those ticked are in `chosen` (the composer's, the bulk
+/// page's "Publish to").
+#[component]
+pub fn AccountChips(accounts: Vec<crealia_model::AccountOption>, chosen: RwSignal<Vec<i64>>) -> impl IntoView {
+    view! {
+        <div class="chips">
+            {accounts.into_iter().map(|a| {
+                let id = a.connection_id;
+                view! {
+                    <label class="chip">
+                        <input type="checkbox" name="account"
+                            prop:checked=move || chosen.read().contains(&id)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
+                            } />
+                        <span translate="no">"@"{a.username}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </div>
     }
 }

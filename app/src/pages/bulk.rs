@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::publishing::{check_bulk, composer_options, schedule_bulk, BulkUpload, ComposerChoices};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
+use crate::components::composer::AccountChips;
 use crate::components::title::PageTitle;
 use crate::components::upload::UploadState;
 use crate::i18n::{t, t_string, td_string, use_i18n};
@@ -109,21 +110,7 @@ fn BulkForm(choices: ComposerChoices) -> impl IntoView {
         <form class="form" on:submit=move |ev| { ev.prevent_default(); check.dispatch(upload()); }>
             <fieldset class="field">
                 <legend>{t!(i18n, composer.publish_to)}</legend>
-                <div class="chips">
-                    {choices.accounts.into_iter().map(|a| {
-                        let id = a.connection_id;
-                        view! {
-                            <label class="chip">
-                                <input type="checkbox" prop:checked=move || chosen_accounts.read().contains(&id)
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        chosen_accounts.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
-                                    } />
-                                <span translate="no">"@"{a.username}</span>
-                            </label>
-                        }
-                    }).collect_view()}
-                </div>
+                <AccountChips accounts=choices.accounts chosen=chosen_accounts />
             </fieldset>
             <div class="field">
                 <label for="bulk-csv">{t!(i18n, bulk.csv_file)}</label>

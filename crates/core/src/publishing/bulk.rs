@@ -83,14 +83,7 @@ impl Publishing {
         if connections.is_empty() {
             return Err(Error::Refused(Problem::NoAccountChosen));
         }
-        let owned = self.connections.list(user_id).await?;
-        for id in connections {
-            match owned.iter().find(|c| c.id == *id) {
-                None => return Err(Error::NotFound),
-                Some(c) if !c.state.is_usable() => return Err(Error::NeedsReconnect),
-                Some(_) => {}
-            }
-        }
+        self.check_accounts(user_id, connections).await?;
         let (lines, mut refused) = read(csv, files, time_zone)?;
         let mut posts = Vec::with_capacity(lines.len());
         let mut planned = Vec::with_capacity(lines.len());

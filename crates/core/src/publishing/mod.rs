@@ -246,14 +246,7 @@ impl Publishing {
         if post.scheduled_at < Utc::now() - chrono::Duration::seconds(PAST_GRACE_SECS) {
             return Err(Error::Refused(Problem::TimePassed { publish_now: true }));
         }
-        let owned = self.connections.list(user_id).await?;
-        for id in connections {
-            match owned.iter().find(|c| c.id == *id) {
-                None => return Err(Error::NotFound),
-                Some(c) if !c.state.is_usable() => return Err(Error::NeedsReconnect),
-                Some(_) => {}
-            }
-        }
+        self.check_accounts(user_id, connections).await?;
         let mut tx = self.db.begin().await?;
         reserve_pending(&mut tx, user_id, connections.len()).await?;
         let ids = insert_posts(&mut tx, user_id, connections, &post, &media_urls, PostStatus::Pending).await?;
@@ -556,6 +549,20 @@ impl Publishing {
         notify(&mut tx, user_id).await?;
         tx.commit().await?;
         self.get(user_id, post_id).await
+    }
+
+    /// Each of `connections` is one of the creator's (else NotFound) and usable (else
+    /// NeedsReconnect).
+    pub(super) async fn check_accounts(&self, user_id: i64, connections: &[i64]) -> Result<()> {
+        let owned = self.connections.list(user_id).await?;
+        for id in connections {
+            match owned.iter().find(|c| c.id == *id) {
+                None => return Err(Error::NotFound),
+                Some(c) if !c.state.is_usable() => return Err(Error::NeedsReconnect),
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 
     /// Everything Meta would refuse about a post about to be queued: its words and kind
