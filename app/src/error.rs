@@ -16,9 +16,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Invalid(String),
-    /// Refused for a reason said in the creator's language (`crate::locale::problem`).
+    /// Refused for a reason said in the creator's language ([`Refusal`]).
     #[error("{0}")]
-    Refused(crealia_model::problem::Problem),
+    Refused(Refusal),
     #[error("Your Instagram account needs to be reconnected. Open Accounts and choose Reconnect.")]
     NeedsReconnect,
     #[error("{0} Please try again in a moment.")]
@@ -32,6 +32,53 @@ pub enum AppError {
     /// The wait in seconds.
     #[error("Too many attempts. For your safety, wait {} before trying again.", wait_text(.0))]
     TooManyAttempts(u64),
+}
+
+/// A refusal as the creator reads it, worded by the server in each language Crealia speaks, so
+/// a page switched to the other language says it again without asking, and the browser's WASM
+/// carries no table of every refusal (`crate::locale::problem` stays on the server, and in the
+/// composer's lazily loaded code for the checks it makes as the creator types). On the server
+/// it keeps the problem itself, which the JSON API answers with as data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    en: String,
+    fr: String,
+    #[cfg(feature = "ssr")]
+    #[serde(skip)]
+    problem: Option<crealia_model::problem::Problem>,
+}
+
+impl Refusal {
+    #[cfg(feature = "ssr")]
+    pub fn new(problem: crealia_model::problem::Problem) -> Self {
+        Refusal { en: crate::locale::problem(Locale::en, &problem), fr: crate::locale::problem(Locale::fr, &problem), problem: Some(problem) }
+    }
+
+    /// The refusal in `locale`.
+    pub fn said(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::en => &self.en,
+            Locale::fr => &self.fr,
+        }
+    }
+
+    /// The problem as data (code and figures), for the JSON API.
+    #[cfg(feature = "ssr")]
+    pub fn problem(&self) -> Option<&crealia_model::problem::Problem> {
+        self.problem.as_ref()
+    }
+}
+
+/// In English: the JSON API's `error` and the logs (on the server, as the problem says it,
+/// figures unformatted: "2201 characters").
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        #[cfg(feature = "ssr")]
+        if let Some(problem) = &self.problem {
+            return problem.fmt(f);
+        }
+        f.write_str(&self.en)
+    }
 }
 
 /// "45 seconds", "1 minute", "15 minutes".
@@ -53,7 +100,7 @@ impl AppError {
             AppError::Unauthorized => td_string!(locale, errors.unauthorized).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
             AppError::Invalid(message) => message.clone(),
-            AppError::Refused(problem) => crate::locale::problem(locale, problem),
+            AppError::Refused(refusal) => refusal.said(locale).to_string(),
             AppError::NeedsReconnect => td_string!(locale, errors.needs_reconnect).to_string(),
             AppError::Unavailable(_) => td_string!(locale, errors.unavailable).to_string(),
             AppError::Internal(reference) => td_string!(locale, errors.internal, reference).to_string(),
@@ -127,7 +174,7 @@ impl From<crealia_core::Error> for AppError {
         let app = match e {
             E::NotFound | E::Forbidden => AppError::NotFound,
             E::Invalid(msg) => AppError::Invalid(msg),
-            E::Refused(problem) => AppError::Refused(problem),
+            E::Refused(problem) => AppError::Refused(Refusal::new(problem)),
             E::NeedsReconnect => AppError::NeedsReconnect,
             E::InvalidCredentials => AppError::InvalidCredentials,
             E::Throttled { retry_after_secs } => AppError::TooManyAttempts(retry_after_secs),
@@ -151,7 +198,7 @@ impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         let body = match &self {
-            AppError::Refused(problem) => serde_json::json!({ "error": self.to_string(), "problem": problem }),
+            AppError::Refused(refusal) => serde_json::json!({ "error": self.to_string(), "problem": refusal.problem() }),
             _ => serde_json::json!({ "error": self.to_string() }),
         };
         (status, axum::Json(body)).into_response()
@@ -198,6 +245,22 @@ mod tests {
         assert_eq!(AppError::TooManyAttempts(600).localized(Locale::en), AppError::TooManyAttempts(600).to_string());
         assert!(AppError::Internal("ERR-1".into()).localized(Locale::fr).contains("ERR-1"));
         assert_eq!(AppError::Unauthorized.localized(Locale::en), AppError::Unauthorized.to_string());
+    }
+
+    /// What the browser receives: the refusal in both languages, read again in either, and
+    /// not the problem's data (whose decoder would weigh on every page).
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_refusal_travels_said_in_both_languages() {
+        let problem = crealia_model::problem::Problem::StoryCaption;
+        let refused = AppError::Refused(Refusal::new(problem.clone()));
+        let wire = serde_json::to_string(&refused).unwrap();
+        assert!(!wire.contains("StoryCaption") && !wire.contains("story_caption"), "{wire}");
+        let read: AppError = serde_json::from_str(&wire).unwrap();
+        assert_eq!(read.localized(Locale::en), problem.to_string());
+        assert_eq!(read.localized(Locale::fr), crate::locale::problem(Locale::fr, &problem));
+        assert_ne!(read.localized(Locale::fr), read.localized(Locale::en));
+        assert_eq!(refused.to_string(), problem.to_string());
     }
 
     #[test]

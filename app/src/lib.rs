@@ -85,7 +85,7 @@ fn I18nProvider(children: Children) -> impl IntoView {
     use leptos_i18n::context::{init_i18n_context_with_options, I18nContextOptions};
     use leptos_i18n::Locale as _;
     use leptos_meta::Html;
-    let options = I18nContextOptions::<Locale>::default().cookie_name(locale::COOKIE).cookie_options(locale::cookie_options());
+    let options = I18nContextOptions::<Locale>::default().ssr_lang_header_getter(locale::language_source());
     let i18n = init_i18n_context_with_options::<Locale>(options);
     provide_context(i18n);
     // The children first: should they change the language, `<html lang>` says the new one.

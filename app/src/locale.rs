@@ -10,7 +10,6 @@ use crealia_model::language::Language;
 use crealia_model::post_note::PostNote;
 use crealia_model::problem::{PostChange, PostText, Problem, TextLimit, VideoFault};
 use crealia_model::publishing::{PostKind, PostStatus};
-use leptos_i18n::context::CookieOptions;
 
 use crate::i18n::{td_string, Locale};
 
@@ -18,20 +17,39 @@ use crate::i18n::{td_string, Locale};
 /// browser writes it, and the server reads it to render the first page in that language.
 pub const COOKIE: &str = "crealia_lang";
 
-/// A year, in milliseconds (what `leptos_use` counts in).
-const COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 3600 * 1000;
+/// A year, in seconds.
+const COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
 
-/// The language cookie is site-wide (a cookie without `Path` would hold only under the page
-/// that set it), kept for a year, and sent on same-site requests only.
-/// A cookie that names no language is ignored quietly (leptos-use would print an error for
-/// each such request, which anyone can send).
-pub fn cookie_options() -> CookieOptions<Locale> {
-    CookieOptions::default().path("/").max_age(COOKIE_MAX_AGE_MS).same_site(leptos_use::SameSite::Lax).on_error(std::sync::Arc::new(|_| ()))
+/// The cookie naming `language`: site-wide (a cookie without `Path` would hold only under the
+/// page that set it), kept for a year, sent on same-site requests only. The server sets it when
+/// a creator signs in with a language of their own; the switch in the top bar writes it in the
+/// browser ([`remember_in_browser`]).
+pub fn cookie_header(language: Language) -> String {
+    format!("{COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax", language.code())
 }
 
-/// The cookie the server sets when a creator signs in with a language of their own.
-pub fn cookie_header(language: Language) -> String {
-    format!("{COOKIE}={}; Path=/; Max-Age={}; SameSite=Lax", language.code(), COOKIE_MAX_AGE_MS / 1000)
+/// Writes the language cookie in this browser, so the next page the server renders is in that
+/// language. (Written here rather than by leptos_i18n's cookie feature, whose cookie parser and
+/// dates would weigh on every page's WASM.)
+#[cfg(feature = "hydrate")]
+pub fn remember_in_browser(language: Language) {
+    let document = leptos::prelude::document();
+    // `document.cookie = …` sets one cookie; web-sys puts that setter on `HtmlDocument` only.
+    let _ = js_sys::Reflect::set(&document, &"cookie".into(), &cookie_header(language).into());
+}
+
+/// Where the i18n context learns the language of the page being rendered on the server: the
+/// cookie, else the browser's `Accept-Language` ([`of_request`]), handed over as the one
+/// language leptos-use's `use_locales` then reads. In the browser the page's `<html lang>`,
+/// which the server wrote, is read first.
+pub fn language_source() -> leptos_use::UseLocalesOptions {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos_i18n::Locale as _;
+        leptos_use::UseLocalesOptions::default().ssr_lang_header_getter(|| Some(of_request().as_str().to_string()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    leptos_use::UseLocalesOptions::default()
 }
 
 pub fn language(locale: Locale) -> Language {

@@ -46,7 +46,12 @@ test.describe("keyboard", () => {
     await expect(page.getByTestId("inbox-live")).toHaveText("Live");
     await page.locator("body").focus();
 
-    // The file picker opens from the keyboard.
+    // The composer opens from the keyboard, and so does the file picker.
+    await tabTo(page, page.getByTestId("open-composer"), "the composer's button");
+    await page.keyboard.press("Enter");
+    // The button gives way to the composer: the focus goes to its heading, not back to the top.
+    await expect(page.getByRole("heading", { name: "New post" })).toBeFocused();
+    await expect(page.getByTestId("media-input")).toBeAttached();
     const input = page.getByTestId("media-input");
     await tabTo(page, input, "the media picker");
     const chooser = page.waitForEvent("filechooser");

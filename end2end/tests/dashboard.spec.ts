@@ -1,5 +1,5 @@
 import { test, expect, sandboxAdmin } from "./fixtures";
-import { signUpAndConnect } from "./helpers";
+import { openComposer, ownAccount, signUpAndConnect } from "./helpers";
 
 test("the dashboard shows the sandbox account's numbers, a chart with hover, and a range picker", async ({ page, request }) => {
   await signUpAndConnect(page, "mira.moves", "dash");
@@ -46,6 +46,7 @@ test("the dashboard shows the sandbox account's numbers, a chart with hover, and
   }
 
   // The range picker changes the figures, and leaves a caption being written as it was.
+  await openComposer(page);
   const caption = page.getByLabel("Caption");
   await caption.fill("Half-written thought #draft");
   const reach = page.getByTestId("metric-reach").locator(".metric-value");
@@ -75,4 +76,29 @@ test("the dashboard shows the sandbox account's numbers, a chart with hover, and
   await expect(page.getByTestId("refresh")).toHaveText("Refresh");
   await expect(page.getByTestId("followers")).toBeVisible();
   await expect(caption).toHaveValue("Half-written thought #draft");
+});
+
+test("the composer's code comes when the creator asks for it: its button, or Compose in the control room", async ({ page, request }) => {
+  await signUpAndConnect(page, await ownAccount(request, "lazy"), "lazy");
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname.endsWith(".wasm")) wasm.push(r.url());
+  });
+  await page.goto("/instagram-dashboard");
+  await expect(page.getByTestId("inbox-live")).toHaveClass(/pill-ok/); // hydrated
+  await page.waitForLoadState("networkidle");
+  const loaded = wasm.length;
+  expect(loaded).toBeGreaterThan(0);
+  // Closed on the first load: a button, and none of the composer's fields.
+  await expect(page.getByTestId("media-input")).toHaveCount(0);
+  await page.getByTestId("open-composer").click();
+  await expect(page.getByTestId("media-input")).toBeAttached();
+  expect(wasm.length, "the composer's code is fetched on the click").toBeGreaterThan(loaded);
+
+  // From the control room: that account's dashboard, its composer open and in view.
+  await page.goto("/dashboard/instagram");
+  await page.getByRole("link", { name: "Compose" }).first().click();
+  await expect(page).toHaveURL(/\/instagram-dashboard\?account=\d+#composer$/);
+  await expect(page.getByTestId("media-input")).toBeAttached();
+  await expect(page.getByRole("heading", { name: "New post" })).toBeInViewport();
 });

@@ -1,13 +1,13 @@
 import * as path from "path";
 import { test, expect } from "./fixtures";
-import { ownAccount, signUpAndConnect } from "./helpers";
+import { openComposer, ownAccount, signUpAndConnect } from "./helpers";
 
 const square = path.join(__dirname, "..", "fixtures", "square.jpg");
 
 test("a post kept as a draft is scheduled later from the list, and duplicated", async ({ page, request }) => {
   const username = await ownAccount(request, "draft");
   await signUpAndConnect(page, username, "drafts");
-  await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated
+  await openComposer(page);
   await page.getByTestId("media-input").setInputFiles(square);
   await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
   await page.getByLabel("Caption").fill("An idea for Friday #fika");

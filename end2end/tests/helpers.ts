@@ -27,9 +27,18 @@ export async function signUpAndConnect(page: Page, username: string, prefix = "c
   await expect(page.getByRole("heading", { name: `@${username}` })).toBeVisible();
 }
 
+/// Opens the dashboard's composer (`page` shows the dashboard): its code is fetched on this
+/// first click, once the page is hydrated. Nothing to do when it is open already.
+export async function openComposer(page: Page) {
+  await expect(page.getByTestId("inbox-live")).toHaveClass(/pill-ok/); // hydrated: the button listens
+  if ((await page.getByTestId("media-input").count()) > 0) return;
+  await page.getByTestId("open-composer").click();
+  await expect(page.getByTestId("media-input")).toBeAttached();
+}
+
 /// Schedules an image post two hours ahead from the dashboard (which `page` shows, hydrated).
 export async function scheduleInTwoHours(page: Page, image: string, caption: string) {
-  await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated: the file input listens
+  await openComposer(page);
   await page.getByTestId("media-input").setInputFiles(image);
   await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
   await page.getByLabel("Caption").fill(caption);

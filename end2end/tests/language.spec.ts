@@ -1,7 +1,7 @@
 import { test, expect } from "./fixtures";
 import type { BrowserContext, Page } from "@playwright/test";
 import path from "node:path";
-import { audit, ownAccount, signUpAndConnect } from "./helpers";
+import { audit, openComposer, ownAccount, signUpAndConnect } from "./helpers";
 import { SIGNED_IN_PAGES, SIGNED_OUT_PAGES } from "./pages";
 
 /// Words that stay as they are in French: names, Instagram's own words for its formats and
@@ -60,6 +60,8 @@ async function untranslated(page: Page, baseURL: string, path: string): Promise<
     await expect(page.locator("html")).toHaveAttribute("lang", lang);
     await page.waitForLoadState("networkidle");
     await expect(page.getByTestId("language-switch")).toBeVisible();
+    // The dashboard's composer, opened: its words too.
+    if (path === "/instagram-dashboard") await openComposer(page);
     seen[lang] = new Set(await readable(page));
   }
   return [...seen.fr].filter((t) => seen.en.has(t) && !notWords(t)).map((t) => `${path}: “${t}”`);
@@ -154,6 +156,7 @@ test("what Crealia refuses is said in French too: the composer's check and the s
   await page.reload();
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
   await expect(page.getByTestId("inbox-live")).toHaveText("En direct");
+  await openComposer(page);
   const tags = Array.from({ length: 31 }, (_, i) => `#t${i}`).join(" ");
   await page.getByLabel("Légende").fill(tags);
   await expect(page.getByText("La légende compte 31 hashtags\u00a0; Instagram en autorise 30.")).toBeVisible();

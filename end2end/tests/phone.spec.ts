@@ -1,6 +1,6 @@
 import { test, expect } from "./fixtures";
 import type { Page } from "@playwright/test";
-import { ownAccount, signUpAndConnect } from "./helpers";
+import { openComposer, ownAccount, signUpAndConnect } from "./helpers";
 import { SIGNED_IN_PAGES, SIGNED_OUT_PAGES } from "./pages";
 
 const WIDTHS = [360, 390];
@@ -46,6 +46,8 @@ test("every page fits a phone: no sideways scrolling at 360 and 390 px, the navi
       await expectWithinWidth(page, page.getByTestId("whoami"), `the creator's name on ${path} at ${width} px`);
       if (path === "/instagram-dashboard") {
         await expectWithinWidth(page, page.getByRole("tab", { name: /Messages/ }), `the inbox's Messages tab at ${width} px`);
+        await openComposer(page);
+        await expectNoSidewaysScroll(page, `${path} at ${width} px, the composer open`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { test, expect } from "./fixtures";
-import { ownAccount, signUpAndConnect } from "./helpers";
+import { openComposer, ownAccount, signUpAndConnect } from "./helpers";
 import path from "node:path";
 
 const square = path.join(__dirname, "..", "fixtures", "square.jpg");
@@ -14,6 +14,7 @@ function utcInTwoMinutes(): { date: string; time: string; label: string } {
 test("upload with progress, publish now, schedule a minute ahead, see it in the calendar and cancel it", async ({ page }) => {
   test.setTimeout(90_000);
   await signUpAndConnect(page, "lumen.studio", "publisher");
+  await openComposer(page);
 
   // A slow connection, so the upload's progress bar is there to see.
   const cdp = await page.context().newCDPSession(page);
@@ -109,7 +110,7 @@ test("upload with progress, publish now, schedule a minute ahead, see it in the 
 test("the composer checks as the creator types, first comment included, and drops a refusal once its cause is gone", async ({ page, request }) => {
   test.setTimeout(60_000);
   await signUpAndConnect(page, await ownAccount(request, "rules"), "rules");
-  await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated: the file input listens
+  await openComposer(page);
   await page.getByTestId("media-input").setInputFiles(square);
   await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
   const publish = page.getByRole("button", { name: "Publish now" });
@@ -151,7 +152,7 @@ test.describe("in Paris", () => {
 
   test("the composer's time zone is the browser's, chosen from a searchable list", async ({ page, request }) => {
     await signUpAndConnect(page, await ownAccount(request, "paris"), "paris");
-    await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated
+    await openComposer(page);
     await page.getByRole("radio", { name: "Schedule" }).check();
     const zone = page.getByLabel("Time zone");
     await expect(zone).toHaveValue("Europe/Paris");

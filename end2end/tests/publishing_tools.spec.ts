@@ -1,7 +1,7 @@
 import * as path from "path";
 import type { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
-import { ownAccount, signUpAndConnect } from "./helpers";
+import { openComposer, ownAccount, signUpAndConnect } from "./helpers";
 
 const square = path.join(__dirname, "..", "fixtures", "square.jpg");
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -23,7 +23,7 @@ const iso = (d: Date) => d.toISOString().slice(0, 10);
 
 /// Schedules an image post on `day` at `time` (UTC, a new creator's zone) from the dashboard.
 async function schedule(page: Page, caption: string, day: Date, time: string) {
-  await expect(page.getByTestId("inbox-live")).toHaveText("Live");
+  await openComposer(page);
   await page.getByTestId("media-input").setInputFiles(square);
   await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
   await page.getByLabel("Caption").fill(caption);
@@ -37,7 +37,7 @@ async function schedule(page: Page, caption: string, day: Date, time: string) {
 
 test("a person is tagged on an image by clicking where they are", async ({ page, request }) => {
   await signUpAndConnect(page, await ownAccount(request, "tagging"), "tagging");
-  await expect(page.getByTestId("inbox-live")).toHaveText("Live");
+  await openComposer(page);
   await page.getByTestId("media-input").setInputFiles(square);
   await expect(page.getByTestId("upload-ready")).toBeVisible({ timeout: 20_000 });
   await page.getByLabel("Caption").fill("With friends #fika");

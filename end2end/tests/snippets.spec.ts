@@ -1,10 +1,10 @@
 import { test, expect, sandboxAdmin } from "./fixtures";
-import { ownAccount, signUpAndConnect } from "./helpers";
+import { openComposer, ownAccount, signUpAndConnect } from "./helpers";
 
 test("a hashtag group is kept, then inserted into a caption whose counters judge the result", async ({ page, request }) => {
   const username = await ownAccount(request, "snip");
   await signUpAndConnect(page, username, "snippets");
-  await expect(page.getByTestId("inbox-live")).toHaveText("Live"); // hydrated
+  await openComposer(page);
   const caption = page.getByLabel("Caption");
   await caption.fill("Morning bake #fika #coffee #oslo");
 
@@ -22,7 +22,7 @@ test("a hashtag group is kept, then inserted into a caption whose counters judge
 
   // Kept for the creator: there after a reload.
   await page.reload();
-  await expect(page.getByTestId("inbox-live")).toHaveText("Live");
+  await openComposer(page);
   await page.getByTestId("snippets-hashtags").getByRole("button", { name: "Hashtag groups" }).click();
   await expect(page.getByTestId("snippets-hashtags").getByTestId("snippet")).toHaveText(["Coffee"]);
 });

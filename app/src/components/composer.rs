@@ -6,6 +6,7 @@ use crealia_graph::rules::{caption_counts, CAROUSEL_ITEMS, MAX_ALT_TEXT_CHARS, M
 use crealia_model::problem::{PostText, Problem};
 use crealia_model::publishing::{FileFacts, MediaAsset, PostKind, PostOptions, PostStatus, FRAMES};
 use crealia_model::snippets::{append, SnippetKind};
+use leptos::lazy;
 use leptos::prelude::*;
 
 use super::live::InboxFeed;
@@ -116,24 +117,80 @@ struct Item {
     state: RwSignal<UploadState>,
 }
 
-/// The composer. `current` is the account the dashboard shows (chosen first); `posted` is
-/// bumped after every successful submit so lists refresh.
+/// The composer's place on the dashboard: a button until the creator opens it, or until the
+/// address asks for it (`?at=` from the calendar, `?media=` from the library, `#composer` from
+/// the control room); then the composer, its code fetched at that moment (`#[lazy]`, a split
+/// point of `cargo leptos build --split`), so the dashboard's first load does not carry it.
+/// The server renders it closed, and so does the browser until it is hydrated: both renders
+/// match. `current` is the account the dashboard shows (chosen first); `posted` is bumped after
+/// every successful submit so lists refresh.
 #[component]
-pub fn Composer(current: i64, posted: RwSignal<u32>) -> impl IntoView {
+pub fn ComposerSlot(current: i64, posted: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let heading = NodeRef::<leptos::html::H2>::new();
+    let asked = {
+        let query = leptos_router::hooks::use_query_map();
+        let query = query.read_untracked();
+        query.get("at").is_some() || query.get("media").is_some()
+    };
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if asked || window().location().hash().is_ok_and(|h| h == "#composer") {
+            open.set(true);
+            // The address pointed here before the composer existed: bring it into view.
+            request_animation_frame(|| {
+                if let Some(section) = document().get_element_by_id("composer") {
+                    section.scroll_into_view();
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = asked;
+    });
+    view! {
+        <section class="card composer" id="composer" aria-labelledby="composer-title">
+            <h2 id="composer-title" tabindex="-1" node_ref=heading>{t!(i18n, composer.title)}</h2>
+            <Show when=move || open.get() fallback=move || view! {
+                <p class="muted">{t!(i18n, composer.closed_hint)}</p>
+                // The button gives way to the composer: the focus moves to its heading (the next
+                // Tab reaches its first field), not back to the top of the page.
+                <button type="button" class="button button-primary" data-testid="open-composer" on:click=move |_| {
+                    open.set(true);
+                    if let Some(h) = heading.get_untracked() {
+                        let _ = h.focus();
+                    }
+                }>
+                    {t!(i18n, composer.open)}
+                </button>
+            }>
+                <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.loading)}</p> }>
+                    {move || Suspend::new(async move { composer_view(current, posted).await })}
+                </Suspense>
+            </Show>
+        </section>
+    }
+}
+
+#[lazy]
+fn composer_view(current: i64, posted: RwSignal<u32>) -> AnyView {
+    view! { <Composer current posted /> }.into_any()
+}
+
+/// The composer itself: the creator's accounts and time zone, then the form.
+#[component]
+fn Composer(current: i64, posted: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let options = Resource::new(|| (), |_| composer_options());
     view! {
-        <section class="card composer" id="composer" aria-labelledby="composer-title">
-            <h2 id="composer-title">{t!(i18n, composer.title)}</h2>
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match options.await {
-                        Ok(o) => view! { <ComposerForm options=o current posted /> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Ok(o) => view! { <ComposerForm options=o current posted /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

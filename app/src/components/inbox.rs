@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crealia_model::inbox::{InboxItem, InboxKind};
 use crealia_model::snippets::{fill_reply, SnippetKind};
+use leptos::lazy;
 use leptos::prelude::*;
 
 use super::live::InboxFeed;
@@ -253,25 +254,43 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
                     }}
                 })}
             </div>
-            {move || replying.get().then(|| view! {
-                <form class="inbox-reply" on:submit=move |ev| {
-                    ev.prevent_default();
-                    reply.dispatch(untrack(|| drafts.text(id)));
-                }>
-                    <label class="visually-hidden" for=format!("reply-{id}")>{t!(i18n, inbox.your_reply)}</label>
-                    <input id=format!("reply-{id}") type="text" placeholder=move || t_string!(i18n, inbox.write_reply) maxlength="2200"
-                        prop:value=move || drafts.text(id) on:input=move |ev| drafts.write(id, event_target_value(&ev)) />
-                    <button type="submit" class="button button-primary" disabled=move || reply.pending().get()>{t!(i18n, inbox.send_reply)}</button>
-                </form>
-                <SnippetPicker kind=SnippetKind::Reply key=id.to_string()
-                    text=Signal::derive(move || drafts.text(id))
-                    typed=Signal::derive(move || drafts.text(id).strip_prefix('/').map(str::to_string))
-                    insert=Callback::new({
-                        let author = author.clone();
-                        move |body: String| drafts.write(id, fill_reply(&body, author.as_deref()))
-                    }) />
+            // The form and the saved replies come with their code on the first Reply (`#[lazy]`):
+            // the dashboard's first load does not carry them.
+            {move || replying.get().then(|| {
+                let author = author.clone();
+                view! {
+                    <Suspense fallback=|| ()>
+                        {move || { let author = author.clone(); Suspend::new(async move { reply_form_view(id, drafts, reply, author).await }) }}
+                    </Suspense>
+                }
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
         </li>
+    }
+}
+
+#[lazy]
+fn reply_form_view(id: i64, drafts: Drafts, reply: Action<String, ()>, author: Option<String>) -> AnyView {
+    view! { <ReplyForm id drafts reply author /> }.into_any()
+}
+
+/// The reply being written under an entry, with the creator's saved replies ("/" searches them).
+#[component]
+fn ReplyForm(id: i64, drafts: Drafts, reply: Action<String, ()>, author: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form class="inbox-reply" on:submit=move |ev| {
+            ev.prevent_default();
+            reply.dispatch(untrack(|| drafts.text(id)));
+        }>
+            <label class="visually-hidden" for=format!("reply-{id}")>{t!(i18n, inbox.your_reply)}</label>
+            <input id=format!("reply-{id}") type="text" placeholder=move || t_string!(i18n, inbox.write_reply) maxlength="2200"
+                prop:value=move || drafts.text(id) on:input=move |ev| drafts.write(id, event_target_value(&ev)) />
+            <button type="submit" class="button button-primary" disabled=move || reply.pending().get()>{t!(i18n, inbox.send_reply)}</button>
+        </form>
+        <SnippetPicker kind=SnippetKind::Reply key=id.to_string()
+            text=Signal::derive(move || drafts.text(id))
+            typed=Signal::derive(move || drafts.text(id).strip_prefix('/').map(str::to_string))
+            insert=Callback::new(move |body: String| drafts.write(id, fill_reply(&body, author.as_deref()))) />
     }
 }

@@ -20,6 +20,8 @@ pub fn LanguageSwitch() -> impl IntoView {
     let switch = move |_| {
         let next = other();
         i18n.set_locale(next);
+        #[cfg(feature = "hydrate")]
+        locale::remember_in_browser(locale::language(next));
         remember.dispatch(SetLanguage { language: locale::language(next) });
     };
     view! {

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::insights::{dashboard_account, load_dashboard, RefreshInsights};
 use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
 use crate::components::chart::LineChart;
-use crate::components::composer::Composer;
+use crate::components::composer::ComposerSlot;
 use crate::components::inbox::InboxPanel;
 use crate::components::posts::PostsList;
 use crate::components::title::PageTitle;
@@ -117,7 +117,7 @@ fn DashboardView(current: i64, account: Option<i64>, data: DashboardData, refres
         </Transition>
         {move || refresh_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         <div class="publish-grid">
-            <Composer current posted />
+            <ComposerSlot current posted />
             <PostsList posted />
         </div>
         <InboxPanel />
