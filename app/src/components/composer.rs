@@ -129,6 +129,9 @@ pub fn ComposerSlot(current: i64, posted: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let heading = NodeRef::<leptos::html::H2>::new();
+    // The router's location, not the window's: on a navigation inside the app (Compose in the
+    // control room) the router knows the new address before the address bar shows it.
+    let hash = leptos_router::hooks::use_location().hash;
     let asked = {
         let query = leptos_router::hooks::use_query_map();
         let query = query.read_untracked();
@@ -136,7 +139,7 @@ pub fn ComposerSlot(current: i64, posted: RwSignal<u32>) -> impl IntoView {
     };
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        if asked || window().location().hash().is_ok_and(|h| h == "#composer") {
+        if asked || hash.get_untracked() == "#composer" {
             open.set(true);
             // The address pointed here before the composer existed: bring it into view.
             request_animation_frame(|| {
@@ -146,7 +149,7 @@ pub fn ComposerSlot(current: i64, posted: RwSignal<u32>) -> impl IntoView {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = asked;
+        let _ = (asked, hash);
     });
     view! {
         <section class="card composer" id="composer" aria-labelledby="composer-title">
