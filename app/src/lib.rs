@@ -103,7 +103,7 @@ fn Head() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/crealia.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
-        <Meta name="description" content=move || t_string!(i18n, common.meta_description) />
+        <Meta name="description" content=t_string!(i18n, common.meta_description) />
         <Title formatter=|page: String| if page.is_empty() { "Crealia".to_string() } else { format!("{page} · Crealia") } />
     }
 }

@@ -90,7 +90,7 @@ test("switching to French translates every page, leaves no English, and follows 
   const username = await ownAccount(request, "langue");
   await signUpAndConnect(page, username, "langue");
 
-  // The switch: the page turns French at once, without a reload.
+  // The switch: the page loads again in French.
   await expect(page.getByTestId("inbox-live")).toHaveText("Live");
   await page.getByTestId("language-switch").click();
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");

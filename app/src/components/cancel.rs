@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::publishing::{cancel_post, restore_post};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 
 /// The post whose cancel can still be undone in this tab (the layout provides it).
 #[derive(Clone, Copy)]
@@ -39,7 +39,7 @@ pub fn CancelPost(id: i64, #[prop(into)] on_done: Callback<()>) -> impl IntoView
     view! {
         <Show
             when=move || asking.get()
-            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>{t!(i18n, dashboard.undo_cancel_post)}</button> }
+            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>{t_string!(i18n, dashboard.undo_cancel_post)}</button> }
         >
             <ConfirmCancel id asking on_done />
         </Show>
@@ -68,12 +68,12 @@ fn ConfirmCancel(id: i64, asking: RwSignal<bool>, on_done: Callback<()>) -> impl
         r
     });
     view! {
-        <div class="confirm" role="group" aria-label=move || t_string!(i18n, dashboard.undo_confirm_label)>
-            <span>{t!(i18n, dashboard.undo_not_published)}</span>
+        <div class="confirm" role="group" aria-label=t_string!(i18n, dashboard.undo_confirm_label)>
+            <span>{t_string!(i18n, dashboard.undo_not_published)}</span>
             <button type="button" class="button button-danger" data-testid="confirm-cancel" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>
-                {t!(i18n, dashboard.undo_confirm)}
+                {t_string!(i18n, dashboard.undo_confirm)}
             </button>
-            <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>{t!(i18n, dashboard.undo_keep)}</button>
+            <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>{t_string!(i18n, dashboard.undo_keep)}</button>
         </div>
         {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
     }
@@ -97,8 +97,8 @@ pub fn UndoBar() -> impl IntoView {
     view! {
         {move || undo.0.get().map(|id| view! {
             <div class="undo-bar" role="status" data-testid="undo-bar">
-                <span>{t!(i18n, dashboard.undo_cancelled)}</span>
-                <button type="button" class="button" disabled=move || restore.pending().get() on:click=move |_| { restore.dispatch(id); }>{t!(i18n, dashboard.undo_undo)}</button>
+                <span>{t_string!(i18n, dashboard.undo_cancelled)}</span>
+                <button type="button" class="button" disabled=move || restore.pending().get() on:click=move |_| { restore.dispatch(id); }>{t_string!(i18n, dashboard.undo_undo)}</button>
             </div>
         })}
         {move || restore.value().get().and_then(Result::err).map(|e| view! { <div class="undo-bar" role="alert">{e.localized(i18n.get_locale())}</div> })}

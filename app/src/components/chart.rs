@@ -1,7 +1,7 @@
 use crealia_model::Point;
 use leptos::prelude::*;
 
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, use_i18n, Locale};
 use crate::locale::number;
 
 /// The plot's drawing box (stretched to the plot's size; strokes keep their width).
@@ -41,18 +41,19 @@ pub fn compact(locale: Locale, n: i64) -> String {
 }
 
 /// A line (or bar) chart drawn on the server as SVG with a y-axis of round ticks and the first
-/// and last day; after hydration a day's value shows on hover, and on focus with the arrow keys.
+/// and last day, in the page's language (a change of language loads the page again); after hydration a day's value shows on hover, and on focus with the arrow keys.
 /// The axis and the value are HTML beside the plot, so they keep their size at any width.
 #[component]
-/// `title` follows the page's language.
-pub fn LineChart(#[prop(into)] title: Signal<String>, points: Vec<Point>, #[prop(optional)] bars: bool) -> impl IntoView {
+pub fn LineChart(#[prop(into)] title: String, points: Vec<Point>, #[prop(optional)] bars: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let hovered = RwSignal::new(None::<usize>);
+    let label = title.clone();
     if points.is_empty() {
         return view! {
-            <figure class="chart chart-empty" aria-label=move || title.get()>
-                <figcaption>{move || title.get()}</figcaption>
-                <p class="muted">{t!(i18n, dashboard.not_available)}</p>
+            <figure class="chart chart-empty" aria-label=label>
+                <figcaption>{title}</figcaption>
+                <p class="muted">{t_string!(i18n, dashboard.not_available)}</p>
             </figure>
         }
         .into_any();
@@ -72,7 +73,6 @@ pub fn LineChart(#[prop(into)] title: Signal<String>, points: Vec<Point>, #[prop
     let stored = StoredValue::new(points.clone());
     let zero = y(0);
     let value_of = move |i: usize| {
-        let locale = i18n.get_locale();
         stored.with_value(|pts| pts.get(i).map(|p| td_string!(locale, dashboard.chart_point, day = &p.day, value = number(locale, p.value)).to_string()))
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -88,25 +88,25 @@ pub fn LineChart(#[prop(into)] title: Signal<String>, points: Vec<Point>, #[prop
     };
 
     view! {
-        <figure class="chart" aria-label=move || title.get()>
-            <figcaption>{move || title.get()}</figcaption>
+        <figure class="chart" aria-label=label>
+            <figcaption>{title.clone()}</figcaption>
             <div class="chart-body">
                 <div class="y-axis" aria-hidden="true">
                     {ticks.iter().map(|t| {
                         let t = *t;
-                        view! { <span style=format!("top:{:.2}%", frac(t) * 100.0)>{move || compact(i18n.get_locale(), t)}</span> }
+                        view! { <span style=format!("top:{:.2}%", frac(t) * 100.0)>{compact(locale, t)}</span> }
                     }).collect_view()}
                 </div>
                 <div
                     class="plot"
                     tabindex="0"
                     data-testid="chart-plot"
-                    aria-label=move || t_string!(i18n, dashboard.chart_plot_label, title = title.get(), count = n).to_string()
+                    aria-label=td_string!(locale, dashboard.chart_plot_label, title = &title, count = n).to_string()
                     on:focus=move |_| if hovered.get_untracked().is_none() { hovered.set(Some(n - 1)) }
                     on:blur=move |_| hovered.set(None)
                     on:keydown=on_key
                 >
-                    <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=move || t_string!(i18n, dashboard.chart_svg_label, title = title.get(), count = n).to_string() preserveAspectRatio="none">
+                    <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=td_string!(locale, dashboard.chart_svg_label, title = &title, count = n).to_string() preserveAspectRatio="none">
                         {ticks.iter().map(|t| view! { <line class="grid" x1="0" x2=W y1=format!("{:.1}", y(*t)) y2=format!("{:.1}", y(*t)) /> }).collect_view()}
                         {if bars {
                             points
@@ -156,14 +156,14 @@ pub fn LineChart(#[prop(into)] title: Signal<String>, points: Vec<Point>, #[prop
             <div class="x-axis" aria-hidden="true"><span>{first_day}</span><span>{last_day}</span></div>
             <p class="visually-hidden" aria-live="polite">{move || hovered.get().and_then(value_of)}</p>
             <details class="chart-table">
-                <summary>{t!(i18n, dashboard.chart_table_summary)}</summary>
+                <summary>{t_string!(i18n, dashboard.chart_table_summary)}</summary>
                 <table class="data-table">
-                    <caption>{move || title.get()}</caption>
-                    <thead><tr><th scope="col">{t!(i18n, dashboard.chart_day)}</th><th scope="col">{t!(i18n, dashboard.chart_value)}</th></tr></thead>
+                    <caption>{title}</caption>
+                    <thead><tr><th scope="col">{t_string!(i18n, dashboard.chart_day)}</th><th scope="col">{t_string!(i18n, dashboard.chart_value)}</th></tr></thead>
                     <tbody>
                         {points.iter().map(|p| {
                             let value = p.value;
-                            view! { <tr><th scope="row">{p.day.clone()}</th><td>{move || number(i18n.get_locale(), value)}</td></tr> }
+                            view! { <tr><th scope="row">{p.day.clone()}</th><td>{number(locale, value)}</td></tr> }
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -16,7 +16,7 @@ use super::suggestions::{LazySuggestedHashtags, LazySuggestedTimes};
 use super::upload::{UploadError, UploadState};
 use crate::api::publishing::{composer_options, create_posts, post_states, reframe_media, Compose, ComposerChoices, When};
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, use_i18n, Locale};
 
 /// What the composer says after a submit: the posts scheduled, or where those published stand.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,9 +153,9 @@ pub fn ComposerSlot(current: i64, posted: RwSignal<u32>) -> impl IntoView {
     });
     view! {
         <section class="card composer" id="composer" aria-labelledby="composer-title">
-            <h2 id="composer-title" tabindex="-1" node_ref=heading>{t!(i18n, composer.title)}</h2>
+            <h2 id="composer-title" tabindex="-1" node_ref=heading>{t_string!(i18n, composer.title)}</h2>
             <Show when=move || open.get() fallback=move || view! {
-                <p class="muted">{t!(i18n, composer.closed_hint)}</p>
+                <p class="muted">{t_string!(i18n, composer.closed_hint)}</p>
                 // The button gives way to the composer: the focus moves to its heading (the next
                 // Tab reaches its first field), not back to the top of the page.
                 <button type="button" class="button button-primary" data-testid="open-composer" on:click=move |_| {
@@ -164,10 +164,10 @@ pub fn ComposerSlot(current: i64, posted: RwSignal<u32>) -> impl IntoView {
                         let _ = h.focus();
                     }
                 }>
-                    {t!(i18n, composer.open)}
+                    {t_string!(i18n, composer.open)}
                 </button>
             }>
-                <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.loading)}</p> }>
+                <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.loading)}</p> }>
                     {move || Suspend::new(async move { composer_view(current, posted).await })}
                 </Suspense>
             </Show>
@@ -186,11 +186,11 @@ fn Composer(current: i64, posted: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let options = Resource::new(|| (), |_| composer_options());
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.loading)}</p> }>
             {move || Suspend::new(async move {
                 match options.await {
                     Ok(o) => view! { <ComposerForm options=o current posted /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -428,18 +428,18 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     view! {
         <form class="composer-form" on:submit=send>
             <fieldset class="field">
-                <legend>{t!(i18n, composer.publish_to)}</legend>
+                <legend>{t_string!(i18n, composer.publish_to)}</legend>
                 <AccountChips accounts chosen />
             </fieldset>
             <fieldset class="field">
-                <legend>{t!(i18n, composer.kind_legend)}</legend>
+                <legend>{t_string!(i18n, composer.kind_legend)}</legend>
                 <div class="segmented" role="radiogroup">
                     {PostKind::ALL.into_iter().map(|k| view! {
                         <label class="seg" class:selected=move || kind.get() == k>
                             <input type="radio" name="kind" value=k.as_str()
                                 prop:checked=move || kind.get() == k
                                 on:change=move |_| { kind.set(k); if k != PostKind::Carousel { items.update(|v| v.truncate(1)); } } />
-                            {move || crate::locale::post_kind(i18n.get_locale(), k)}
+                            {crate::locale::post_kind(i18n.get_locale_untracked(), k)}
                         </label>
                     }).collect_view()}
                 </div>
@@ -455,7 +455,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                     accept=move || if kind.get() == PostKind::Reel { "video/mp4,video/quicktime" } else { "image/jpeg,image/png,image/webp,video/mp4,video/quicktime" }
                     multiple=move || kind.get() == PostKind::Carousel
                     on:change=on_files />
-                <a href="/instagram-media" class="muted">{t!(i18n, composer.from_library)}</a>
+                <a href="/instagram-media" class="muted">{t_string!(i18n, composer.from_library)}</a>
                 <ul class="uploads">
                     <For each=move || items.get() key=|i| i.key let:item>
                         <UploadRow item kind items />
@@ -464,7 +464,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             </div>
             <Show when=move || kind.get().takes_caption()>
                 <div class="field">
-                    <label for="caption">{t!(i18n, composer.caption)}</label>
+                    <label for="caption">{t_string!(i18n, composer.caption)}</label>
                     <textarea id="caption" rows="4" prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
                     <p class="counters" data-testid="caption-counters">
                         {move || {
@@ -480,7 +480,7 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                     <SnippetPicker kind=SnippetKind::Caption text=caption insert=insert_snippet />
                     <SnippetPicker kind=SnippetKind::Hashtags text=caption_hashtags insert=insert_snippet />
                     <button type="button" class="link-button" aria-expanded=move || show_hashtags.get().to_string()
-                        on:click=move |_| show_hashtags.update(|s| *s = !*s)>{t!(i18n, composer.hashtags_that_worked_for_you)}</button>
+                        on:click=move |_| show_hashtags.update(|s| *s = !*s)>{t_string!(i18n, composer.hashtags_that_worked_for_you)}</button>
                     <Show when=move || show_hashtags.get()>
                         <LazySuggestedHashtags account=suggest_for pick=add_hashtag />
                     </Show>
@@ -488,32 +488,32 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             </Show>
             <Show when=move || kind.get().takes_alt_text()>
                 <div class="field">
-                    <label for="alt-text">{t!(i18n, composer.alt_text)} <span class="muted">" "{t!(i18n, composer.alt_text_hint)}</span></label>
+                    <label for="alt-text">{t_string!(i18n, composer.alt_text)} <span class="muted">" "{t_string!(i18n, composer.alt_text_hint)}</span></label>
                     <input id="alt-text" type="text" maxlength="1000" prop:value=move || alt_text.get() on:input=move |ev| alt_text.set(event_target_value(&ev)) />
                 </div>
             </Show>
             <PostOptionsSection kind files=ready options=post_options account=suggest_for />
             <Show when=move || kind.get() != PostKind::Story>
                 <div class="field">
-                    <label for="first-comment">{t!(i18n, composer.first_comment)} <span class="muted">" "{t!(i18n, composer.first_comment_hint)}</span></label>
+                    <label for="first-comment">{t_string!(i18n, composer.first_comment)} <span class="muted">" "{t_string!(i18n, composer.first_comment_hint)}</span></label>
                     <input id="first-comment" type="text" prop:value=move || first_comment.get() on:input=move |ev| first_comment.set(event_target_value(&ev)) />
                 </div>
             </Show>
             <fieldset class="field">
-                <legend>{t!(i18n, composer.when)}</legend>
+                <legend>{t_string!(i18n, composer.when)}</legend>
                 <div class="segmented" role="radiogroup">
                     <label class="seg" class:selected=move || !scheduling.get()>
-                        <input type="radio" name="when" prop:checked=move || !scheduling.get() on:change=move |_| scheduling.set(false) />{t!(i18n, composer.publish_now)}
+                        <input type="radio" name="when" prop:checked=move || !scheduling.get() on:change=move |_| scheduling.set(false) />{t_string!(i18n, composer.publish_now)}
                     </label>
                     <label class="seg" class:selected=move || scheduling.get()>
-                        <input type="radio" name="when" prop:checked=move || scheduling.get() on:change=move |_| scheduling.set(true) />{t!(i18n, composer.schedule)}
+                        <input type="radio" name="when" prop:checked=move || scheduling.get() on:change=move |_| scheduling.set(true) />{t_string!(i18n, composer.schedule)}
                     </label>
                 </div>
                 <Show when=move || scheduling.get()>
                     <div class="when-row">
-                        <label>{t!(i18n, composer.date)} <input type="date" name="date" required prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) /></label>
-                        <label>{t!(i18n, composer.time)} <input type="time" name="time" required prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) /></label>
-                        <label>{t!(i18n, composer.time_zone)}
+                        <label>{t_string!(i18n, composer.date)} <input type="date" name="date" required prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) /></label>
+                        <label>{t_string!(i18n, composer.time)} <input type="time" name="time" required prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) /></label>
+                        <label>{t_string!(i18n, composer.time_zone)}
                             <input list="time-zones" name="time_zone" prop:value=move || time_zone.get() on:input=move |ev| time_zone.set(event_target_value(&ev)) />
                         </label>
                         <datalist id="time-zones">
@@ -530,9 +530,9 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
                 </button>
                 <button type="button" class="button" data-testid="save-draft"
                     disabled=move || submit.pending().get() || uploading() || chosen.read().is_empty() || problem().is_some()
-                    on:click=move |_| dispatch(true)>{t!(i18n, composer.save_draft)}</button>
+                    on:click=move |_| dispatch(true)>{t_string!(i18n, composer.save_draft)}</button>
                 {move || problem().map(|p| view! { <span class="error" data-testid="publish-blocked">{p}</span> })}
-                {move || uploading().then(|| view! { <span class="muted">{t!(i18n, composer.waiting_for_upload)}</span> })}
+                {move || uploading().then(|| view! { <span class="muted">{t_string!(i18n, composer.waiting_for_upload)}</span> })}
             </div>
             {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || message.get().and_then(|m| m.text(i18n.get_locale())).map(|m| view! { <p class="success" role="status">{m}</p> })}
@@ -567,7 +567,7 @@ fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -
                 UploadState::Failed(why) => view! {
                     <span class="upload-name" translate="no">{name.clone()}</span>
                     <span class="error" role="alert">{why.message(locale)}</span>
-                    <button type="button" class="linklike" on:click=remove>{t!(i18n, composer.remove)}</button>
+                    <button type="button" class="linklike" on:click=remove>{t_string!(i18n, composer.remove)}</button>
                 }.into_any(),
                 UploadState::Ready(asset) => {
                     let is_video = asset.kind == "video";
@@ -603,7 +603,7 @@ fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -
                                 </div>
                             })}
                         </div>
-                        <button type="button" class="linklike" on:click=remove>{t!(i18n, composer.remove)}</button>
+                        <button type="button" class="linklike" on:click=remove>{t_string!(i18n, composer.remove)}</button>
                     }.into_any()
                 }
             }}}

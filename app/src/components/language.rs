@@ -1,44 +1,49 @@
 //! The language switch in the top bar: the other language, named in that language (with its
 //! `lang`, so a screen reader says it right). The choice is this browser's cookie at once and,
-//! for a signed-in creator, remembered on their account for every browser they sign in from.
+//! for a signed-in creator, remembered on their account for every browser they sign in from;
+//! then the page loads again in that language. Every word on a page is written once, in the
+//! page's language, not watched for a change of language: a reactive binding per word weighed
+//! on the WASM (BENCHMARKS.md), for a switch a creator makes once.
 
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 
-use crate::api::auth::SetLanguage;
-use crate::i18n::{t, use_i18n, Locale};
-use crate::locale;
+use crate::i18n::{td_string, use_i18n, Locale};
+#[cfg(feature = "hydrate")]
+use crate::{api::auth::set_language, locale};
 
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
-    let i18n = use_i18n();
-    let remember = ServerAction::<SetLanguage>::new();
-    let other = move || match i18n.get_locale() {
+    let current = use_i18n().get_locale_untracked();
+    let other = match current {
         Locale::en => Locale::fr,
         Locale::fr => Locale::en,
     };
+    let switching = RwSignal::new(false);
     let switch = move |_| {
-        let next = other();
-        i18n.set_locale(next);
+        switching.set(true);
         #[cfg(feature = "hydrate")]
-        locale::remember_in_browser(locale::language(next));
-        remember.dispatch(SetLanguage { language: locale::language(next) });
+        leptos::task::spawn_local(async move {
+            locale::remember_in_browser(locale::language(other));
+            // On the account too; the cookie alone already gives the next page its language.
+            let _ = set_language(locale::language(other)).await;
+            let _ = window().location().reload();
+        });
     };
+    // The label and its title name the other language in its own words (the current
+    // language's file holds them).
     view! {
         <button
             type="button"
             class="language-switch"
             data-testid="language-switch"
-            lang=move || other().as_str()
-            title=move || t_title(i18n.get_locale())
+            lang=other.as_str()
+            title=td_string!(current, common.switch_to_title)
+            aria-busy=move || switching.get().to_string()
+            disabled=move || switching.get()
             on:click=switch
         >
-            {move || t!(i18n, common.switch_to)}
+            {td_string!(current, common.switch_to)}
         </button>
     }
-}
-
-/// The title is in the language it offers, like the label.
-fn t_title(current: Locale) -> String {
-    crate::i18n::td_string!(current, common.switch_to_title).to_string()
 }

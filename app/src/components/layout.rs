@@ -7,7 +7,7 @@ use super::language::LanguageSwitch;
 use super::live::provide_inbox_feed;
 use super::theme_toggle::ThemeToggle;
 use crate::api::auth::{current_creator, SignOut};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 
 /// The frame of every page: brand, navigation (which knows who is signed in), theme toggle.
 #[component]
@@ -27,7 +27,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let feed = provide_inbox_feed(move || matches!(creator.get(), Some(Ok(Some(_)))));
     let unread = move || {
         feed.unread.get().map(|u| u.total()).filter(|n| *n > 0).map(|n| {
-            view! { <span class="badge nav-badge" data-testid="nav-unread" aria-label=move || t_string!(i18n, common.unread, count = n)>{n}</span> }
+            view! { <span class="badge nav-badge" data-testid="nav-unread" aria-label=t_string!(i18n, common.unread, count = n)>{n}</span> }
         })
     };
 
@@ -38,23 +38,23 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true"></span>
                     <span class="brand-name">"Crealia"</span>
                 </A>
-                <nav class="topnav" aria-label=move || t_string!(i18n, common.nav_label)>
-                    <A href="/" exact=true>{t!(i18n, common.nav_home)}</A>
+                <nav class="topnav" aria-label=t_string!(i18n, common.nav_label)>
+                    <A href="/" exact=true>{t_string!(i18n, common.nav_home)}</A>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match creator.await {
                                 Ok(Some(c)) => view! {
-                                    <A href="/instagram-dashboard">{t!(i18n, common.nav_dashboard)} {unread}</A>
-                                    <A href="/instagram-calendar">{t!(i18n, common.nav_calendar)}</A>
-                                    <A href="/instagram-analytics">{t!(i18n, common.nav_analytics)}</A>
-                                    <A href="/dashboard/instagram">{t!(i18n, common.nav_control_room)}</A>
-                                    <A href="/instagram-auth">{t!(i18n, common.nav_accounts)}</A>
+                                    <A href="/instagram-dashboard">{t_string!(i18n, common.nav_dashboard)} {unread}</A>
+                                    <A href="/instagram-calendar">{t_string!(i18n, common.nav_calendar)}</A>
+                                    <A href="/instagram-analytics">{t_string!(i18n, common.nav_analytics)}</A>
+                                    <A href="/dashboard/instagram">{t_string!(i18n, common.nav_control_room)}</A>
+                                    <A href="/instagram-auth">{t_string!(i18n, common.nav_accounts)}</A>
                                     <span class="whoami" data-testid="whoami" translate="no" title=c.email.clone()>{c.display_name.clone()}</span>
                                     <ActionForm action=sign_out attr:class="inline-form">
-                                        <button type="submit" class="linklike">{t!(i18n, common.nav_sign_out)}</button>
+                                        <button type="submit" class="linklike">{t_string!(i18n, common.nav_sign_out)}</button>
                                     </ActionForm>
                                 }.into_any(),
-                                _ => view! { <A href="/auth/signin">{t!(i18n, common.nav_sign_in)}</A> }.into_any(),
+                                _ => view! { <A href="/auth/signin">{t_string!(i18n, common.nav_sign_in)}</A> }.into_any(),
                             }
                         })}
                     </Transition>
@@ -65,7 +65,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <main class="content">{children()}</main>
             <UndoBar />
             <footer class="footer">
-                <span>{t!(i18n, common.footer)}</span>
+                <span>{t_string!(i18n, common.footer)}</span>
             </footer>
         </div>
     }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::cancel::CancelPost;
 use super::live::InboxFeed;
 use crate::api::publishing::{duplicate_post, edit_post, list_posts, retry_post, save_draft};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::locale::{post_note, post_when};
 
 /// How often the list looks again while a post is pending or publishing.
@@ -22,7 +22,7 @@ pub fn post_reason(post: &ScheduledPost, with_code: bool) -> impl IntoView + use
     let class = if post.status == PostStatus::Failed { "error" } else { "muted" };
     let code = post.error_code.clone().filter(|_| with_code);
     let said = match (post.note.clone(), post.last_error.clone()) {
-        (Some(note), _) => Some(view! { <span>{move || post_note(i18n.get_locale(), &note)}</span> }.into_any()),
+        (Some(note), _) => Some(view! { <span>{post_note(i18n.get_locale_untracked(), &note)}</span> }.into_any()),
         (None, Some(text)) => Some(view! { <span lang="en">{text}</span> }.into_any()),
         (None, None) => None,
     };
@@ -30,7 +30,7 @@ pub fn post_reason(post: &ScheduledPost, with_code: bool) -> impl IntoView + use
         view! {
             <p class=class>
                 {said}
-                {code.map(|c| move || t_string!(i18n, dashboard.posts_error_code, code = c.clone()).to_string())}
+                {code.map(|c| t_string!(i18n, dashboard.posts_error_code, code = c).to_string())}
             </p>
         }
     })
@@ -67,14 +67,14 @@ pub fn PostsList(posted: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="posts-title">
             <div class="section-head">
-                <h2 id="posts-title">{t!(i18n, dashboard.posts_title)}</h2>
-                <a href="/instagram-calendar" class="button">{t!(i18n, dashboard.posts_calendar)}</a>
+                <h2 id="posts-title">{t_string!(i18n, dashboard.posts_title)}</h2>
+                <a href="/instagram-calendar" class="button">{t_string!(i18n, dashboard.posts_calendar)}</a>
             </div>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, dashboard.posts_loading)}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, dashboard.posts_loading)}</p> }>
                 {move || posts.get().map(|r| {
                     open.set(r.as_ref().is_ok_and(|l| l.posts.iter().any(|p| p.post.status.is_open())));
                     match r {
-                    Ok(list) if list.posts.is_empty() => view! { <p class="muted">{t!(i18n, dashboard.posts_empty)}</p> }.into_any(),
+                    Ok(list) if list.posts.is_empty() => view! { <p class="muted">{t_string!(i18n, dashboard.posts_empty)}</p> }.into_any(),
                     Ok(list) => view! { <p class="muted">{t_string!(i18n, dashboard.posts_times_in, zone = list.time_zone).to_string()}</p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> }.into_any(),
                     }
@@ -112,7 +112,7 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
     let PostItem { post, when: _, date, time } = item;
     // The time as the creator chose it, written in the page's language.
     let (when_date, when_time) = (date.clone(), time.clone());
-    let when = move || post_when(i18n.get_locale(), &when_date, &when_time);
+    let when = post_when(i18n.get_locale_untracked(), &when_date, &when_time);
     let id = post.id;
     let done = move || changed.update(|c| *c += 1);
     let retry = Action::new(move |_: &()| async move {
@@ -158,39 +158,39 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
             })}
             <div class="post-row-body">
                 <p class="post-meta">
-                    <span class=status_class(status) data-testid="post-status">{move || crate::locale::post_status(i18n.get_locale(), status)}</span>
-                    <span class="pill">{move || crate::locale::post_kind(i18n.get_locale(), kind)}</span>
+                    <span class=status_class(status) data-testid="post-status">{crate::locale::post_status(i18n.get_locale_untracked(), status)}</span>
+                    <span class="pill">{crate::locale::post_kind(i18n.get_locale_untracked(), kind)}</span>
                     <span translate="no">"@"{post.username.clone()}</span>
-                    <span class="muted">{move || if draft { t_string!(i18n, dashboard.posts_no_time_yet).to_string() } else { when() }}</span>
+                    <span class="muted">{if draft { t_string!(i18n, dashboard.posts_no_time_yet).to_string() } else { when }}</span>
                 </p>
                 <p class="post-caption" translate="no">{excerpt}</p>
                 {post_reason(&post, true)}
                 <Show when=move || editing.get()>
                     <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(true); }>
-                        <textarea rows="3" aria-label=move || t_string!(i18n, dashboard.posts_caption) prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
-                        <input type="date" aria-label=move || t_string!(i18n, dashboard.posts_date) prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
-                        <input type="time" aria-label=move || t_string!(i18n, dashboard.posts_time) prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
+                        <textarea rows="3" aria-label=t_string!(i18n, dashboard.posts_caption) prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
+                        <input type="date" aria-label=t_string!(i18n, dashboard.posts_date) prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+                        <input type="time" aria-label=t_string!(i18n, dashboard.posts_time) prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
                         {draft.then(|| view! {
-                            <button type="button" class="button" disabled=move || save.pending().get() on:click=move |_| { save.dispatch(false); }>{t!(i18n, dashboard.posts_save_draft)}</button>
+                            <button type="button" class="button" disabled=move || save.pending().get() on:click=move |_| { save.dispatch(false); }>{t_string!(i18n, dashboard.posts_save_draft)}</button>
                         })}
                         <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                            {move || if draft { t_string!(i18n, dashboard.posts_schedule_draft) } else { t_string!(i18n, dashboard.posts_save) }}
+                            {if draft { t_string!(i18n, dashboard.posts_schedule_draft) } else { t_string!(i18n, dashboard.posts_save) }}
                         </button>
-                        <button type="button" class="linklike" on:click=move |_| editing.set(false)>{t!(i18n, dashboard.posts_close)}</button>
+                        <button type="button" class="linklike" on:click=move |_| editing.set(false)>{t_string!(i18n, dashboard.posts_close)}</button>
                     </form>
                 </Show>
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
             <div class="post-row-actions">
                 {status.is_editable().then(|| view! {
-                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>{t!(i18n, dashboard.posts_edit)}</button>
+                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>{t_string!(i18n, dashboard.posts_edit)}</button>
                 })}
                 {matches!(status, PostStatus::Pending | PostStatus::Failed | PostStatus::Draft).then(|| view! {
                     <CancelPost id on_done=move |_| done() />
                 })}
-                <button type="button" class="button" disabled=move || duplicate.pending().get() on:click=move |_| { duplicate.dispatch(()); }>{t!(i18n, dashboard.posts_duplicate)}</button>
+                <button type="button" class="button" disabled=move || duplicate.pending().get() on:click=move |_| { duplicate.dispatch(()); }>{t_string!(i18n, dashboard.posts_duplicate)}</button>
                 {(status == PostStatus::Failed).then(|| view! {
-                    <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t!(i18n, dashboard.posts_retry)}</button>
+                    <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t_string!(i18n, dashboard.posts_retry)}</button>
                 })}
             </div>
         </li>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::snippets::{delete_snippet, list_snippets, save_snippet};
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 
 /// `kind`'s saved words: a button opens the list (a click on a name calls `insert` with its
 /// words) and a field to keep `text` under a name. `typed`: what follows a `/` at the start of
@@ -73,8 +73,8 @@ pub fn SnippetPicker(
         };
         if shown.is_empty() {
             return match filter {
-                Some(_) => view! { <p class="muted">{t!(i18n, snippets.no_match)}</p> }.into_any(),
-                None => view! { <p class="muted">{t!(i18n, snippets.none_yet)}</p> }.into_any(),
+                Some(_) => view! { <p class="muted">{t_string!(i18n, snippets.no_match)}</p> }.into_any(),
+                None => view! { <p class="muted">{t_string!(i18n, snippets.none_yet)}</p> }.into_any(),
             };
         }
         view! {
@@ -98,18 +98,18 @@ pub fn SnippetPicker(
         <div class="snippets" data-testid=format!("snippets-{}", kind.as_str())>
             <button type="button" class="link-button" aria-expanded=move || shown.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>{title}</button>
             <Show when=move || shown.get()>
-                <Transition fallback=move || view! { <p class="muted">{t!(i18n, snippets.loading)}</p> }>
+                <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, snippets.loading)}</p> }>
                     {move || snippets.get().map(|answer| match answer {
                         Ok(Some(all)) => list(all),
                         Ok(None) => ().into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any(),
                     })}
                 </Transition>
                 <div class="snippet-save">
-                    <label for=name_label.clone()>{t!(i18n, snippets.keep_as)}</label>
+                    <label for=name_label.clone()>{t_string!(i18n, snippets.keep_as)}</label>
                     <input id=name_label.clone() type="text" maxlength=MAX_NAME_CHARS.to_string() prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                     <button type="button" class="button" disabled=move || save.pending().get()
-                        on:click=move |_| { save.dispatch((name.get_untracked(), text.get_untracked())); }>{t!(i18n, snippets.keep)}</button>
+                        on:click=move |_| { save.dispatch((name.get_untracked(), text.get_untracked())); }>{t_string!(i18n, snippets.keep)}</button>
                 </div>
                 {(kind == SnippetKind::Reply).then(|| view! { <p class="muted">{move || t_string!(i18n, snippets.reply_hint, placeholder = USERNAME).to_string()}</p> })}
                 {move || problem.get().map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::system::{system_status, SystemHealth};
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, use_i18n, Locale};
 
 /// Asks the server for the state of its dependencies when the visitor clicks "Check now".
 #[component]
@@ -13,13 +13,13 @@ pub fn StatusPanel() -> impl IntoView {
     view! {
         <section class="card status-panel" aria-labelledby="status-title">
             <div class="card-head">
-                <h2 id="status-title">{t!(i18n, dashboard.status_title)}</h2>
+                <h2 id="status-title">{t_string!(i18n, dashboard.status_title)}</h2>
                 <button type="button" class="button" disabled=pending on:click=move |_| { check.dispatch(()); }>
                     {move || if pending.get() { t_string!(i18n, dashboard.status_checking) } else { t_string!(i18n, dashboard.status_check) }}
                 </button>
             </div>
             {move || match check.value().get() {
-                None => view! { <p class="muted">{t!(i18n, dashboard.status_intro)}</p> }.into_any(),
+                None => view! { <p class="muted">{t_string!(i18n, dashboard.status_intro)}</p> }.into_any(),
                 Some(Ok(status)) => view! { <StatusList status /> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> }.into_any(),
             }}
@@ -36,10 +36,10 @@ fn StatusList(status: SystemHealth) -> impl IntoView {
         let class = format!("pill pill-{value}");
         view! {
             <li>
-                <span class="status-label">{move || check.label(i18n.get_locale())}</span>
-                <span class=class data-testid=check.test_id()>{move || health_word(i18n.get_locale(), &value)}</span>
+                <span class="status-label">{check.label(i18n.get_locale_untracked())}</span>
+                <span class=class data-testid=check.test_id()>{health_word(i18n.get_locale_untracked(), &value)}</span>
                 {detail.map(|d| match d {
-                    Detail::Words(words) => view! { <span class="muted">{move || words(i18n.get_locale())}</span> }.into_any(),
+                    Detail::Words(words) => view! { <span class="muted">{words(i18n.get_locale_untracked())}</span> }.into_any(),
                     Detail::Name(name) => view! { <span class="muted" translate="no">{name}</span> }.into_any(),
                 })}
             </li>

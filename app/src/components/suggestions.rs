@@ -55,11 +55,11 @@ pub fn SuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, Stri
     let analytics = Resource::new(move || account.get(), load_analytics);
     view! {
         <div class="suggestions" data-testid="suggested-times">
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.looking_for_best_times)}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.looking_for_best_times)}</p> }>
                 {move || Suspend::new(async move {
                     match analytics.await {
                         Ok(a) => times(i18n, a, pick).into_any(),
-                        Err(e) => view! { <p class="muted">{move || t_string!(i18n, composer.no_suggested_times, error = e.localized(i18n.get_locale())).to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="muted">{t_string!(i18n, composer.no_suggested_times, error = e.localized(i18n.get_locale_untracked())).to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -92,7 +92,7 @@ fn times(i18n: I18nContext<Locale>, a: Analytics, pick: Callback<(String, String
                     <li>
                         <button type="button" class="button" data-testid="suggested-time"
                             on:click=move |_| pick.run((date.clone(), time.clone(), tz.clone()))>{label}</button>
-                        <span class="muted evidence">{move || evidence(i18n.get_locale(), &s2)}</span>
+                        <span class="muted evidence">{evidence(i18n.get_locale_untracked(), &s2)}</span>
                     </li>
                 }
             }).collect_view()}
@@ -108,7 +108,7 @@ pub fn SuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -
     let analytics = Resource::new(move || account.get(), load_analytics);
     view! {
         <div class="suggestions" data-testid="suggested-hashtags">
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.looking_at_hashtags)}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.looking_at_hashtags)}</p> }>
                 {move || Suspend::new(async move {
                     match analytics.await {
                         Ok(a) => {
@@ -123,7 +123,7 @@ pub fn SuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -
                             }
                             let weak = w.weak_hashtags;
                             view! {
-                                <ul class="chip-list" aria-label=move || t_string!(i18n, composer.hashtags_that_worked)>
+                                <ul class="chip-list" aria-label=t_string!(i18n, composer.hashtags_that_worked)>
                                     {w.suggested_hashtags.into_iter().map(|h| {
                                         let tag = h.label.clone();
                                         let (h_title, h_aria, h_text) = (h.clone(), h.clone(), h.clone());
@@ -153,7 +153,7 @@ pub fn SuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -
                             }
                             .into_any()
                         }
-                        Err(e) => view! { <p class="muted">{move || t_string!(i18n, composer.no_suggested_hashtags, error = e.localized(i18n.get_locale())).to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="muted">{t_string!(i18n, composer.no_suggested_hashtags, error = e.localized(i18n.get_locale_untracked())).to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -176,7 +176,7 @@ fn suggested_hashtags_view(account: Signal<Option<i64>>, pick: Callback<String>)
 pub fn LazySuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, String, String)>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.looking_for_best_times)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.looking_for_best_times)}</p> }>
             {move || Suspend::new(async move { suggested_times_view(account, pick).await })}
         </Suspense>
     }
@@ -187,7 +187,7 @@ pub fn LazySuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, 
 pub fn LazySuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, composer.looking_at_hashtags)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.looking_at_hashtags)}</p> }>
             {move || Suspend::new(async move { suggested_hashtags_view(account, pick).await })}
         </Suspense>
     }

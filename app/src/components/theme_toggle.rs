@@ -28,7 +28,7 @@ pub fn ThemeToggle() -> impl IntoView {
             type="button"
             class="theme-toggle"
             aria-pressed=move || if dark.get() { "true" } else { "false" }
-            title=move || t_string!(i18n, common.theme_title)
+            title=t_string!(i18n, common.theme_title)
             on:click=toggle
         >
             <span class="theme-toggle-icon" aria-hidden="true"></span>

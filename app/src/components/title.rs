@@ -5,16 +5,11 @@ use leptos_meta::Title;
 
 use crate::i18n::{use_i18n, Locale};
 
-/// `text` gives the title in a language. On the server it is written while the page renders:
-/// leptos_meta reads the title once the page is done, outside the page's reactive owner, where
-/// no signal can be read (a closure over the language would panic there). In the browser it
-/// follows a switch of language.
+/// `text` gives the title in a language; it is written once, in the page's language (a switch
+/// of language loads the page again). On the server leptos_meta reads the title once the page
+/// is done, outside the page's reactive owner, where no signal could be read.
 #[component]
 pub fn PageTitle(text: fn(Locale) -> String) -> impl IntoView {
     let i18n = use_i18n();
-    #[cfg(feature = "ssr")]
-    let title = TextProp::from(text(i18n.get_locale_untracked()));
-    #[cfg(not(feature = "ssr"))]
-    let title = TextProp::from(move || text(i18n.get_locale()));
-    view! { <Title text=title /> }
+    view! { <Title text=TextProp::from(text(i18n.get_locale_untracked())) /> }
 }

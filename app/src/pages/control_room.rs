@@ -22,7 +22,7 @@ use crate::components::live::InboxFeed;
 use crate::components::posts::post_reason;
 use crate::components::title::PageTitle;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, use_i18n, Locale};
 use crate::locale::{clock_utc, day_month_year, decimal, number, post_when};
 
 /// Health is looked at again this often (seconds); countdowns tick every second.
@@ -61,7 +61,7 @@ pub fn countdown(locale: Locale, until_ms: i64, now_ms: i64) -> String {
 pub fn ControlRoomPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/dashboard/instagram") {
-        return view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let feed = InboxFeed::get();
     // Bumped by this page's own actions and every few seconds (health has no events).
@@ -94,17 +94,17 @@ pub fn ControlRoomPage() -> impl IntoView {
         <PageTitle text=|l| td_string!(l, control_room.title).to_string() />
         <section class="control-room" data-testid="control-room">
             <div class="section-head">
-                <h1>{t!(i18n, control_room.title)}</h1>
-                <a href="/settings/api-tokens">{t!(i18n, control_room.api_tokens)}</a>
+                <h1>{t_string!(i18n, control_room.title)}</h1>
+                <a href="/settings/api-tokens">{t_string!(i18n, control_room.api_tokens)}</a>
                 <span class="muted" data-testid="live-state">
                     {move || if feed.live.get() { t_string!(i18n, control_room.live) } else { t_string!(i18n, control_room.connecting) }}
                 </span>
             </div>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(s) => view! { <Overview status=s changed checked /> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -112,7 +112,7 @@ pub fn ControlRoomPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match posts.await {
                         Ok(list) => view! { <PostSections posts=list.posts time_zone=list.time_zone now changed /> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -127,11 +127,11 @@ fn Overview(status: Status, changed: RwSignal<u32>, checked: RwSignal<HashMap<i6
     let Status { accounts, services, level, .. } = status;
     view! {
         <section class="card" aria-labelledby="accounts-title">
-            <h2 id="accounts-title">{t!(i18n, control_room.accounts)}</h2>
+            <h2 id="accounts-title">{t_string!(i18n, control_room.accounts)}</h2>
             {if accounts.is_empty() {
                 view! {
                     <p class="muted">
-                        {t!(i18n, control_room.no_account)}" "<a href="/instagram-auth">{t!(i18n, control_room.connect_one)}</a>"."
+                        {t_string!(i18n, control_room.no_account)}" "<a href="/instagram-auth">{t_string!(i18n, control_room.connect_one)}</a>"."
                     </p>
                 }.into_any()
             } else {
@@ -143,7 +143,7 @@ fn Overview(status: Status, changed: RwSignal<u32>, checked: RwSignal<HashMap<i6
             }}
         </section>
         <section class="card" aria-labelledby="health-title" data-testid="health" data-level=level.as_str()>
-            <h2 id="health-title">{t!(i18n, control_room.services)}</h2>
+            <h2 id="health-title">{t_string!(i18n, control_room.services)}</h2>
             <HealthList services />
         </section>
     }
@@ -385,7 +385,7 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
                 </p>
             })}
             <div class="account-actions">
-                <a class="button" href=format!("/instagram-dashboard?account={id}#composer")>{t!(i18n, control_room.compose)}</a>
+                <a class="button" href=format!("/instagram-dashboard?account={id}#composer")>{t_string!(i18n, control_room.compose)}</a>
                 <button type="button" class="button" disabled=move || refreshing.get() == Phase::Busy on:click=move |_| refresh()>
                     {move || if refreshing.get() == Phase::Busy { t_string!(i18n, control_room.refreshing) } else { t_string!(i18n, control_room.refresh) }}
                 </button>
@@ -394,17 +394,17 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
                 </button>
                 {move || {
                     let broken = needs_reconnect || matches!(found(), Some(Ok(false)));
-                    broken.then(|| view! { <a class="button button-primary" data-testid="reconnect" href="/instagram-auth">{t!(i18n, control_room.reconnect)}</a> })
+                    broken.then(|| view! { <a class="button button-primary" data-testid="reconnect" href="/instagram-auth">{t_string!(i18n, control_room.reconnect)}</a> })
                 }}
             </div>
             {move || match found() {
-                Some(Ok(true)) => Some(view! { <p class="muted" role="status">{t!(i18n, control_room.access_accepted)}</p> }.into_any()),
-                Some(Ok(false)) => Some(view! { <p class="error" role="alert">{t!(i18n, control_room.access_refused)}</p> }.into_any()),
-                Some(Err(e)) => Some(view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any()),
+                Some(Ok(true)) => Some(view! { <p class="muted" role="status">{t_string!(i18n, control_room.access_accepted)}</p> }.into_any()),
+                Some(Ok(false)) => Some(view! { <p class="error" role="alert">{t_string!(i18n, control_room.access_refused)}</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any()),
                 None => None,
             }}
             {move || match refreshing.get() {
-                Phase::Failed(e) => Some(view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }),
+                Phase::Failed(e) => Some(view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }),
                 _ => None,
             }}
         </li>
@@ -421,25 +421,25 @@ fn PostSections(posts: Vec<PostItem>, time_zone: String, now: RwSignal<i64>, cha
     view! {
         <section class="card" aria-labelledby="next-title">
             <div class="section-head">
-                <h2 id="next-title">{t!(i18n, control_room.next_posts)}</h2>
-                <a href="/instagram-calendar" class="button">{t!(i18n, control_room.calendar)}</a>
+                <h2 id="next-title">{t_string!(i18n, control_room.next_posts)}</h2>
+                <a href="/instagram-calendar" class="button">{t_string!(i18n, control_room.calendar)}</a>
             </div>
             <p class="muted">{move || t_string!(i18n, control_room.times_in, zone = time_zone.clone()).to_string()}</p>
             {if upcoming.is_empty() {
-                view! { <p class="muted">{t!(i18n, control_room.nothing_scheduled)}</p> }.into_any()
+                view! { <p class="muted">{t_string!(i18n, control_room.nothing_scheduled)}</p> }.into_any()
             } else {
                 view! { <ul class="post-list" data-testid="upcoming">{upcoming.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul> }.into_any()
             }}
         </section>
         {(!failed.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="failed-title">
-                <h2 id="failed-title">{t!(i18n, control_room.failed)}</h2>
+                <h2 id="failed-title">{t_string!(i18n, control_room.failed)}</h2>
                 <ul class="post-list" data-testid="failed">{failed.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul>
             </section>
         })}
         {(!waiting.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="waiting-title">
-                <h2 id="waiting-title">{t!(i18n, control_room.waiting)}</h2>
+                <h2 id="waiting-title">{t_string!(i18n, control_room.waiting)}</h2>
                 <ul class="post-list" data-testid="waiting">{waiting.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul>
             </section>
         })}
@@ -460,9 +460,9 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
         <li class="post-row" data-testid="queued-post" data-post=id.to_string() data-status=status.as_str()>
             <div class="post-row-body">
                 <p class="post-meta">
-                    <span class="pill">{move || crate::locale::post_kind(i18n.get_locale(), kind)}</span>
+                    <span class="pill">{crate::locale::post_kind(i18n.get_locale_untracked(), kind)}</span>
                     <span translate="no">"@"{post.username.clone()}</span>
-                    <span class="muted">{move || post_when(i18n.get_locale(), &date, &time)}</span>
+                    <span class="muted">{post_when(i18n.get_locale_untracked(), &date, &time)}</span>
                     {(status == PostStatus::Pending).then(|| view! { <strong data-testid="countdown">{move || countdown(i18n.get_locale(), due_ms, now.get())}</strong> })}
                 </p>
                 <p class="post-caption" translate="no">{excerpt}</p>
@@ -470,7 +470,7 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
             </div>
             <div class="post-row-actions">
                 {(status == PostStatus::Pending).then(|| view! {
-                    <a class="button" href=format!("/instagram-dashboard#post-{id}")>{t!(i18n, control_room.edit_post)}</a>
+                    <a class="button" href=format!("/instagram-dashboard#post-{id}")>{t_string!(i18n, control_room.edit_post)}</a>
                 })}
                 {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
                     <CancelPost id on_done=move |_| changed.update(|c| *c += 1) />
@@ -491,7 +491,7 @@ fn RetryPost(id: i64, changed: RwSignal<u32>) -> impl IntoView {
         r
     });
     view! {
-        <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t!(i18n, control_room.retry)}</button>
+        <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t_string!(i18n, control_room.retry)}</button>
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
     }
 }

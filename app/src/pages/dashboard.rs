@@ -11,7 +11,7 @@ use crate::components::inbox::InboxPanel;
 use crate::components::posts::PostsList;
 use crate::components::title::PageTitle;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, use_i18n, Locale};
 use crate::locale::{clock_utc, month_short, number, parse_date, percent};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
@@ -35,7 +35,7 @@ fn href(account: Option<i64>, days: u32) -> String {
 pub fn DashboardPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-dashboard") {
-        return view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let query = use_query_map();
     // A memo of a plain signal: the page below is built again only when `?account=` changes.
@@ -62,7 +62,7 @@ fn AccountDashboard(account: Option<i64>) -> impl IntoView {
     let feed = crate::components::live::InboxFeed::get();
     let data = Resource::new(move || (days(), refresh.version().get(), feed.version.get()), move |(days, ..)| load_dashboard(account, days));
     view! {
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, dashboard.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, dashboard.loading)}</p> }>
             {move || Suspend::new(async move {
                 match shown.await {
                     Ok(current) => view! { <DashboardView current account data refresh /> }.into_any(),
@@ -78,24 +78,24 @@ fn not_shown(i18n: I18n, e: AppError) -> impl IntoView {
     match e {
         AppError::Unauthorized => {
             redirect_to_sign_in("/instagram-dashboard");
-            view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any()
+            view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any()
         }
         AppError::NotFound => view! {
             <div class="card empty">
-                <h1>{t!(i18n, dashboard.no_account_heading)}</h1>
-                <p class="muted">{t!(i18n, dashboard.no_account_text)}</p>
-                <A href="/instagram-auth" attr:class="button button-primary">{t!(i18n, dashboard.connect_account)}</A>
+                <h1>{t_string!(i18n, dashboard.no_account_heading)}</h1>
+                <p class="muted">{t_string!(i18n, dashboard.no_account_text)}</p>
+                <A href="/instagram-auth" attr:class="button button-primary">{t_string!(i18n, dashboard.connect_account)}</A>
             </div>
         }
         .into_any(),
         AppError::NeedsReconnect => view! {
             <div class="notice notice-error" role="status">
-                <span>{t!(i18n, dashboard.reconnect_text)}</span>
-                <a href="/api/auth/instagram/start" rel="external" class="button">{t!(i18n, dashboard.reconnect)}</a>
+                <span>{t_string!(i18n, dashboard.reconnect_text)}</span>
+                <a href="/api/auth/instagram/start" rel="external" class="button">{t_string!(i18n, dashboard.reconnect)}</a>
             </div>
         }
         .into_any(),
-        e => view! { <p class="error" role="alert">{move || e.localized(i18n.get_locale())}</p> }.into_any(),
+        e => view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any(),
     }
 }
 
@@ -107,7 +107,7 @@ fn DashboardView(current: i64, account: Option<i64>, data: DashboardData, refres
     let refresh_error = move || refresh.value().get().and_then(Result::err).map(|e| e.localized(i18n.get_locale()));
     let posted = RwSignal::new(0u32);
     view! {
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, dashboard.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, dashboard.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <ProfileHead d account refresh /> }.into_any(),
@@ -136,7 +136,8 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
     let p = d.insights.profile.clone();
     let initial = p.username.chars().next().unwrap_or('@').to_ascii_uppercase().to_string();
     let i18n = use_i18n();
-    let count = move |v: Option<u64>| move || v.map(|n| number(i18n.get_locale(), n as i64)).unwrap_or_else(|| "—".into());
+    let locale = i18n.get_locale_untracked();
+    let count = move |v: Option<u64>| v.map(|n| number(locale, n as i64)).unwrap_or_else(|| "—".into());
     let fetched = d.insights.fetched_at;
 
     view! {
@@ -147,15 +148,15 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
                     <h1 translate="no">"@"{p.username.clone()}</h1>
                     {p.name.clone().map(|n| view! { <p class="muted" translate="no">{n}</p> })}
                     <dl class="profile-counts">
-                        <div><dt>{t!(i18n, dashboard.followers)}</dt><dd data-testid="followers">{count(p.followers)}</dd></div>
-                        <div><dt>{t!(i18n, dashboard.following)}</dt><dd>{count(p.follows)}</dd></div>
-                        <div><dt>{t!(i18n, dashboard.posts)}</dt><dd data-testid="post-count">{count(p.media_count)}</dd></div>
+                        <div><dt>{t_string!(i18n, dashboard.followers)}</dt><dd data-testid="followers">{count(p.followers)}</dd></div>
+                        <div><dt>{t_string!(i18n, dashboard.following)}</dt><dd>{count(p.follows)}</dd></div>
+                        <div><dt>{t_string!(i18n, dashboard.posts)}</dt><dd data-testid="post-count">{count(p.media_count)}</dd></div>
                     </dl>
                 </div>
             </div>
             <div class="dash-controls">
                 {(d.accounts.len() > 1).then(|| view! {
-                    <nav class="segmented" aria-label=move || t_string!(i18n, dashboard.account_nav)>
+                    <nav class="segmented" aria-label=t_string!(i18n, dashboard.account_nav)>
                         {d.accounts.clone().into_iter().map(|a| {
                             let selected = a.connection_id == current;
                             // A plain link (the router still takes the click): `A` marks every link
@@ -164,18 +165,18 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
                         }).collect_view()}
                     </nav>
                 })}
-                <nav class="segmented" aria-label=move || t_string!(i18n, dashboard.range_nav)>
+                <nav class="segmented" aria-label=t_string!(i18n, dashboard.range_nav)>
                     {RANGES.iter().map(|r| {
                         let r = *r;
                         let selected = r == days;
-                        view! { <a href=href(account, r) aria-current=selected.then_some("true")>{move || t_string!(i18n, dashboard.range_days, count = r).to_string()}</a> }
+                        view! { <a href=href(account, r) aria-current=selected.then_some("true")>{td_string!(locale, dashboard.range_days, count = r).to_string()}</a> }
                     }).collect_view()}
                 </nav>
                 <button type="button" class="button" data-testid="refresh" aria-busy=move || refresh.pending().get().to_string()
                     on:click=move |_| { refresh.dispatch(RefreshInsights { account: current }); } disabled=move || refresh.pending().get()>
                     {move || if refresh.pending().get() { t_string!(i18n, dashboard.refreshing) } else { t_string!(i18n, dashboard.refresh) }}
                 </button>
-                <span class="muted fetched" data-testid="fetched-at">{move || fetched_at(i18n.get_locale(), fetched)}</span>
+                <span class="muted fetched" data-testid="fetched-at">{fetched_at(locale, fetched)}</span>
             </div>
         </section>
     }
@@ -232,11 +233,8 @@ fn metric_label(locale: Locale, name: &str) -> Option<String> {
 fn Insights(d: Dashboard) -> impl IntoView {
     let i18n = use_i18n();
     let d = d.insights;
-    let note = StoredValue::new(d.clone());
-    let reach_title = Signal::derive(move || t_string!(i18n, dashboard.chart_reach_title).to_string());
-    let followers_title = Signal::derive(move || t_string!(i18n, dashboard.chart_followers_title).to_string());
-    let download = move |file: &'static str| -> String {
-        let locale = i18n.get_locale();
+    let locale = i18n.get_locale_untracked();
+    let download = move |file: &'static str| -> &'static str {
         match file {
             "figures.csv" => td_string!(locale, dashboard.download_figures),
             "daily.csv" => td_string!(locale, dashboard.download_daily),
@@ -246,29 +244,28 @@ fn Insights(d: Dashboard) -> impl IntoView {
             "followers.svg" => td_string!(locale, dashboard.download_followers),
             _ => td_string!(locale, dashboard.download_followers_png),
         }
-        .to_string()
     };
     view! {
-        <p class="muted range-note" data-testid="range-note">{move || note.with_value(|d| range_note(i18n.get_locale(), d))}</p>
-        <section class="metrics" aria-label=move || t_string!(i18n, dashboard.metrics_label)>
+        <p class="muted range-note" data-testid="range-note">{range_note(locale, &d)}</p>
+        <section class="metrics" aria-label=t_string!(i18n, dashboard.metrics_label)>
             {d.metrics.iter().cloned().map(|m| view! { <MetricCard m /> }).collect_view()}
         </section>
         <section class="charts">
-            <LineChart title=reach_title points=d.reach.clone() />
-            <LineChart title=followers_title points=d.followers.clone() bars=true />
+            <LineChart title=td_string!(locale, dashboard.chart_reach_title) points=d.reach.clone() />
+            <LineChart title=td_string!(locale, dashboard.chart_followers_title) points=d.followers.clone() bars=true />
         </section>
-        <nav class="downloads" aria-label=move || t_string!(i18n, dashboard.downloads_label)>
+        <nav class="downloads" aria-label=t_string!(i18n, dashboard.downloads_label)>
             {["figures.csv", "daily.csv", "posts.csv", "reach.svg", "reach.png", "followers.svg", "followers.png"]
                 .into_iter()
                 .map(|file| view! {
-                    <a href=format!("/api/instagram/export/{file}?account={}&days={}", d.connection_id, d.range_days) download="" rel="external">{move || download(file)}</a>
+                    <a href=format!("/api/instagram/export/{file}?account={}&days={}", d.connection_id, d.range_days) download="" rel="external">{download(file)}</a>
                 })
                 .collect_view()}
         </nav>
         <section aria-labelledby="recent-posts">
-            <h2 id="recent-posts">{t!(i18n, dashboard.recent_posts)}</h2>
+            <h2 id="recent-posts">{t_string!(i18n, dashboard.recent_posts)}</h2>
             {if d.posts.is_empty() {
-                view! { <p class="muted">{t!(i18n, dashboard.no_posts)}</p> }.into_any()
+                view! { <p class="muted">{t_string!(i18n, dashboard.no_posts)}</p> }.into_any()
             } else {
                 view! { <ul class="posts">{d.posts.iter().cloned().map(|post| view! { <PostCard post /> }).collect_view()}</ul> }.into_any()
             }}
@@ -279,18 +276,19 @@ fn Insights(d: Dashboard) -> impl IntoView {
 #[component]
 fn MetricCard(m: MetricSummary) -> impl IntoView {
     let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let change = m.change_percent();
     let (name, fallback) = (m.name.clone(), m.label.clone());
     view! {
         <article class="card metric" data-testid=format!("metric-{}", m.name)>
-            <h3>{move || metric_label(i18n.get_locale(), &name).unwrap_or_else(|| fallback.clone())}</h3>
+            <h3>{metric_label(locale, &name).unwrap_or(fallback)}</h3>
             {match m.total {
-                Some(v) => view! { <p class="metric-value">{move || number(i18n.get_locale(), v)}</p> }.into_any(),
-                None => view! { <p class="metric-value metric-missing">{t!(i18n, dashboard.not_available)}</p> }.into_any(),
+                Some(v) => view! { <p class="metric-value">{number(locale, v)}</p> }.into_any(),
+                None => view! { <p class="metric-value metric-missing">{t_string!(i18n, dashboard.not_available)}</p> }.into_any(),
             }}
             {change.map(|c| {
                 let (class, arrow) = if c >= 0.0 { ("change up", "▲") } else { ("change down", "▼") };
-                view! { <p class=class>{move || t_string!(i18n, dashboard.metric_change, arrow = arrow, change = percent(i18n.get_locale(), c.abs(), 1)).to_string()}</p> }
+                view! { <p class=class>{td_string!(locale, dashboard.metric_change, arrow = arrow, change = percent(locale, c.abs(), 1)).to_string()}</p> }
             })}
         </article>
     }
@@ -299,12 +297,13 @@ fn MetricCard(m: MetricSummary) -> impl IntoView {
 #[component]
 fn PostCard(post: Post) -> impl IntoView {
     let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let caption: String = post.caption.clone().unwrap_or_default().chars().take(90).collect();
     let kind = post.media_product_type.clone().or(post.media_type.clone()).unwrap_or_default();
     let date = post.timestamp.clone().map(|t| t.chars().take(10).collect::<String>()).unwrap_or_default();
     // A kind this version does not know is shown as Instagram names it.
     let kind_view = if crate::locale::media_code(Locale::en, &kind).is_some() {
-        view! { <span class="pill">{move || crate::locale::media_code(i18n.get_locale(), &kind)}</span> }.into_any()
+        view! { <span class="pill">{crate::locale::media_code(locale, &kind)}</span> }.into_any()
     } else {
         view! { <span class="pill" translate="no">{kind}</span> }.into_any()
     };
@@ -313,18 +312,18 @@ fn PostCard(post: Post) -> impl IntoView {
             <p class="post-meta">{kind_view}<span class="muted">{date}</span></p>
             <p class="post-caption" translate="no">{caption}</p>
             <dl class="post-stats">
-                {stat(i18n, move || t_string!(i18n, dashboard.stat_reach).to_string(), post.reach)}
-                {stat(i18n, move || t_string!(i18n, dashboard.stat_views).to_string(), post.views)}
-                {stat(i18n, move || t_string!(i18n, dashboard.stat_likes).to_string(), post.likes.map(|v| v as i64))}
-                {stat(i18n, move || t_string!(i18n, dashboard.stat_comments).to_string(), post.comments.map(|v| v as i64))}
-                {stat(i18n, move || t_string!(i18n, dashboard.stat_saves).to_string(), post.saves)}
+                {stat(locale, td_string!(locale, dashboard.stat_reach), post.reach)}
+                {stat(locale, td_string!(locale, dashboard.stat_views), post.views)}
+                {stat(locale, td_string!(locale, dashboard.stat_likes), post.likes.map(|v| v as i64))}
+                {stat(locale, td_string!(locale, dashboard.stat_comments), post.comments.map(|v| v as i64))}
+                {stat(locale, td_string!(locale, dashboard.stat_saves), post.saves)}
             </dl>
-            {post.permalink.map(|l| view! { <a href=l class="muted" rel="external noopener" target="_blank">{t!(i18n, dashboard.open_on_instagram)}</a> })}
+            {post.permalink.map(|l| view! { <a href=l class="muted" rel="external noopener" target="_blank">{t_string!(i18n, dashboard.open_on_instagram)}</a> })}
         </li>
     }
 }
 
 /// One figure of a post: its label and its value, or "—" when Instagram has none.
-fn stat(i18n: I18n, label: impl Fn() -> String + Send + Sync + 'static, v: Option<i64>) -> impl IntoView {
-    view! { <div><dt>{label}</dt><dd>{move || v.map(|n| number(i18n.get_locale(), n)).unwrap_or_else(|| "—".into())}</dd></div> }
+fn stat(locale: Locale, label: &'static str, v: Option<i64>) -> impl IntoView {
+    view! { <div><dt>{label}</dt><dd>{v.map(|n| number(locale, n)).unwrap_or_else(|| "—".into())}</dd></div> }
 }

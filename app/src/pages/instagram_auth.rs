@@ -5,7 +5,7 @@ use crate::api::connections::{list_connections, Connection, ConnectionState, Dis
 use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::title::PageTitle;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, use_i18n, Locale};
 use crate::locale::number;
 
 /// What each failed connection attempt tells the creator.
@@ -26,7 +26,7 @@ pub fn connect_error_message(locale: Locale, code: &str) -> String {
 pub fn InstagramAuthPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-auth") {
-        return view! { <p class="muted">{t!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let query = use_query_map();
     let disconnect = ServerAction::<DisconnectConnection>::new();
@@ -45,10 +45,10 @@ pub fn InstagramAuthPage() -> impl IntoView {
         <PageTitle text=|l| td_string!(l, accounts.title).to_string() />
         <section class="page-head">
             <div>
-                <h1>{t!(i18n, accounts.title)}</h1>
-                <p class="muted">{t!(i18n, accounts.intro)}</p>
+                <h1>{t_string!(i18n, accounts.title)}</h1>
+                <p class="muted">{t_string!(i18n, accounts.intro)}</p>
             </div>
-            <ConnectButton class="button button-primary">{t!(i18n, accounts.connect)}</ConnectButton>
+            <ConnectButton class="button button-primary">{t_string!(i18n, accounts.connect)}</ConnectButton>
         </section>
         {move || {
             notice()
@@ -56,7 +56,7 @@ pub fn InstagramAuthPage() -> impl IntoView {
                     view! {
                         <div class=if ok { "notice notice-ok" } else { "notice notice-error" } role="status">
                             <span>{text}</span>
-                            {(!ok).then(|| view! { <ConnectButton class="button">{t!(i18n, accounts.try_again)}</ConnectButton> })}
+                            {(!ok).then(|| view! { <ConnectButton class="button">{t_string!(i18n, accounts.try_again)}</ConnectButton> })}
                             // The way on: the account's dashboard (found by its name among the
                             // creator's connections once they have loaded).
                             {connected.map(|user| view! { <DashboardLink username=user connections /> })}
@@ -64,18 +64,18 @@ pub fn InstagramAuthPage() -> impl IntoView {
                     }
                 })
         }}
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, accounts.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, accounts.loading)}</p> }>
             {move || Suspend::new(async move {
                 match connections.await {
                     Err(e) => load_failed(e, "/instagram-auth"),
                     Ok(list) if list.is_empty() => view! {
                         <div class="card empty">
-                            <h2>{t!(i18n, accounts.empty_title)}</h2>
-                            <p class="muted">{t!(i18n, accounts.empty_text)}</p>
+                            <h2>{t_string!(i18n, accounts.empty_title)}</h2>
+                            <p class="muted">{t_string!(i18n, accounts.empty_text)}</p>
                         </div>
                     }.into_any(),
                     Ok(list) => view! {
-                        <ul class="connections" aria-label=move || t_string!(i18n, accounts.list_label)>
+                        <ul class="connections" aria-label=t_string!(i18n, accounts.list_label)>
                             {list.into_iter().map(|c| view! { <ConnectionRow connection=c disconnect /> }).collect_view()}
                         </ul>
                     }.into_any(),
@@ -148,13 +148,13 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
                 {expiry.map(|e| view! { <small class="muted">{e}</small> })}
             </div>
             <span class=class>{label}</span>
-            {needs_reconnect.then(|| view! { <ConnectButton class="button">{t!(i18n, accounts.reconnect)}</ConnectButton> })}
+            {needs_reconnect.then(|| view! { <ConnectButton class="button">{t_string!(i18n, accounts.reconnect)}</ConnectButton> })}
             // Asked first, with what it will do; a real form in a <details>, so it works before
             // the page has hydrated too.
             <details class="disconnect">
-                <summary class="button button-quiet" aria-label=summary_label>{t!(i18n, accounts.disconnect)}</summary>
+                <summary class="button button-quiet" aria-label=summary_label>{t_string!(i18n, accounts.disconnect)}</summary>
                 <div class="confirm" data-testid="disconnect-confirm">
-                    <span>{move || disconnect_consequences(i18n.get_locale(), pending_posts)}</span>
+                    <span>{disconnect_consequences(i18n.get_locale_untracked(), pending_posts)}</span>
                     <ActionForm action=disconnect attr:class="inline-form">
                         <input type="hidden" name="id" value=id />
                         <button type="submit" class="button button-danger">{confirm}</button>
