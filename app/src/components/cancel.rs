@@ -1,9 +1,11 @@
 //! Cancelling a post: asked first (it will not be published), then undoable for a few seconds
 //! from a bar every page shows (the post's row may be gone by then, as in the control room).
 
+use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::api::publishing::{cancel_post, restore_post};
+use crate::error::AppError;
 use crate::i18n::{t_string, use_i18n};
 
 /// The post whose cancel can still be undone in this tab (the layout provides it).
@@ -36,22 +38,8 @@ impl UndoCancel {
 pub fn CancelPost(id: i64, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let asking = RwSignal::new(false);
-    view! {
-        <Show
-            when=move || asking.get()
-            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>{t_string!(i18n, dashboard.undo_cancel_post)}</button> }
-        >
-            <ConfirmCancel id asking on_done />
-        </Show>
-    }
-}
-
-/// The question, and the cancel itself: built only once asked (a list of posts renders no
-/// action per row).
-#[component]
-fn ConfirmCancel(id: i64, asking: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
-    let i18n = use_i18n();
     let undo = use_context::<UndoCancel>();
+    // The row's, not the question's: answering closes the question while the cancel runs.
     let cancel = Action::new(move |_: &()| async move {
         let r = cancel_post(id).await;
         if r.is_ok() {
@@ -68,6 +56,30 @@ fn ConfirmCancel(id: i64, asking: RwSignal<bool>, on_done: Callback<()>) -> impl
         r
     });
     view! {
+        <Show
+            when=move || asking.get()
+            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>{t_string!(i18n, dashboard.undo_cancel_post)}</button> }
+        >
+            // The question comes with its code once asked (`#[lazy]`): a list of posts renders
+            // no question per row.
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move { confirm_cancel_view(asking, cancel).await })}
+            </Suspense>
+        </Show>
+        {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
+    }
+}
+
+#[lazy]
+fn confirm_cancel_view(asking: RwSignal<bool>, cancel: Action<(), Result<(), AppError>>) -> AnyView {
+    view! { <ConfirmCancel asking cancel /> }.into_any()
+}
+
+/// "Yes, cancel the post" / "Keep it".
+#[component]
+fn ConfirmCancel(asking: RwSignal<bool>, cancel: Action<(), Result<(), AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <div class="confirm" role="group" aria-label=t_string!(i18n, dashboard.undo_confirm_label)>
             <span>{t_string!(i18n, dashboard.undo_not_published)}</span>
             <button type="button" class="button button-danger" data-testid="confirm-cancel" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>
@@ -75,7 +87,6 @@ fn ConfirmCancel(id: i64, asking: RwSignal<bool>, on_done: Callback<()>) -> impl
             </button>
             <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>{t_string!(i18n, dashboard.undo_keep)}</button>
         </div>
-        {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
     }
 }
 

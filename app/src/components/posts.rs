@@ -2,11 +2,13 @@
 //! pending one, retry a failed one.
 
 use crealia_model::publishing::{PostItem, PostStatus, ScheduledPost};
+use leptos::lazy;
 use leptos::prelude::*;
 
 use super::cancel::CancelPost;
 use super::live::InboxFeed;
 use crate::api::publishing::{duplicate_post, edit_post, list_posts, retry_post, save_draft};
+use crate::error::AppError;
 use crate::i18n::{t_string, use_i18n};
 use crate::locale::{post_note, post_when};
 
@@ -165,20 +167,13 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
                 </p>
                 <p class="post-caption" translate="no">{excerpt}</p>
                 {post_reason(&post, true)}
-                <Show when=move || editing.get()>
-                    <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(true); }>
-                        <textarea rows="3" aria-label=t_string!(i18n, dashboard.posts_caption) prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
-                        <input type="date" aria-label=t_string!(i18n, dashboard.posts_date) prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
-                        <input type="time" aria-label=t_string!(i18n, dashboard.posts_time) prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
-                        {draft.then(|| view! {
-                            <button type="button" class="button" disabled=move || save.pending().get() on:click=move |_| { save.dispatch(false); }>{t_string!(i18n, dashboard.posts_save_draft)}</button>
-                        })}
-                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                            {if draft { t_string!(i18n, dashboard.posts_schedule_draft) } else { t_string!(i18n, dashboard.posts_save) }}
-                        </button>
-                        <button type="button" class="linklike" on:click=move |_| editing.set(false)>{t_string!(i18n, dashboard.posts_close)}</button>
-                    </form>
-                </Show>
+                // The form comes with its code on the first Edit (`#[lazy]`): the dashboard's first
+                // load carries no form per row. What it edits and its action stay the row's.
+                {move || editing.get().then(|| view! {
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move { edit_form_view(EditForm { draft, caption, date, time, save, editing }).await })}
+                    </Suspense>
+                })}
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
             <div class="post-row-actions">
@@ -194,5 +189,43 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
                 })}
             </div>
         </li>
+    }
+}
+
+/// The row's edit form: what it edits, its save action (`true`: with the date and time) and
+/// whether it is open.
+struct EditForm {
+    draft: bool,
+    caption: RwSignal<String>,
+    date: RwSignal<String>,
+    time: RwSignal<String>,
+    save: Action<bool, Result<(), AppError>>,
+    editing: RwSignal<bool>,
+}
+
+#[lazy]
+fn edit_form_view(form: EditForm) -> AnyView {
+    view! { <EditPost form /> }.into_any()
+}
+
+/// A pending post's caption, date and time, or a draft's words (saved as they are, or
+/// scheduled by a date and time).
+#[component]
+fn EditPost(form: EditForm) -> impl IntoView {
+    let i18n = use_i18n();
+    let EditForm { draft, caption, date, time, save, editing } = form;
+    view! {
+        <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(true); }>
+            <textarea rows="3" aria-label=t_string!(i18n, dashboard.posts_caption) prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
+            <input type="date" aria-label=t_string!(i18n, dashboard.posts_date) prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+            <input type="time" aria-label=t_string!(i18n, dashboard.posts_time) prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
+            {draft.then(|| view! {
+                <button type="button" class="button" disabled=move || save.pending().get() on:click=move |_| { save.dispatch(false); }>{t_string!(i18n, dashboard.posts_save_draft)}</button>
+            })}
+            <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                {if draft { t_string!(i18n, dashboard.posts_schedule_draft) } else { t_string!(i18n, dashboard.posts_save) }}
+            </button>
+            <button type="button" class="linklike" on:click=move |_| editing.set(false)>{t_string!(i18n, dashboard.posts_close)}</button>
+        </form>
     }
 }
