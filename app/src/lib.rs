@@ -25,7 +25,7 @@ use leptos_router::{
 };
 
 use components::layout::Layout;
-use i18n::{t_string, use_i18n, Locale};
+use i18n::{td_string, use_i18n, Locale};
 use pages::not_found::NotFound;
 
 /// The Content-Security-Policy nonce the server drew for this request (a request extension):
@@ -103,7 +103,7 @@ fn Head() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/crealia.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
-        <Meta name="description" content=t_string!(i18n, common.meta_description) />
+        <Meta name="description" content=td_string!(i18n.get_locale_untracked(), common.meta_description) />
         <Title formatter=|page: String| if page.is_empty() { "Crealia".to_string() } else { format!("{page} · Crealia") } />
     }
 }

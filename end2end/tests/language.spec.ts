@@ -114,6 +114,9 @@ test("switching to French translates every page, leaves no English, and follows 
   await expect(other).toHaveURL(/\/instagram-auth$/);
   await expect(other.locator("html")).toHaveAttribute("lang", "fr");
   await expect(other.getByRole("button", { name: "Se déconnecter" })).toBeVisible();
+  // The frame that outlived the sign-in follows too: the switch offers English, the footer is French.
+  await expect(other.getByTestId("language-switch")).toHaveText("English");
+  await expect(other.locator("footer")).toContainText("la salle de contrôle");
   await other.goto(baseURL + "/instagram-dashboard");
   await expect(other.locator("html")).toHaveAttribute("lang", "fr");
   await expect(other.getByRole("link", { name: "Statistiques" })).toBeVisible();

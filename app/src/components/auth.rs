@@ -31,12 +31,12 @@ pub fn signed_in_or_redirect(next: &str) -> bool {
 /// What a protected page shows when its data did not load: a signed-out visitor is taken to sign
 /// in (and back to `next`); anything else is said where the page would be.
 pub fn load_failed(e: crate::error::AppError, next: &str) -> leptos::prelude::AnyView {
-    use crate::i18n::{t_string, use_i18n};
+    use crate::i18n::{td_string, use_i18n};
     use leptos::prelude::*;
     let i18n = use_i18n();
     if e == crate::error::AppError::Unauthorized {
         redirect_to_sign_in(next);
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any()
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::publishing::{cancel_post, restore_post};
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 
 /// The post whose cancel can still be undone in this tab (the layout provides it).
 #[derive(Clone, Copy)]
@@ -58,7 +58,7 @@ pub fn CancelPost(id: i64, #[prop(into)] on_done: Callback<()>) -> impl IntoView
     view! {
         <Show
             when=move || asking.get()
-            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>{t_string!(i18n, dashboard.undo_cancel_post)}</button> }
+            fallback=move || view! { <button type="button" class="button" data-testid="cancel-post" on:click=move |_| asking.set(true)>{td_string!(i18n.get_locale_untracked(), dashboard.undo_cancel_post)}</button> }
         >
             // The question comes with its code once asked (`#[lazy]`): a list of posts renders
             // no question per row.
@@ -80,12 +80,12 @@ fn confirm_cancel_view(asking: RwSignal<bool>, cancel: Action<(), Result<(), App
 fn ConfirmCancel(asking: RwSignal<bool>, cancel: Action<(), Result<(), AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="confirm" role="group" aria-label=t_string!(i18n, dashboard.undo_confirm_label)>
-            <span>{t_string!(i18n, dashboard.undo_not_published)}</span>
+        <div class="confirm" role="group" aria-label=td_string!(i18n.get_locale_untracked(), dashboard.undo_confirm_label)>
+            <span>{td_string!(i18n.get_locale_untracked(), dashboard.undo_not_published)}</span>
             <button type="button" class="button button-danger" data-testid="confirm-cancel" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>
-                {t_string!(i18n, dashboard.undo_confirm)}
+                {td_string!(i18n.get_locale_untracked(), dashboard.undo_confirm)}
             </button>
-            <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>{t_string!(i18n, dashboard.undo_keep)}</button>
+            <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>{td_string!(i18n.get_locale_untracked(), dashboard.undo_keep)}</button>
         </div>
     }
 }
@@ -108,8 +108,8 @@ pub fn UndoBar() -> impl IntoView {
     view! {
         {move || undo.0.get().map(|id| view! {
             <div class="undo-bar" role="status" data-testid="undo-bar">
-                <span>{t_string!(i18n, dashboard.undo_cancelled)}</span>
-                <button type="button" class="button" disabled=move || restore.pending().get() on:click=move |_| { restore.dispatch(id); }>{t_string!(i18n, dashboard.undo_undo)}</button>
+                <span>{td_string!(i18n.get_locale_untracked(), dashboard.undo_cancelled)}</span>
+                <button type="button" class="button" disabled=move || restore.pending().get() on:click=move |_| { restore.dispatch(id); }>{td_string!(i18n.get_locale_untracked(), dashboard.undo_undo)}</button>
             </div>
         })}
         {move || restore.value().get().and_then(Result::err).map(|e| view! { <div class="undo-bar" role="alert">{e.localized(i18n.get_locale())}</div> })}

@@ -1,7 +1,7 @@
 use crealia_model::Point;
 use leptos::prelude::*;
 
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 use crate::locale::number;
 
 /// The plot's drawing box (stretched to the plot's size; strokes keep their width).
@@ -53,7 +53,7 @@ pub fn LineChart(#[prop(into)] title: String, points: Vec<Point>, #[prop(optiona
         return view! {
             <figure class="chart chart-empty" aria-label=label>
                 <figcaption>{title}</figcaption>
-                <p class="muted">{t_string!(i18n, dashboard.not_available)}</p>
+                <p class="muted">{td_string!(i18n.get_locale_untracked(), dashboard.not_available)}</p>
             </figure>
         }
         .into_any();
@@ -156,10 +156,10 @@ pub fn LineChart(#[prop(into)] title: String, points: Vec<Point>, #[prop(optiona
             <div class="x-axis" aria-hidden="true"><span>{first_day}</span><span>{last_day}</span></div>
             <p class="visually-hidden" aria-live="polite">{move || hovered.get().and_then(value_of)}</p>
             <details class="chart-table">
-                <summary>{t_string!(i18n, dashboard.chart_table_summary)}</summary>
+                <summary>{td_string!(i18n.get_locale_untracked(), dashboard.chart_table_summary)}</summary>
                 <table class="data-table">
                     <caption>{title}</caption>
-                    <thead><tr><th scope="col">{t_string!(i18n, dashboard.chart_day)}</th><th scope="col">{t_string!(i18n, dashboard.chart_value)}</th></tr></thead>
+                    <thead><tr><th scope="col">{td_string!(i18n.get_locale_untracked(), dashboard.chart_day)}</th><th scope="col">{td_string!(i18n.get_locale_untracked(), dashboard.chart_value)}</th></tr></thead>
                     <tbody>
                         {points.iter().map(|p| {
                             let value = p.value;

@@ -16,7 +16,7 @@ use super::suggestions::{LazySuggestedHashtags, LazySuggestedTimes};
 use super::upload::{UploadError, UploadState};
 use crate::api::publishing::{composer_options, create_posts, post_states, reframe_media, Compose, ComposerChoices, When};
 use crate::error::AppError;
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 
 /// What the composer says after a submit: the posts scheduled, or where those published stand.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,9 +153,9 @@ pub fn ComposerSlot(current: i64, posted: RwSignal<u32>) -> impl IntoView {
     });
     view! {
         <section class="card composer" id="composer" aria-labelledby="composer-title">
-            <h2 id="composer-title" tabindex="-1" node_ref=heading>{t_string!(i18n, composer.title)}</h2>
+            <h2 id="composer-title" tabindex="-1" node_ref=heading>{td_string!(i18n.get_locale_untracked(), composer.title)}</h2>
             <Show when=move || open.get() fallback=move || view! {
-                <p class="muted">{t_string!(i18n, composer.closed_hint)}</p>
+                <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.closed_hint)}</p>
                 // The button gives way to the composer: the focus moves to its heading (the next
                 // Tab reaches its first field), not back to the top of the page.
                 <button type="button" class="button button-primary" data-testid="open-composer" on:click=move |_| {
@@ -164,10 +164,10 @@ pub fn ComposerSlot(current: i64, posted: RwSignal<u32>) -> impl IntoView {
                         let _ = h.focus();
                     }
                 }>
-                    {t_string!(i18n, composer.open)}
+                    {td_string!(i18n.get_locale_untracked(), composer.open)}
                 </button>
             }>
-                <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.loading)}</p> }>
+                <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.loading)}</p> }>
                     {move || Suspend::new(async move { composer_view(current, posted).await })}
                 </Suspense>
             </Show>
@@ -186,7 +186,7 @@ fn Composer(current: i64, posted: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let options = Resource::new(|| (), |_| composer_options());
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.loading)}</p> }>
             {move || Suspend::new(async move {
                 match options.await {
                     Ok(o) => view! { <ComposerForm options=o current posted /> }.into_any(),
@@ -428,11 +428,11 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
     view! {
         <form class="composer-form" on:submit=send>
             <fieldset class="field">
-                <legend>{t_string!(i18n, composer.publish_to)}</legend>
+                <legend>{td_string!(i18n.get_locale_untracked(), composer.publish_to)}</legend>
                 <AccountChips accounts chosen />
             </fieldset>
             <fieldset class="field">
-                <legend>{t_string!(i18n, composer.kind_legend)}</legend>
+                <legend>{td_string!(i18n.get_locale_untracked(), composer.kind_legend)}</legend>
                 <div class="segmented" role="radiogroup">
                     {PostKind::ALL.into_iter().map(|k| view! {
                         <label class="seg" class:selected=move || kind.get() == k>
@@ -446,16 +446,16 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             </fieldset>
             <div class="field">
                 <label for="media-input">{move || match kind.get() {
-                    PostKind::Carousel => t_string!(i18n, composer.media_carousel, min = CAROUSEL_ITEMS.start(), max = CAROUSEL_ITEMS.end()).to_string(),
-                    PostKind::Reel => t_string!(i18n, composer.media_reel).to_string(),
-                    PostKind::Story => t_string!(i18n, composer.media_story).to_string(),
-                    PostKind::Image => t_string!(i18n, composer.media_image).to_string(),
+                    PostKind::Carousel => td_string!(i18n.get_locale_untracked(), composer.media_carousel, min = CAROUSEL_ITEMS.start(), max = CAROUSEL_ITEMS.end()).to_string(),
+                    PostKind::Reel => td_string!(i18n.get_locale_untracked(), composer.media_reel).to_string(),
+                    PostKind::Story => td_string!(i18n.get_locale_untracked(), composer.media_story).to_string(),
+                    PostKind::Image => td_string!(i18n.get_locale_untracked(), composer.media_image).to_string(),
                 }}</label>
                 <input id="media-input" type="file" data-testid="media-input"
                     accept=move || if kind.get() == PostKind::Reel { "video/mp4,video/quicktime" } else { "image/jpeg,image/png,image/webp,video/mp4,video/quicktime" }
                     multiple=move || kind.get() == PostKind::Carousel
                     on:change=on_files />
-                <a href="/instagram-media" class="muted">{t_string!(i18n, composer.from_library)}</a>
+                <a href="/instagram-media" class="muted">{td_string!(i18n.get_locale_untracked(), composer.from_library)}</a>
                 <ul class="uploads">
                     <For each=move || items.get() key=|i| i.key let:item>
                         <UploadRow item kind items />
@@ -464,23 +464,23 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             </div>
             <Show when=move || kind.get().takes_caption()>
                 <div class="field">
-                    <label for="caption">{t_string!(i18n, composer.caption)}</label>
+                    <label for="caption">{td_string!(i18n.get_locale_untracked(), composer.caption)}</label>
                     <textarea id="caption" rows="4" prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
                     <p class="counters" data-testid="caption-counters">
                         {move || {
                             let (chars, tags, mentions) = counts();
                             let over = |n: usize, max: usize| if n > max { "counter over" } else { "counter" };
                             view! {
-                                <span class=over(chars, MAX_CAPTION_CHARS)>{t_string!(i18n, composer.counter_chars, n = chars, max = MAX_CAPTION_CHARS).to_string()}</span>
-                                <span class=over(tags, MAX_HASHTAGS)>{t_string!(i18n, composer.counter_hashtags, n = tags, max = MAX_HASHTAGS).to_string()}</span>
-                                <span class=over(mentions, MAX_MENTIONS)>{t_string!(i18n, composer.counter_mentions, n = mentions, max = MAX_MENTIONS).to_string()}</span>
+                                <span class=over(chars, MAX_CAPTION_CHARS)>{td_string!(i18n.get_locale_untracked(), composer.counter_chars, n = chars, max = MAX_CAPTION_CHARS).to_string()}</span>
+                                <span class=over(tags, MAX_HASHTAGS)>{td_string!(i18n.get_locale_untracked(), composer.counter_hashtags, n = tags, max = MAX_HASHTAGS).to_string()}</span>
+                                <span class=over(mentions, MAX_MENTIONS)>{td_string!(i18n.get_locale_untracked(), composer.counter_mentions, n = mentions, max = MAX_MENTIONS).to_string()}</span>
                             }
                         }}
                     </p>
                     <SnippetPicker kind=SnippetKind::Caption text=caption insert=insert_snippet />
                     <SnippetPicker kind=SnippetKind::Hashtags text=caption_hashtags insert=insert_snippet />
                     <button type="button" class="link-button" aria-expanded=move || show_hashtags.get().to_string()
-                        on:click=move |_| show_hashtags.update(|s| *s = !*s)>{t_string!(i18n, composer.hashtags_that_worked_for_you)}</button>
+                        on:click=move |_| show_hashtags.update(|s| *s = !*s)>{td_string!(i18n.get_locale_untracked(), composer.hashtags_that_worked_for_you)}</button>
                     <Show when=move || show_hashtags.get()>
                         <LazySuggestedHashtags account=suggest_for pick=add_hashtag />
                     </Show>
@@ -488,32 +488,32 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             </Show>
             <Show when=move || kind.get().takes_alt_text()>
                 <div class="field">
-                    <label for="alt-text">{t_string!(i18n, composer.alt_text)} <span class="muted">" "{t_string!(i18n, composer.alt_text_hint)}</span></label>
+                    <label for="alt-text">{td_string!(i18n.get_locale_untracked(), composer.alt_text)} <span class="muted">" "{td_string!(i18n.get_locale_untracked(), composer.alt_text_hint)}</span></label>
                     <input id="alt-text" type="text" maxlength="1000" prop:value=move || alt_text.get() on:input=move |ev| alt_text.set(event_target_value(&ev)) />
                 </div>
             </Show>
             <PostOptionsSection kind files=ready options=post_options account=suggest_for />
             <Show when=move || kind.get() != PostKind::Story>
                 <div class="field">
-                    <label for="first-comment">{t_string!(i18n, composer.first_comment)} <span class="muted">" "{t_string!(i18n, composer.first_comment_hint)}</span></label>
+                    <label for="first-comment">{td_string!(i18n.get_locale_untracked(), composer.first_comment)} <span class="muted">" "{td_string!(i18n.get_locale_untracked(), composer.first_comment_hint)}</span></label>
                     <input id="first-comment" type="text" prop:value=move || first_comment.get() on:input=move |ev| first_comment.set(event_target_value(&ev)) />
                 </div>
             </Show>
             <fieldset class="field">
-                <legend>{t_string!(i18n, composer.when)}</legend>
+                <legend>{td_string!(i18n.get_locale_untracked(), composer.when)}</legend>
                 <div class="segmented" role="radiogroup">
                     <label class="seg" class:selected=move || !scheduling.get()>
-                        <input type="radio" name="when" prop:checked=move || !scheduling.get() on:change=move |_| scheduling.set(false) />{t_string!(i18n, composer.publish_now)}
+                        <input type="radio" name="when" prop:checked=move || !scheduling.get() on:change=move |_| scheduling.set(false) />{td_string!(i18n.get_locale_untracked(), composer.publish_now)}
                     </label>
                     <label class="seg" class:selected=move || scheduling.get()>
-                        <input type="radio" name="when" prop:checked=move || scheduling.get() on:change=move |_| scheduling.set(true) />{t_string!(i18n, composer.schedule)}
+                        <input type="radio" name="when" prop:checked=move || scheduling.get() on:change=move |_| scheduling.set(true) />{td_string!(i18n.get_locale_untracked(), composer.schedule)}
                     </label>
                 </div>
                 <Show when=move || scheduling.get()>
                     <div class="when-row">
-                        <label>{t_string!(i18n, composer.date)} <input type="date" name="date" required prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) /></label>
-                        <label>{t_string!(i18n, composer.time)} <input type="time" name="time" required prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) /></label>
-                        <label>{t_string!(i18n, composer.time_zone)}
+                        <label>{td_string!(i18n.get_locale_untracked(), composer.date)} <input type="date" name="date" required prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) /></label>
+                        <label>{td_string!(i18n.get_locale_untracked(), composer.time)} <input type="time" name="time" required prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) /></label>
+                        <label>{td_string!(i18n.get_locale_untracked(), composer.time_zone)}
                             <input list="time-zones" name="time_zone" prop:value=move || time_zone.get() on:input=move |ev| time_zone.set(event_target_value(&ev)) />
                         </label>
                         <datalist id="time-zones">
@@ -526,13 +526,13 @@ fn ComposerForm(options: ComposerChoices, current: i64, posted: RwSignal<u32>) -
             <div class="actions">
                 <button type="submit" class="button button-primary"
                     disabled=move || submit.pending().get() || uploading() || ready.read().is_empty() || chosen.read().is_empty() || problem().is_some()>
-                    {move || if scheduling.get() { t_string!(i18n, composer.schedule) } else { t_string!(i18n, composer.publish_now) }}
+                    {move || if scheduling.get() { td_string!(i18n.get_locale_untracked(), composer.schedule) } else { td_string!(i18n.get_locale_untracked(), composer.publish_now) }}
                 </button>
                 <button type="button" class="button" data-testid="save-draft"
                     disabled=move || submit.pending().get() || uploading() || chosen.read().is_empty() || problem().is_some()
-                    on:click=move |_| dispatch(true)>{t_string!(i18n, composer.save_draft)}</button>
+                    on:click=move |_| dispatch(true)>{td_string!(i18n.get_locale_untracked(), composer.save_draft)}</button>
                 {move || problem().map(|p| view! { <span class="error" data-testid="publish-blocked">{p}</span> })}
-                {move || uploading().then(|| view! { <span class="muted">{t_string!(i18n, composer.waiting_for_upload)}</span> })}
+                {move || uploading().then(|| view! { <span class="muted">{td_string!(i18n.get_locale_untracked(), composer.waiting_for_upload)}</span> })}
             </div>
             {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || message.get().and_then(|m| m.text(i18n.get_locale())).map(|m| view! { <p class="success" role="status">{m}</p> })}
@@ -567,7 +567,7 @@ fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -
                 UploadState::Failed(why) => view! {
                     <span class="upload-name" translate="no">{name.clone()}</span>
                     <span class="error" role="alert">{why.message(locale)}</span>
-                    <button type="button" class="linklike" on:click=remove>{t_string!(i18n, composer.remove)}</button>
+                    <button type="button" class="linklike" on:click=remove>{td_string!(i18n.get_locale_untracked(), composer.remove)}</button>
                 }.into_any(),
                 UploadState::Ready(asset) => {
                     let is_video = asset.kind == "video";
@@ -603,7 +603,7 @@ fn UploadRow(item: Item, kind: RwSignal<PostKind>, items: RwSignal<Vec<Item>>) -
                                 </div>
                             })}
                         </div>
-                        <button type="button" class="linklike" on:click=remove>{t_string!(i18n, composer.remove)}</button>
+                        <button type="button" class="linklike" on:click=remove>{td_string!(i18n.get_locale_untracked(), composer.remove)}</button>
                     }.into_any()
                 }
             }}}

@@ -13,7 +13,7 @@ use super::live::InboxFeed;
 use super::snippets::SnippetPicker;
 use crate::api::inbox::{delete_comment, hide_comment, load_inbox, mark_read, reply_to_comment};
 use crate::error::AppError;
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 
 /// A tab's name: "Comments", "Mentions", "Messages".
 fn kind_label(locale: Locale, kind: InboxKind) -> String {
@@ -60,16 +60,16 @@ pub fn InboxPanel() -> impl IntoView {
         <section class="card inbox" aria-labelledby="inbox-title" data-testid="inbox">
             <div class="section-head">
                 <h2 id="inbox-title">
-                    {t_string!(i18n, inbox.title)}" "
-                    <span class="badge" data-testid="inbox-unread" aria-label=t_string!(i18n, inbox.unread)>{move || counts().total()}</span>
+                    {td_string!(i18n.get_locale_untracked(), inbox.title)}" "
+                    <span class="badge" data-testid="inbox-unread" aria-label=td_string!(i18n.get_locale_untracked(), inbox.unread)>{move || counts().total()}</span>
                 </h2>
                 <span class=move || if live.get() { "pill pill-ok" } else { "pill pill-muted" } data-testid="inbox-live">
-                    {move || if live.get() { t_string!(i18n, inbox.live) } else { t_string!(i18n, inbox.connecting) }}
+                    {move || if live.get() { td_string!(i18n.get_locale_untracked(), inbox.live) } else { td_string!(i18n.get_locale_untracked(), inbox.connecting) }}
                 </span>
-                <button class="button" on:click=move |_| { read_all.dispatch(()); }>{t_string!(i18n, inbox.mark_all_read)}</button>
+                <button class="button" on:click=move |_| { read_all.dispatch(()); }>{td_string!(i18n.get_locale_untracked(), inbox.mark_all_read)}</button>
             </div>
-            <div class="tabs" role="tablist" aria-label=t_string!(i18n, inbox.title)>
-                <button role="tab" aria-selected=move || tab.get().is_none().to_string() on:click=move |_| tab.set(None)>{t_string!(i18n, inbox.all)}</button>
+            <div class="tabs" role="tablist" aria-label=td_string!(i18n.get_locale_untracked(), inbox.title)>
+                <button role="tab" aria-selected=move || tab.get().is_none().to_string() on:click=move |_| tab.set(None)>{td_string!(i18n.get_locale_untracked(), inbox.all)}</button>
                 {InboxKind::ALL
                     .into_iter()
                     .map(|k| {
@@ -85,10 +85,10 @@ pub fn InboxPanel() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
-            <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, inbox.loading)}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), inbox.loading)}</p> }>
                 {move || inbox.get().and_then(|r| match r {
                     Ok(i) if i.items.is_empty() => Some(view! {
-                        <p class="muted">{t_string!(i18n, inbox.empty)}</p>
+                        <p class="muted">{td_string!(i18n.get_locale_untracked(), inbox.empty)}</p>
                     }.into_any()),
                     Ok(_) => None,
                     Err(e) => Some(view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any()),
@@ -184,19 +184,21 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
     let unread = item.unread;
     let kind = item.kind;
     let label = move || match kind {
-        InboxKind::Comment => t_string!(i18n, inbox.commented),
-        InboxKind::Mention => t_string!(i18n, inbox.mentioned_you),
-        InboxKind::Message => t_string!(i18n, inbox.sent_message),
+        InboxKind::Comment => td_string!(i18n.get_locale_untracked(), inbox.commented),
+        InboxKind::Mention => td_string!(i18n.get_locale_untracked(), inbox.mentioned_you),
+        InboxKind::Message => td_string!(i18n.get_locale_untracked(), inbox.sent_message),
     };
     let author = item.from_username.clone();
     // The sender's name and what they wrote are theirs: not translated.
     let who = match item.from_username.clone() {
         Some(u) => view! { <strong translate="no">"@"{u}</strong> }.into_any(),
-        None => view! { <strong>{t_string!(i18n, inbox.someone)}</strong> }.into_any(),
+        None => view! { <strong>{td_string!(i18n.get_locale_untracked(), inbox.someone)}</strong> }.into_any(),
     };
     let text = match item.text.clone() {
         Some(text) => view! { <p class="inbox-text" translate="no">{text}</p> }.into_any(),
-        None if kind == InboxKind::Mention => view! { <p class="inbox-text">{t_string!(i18n, inbox.mentioned_your_account)}</p> }.into_any(),
+        None if kind == InboxKind::Mention => {
+            view! { <p class="inbox-text">{td_string!(i18n.get_locale_untracked(), inbox.mentioned_your_account)}</p> }.into_any()
+        }
         None => view! { <p class="inbox-text"></p> }.into_any(),
     };
     let at = item.clone();
@@ -205,12 +207,12 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
             <p class="inbox-meta">
                 {who}
                 " " {label} " · " <span translate="no">"@"{item.account.clone()}</span> " · " <time>{when(i18n.get_locale_untracked(), &at)}</time>
-                {hidden.then(|| view! { <span class="pill pill-muted">{t_string!(i18n, inbox.hidden)}</span> })}
+                {hidden.then(|| view! { <span class="pill pill-muted">{td_string!(i18n.get_locale_untracked(), inbox.hidden)}</span> })}
             </p>
             {item.post.clone().map(|post| {
                 let caption = match post.caption.clone() {
                     Some(caption) => view! { <span class="inbox-post-caption" translate="no">{caption}</span> }.into_any(),
-                    None => view! { <span class="inbox-post-caption">{t_string!(i18n, inbox.no_caption)}</span> }.into_any(),
+                    None => view! { <span class="inbox-post-caption">{td_string!(i18n.get_locale_untracked(), inbox.no_caption)}</span> }.into_any(),
                 };
                 let inner = view! {
                     {post.picture_url.clone().map(|u| view! { <img class="inbox-post-thumb" src=u alt="" loading="lazy" /> })}
@@ -218,7 +220,7 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
                 };
                 match post.permalink.clone() {
                     Some(link) => view! {
-                        <a class="inbox-post" data-testid="inbox-post" href=link target="_blank" rel="noopener noreferrer" title=t_string!(i18n, inbox.open_post)>{inner}</a>
+                        <a class="inbox-post" data-testid="inbox-post" href=link target="_blank" rel="noopener noreferrer" title=td_string!(i18n.get_locale_untracked(), inbox.open_post)>{inner}</a>
                     }.into_any(),
                     None => view! { <span class="inbox-post" data-testid="inbox-post">{inner}</span> }.into_any(),
                 }
@@ -238,19 +240,19 @@ fn Entry(item: InboxItem, feed: InboxFeed, drafts: Drafts) -> impl IntoView {
                 </ul>
             })}
             <div class="inbox-actions">
-                {unread.then(|| view! { <button class="linklike" on:click=move |_| { read.dispatch(()); }>{t_string!(i18n, inbox.mark_read)}</button> })}
+                {unread.then(|| view! { <button class="linklike" on:click=move |_| { read.dispatch(()); }>{td_string!(i18n.get_locale_untracked(), inbox.mark_read)}</button> })}
                 {can_reply.then(|| view! {
-                    <button class="linklike" on:click=move |_| drafts.toggle(id)>{t_string!(i18n, inbox.reply)}</button>
+                    <button class="linklike" on:click=move |_| drafts.toggle(id)>{td_string!(i18n.get_locale_untracked(), inbox.reply)}</button>
                 })}
                 {is_comment.then(|| view! {
-                    <button class="linklike" on:click=move |_| { hide.dispatch(!hidden); }>{if hidden { t_string!(i18n, inbox.unhide) } else { t_string!(i18n, inbox.hide) }}</button>
+                    <button class="linklike" on:click=move |_| { hide.dispatch(!hidden); }>{if hidden { td_string!(i18n.get_locale_untracked(), inbox.unhide) } else { td_string!(i18n.get_locale_untracked(), inbox.hide) }}</button>
                     {move || if confirm_delete.get() {
                         view! {
-                            <button class="linklike danger" on:click=move |_| { delete.dispatch(()); }>{t_string!(i18n, inbox.delete_for_good)}</button>
-                            <button class="linklike" on:click=move |_| confirm_delete.set(false)>{t_string!(i18n, inbox.keep)}</button>
+                            <button class="linklike danger" on:click=move |_| { delete.dispatch(()); }>{td_string!(i18n.get_locale_untracked(), inbox.delete_for_good)}</button>
+                            <button class="linklike" on:click=move |_| confirm_delete.set(false)>{td_string!(i18n.get_locale_untracked(), inbox.keep)}</button>
                         }.into_any()
                     } else {
-                        view! { <button class="linklike danger" on:click=move |_| confirm_delete.set(true)>{t_string!(i18n, inbox.delete)}</button> }.into_any()
+                        view! { <button class="linklike danger" on:click=move |_| confirm_delete.set(true)>{td_string!(i18n.get_locale_untracked(), inbox.delete)}</button> }.into_any()
                     }}
                 })}
             </div>
@@ -283,10 +285,10 @@ fn ReplyForm(id: i64, drafts: Drafts, reply: Action<String, ()>, author: Option<
             ev.prevent_default();
             reply.dispatch(untrack(|| drafts.text(id)));
         }>
-            <label class="visually-hidden" for=format!("reply-{id}")>{t_string!(i18n, inbox.your_reply)}</label>
-            <input id=format!("reply-{id}") type="text" placeholder=t_string!(i18n, inbox.write_reply) maxlength="2200"
+            <label class="visually-hidden" for=format!("reply-{id}")>{td_string!(i18n.get_locale_untracked(), inbox.your_reply)}</label>
+            <input id=format!("reply-{id}") type="text" placeholder=td_string!(i18n.get_locale_untracked(), inbox.write_reply) maxlength="2200"
                 prop:value=move || drafts.text(id) on:input=move |ev| drafts.write(id, event_target_value(&ev)) />
-            <button type="submit" class="button button-primary" disabled=move || reply.pending().get()>{t_string!(i18n, inbox.send_reply)}</button>
+            <button type="submit" class="button button-primary" disabled=move || reply.pending().get()>{td_string!(i18n.get_locale_untracked(), inbox.send_reply)}</button>
         </form>
         <SnippetPicker kind=SnippetKind::Reply key=id.to_string()
             text=Signal::derive(move || drafts.text(id))

@@ -10,6 +10,8 @@ use crate::api::auth::{current_creator, SignOut};
 use crate::i18n::{t_string, use_i18n};
 
 /// The frame of every page: brand, navigation (which knows who is signed in), theme toggle.
+/// The one part of a page that outlives a navigation in the browser, so its words follow the
+/// language (signing in brings the creator's own); pages write theirs once.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
@@ -38,8 +40,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true"></span>
                     <span class="brand-name">"Crealia"</span>
                 </A>
-                <nav class="topnav" aria-label=t_string!(i18n, common.nav_label)>
-                    <A href="/" exact=true>{t_string!(i18n, common.nav_home)}</A>
+                <nav class="topnav" aria-label=move || t_string!(i18n, common.nav_label)>
+                    <A href="/" exact=true>{move || t_string!(i18n, common.nav_home)}</A>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match creator.await {
@@ -65,7 +67,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <main class="content">{children()}</main>
             <UndoBar />
             <footer class="footer">
-                <span>{t_string!(i18n, common.footer)}</span>
+                <span>{move || t_string!(i18n, common.footer)}</span>
             </footer>
         </div>
     }

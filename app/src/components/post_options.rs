@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use super::upload::UploadState;
 use crate::api::publishing::search_places;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 use crate::locale::decimal;
 
 /// What Meta calls the post being composed, for which parameters it takes.
@@ -40,10 +40,10 @@ pub fn PostOptionsSection(
         <div class="field post-options">
             <button type="button" class="link-button" data-testid="more-options" aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)>
-                {move || if kind.get() == PostKind::Reel { t_string!(i18n, composer.more_options_reel) } else { t_string!(i18n, composer.more_options) }}
+                {move || if kind.get() == PostKind::Reel { td_string!(i18n.get_locale_untracked(), composer.more_options_reel) } else { td_string!(i18n.get_locale_untracked(), composer.more_options) }}
             </button>
             <Show when=move || open.get()>
-                <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.loading)}</p> }>
+                <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.loading)}</p> }>
                     {move || Suspend::new(async move { post_options_view(kind, files, options, account).await })}
                 </Suspense>
             </Show>
@@ -65,7 +65,7 @@ fn PostOptionsFields(kind: RwSignal<PostKind>, files: Memo<Vec<MediaAsset>>, opt
         <div class="options">
             <Show when=move || takes(Param::Collaborators)>
                 <label class="option">
-                    <span>{t_string!(i18n, composer.collaborators)} <span class="muted">" "{t_string!(i18n, composer.collaborators_hint)}</span></span>
+                    <span>{td_string!(i18n.get_locale_untracked(), composer.collaborators)} <span class="muted">" "{td_string!(i18n.get_locale_untracked(), composer.collaborators_hint)}</span></span>
                     <input type="text" data-testid="collaborators" autocomplete="off" prop:value=move || collaborators.get()
                         on:input=move |ev| {
                             let text = event_target_value(&ev);
@@ -106,28 +106,28 @@ fn PlacePicker(options: RwSignal<PostOptions>, account: Signal<Option<i64>>) -> 
     let typed_id = move || Some(query.get().trim().to_string()).filter(|q| crealia_graph::rules::location_id_ok(q));
     view! {
         <div class="option">
-            <span id="place-label">{t_string!(i18n, composer.place)}</span>
+            <span id="place-label">{td_string!(i18n.get_locale_untracked(), composer.place)}</span>
             {move || match options.get().place {
                 Some(place) => view! {
                     <p class="chosen-place" data-testid="chosen-place">
                         <span translate="no">{place.name.clone()}</span>" "
-                        <button type="button" class="linklike" on:click=move |_| options.update(|o| o.place = None)>{t_string!(i18n, composer.place_remove)}</button>
+                        <button type="button" class="linklike" on:click=move |_| options.update(|o| o.place = None)>{td_string!(i18n.get_locale_untracked(), composer.place_remove)}</button>
                     </p>
                 }.into_any(),
                 None => view! {
                     <div class="place-search">
-                        <input type="search" aria-labelledby="place-label" data-testid="place-query" placeholder=t_string!(i18n, composer.place_placeholder)
+                        <input type="search" aria-labelledby="place-label" data-testid="place-query" placeholder=td_string!(i18n.get_locale_untracked(), composer.place_placeholder)
                             prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))
                             on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); find(); } />
                         <button type="button" class="button" disabled=move || search.pending().get() || query.read().trim().chars().count() < 2
-                            on:click=move |_| find()>{t_string!(i18n, composer.place_find)}</button>
+                            on:click=move |_| find()>{td_string!(i18n.get_locale_untracked(), composer.place_find)}</button>
                     </div>
                     {move || typed_id().map(|id| {
                         let label = td_string!(i18n.get_locale(), composer.place_use_id, id = id.clone()).to_string();
                         view! { <button type="button" class="linklike" on:click=move |_| choose(Place { id: id.clone(), name: id.clone() })>{label}</button> }
                     })}
                     {move || search.value().get().map(|found| match found {
-                        Ok(places) if places.is_empty() => view! { <p class="muted">{t_string!(i18n, composer.place_none)}</p> }.into_any(),
+                        Ok(places) if places.is_empty() => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.place_none)}</p> }.into_any(),
                         Ok(places) => view! {
                             <ul class="places" data-testid="places">
                                 {places.into_iter().map(|p| {
@@ -166,7 +166,7 @@ fn TagPictures(files: Memo<Vec<MediaAsset>>, options: RwSignal<PostOptions>) -> 
     view! {
         <Show when=move || !pictures().is_empty()>
             <div class="option">
-                <span>{t_string!(i18n, composer.tag_people)} <span class="muted">" "{t_string!(i18n, composer.tag_hint)}</span></span>
+                <span>{td_string!(i18n.get_locale_untracked(), composer.tag_people)} <span class="muted">" "{td_string!(i18n.get_locale_untracked(), composer.tag_hint)}</span></span>
                 <div class="tag-pictures">
                     {move || pictures().into_iter().map(|(i, file)| {
                         let item = i as u8;
@@ -188,7 +188,7 @@ fn TagPictures(files: Memo<Vec<MediaAsset>>, options: RwSignal<PostOptions>) -> 
                         };
                         view! {
                             <figure class="tag-picture">
-                                <button type="button" class="tag-area" data-testid="tag-area" aria-label=t_string!(i18n, composer.tag_area_label) on:click=place>
+                                <button type="button" class="tag-area" data-testid="tag-area" aria-label=td_string!(i18n.get_locale_untracked(), composer.tag_area_label) on:click=place>
                                     <img src=file.url.clone() alt="" draggable="false" />
                                 </button>
                                 {move || options.read().tags.iter().enumerate().filter(|(_, t)| t.item == item).map(|(n, t)| {
@@ -204,16 +204,16 @@ fn TagPictures(files: Memo<Vec<MediaAsset>>, options: RwSignal<PostOptions>) -> 
                                 {move || placing.get().filter(|p| p.0 == item).map(|(_, x, y)| view! {
                                     <span class="tag-pending" style=format!("left: {}%; top: {}%", x as f64 / 10.0, y as f64 / 10.0)></span>
                                     <div class="tag-form">
-                                        <input type="text" data-testid="tag-username" autocomplete="off" placeholder=t_string!(i18n, composer.tag_username)
-                                            aria-label=t_string!(i18n, composer.tag_username)
+                                        <input type="text" data-testid="tag-username" autocomplete="off" placeholder=td_string!(i18n.get_locale_untracked(), composer.tag_username)
+                                            aria-label=td_string!(i18n.get_locale_untracked(), composer.tag_username)
                                             prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))
                                             on:keydown=move |ev| match ev.key().as_str() {
                                                 "Enter" => { ev.prevent_default(); add(); }
                                                 "Escape" => placing.set(None),
                                                 _ => {}
                                             } />
-                                        <button type="button" class="button" on:click=move |_| add()>{t_string!(i18n, composer.tag_add)}</button>
-                                        <button type="button" class="linklike" on:click=move |_| placing.set(None)>{t_string!(i18n, composer.tag_cancel)}</button>
+                                        <button type="button" class="button" on:click=move |_| add()>{td_string!(i18n.get_locale_untracked(), composer.tag_add)}</button>
+                                        <button type="button" class="linklike" on:click=move |_| placing.set(None)>{td_string!(i18n.get_locale_untracked(), composer.tag_cancel)}</button>
                                     </div>
                                 })}
                             </figure>
@@ -251,7 +251,7 @@ fn ReelOptions(files: Memo<Vec<MediaAsset>>, options: RwSignal<PostOptions>) -> 
     let seconds = move |ms: u64| decimal(i18n.get_locale(), ms as f64 / 1000.0, 1);
     view! {
         <div class="option">
-            <span>{t_string!(i18n, composer.cover)}</span>
+            <span>{td_string!(i18n.get_locale_untracked(), composer.cover)}</span>
             {move || video().map(|v| {
                 let length = v.duration_ms.unwrap_or(0);
                 let offset = move || options.read().thumb_offset_ms.unwrap_or(0).min(length);
@@ -271,7 +271,7 @@ fn ReelOptions(files: Memo<Vec<MediaAsset>>, options: RwSignal<PostOptions>) -> 
                 }
             })}
             <label class="cover-image">
-                {t_string!(i18n, composer.cover_image)}
+                {td_string!(i18n.get_locale_untracked(), composer.cover_image)}
                 <input type="file" accept="image/jpeg,image/png,image/webp" data-testid="cover-input" on:change=on_cover />
             </label>
             {move || match cover.get() {
@@ -279,11 +279,11 @@ fn ReelOptions(files: Memo<Vec<MediaAsset>>, options: RwSignal<PostOptions>) -> 
                     <p class="cover-chosen">
                         <img class="thumb" src=asset.url.clone() alt="" />" "
                         <button type="button" class="linklike" on:click=move |_| { options.update(|o| o.cover_media_id = None); cover.set(None); }>
-                            {t_string!(i18n, composer.cover_remove)}
+                            {td_string!(i18n.get_locale_untracked(), composer.cover_remove)}
                         </button>
                     </p>
                 }.into_any(),
-                Some(UploadState::Uploading(_)) => view! { <p class="muted">{t_string!(i18n, composer.waiting_for_upload)}</p> }.into_any(),
+                Some(UploadState::Uploading(_)) => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.waiting_for_upload)}</p> }.into_any(),
                 Some(UploadState::Failed(why)) => view! { <p class="error" role="alert">{why.message(i18n.get_locale_untracked())}</p> }.into_any(),
                 _ => ().into_any(),
             }}
@@ -291,15 +291,15 @@ fn ReelOptions(files: Memo<Vec<MediaAsset>>, options: RwSignal<PostOptions>) -> 
         <label class="option checkbox">
             <input type="checkbox" data-testid="share-to-feed" prop:checked=move || options.read().share_to_feed != Some(false)
                 on:change=move |ev| { let on = event_target_checked(&ev); options.update(|o| o.share_to_feed = (!on).then_some(false)); } />
-            {t_string!(i18n, composer.share_to_feed)}
+            {td_string!(i18n.get_locale_untracked(), composer.share_to_feed)}
         </label>
         <label class="option">
-            {t_string!(i18n, composer.audio_name)}
+            {td_string!(i18n.get_locale_untracked(), composer.audio_name)}
             <input type="text" data-testid="audio-name" maxlength="100" prop:value=move || options.read().audio_name.clone().unwrap_or_default()
                 on:input=move |ev| { let name = event_target_value(&ev); options.update(|o| o.audio_name = Some(name).filter(|n| !n.is_empty())); } />
         </label>
         <label class="option">
-            {t_string!(i18n, composer.trial)}
+            {td_string!(i18n.get_locale_untracked(), composer.trial)}
             <select data-testid="trial" on:change=move |ev| {
                 let trial = match event_target_value(&ev).as_str() {
                     "manual" => Some(TrialGraduation::Manual),
@@ -308,9 +308,9 @@ fn ReelOptions(files: Memo<Vec<MediaAsset>>, options: RwSignal<PostOptions>) -> 
                 };
                 options.update(|o| o.trial = trial);
             }>
-                <option value="" selected=move || options.read().trial.is_none()>{t_string!(i18n, composer.trial_none)}</option>
-                <option value="manual" selected=move || options.read().trial == Some(TrialGraduation::Manual)>{t_string!(i18n, composer.trial_manual)}</option>
-                <option value="performance" selected=move || options.read().trial == Some(TrialGraduation::SsPerformance)>{t_string!(i18n, composer.trial_performance)}</option>
+                <option value="" selected=move || options.read().trial.is_none()>{td_string!(i18n.get_locale_untracked(), composer.trial_none)}</option>
+                <option value="manual" selected=move || options.read().trial == Some(TrialGraduation::Manual)>{td_string!(i18n.get_locale_untracked(), composer.trial_manual)}</option>
+                <option value="performance" selected=move || options.read().trial == Some(TrialGraduation::SsPerformance)>{td_string!(i18n.get_locale_untracked(), composer.trial_performance)}</option>
             </select>
         </label>
     }

@@ -9,7 +9,7 @@ use super::cancel::CancelPost;
 use super::live::InboxFeed;
 use crate::api::publishing::{duplicate_post, edit_post, list_posts, retry_post, save_draft};
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 use crate::locale::{post_note, post_when};
 
 /// How often the list looks again while a post is pending or publishing.
@@ -32,7 +32,7 @@ pub fn post_reason(post: &ScheduledPost, with_code: bool) -> impl IntoView + use
         view! {
             <p class=class>
                 {said}
-                {code.map(|c| t_string!(i18n, dashboard.posts_error_code, code = c).to_string())}
+                {code.map(|c| td_string!(i18n.get_locale_untracked(), dashboard.posts_error_code, code = c).to_string())}
             </p>
         }
     })
@@ -69,15 +69,15 @@ pub fn PostsList(posted: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="posts-title">
             <div class="section-head">
-                <h2 id="posts-title">{t_string!(i18n, dashboard.posts_title)}</h2>
-                <a href="/instagram-calendar" class="button">{t_string!(i18n, dashboard.posts_calendar)}</a>
+                <h2 id="posts-title">{td_string!(i18n.get_locale_untracked(), dashboard.posts_title)}</h2>
+                <a href="/instagram-calendar" class="button">{td_string!(i18n.get_locale_untracked(), dashboard.posts_calendar)}</a>
             </div>
-            <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, dashboard.posts_loading)}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), dashboard.posts_loading)}</p> }>
                 {move || posts.get().map(|r| {
                     open.set(r.as_ref().is_ok_and(|l| l.posts.iter().any(|p| p.post.status.is_open())));
                     match r {
-                    Ok(list) if list.posts.is_empty() => view! { <p class="muted">{t_string!(i18n, dashboard.posts_empty)}</p> }.into_any(),
-                    Ok(list) => view! { <p class="muted">{t_string!(i18n, dashboard.posts_times_in, zone = list.time_zone).to_string()}</p> }.into_any(),
+                    Ok(list) if list.posts.is_empty() => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), dashboard.posts_empty)}</p> }.into_any(),
+                    Ok(list) => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), dashboard.posts_times_in, zone = list.time_zone).to_string()}</p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> }.into_any(),
                     }
                 })}
@@ -163,7 +163,7 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
                     <span class=status_class(status) data-testid="post-status">{crate::locale::post_status(i18n.get_locale_untracked(), status)}</span>
                     <span class="pill">{crate::locale::post_kind(i18n.get_locale_untracked(), kind)}</span>
                     <span translate="no">"@"{post.username.clone()}</span>
-                    <span class="muted">{if draft { t_string!(i18n, dashboard.posts_no_time_yet).to_string() } else { when }}</span>
+                    <span class="muted">{if draft { td_string!(i18n.get_locale_untracked(), dashboard.posts_no_time_yet).to_string() } else { when }}</span>
                 </p>
                 <p class="post-caption" translate="no">{excerpt}</p>
                 {post_reason(&post, true)}
@@ -178,14 +178,14 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
             </div>
             <div class="post-row-actions">
                 {status.is_editable().then(|| view! {
-                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>{t_string!(i18n, dashboard.posts_edit)}</button>
+                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>{td_string!(i18n.get_locale_untracked(), dashboard.posts_edit)}</button>
                 })}
                 {matches!(status, PostStatus::Pending | PostStatus::Failed | PostStatus::Draft).then(|| view! {
                     <CancelPost id on_done=move |_| done() />
                 })}
-                <button type="button" class="button" disabled=move || duplicate.pending().get() on:click=move |_| { duplicate.dispatch(()); }>{t_string!(i18n, dashboard.posts_duplicate)}</button>
+                <button type="button" class="button" disabled=move || duplicate.pending().get() on:click=move |_| { duplicate.dispatch(()); }>{td_string!(i18n.get_locale_untracked(), dashboard.posts_duplicate)}</button>
                 {(status == PostStatus::Failed).then(|| view! {
-                    <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t_string!(i18n, dashboard.posts_retry)}</button>
+                    <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{td_string!(i18n.get_locale_untracked(), dashboard.posts_retry)}</button>
                 })}
             </div>
         </li>
@@ -216,16 +216,16 @@ fn EditPost(form: EditForm) -> impl IntoView {
     let EditForm { draft, caption, date, time, save, editing } = form;
     view! {
         <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(true); }>
-            <textarea rows="3" aria-label=t_string!(i18n, dashboard.posts_caption) prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
-            <input type="date" aria-label=t_string!(i18n, dashboard.posts_date) prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
-            <input type="time" aria-label=t_string!(i18n, dashboard.posts_time) prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
+            <textarea rows="3" aria-label=td_string!(i18n.get_locale_untracked(), dashboard.posts_caption) prop:value=move || caption.get() on:input=move |ev| caption.set(event_target_value(&ev))></textarea>
+            <input type="date" aria-label=td_string!(i18n.get_locale_untracked(), dashboard.posts_date) prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+            <input type="time" aria-label=td_string!(i18n.get_locale_untracked(), dashboard.posts_time) prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev)) />
             {draft.then(|| view! {
-                <button type="button" class="button" disabled=move || save.pending().get() on:click=move |_| { save.dispatch(false); }>{t_string!(i18n, dashboard.posts_save_draft)}</button>
+                <button type="button" class="button" disabled=move || save.pending().get() on:click=move |_| { save.dispatch(false); }>{td_string!(i18n.get_locale_untracked(), dashboard.posts_save_draft)}</button>
             })}
             <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                {if draft { t_string!(i18n, dashboard.posts_schedule_draft) } else { t_string!(i18n, dashboard.posts_save) }}
+                {if draft { td_string!(i18n.get_locale_untracked(), dashboard.posts_schedule_draft) } else { td_string!(i18n.get_locale_untracked(), dashboard.posts_save) }}
             </button>
-            <button type="button" class="linklike" on:click=move |_| editing.set(false)>{t_string!(i18n, dashboard.posts_close)}</button>
+            <button type="button" class="linklike" on:click=move |_| editing.set(false)>{td_string!(i18n.get_locale_untracked(), dashboard.posts_close)}</button>
         </form>
     }
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::snippets::{delete_snippet, list_snippets, save_snippet};
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 
 /// `kind`'s saved words: a button opens the list (a click on a name calls `insert` with its
 /// words) and a field to keep `text` under a name. `typed`: what follows a `/` at the start of
@@ -60,9 +60,9 @@ pub fn SnippetPicker(
         None => {}
     });
     let title = move || match kind {
-        SnippetKind::Caption => t_string!(i18n, snippets.caption_snippets),
-        SnippetKind::Hashtags => t_string!(i18n, snippets.hashtag_groups),
-        SnippetKind::Reply => t_string!(i18n, snippets.saved_replies),
+        SnippetKind::Caption => td_string!(i18n.get_locale_untracked(), snippets.caption_snippets),
+        SnippetKind::Hashtags => td_string!(i18n.get_locale_untracked(), snippets.hashtag_groups),
+        SnippetKind::Reply => td_string!(i18n.get_locale_untracked(), snippets.saved_replies),
     };
     let name_label = format!("snippet-name-{}{key}", kind.as_str());
     let list = move |all: Vec<Snippet>| {
@@ -73,8 +73,8 @@ pub fn SnippetPicker(
         };
         if shown.is_empty() {
             return match filter {
-                Some(_) => view! { <p class="muted">{t_string!(i18n, snippets.no_match)}</p> }.into_any(),
-                None => view! { <p class="muted">{t_string!(i18n, snippets.none_yet)}</p> }.into_any(),
+                Some(_) => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), snippets.no_match)}</p> }.into_any(),
+                None => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), snippets.none_yet)}</p> }.into_any(),
             };
         }
         view! {
@@ -85,7 +85,7 @@ pub fn SnippetPicker(
                         <li>
                             <button type="button" class="chip" title=s.body.clone() translate="no" data-testid="snippet"
                                 on:click=move |_| { insert.run(body.clone()); open.set(false); }>{s.name.clone()}</button>
-                            <button type="button" class="linklike" aria-label=move || t_string!(i18n, snippets.delete, name = label.clone()).to_string()
+                            <button type="button" class="linklike" aria-label=move || td_string!(i18n.get_locale_untracked(), snippets.delete, name = label.clone()).to_string()
                                 on:click=move |_| { delete.dispatch(id); }>"×"</button>
                         </li>
                     }
@@ -98,7 +98,7 @@ pub fn SnippetPicker(
         <div class="snippets" data-testid=format!("snippets-{}", kind.as_str())>
             <button type="button" class="link-button" aria-expanded=move || shown.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>{title}</button>
             <Show when=move || shown.get()>
-                <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, snippets.loading)}</p> }>
+                <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), snippets.loading)}</p> }>
                     {move || snippets.get().map(|answer| match answer {
                         Ok(Some(all)) => list(all),
                         Ok(None) => ().into_any(),
@@ -106,12 +106,12 @@ pub fn SnippetPicker(
                     })}
                 </Transition>
                 <div class="snippet-save">
-                    <label for=name_label.clone()>{t_string!(i18n, snippets.keep_as)}</label>
+                    <label for=name_label.clone()>{td_string!(i18n.get_locale_untracked(), snippets.keep_as)}</label>
                     <input id=name_label.clone() type="text" maxlength=MAX_NAME_CHARS.to_string() prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                     <button type="button" class="button" disabled=move || save.pending().get()
-                        on:click=move |_| { save.dispatch((name.get_untracked(), text.get_untracked())); }>{t_string!(i18n, snippets.keep)}</button>
+                        on:click=move |_| { save.dispatch((name.get_untracked(), text.get_untracked())); }>{td_string!(i18n.get_locale_untracked(), snippets.keep)}</button>
                 </div>
-                {(kind == SnippetKind::Reply).then(|| view! { <p class="muted">{move || t_string!(i18n, snippets.reply_hint, placeholder = USERNAME).to_string()}</p> })}
+                {(kind == SnippetKind::Reply).then(|| view! { <p class="muted">{move || td_string!(i18n.get_locale_untracked(), snippets.reply_hint, placeholder = USERNAME).to_string()}</p> })}
                 {move || problem.get().map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
             </Show>
         </div>

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::system::{system_status, SystemHealth};
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 
 /// Asks the server for the state of its dependencies when the visitor clicks "Check now".
 #[component]
@@ -13,13 +13,13 @@ pub fn StatusPanel() -> impl IntoView {
     view! {
         <section class="card status-panel" aria-labelledby="status-title">
             <div class="card-head">
-                <h2 id="status-title">{t_string!(i18n, dashboard.status_title)}</h2>
+                <h2 id="status-title">{td_string!(i18n.get_locale_untracked(), dashboard.status_title)}</h2>
                 <button type="button" class="button" disabled=pending on:click=move |_| { check.dispatch(()); }>
-                    {move || if pending.get() { t_string!(i18n, dashboard.status_checking) } else { t_string!(i18n, dashboard.status_check) }}
+                    {move || if pending.get() { td_string!(i18n.get_locale_untracked(), dashboard.status_checking) } else { td_string!(i18n.get_locale_untracked(), dashboard.status_check) }}
                 </button>
             </div>
             {move || match check.value().get() {
-                None => view! { <p class="muted">{t_string!(i18n, dashboard.status_intro)}</p> }.into_any(),
+                None => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), dashboard.status_intro)}</p> }.into_any(),
                 Some(Ok(status)) => view! { <StatusList status /> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> }.into_any(),
             }}

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
 use crate::api::analytics::load_analytics;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::locale::{decimal, number, times as ratio, weekday};
 
 /// "Tuesday 19:00", "mardi 19:00".
@@ -55,11 +55,11 @@ pub fn SuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, Stri
     let analytics = Resource::new(move || account.get(), load_analytics);
     view! {
         <div class="suggestions" data-testid="suggested-times">
-            <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.looking_for_best_times)}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.looking_for_best_times)}</p> }>
                 {move || Suspend::new(async move {
                     match analytics.await {
                         Ok(a) => times(i18n, a, pick).into_any(),
-                        Err(e) => view! { <p class="muted">{t_string!(i18n, composer.no_suggested_times, error = e.localized(i18n.get_locale_untracked())).to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.no_suggested_times, error = e.localized(i18n.get_locale_untracked())).to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -73,7 +73,7 @@ fn times(i18n: I18nContext<Locale>, a: Analytics, pick: Callback<(String, String
         let not_enough = b.not_enough;
         let why = move || match &not_enough {
             Some(n) => not_enough_message(i18n.get_locale(), n),
-            None => t_string!(i18n, composer.not_enough_to_suggest_time).to_string(),
+            None => td_string!(i18n.get_locale_untracked(), composer.not_enough_to_suggest_time).to_string(),
         };
         return view! { <p class="muted" data-testid="no-suggested-time">{why}</p> }.into_any();
     }
@@ -108,7 +108,7 @@ pub fn SuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -
     let analytics = Resource::new(move || account.get(), load_analytics);
     view! {
         <div class="suggestions" data-testid="suggested-hashtags">
-            <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.looking_at_hashtags)}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.looking_at_hashtags)}</p> }>
                 {move || Suspend::new(async move {
                     match analytics.await {
                         Ok(a) => {
@@ -117,20 +117,20 @@ pub fn SuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -
                                 let not_enough = w.not_enough;
                                 let why = move || match &not_enough {
                                     Some(n) => not_enough_message(i18n.get_locale(), n),
-                                    None => t_string!(i18n, composer.no_hashtag_stands_out).to_string(),
+                                    None => td_string!(i18n.get_locale_untracked(), composer.no_hashtag_stands_out).to_string(),
                                 };
                                 return view! { <p class="muted">{why}</p> }.into_any();
                             }
                             let weak = w.weak_hashtags;
                             view! {
-                                <ul class="chip-list" aria-label=t_string!(i18n, composer.hashtags_that_worked)>
+                                <ul class="chip-list" aria-label=td_string!(i18n.get_locale_untracked(), composer.hashtags_that_worked)>
                                     {w.suggested_hashtags.into_iter().map(|h| {
                                         let tag = h.label.clone();
                                         let (h_title, h_aria, h_text) = (h.clone(), h.clone(), h.clone());
                                         let title = move || hashtag_title(i18n.get_locale(), &h_title);
                                         let aria = {
                                             let tag = tag.clone();
-                                            move || t_string!(i18n, composer.hashtag_aria, tag = tag.clone(), title = hashtag_title(i18n.get_locale(), &h_aria)).to_string()
+                                            move || td_string!(i18n.get_locale_untracked(), composer.hashtag_aria, tag = tag.clone(), title = hashtag_title(i18n.get_locale(), &h_aria)).to_string()
                                         };
                                         let figures = move || format!(" · {} · {}", ratio(i18n.get_locale(), f64::from(h_text.lift)), h_text.posts);
                                         view! {
@@ -153,7 +153,7 @@ pub fn SuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -
                             }
                             .into_any()
                         }
-                        Err(e) => view! { <p class="muted">{t_string!(i18n, composer.no_suggested_hashtags, error = e.localized(i18n.get_locale_untracked())).to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.no_suggested_hashtags, error = e.localized(i18n.get_locale_untracked())).to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -176,7 +176,7 @@ fn suggested_hashtags_view(account: Signal<Option<i64>>, pick: Callback<String>)
 pub fn LazySuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, String, String)>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.looking_for_best_times)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.looking_for_best_times)}</p> }>
             {move || Suspend::new(async move { suggested_times_view(account, pick).await })}
         </Suspense>
     }
@@ -187,7 +187,7 @@ pub fn LazySuggestedTimes(account: Signal<Option<i64>>, pick: Callback<(String, 
 pub fn LazySuggestedHashtags(account: Signal<Option<i64>>, pick: Callback<String>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, composer.looking_at_hashtags)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), composer.looking_at_hashtags)}</p> }>
             {move || Suspend::new(async move { suggested_hashtags_view(account, pick).await })}
         </Suspense>
     }

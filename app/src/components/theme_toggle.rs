@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::i18n::{t_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 
 /// Runs before the first paint: applies the remembered theme, or the system's preference.
 pub const THEME_BOOT_SCRIPT: &str = "(function(){try{var t=localStorage.getItem('crealia-theme');\
@@ -28,11 +28,11 @@ pub fn ThemeToggle() -> impl IntoView {
             type="button"
             class="theme-toggle"
             aria-pressed=move || if dark.get() { "true" } else { "false" }
-            title=t_string!(i18n, common.theme_title)
+            title=td_string!(i18n.get_locale_untracked(), common.theme_title)
             on:click=toggle
         >
             <span class="theme-toggle-icon" aria-hidden="true"></span>
-            <span>{move || if dark.get() { t_string!(i18n, common.theme_dark) } else { t_string!(i18n, common.theme_light) }}</span>
+            <span>{move || if dark.get() { td_string!(i18n.get_locale_untracked(), common.theme_dark) } else { td_string!(i18n.get_locale_untracked(), common.theme_light) }}</span>
         </button>
     }
 }

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::analytics::load_analytics;
 use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::title::PageTitle;
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 use crate::locale::{decimal, number, times, weekday};
 
 const PATH: &str = "/instagram-analytics";
@@ -19,14 +19,14 @@ const PATH: &str = "/instagram-analytics";
 pub fn AnalyticsPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect(PATH) {
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let query = use_query_map();
     let account = move || query.read().get("account").and_then(|a| a.parse::<i64>().ok());
     let data = Resource::new(account, load_analytics);
     view! {
         <PageTitle text=|l| td_string!(l, analytics.title).to_string() />
-        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, analytics.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), analytics.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(a) => view! { <AnalyticsView a /> }.into_any(),
@@ -46,11 +46,11 @@ fn AnalyticsView(a: Analytics) -> impl IntoView {
     view! {
         <section class="dash-head">
             <div>
-                <h1>{move || t_string!(i18n, analytics.heading, username = username.clone()).to_string()}</h1>
-                <p class="muted">{move || t_string!(i18n, analytics.intro, zone = zone.clone()).to_string()}</p>
+                <h1>{move || td_string!(i18n.get_locale_untracked(), analytics.heading, username = username.clone()).to_string()}</h1>
+                <p class="muted">{move || td_string!(i18n.get_locale_untracked(), analytics.intro, zone = zone.clone()).to_string()}</p>
             </div>
             <div class="dash-controls">
-                <a href="/instagram-dashboard" class="button">{t_string!(i18n, analytics.compose)}</a>
+                <a href="/instagram-dashboard" class="button">{td_string!(i18n.get_locale_untracked(), analytics.compose)}</a>
             </div>
         </section>
         <BestTimesCard b=a.best_times zone=a.time_zone.clone() />

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::api_tokens::{create_api_token, list_api_tokens, revoke_api_token};
 use crate::components::auth::signed_in_or_redirect;
 use crate::components::title::PageTitle;
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 use crate::locale::{day_month_year, day_month_year_clock_utc};
 
 /// What a scope allows, as the creator reads it.
@@ -23,7 +23,7 @@ fn scope_label(locale: Locale, scope: Scope) -> &'static str {
 pub fn ApiTokensPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/settings/api-tokens") {
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let changed = RwSignal::new(0u32);
     let tokens = Resource::new(move || changed.get(), |_| list_api_tokens());
@@ -41,16 +41,16 @@ pub fn ApiTokensPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| td_string!(l, tokens.title).to_string() />
         <section class="card narrow" aria-labelledby="tokens-title">
-            <h1 id="tokens-title">{t_string!(i18n, tokens.title)}</h1>
+            <h1 id="tokens-title">{td_string!(i18n.get_locale_untracked(), tokens.title)}</h1>
             <p class="muted">
-                {t_string!(i18n, tokens.intro)}" "
-                <code translate="no">"Authorization: Bearer …"</code>". "{t_string!(i18n, tokens.docs_at)}" "<a href="/api/docs" rel="external" translate="no">"/api/docs"</a>"."
+                {td_string!(i18n.get_locale_untracked(), tokens.intro)}" "
+                <code translate="no">"Authorization: Bearer …"</code>". "{td_string!(i18n.get_locale_untracked(), tokens.docs_at)}" "<a href="/api/docs" rel="external" translate="no">"/api/docs"</a>"."
             </p>
             <form class="stack" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
-                <label>{t_string!(i18n, tokens.name)} <input type="text" maxlength="60" required=true placeholder=t_string!(i18n, tokens.name_placeholder)
+                <label>{td_string!(i18n.get_locale_untracked(), tokens.name)} <input type="text" maxlength="60" required=true placeholder=td_string!(i18n.get_locale_untracked(), tokens.name_placeholder)
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
                 <fieldset>
-                    <legend>{t_string!(i18n, tokens.it_may)}</legend>
+                    <legend>{td_string!(i18n.get_locale_untracked(), tokens.it_may)}</legend>
                     {Scope::ALL.into_iter().map(|scope| view! {
                         <label class="inline">
                             <input type="checkbox" value=scope.as_str()
@@ -63,12 +63,12 @@ pub fn ApiTokensPage() -> impl IntoView {
                         </label>
                     }).collect_view()}
                 </fieldset>
-                <button type="submit" class="button button-primary" disabled=move || create.pending().get()>{t_string!(i18n, tokens.create)}</button>
+                <button type="submit" class="button button-primary" disabled=move || create.pending().get()>{td_string!(i18n.get_locale_untracked(), tokens.create)}</button>
             </form>
             {move || match create.value().get() {
                 Some(Ok(made)) => view! {
                     <div class="notice" role="status" data-testid="new-token">
-                        <p>{t_string!(i18n, tokens.copy_now)}</p>
+                        <p>{td_string!(i18n.get_locale_untracked(), tokens.copy_now)}</p>
                         <code class="token-value" data-testid="token-value" translate="no">{made.value}</code>
                     </div>
                 }.into_any(),
@@ -77,11 +77,11 @@ pub fn ApiTokensPage() -> impl IntoView {
             }}
         </section>
         <section class="card narrow" aria-labelledby="list-title">
-            <h2 id="list-title">{t_string!(i18n, tokens.your_tokens)}</h2>
-            <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }>
+            <h2 id="list-title">{td_string!(i18n.get_locale_untracked(), tokens.your_tokens)}</h2>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match tokens.await {
-                        Ok(list) if list.is_empty() => view! { <p class="muted">{t_string!(i18n, tokens.no_tokens)}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), tokens.no_tokens)}</p> }.into_any(),
                         Ok(list) => view! {
                             <ul class="token-list">{list.into_iter().map(|token| view! { <TokenRow token changed /> }).collect_view()}</ul>
                         }.into_any(),
@@ -119,7 +119,7 @@ fn TokenRow(token: ApiTokenView, changed: RwSignal<u32>) -> impl IntoView {
         <li class="token-row" data-testid="token-row">
             <strong translate="no">{token.name.clone()}</strong>
             <span class="muted"><span translate="no">{scopes}</span>{dates}</span>
-            <button type="button" class="button" disabled=move || revoke.pending().get() on:click=move |_| { revoke.dispatch(()); }>{t_string!(i18n, tokens.revoke)}</button>
+            <button type="button" class="button" disabled=move || revoke.pending().get() on:click=move |_| { revoke.dispatch(()); }>{td_string!(i18n.get_locale_untracked(), tokens.revoke)}</button>
             {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
         </li>
     }

@@ -11,7 +11,7 @@ use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::composer::AccountChips;
 use crate::components::title::PageTitle;
 use crate::components::upload::UploadState;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 use crate::locale::{number, post_kind, post_when};
 
 /// A file chosen to go with the CSV, as its upload goes.
@@ -25,16 +25,16 @@ struct Chosen {
 pub fn BulkPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-bulk") {
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let choices = Resource::new(|| (), |_| composer_options());
     view! {
         <PageTitle text=|l| td_string!(l, bulk.title).to_string() />
         <section class="card bulk">
-            <h1>{t_string!(i18n, bulk.title)}</h1>
-            <p class="muted">{t_string!(i18n, bulk.intro)}</p>
+            <h1>{td_string!(i18n.get_locale_untracked(), bulk.title)}</h1>
+            <p class="muted">{td_string!(i18n.get_locale_untracked(), bulk.intro)}</p>
             <pre class="bulk-example" translate="no">"date,time,caption,media\n2026-12-24,09:30,\"Warm buns, fresh today #fika\",bun.jpg\n2026-12-25,18:00,Our week,one.jpg;two.jpg;three.jpg"</pre>
-            <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match choices.await {
                         Ok(c) => view! { <BulkForm choices=c /> }.into_any(),
@@ -109,17 +109,17 @@ fn BulkForm(choices: ComposerChoices) -> impl IntoView {
     view! {
         <form class="form" on:submit=move |ev| { ev.prevent_default(); check.dispatch(upload()); }>
             <fieldset class="field">
-                <legend>{t_string!(i18n, composer.publish_to)}</legend>
+                <legend>{td_string!(i18n.get_locale_untracked(), composer.publish_to)}</legend>
                 <AccountChips accounts=choices.accounts chosen=chosen_accounts />
             </fieldset>
             <div class="field">
-                <label for="bulk-csv">{t_string!(i18n, bulk.csv_file)}</label>
+                <label for="bulk-csv">{td_string!(i18n.get_locale_untracked(), bulk.csv_file)}</label>
                 <input id="bulk-csv" type="file" accept=".csv,text/csv" data-testid="bulk-csv" on:change=on_csv />
-                <label for="bulk-text">{t_string!(i18n, bulk.csv_text)}</label>
+                <label for="bulk-text">{td_string!(i18n.get_locale_untracked(), bulk.csv_text)}</label>
                 <textarea id="bulk-text" rows="6" data-testid="bulk-text" translate="no" prop:value=move || csv.get() on:input=move |ev| csv.set(event_target_value(&ev))></textarea>
             </div>
             <div class="field">
-                <label for="bulk-media">{t_string!(i18n, bulk.media_files)}</label>
+                <label for="bulk-media">{td_string!(i18n.get_locale_untracked(), bulk.media_files)}</label>
                 <input id="bulk-media" type="file" multiple accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime" data-testid="bulk-media" on:change=on_files />
                 <p class="muted" data-testid="bulk-uploads">
                     {move || {
@@ -138,14 +138,14 @@ fn BulkForm(choices: ComposerChoices) -> impl IntoView {
             <div class="actions">
                 <button type="submit" class="button" data-testid="bulk-check"
                     disabled=move || check.pending().get() || uploading() || csv.read().trim().is_empty() || chosen_accounts.read().is_empty()>
-                    {t_string!(i18n, bulk.check)}
+                    {td_string!(i18n.get_locale_untracked(), bulk.check)}
                 </button>
                 <button type="button" class="button button-primary" data-testid="bulk-schedule"
                     disabled=move || schedule.pending().get() || !ready_to_schedule()
                     on:click=move |_| { schedule.dispatch(upload()); }>
                     {move || {
                         let n = checked().map_or(0, |c| c.posts.len() * chosen_accounts.read().len().max(1));
-                        t_string!(i18n, bulk.schedule_n, n = number(i18n.get_locale(), n as i64)).to_string()
+                        td_string!(i18n.get_locale_untracked(), bulk.schedule_n, n = number(i18n.get_locale(), n as i64)).to_string()
                     }}
                 </button>
             </div>
@@ -154,7 +154,7 @@ fn BulkForm(choices: ComposerChoices) -> impl IntoView {
                 Ok(n) => view! {
                     <p class="success" role="status" data-testid="bulk-done">
                         {td_string!(i18n.get_locale(), bulk.scheduled, n = number(i18n.get_locale(), n as i64)).to_string()}" "
-                        <a href="/instagram-calendar">{t_string!(i18n, bulk.see_calendar)}</a>
+                        <a href="/instagram-calendar">{td_string!(i18n.get_locale_untracked(), bulk.see_calendar)}</a>
                     </p>
                 }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> }.into_any(),
@@ -174,26 +174,26 @@ fn BulkReport(check: BulkCheck) -> impl IntoView {
         <div class="bulk-report">
             {(n_refused > 0).then(|| view! {
                 <div role="alert" class="bulk-refused" data-testid="bulk-refused">
-                    <h2>{t_string!(i18n, bulk.refused_title, n = number(i18n.get_locale_untracked(), n_refused as i64)).to_string()}</h2>
+                    <h2>{td_string!(i18n.get_locale_untracked(), bulk.refused_title, n = number(i18n.get_locale_untracked(), n_refused as i64)).to_string()}</h2>
                     <ul>
                         {refused.into_iter().map(|r| view! {
                             <li data-testid="bulk-refused-line">
-                                <strong>{move || t_string!(i18n, bulk.line, n = r.line).to_string()}</strong>" "
+                                <strong>{move || td_string!(i18n.get_locale_untracked(), bulk.line, n = r.line).to_string()}</strong>" "
                                 {let problem = r.problem.clone(); move || crate::locale::problem(i18n.get_locale(), &problem)}
                             </li>
                         }).collect_view()}
                     </ul>
                 </div>
             })}
-            <h2>{t_string!(i18n, bulk.posts_title, n = number(i18n.get_locale_untracked(), n_posts as i64)).to_string()}</h2>
+            <h2>{td_string!(i18n.get_locale_untracked(), bulk.posts_title, n = number(i18n.get_locale_untracked(), n_posts as i64)).to_string()}</h2>
             <table class="bulk-posts" data-testid="bulk-posts">
                 <thead>
                     <tr>
-                        <th scope="col">{t_string!(i18n, bulk.column_line)}</th>
-                        <th scope="col">{t_string!(i18n, bulk.column_when)}</th>
-                        <th scope="col">{t_string!(i18n, bulk.column_kind)}</th>
-                        <th scope="col">{t_string!(i18n, bulk.column_caption)}</th>
-                        <th scope="col">{t_string!(i18n, bulk.column_files)}</th>
+                        <th scope="col">{td_string!(i18n.get_locale_untracked(), bulk.column_line)}</th>
+                        <th scope="col">{td_string!(i18n.get_locale_untracked(), bulk.column_when)}</th>
+                        <th scope="col">{td_string!(i18n.get_locale_untracked(), bulk.column_kind)}</th>
+                        <th scope="col">{td_string!(i18n.get_locale_untracked(), bulk.column_caption)}</th>
+                        <th scope="col">{td_string!(i18n.get_locale_untracked(), bulk.column_files)}</th>
                     </tr>
                 </thead>
                 <tbody>

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::publishing::{load_calendar, move_post};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::title::PageTitle;
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 use crate::locale::{day_month_year, month_short, month_year, weekday_short};
 
 fn href(view: CalendarView, date: impl std::fmt::Display) -> String {
@@ -38,7 +38,7 @@ fn title(locale: Locale, c: &Calendar) -> String {
 pub fn CalendarPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-calendar") {
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let query = use_query_map();
     let view_kind = move || if query.read().get("view").as_deref() == Some("week") { CalendarView::Week } else { CalendarView::Month };
@@ -49,7 +49,7 @@ pub fn CalendarPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| td_string!(l, calendar.title).to_string() />
         {move || refused().map(|e| view! { <p class="error" role="alert" data-testid="move-refused">{e}</p> })}
-        <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, calendar.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), calendar.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(c) => view! { <CalendarView c mover /> }.into_any(),
@@ -85,25 +85,25 @@ fn CalendarView(c: Calendar, mover: Mover) -> impl IntoView {
         <section class="dash-head">
             <div>
                 <h1 data-testid="calendar-title">{let c = c.clone(); move || title(i18n.get_locale(), &c)}</h1>
-                <p class="muted">{let zone = c.time_zone.clone(); move || t_string!(i18n, calendar.subtitle, zone = zone.clone()).to_string()}</p>
+                <p class="muted">{let zone = c.time_zone.clone(); move || td_string!(i18n.get_locale_untracked(), calendar.subtitle, zone = zone.clone()).to_string()}</p>
             </div>
             <div class="dash-controls">
-                <nav class="segmented" aria-label=t_string!(i18n, calendar.view_label)>
-                    <A href=href(CalendarView::Week, anchor) attr:aria-current=(view_kind == CalendarView::Week).then_some("true")>{t_string!(i18n, calendar.week)}</A>
-                    <A href=href(CalendarView::Month, anchor) attr:aria-current=(view_kind == CalendarView::Month).then_some("true")>{t_string!(i18n, calendar.month)}</A>
+                <nav class="segmented" aria-label=td_string!(i18n.get_locale_untracked(), calendar.view_label)>
+                    <A href=href(CalendarView::Week, anchor) attr:aria-current=(view_kind == CalendarView::Week).then_some("true")>{td_string!(i18n.get_locale_untracked(), calendar.week)}</A>
+                    <A href=href(CalendarView::Month, anchor) attr:aria-current=(view_kind == CalendarView::Month).then_some("true")>{td_string!(i18n.get_locale_untracked(), calendar.month)}</A>
                 </nav>
-                <nav class="segmented" aria-label=t_string!(i18n, calendar.move_label)>
-                    <A href=href(view_kind, c.prev)>{t_string!(i18n, calendar.previous)}</A>
-                    <A href=format!("/instagram-calendar?view={}", view_kind.as_str())>{t_string!(i18n, calendar.today)}</A>
-                    <A href=href(view_kind, c.next)>{t_string!(i18n, calendar.next)}</A>
+                <nav class="segmented" aria-label=td_string!(i18n.get_locale_untracked(), calendar.move_label)>
+                    <A href=href(view_kind, c.prev)>{td_string!(i18n.get_locale_untracked(), calendar.previous)}</A>
+                    <A href=format!("/instagram-calendar?view={}", view_kind.as_str())>{td_string!(i18n.get_locale_untracked(), calendar.today)}</A>
+                    <A href=href(view_kind, c.next)>{td_string!(i18n.get_locale_untracked(), calendar.next)}</A>
                 </nav>
-                <a href="/instagram-dashboard" class="button">{t_string!(i18n, calendar.compose)}</a>
-                <a href="/instagram-bulk" class="button" data-testid="bulk-link">{t_string!(i18n, calendar.bulk)}</a>
-                <a href="/instagram-feed" class="button" data-testid="feed-link">{t_string!(i18n, calendar.feed)}</a>
+                <a href="/instagram-dashboard" class="button">{td_string!(i18n.get_locale_untracked(), calendar.compose)}</a>
+                <a href="/instagram-bulk" class="button" data-testid="bulk-link">{td_string!(i18n.get_locale_untracked(), calendar.bulk)}</a>
+                <a href="/instagram-feed" class="button" data-testid="feed-link">{td_string!(i18n.get_locale_untracked(), calendar.feed)}</a>
             </div>
         </section>
-        <p id="move-hint" class="visually-hidden">{t_string!(i18n, calendar.move_hint)}</p>
-        <div class=class role="grid" data-hydrated=move || hydrated.get().to_string() aria-label=t_string!(i18n, calendar.grid_label)>
+        <p id="move-hint" class="visually-hidden">{td_string!(i18n.get_locale_untracked(), calendar.move_hint)}</p>
+        <div class=class role="grid" data-hydrated=move || hydrated.get().to_string() aria-label=td_string!(i18n.get_locale_untracked(), calendar.grid_label)>
             <div class="calendar-row calendar-weekdays" role="row">
                 {(0..7).map(|d| view! { <div role="columnheader">{weekday_short(i18n.get_locale_untracked(), d)}</div> }).collect_view()}
             </div>

@@ -22,7 +22,7 @@ use crate::components::live::InboxFeed;
 use crate::components::posts::post_reason;
 use crate::components::title::PageTitle;
 use crate::error::AppError;
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 use crate::locale::{clock_utc, day_month_year, decimal, number, post_when};
 
 /// Health is looked at again this often (seconds); countdowns tick every second.
@@ -61,7 +61,7 @@ pub fn countdown(locale: Locale, until_ms: i64, now_ms: i64) -> String {
 pub fn ControlRoomPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/dashboard/instagram") {
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let feed = InboxFeed::get();
     // Bumped by this page's own actions and every few seconds (health has no events).
@@ -94,13 +94,13 @@ pub fn ControlRoomPage() -> impl IntoView {
         <PageTitle text=|l| td_string!(l, control_room.title).to_string() />
         <section class="control-room" data-testid="control-room">
             <div class="section-head">
-                <h1>{t_string!(i18n, control_room.title)}</h1>
-                <a href="/settings/api-tokens">{t_string!(i18n, control_room.api_tokens)}</a>
+                <h1>{td_string!(i18n.get_locale_untracked(), control_room.title)}</h1>
+                <a href="/settings/api-tokens">{td_string!(i18n.get_locale_untracked(), control_room.api_tokens)}</a>
                 <span class="muted" data-testid="live-state">
-                    {move || if feed.live.get() { t_string!(i18n, control_room.live) } else { t_string!(i18n, control_room.connecting) }}
+                    {move || if feed.live.get() { td_string!(i18n.get_locale_untracked(), control_room.live) } else { td_string!(i18n.get_locale_untracked(), control_room.connecting) }}
                 </span>
             </div>
-            <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(s) => view! { <Overview status=s changed checked /> }.into_any(),
@@ -127,11 +127,11 @@ fn Overview(status: Status, changed: RwSignal<u32>, checked: RwSignal<HashMap<i6
     let Status { accounts, services, level, .. } = status;
     view! {
         <section class="card" aria-labelledby="accounts-title">
-            <h2 id="accounts-title">{t_string!(i18n, control_room.accounts)}</h2>
+            <h2 id="accounts-title">{td_string!(i18n.get_locale_untracked(), control_room.accounts)}</h2>
             {if accounts.is_empty() {
                 view! {
                     <p class="muted">
-                        {t_string!(i18n, control_room.no_account)}" "<a href="/instagram-auth">{t_string!(i18n, control_room.connect_one)}</a>"."
+                        {td_string!(i18n.get_locale_untracked(), control_room.no_account)}" "<a href="/instagram-auth">{td_string!(i18n.get_locale_untracked(), control_room.connect_one)}</a>"."
                     </p>
                 }.into_any()
             } else {
@@ -143,7 +143,7 @@ fn Overview(status: Status, changed: RwSignal<u32>, checked: RwSignal<HashMap<i6
             }}
         </section>
         <section class="card" aria-labelledby="health-title" data-testid="health" data-level=level.as_str()>
-            <h2 id="health-title">{t_string!(i18n, control_room.services)}</h2>
+            <h2 id="health-title">{td_string!(i18n.get_locale_untracked(), control_room.services)}</h2>
             <HealthList services />
         </section>
     }
@@ -335,10 +335,10 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
     let found = move || checked.with(|c| c.get(&id).cloned());
     let state = account.state;
     let state_word = move || match state {
-        ConnectionState::Active => t_string!(i18n, control_room.state_connected),
-        ConnectionState::ExpiringSoon => t_string!(i18n, control_room.state_expiring_soon),
-        ConnectionState::NeedsReconnect => t_string!(i18n, control_room.state_needs_reconnect),
-        ConnectionState::Disconnected => t_string!(i18n, control_room.state_disconnected),
+        ConnectionState::Active => td_string!(i18n.get_locale_untracked(), control_room.state_connected),
+        ConnectionState::ExpiringSoon => td_string!(i18n.get_locale_untracked(), control_room.state_expiring_soon),
+        ConnectionState::NeedsReconnect => td_string!(i18n.get_locale_untracked(), control_room.state_needs_reconnect),
+        ConnectionState::Disconnected => td_string!(i18n.get_locale_untracked(), control_room.state_disconnected),
     };
     let expires = account.token_expires_at;
     let figures = account.figures.clone();
@@ -385,21 +385,21 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
                 </p>
             })}
             <div class="account-actions">
-                <a class="button" href=format!("/instagram-dashboard?account={id}#composer")>{t_string!(i18n, control_room.compose)}</a>
+                <a class="button" href=format!("/instagram-dashboard?account={id}#composer")>{td_string!(i18n.get_locale_untracked(), control_room.compose)}</a>
                 <button type="button" class="button" disabled=move || refreshing.get() == Phase::Busy on:click=move |_| refresh()>
-                    {move || if refreshing.get() == Phase::Busy { t_string!(i18n, control_room.refreshing) } else { t_string!(i18n, control_room.refresh) }}
+                    {move || if refreshing.get() == Phase::Busy { td_string!(i18n.get_locale_untracked(), control_room.refreshing) } else { td_string!(i18n.get_locale_untracked(), control_room.refresh) }}
                 </button>
                 <button type="button" class="button" data-testid="check-connection" disabled=move || checking.get() on:click=move |_| check()>
-                    {move || if checking.get() { t_string!(i18n, control_room.checking) } else { t_string!(i18n, control_room.check) }}
+                    {move || if checking.get() { td_string!(i18n.get_locale_untracked(), control_room.checking) } else { td_string!(i18n.get_locale_untracked(), control_room.check) }}
                 </button>
                 {move || {
                     let broken = needs_reconnect || matches!(found(), Some(Ok(false)));
-                    broken.then(|| view! { <a class="button button-primary" data-testid="reconnect" href="/instagram-auth">{t_string!(i18n, control_room.reconnect)}</a> })
+                    broken.then(|| view! { <a class="button button-primary" data-testid="reconnect" href="/instagram-auth">{td_string!(i18n.get_locale_untracked(), control_room.reconnect)}</a> })
                 }}
             </div>
             {move || match found() {
-                Some(Ok(true)) => Some(view! { <p class="muted" role="status">{t_string!(i18n, control_room.access_accepted)}</p> }.into_any()),
-                Some(Ok(false)) => Some(view! { <p class="error" role="alert">{t_string!(i18n, control_room.access_refused)}</p> }.into_any()),
+                Some(Ok(true)) => Some(view! { <p class="muted" role="status">{td_string!(i18n.get_locale_untracked(), control_room.access_accepted)}</p> }.into_any()),
+                Some(Ok(false)) => Some(view! { <p class="error" role="alert">{td_string!(i18n.get_locale_untracked(), control_room.access_refused)}</p> }.into_any()),
                 Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any()),
                 None => None,
             }}
@@ -421,25 +421,25 @@ fn PostSections(posts: Vec<PostItem>, time_zone: String, now: RwSignal<i64>, cha
     view! {
         <section class="card" aria-labelledby="next-title">
             <div class="section-head">
-                <h2 id="next-title">{t_string!(i18n, control_room.next_posts)}</h2>
-                <a href="/instagram-calendar" class="button">{t_string!(i18n, control_room.calendar)}</a>
+                <h2 id="next-title">{td_string!(i18n.get_locale_untracked(), control_room.next_posts)}</h2>
+                <a href="/instagram-calendar" class="button">{td_string!(i18n.get_locale_untracked(), control_room.calendar)}</a>
             </div>
-            <p class="muted">{move || t_string!(i18n, control_room.times_in, zone = time_zone.clone()).to_string()}</p>
+            <p class="muted">{move || td_string!(i18n.get_locale_untracked(), control_room.times_in, zone = time_zone.clone()).to_string()}</p>
             {if upcoming.is_empty() {
-                view! { <p class="muted">{t_string!(i18n, control_room.nothing_scheduled)}</p> }.into_any()
+                view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), control_room.nothing_scheduled)}</p> }.into_any()
             } else {
                 view! { <ul class="post-list" data-testid="upcoming">{upcoming.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul> }.into_any()
             }}
         </section>
         {(!failed.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="failed-title">
-                <h2 id="failed-title">{t_string!(i18n, control_room.failed)}</h2>
+                <h2 id="failed-title">{td_string!(i18n.get_locale_untracked(), control_room.failed)}</h2>
                 <ul class="post-list" data-testid="failed">{failed.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul>
             </section>
         })}
         {(!waiting.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="waiting-title">
-                <h2 id="waiting-title">{t_string!(i18n, control_room.waiting)}</h2>
+                <h2 id="waiting-title">{td_string!(i18n.get_locale_untracked(), control_room.waiting)}</h2>
                 <ul class="post-list" data-testid="waiting">{waiting.into_iter().map(|item| view! { <QueuedPost item now changed /> }).collect_view()}</ul>
             </section>
         })}
@@ -470,7 +470,7 @@ fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> imp
             </div>
             <div class="post-row-actions">
                 {(status == PostStatus::Pending).then(|| view! {
-                    <a class="button" href=format!("/instagram-dashboard#post-{id}")>{t_string!(i18n, control_room.edit_post)}</a>
+                    <a class="button" href=format!("/instagram-dashboard#post-{id}")>{td_string!(i18n.get_locale_untracked(), control_room.edit_post)}</a>
                 })}
                 {matches!(status, PostStatus::Pending | PostStatus::Failed).then(|| view! {
                     <CancelPost id on_done=move |_| changed.update(|c| *c += 1) />
@@ -491,7 +491,7 @@ fn RetryPost(id: i64, changed: RwSignal<u32>) -> impl IntoView {
         r
     });
     view! {
-        <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{t_string!(i18n, control_room.retry)}</button>
+        <button type="button" class="button button-primary" disabled=move || retry.pending().get() on:click=move |_| { retry.dispatch(()); }>{td_string!(i18n.get_locale_untracked(), control_room.retry)}</button>
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.localized(i18n.get_locale())}</p> })}
     }
 }

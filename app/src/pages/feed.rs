@@ -10,14 +10,14 @@ use leptos_router::hooks::use_query_map;
 use crate::api::publishing::{load_feed, swap_posts, FeedPlan};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::title::PageTitle;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 use crate::locale::{post_kind, post_when};
 
 #[component]
 pub fn FeedPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-feed") {
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let query = use_query_map();
     let account = move || query.read().get("account").and_then(|a| a.parse::<i64>().ok());
@@ -28,10 +28,10 @@ pub fn FeedPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| td_string!(l, feed.title).to_string() />
         <section class="card feed-preview">
-            <h1>{t_string!(i18n, feed.title)}</h1>
-            <p class="muted">{t_string!(i18n, feed.intro)}</p>
+            <h1>{td_string!(i18n.get_locale_untracked(), feed.title)}</h1>
+            <p class="muted">{td_string!(i18n.get_locale_untracked(), feed.intro)}</p>
             {move || refused().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match plan.await {
                         Ok(plan) => view! { <FeedGrid plan swap /> }.into_any(),
@@ -57,7 +57,7 @@ fn FeedGrid(plan: FeedPlan, swap: Swap) -> impl IntoView {
     let n = ids.len();
     view! {
         <p class="muted" translate="no">"@"{plan.username.clone()}</p>
-        {(n == 0).then(|| view! { <p class="muted">{t_string!(i18n, feed.nothing_scheduled)}</p> })}
+        {(n == 0).then(|| view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), feed.nothing_scheduled)}</p> })}
         <ol class="feed-grid" data-testid="feed-grid" data-hydrated=move || hydrated.get().to_string()>
             {plan.scheduled.into_iter().enumerate().map(|(i, item)| {
                 let id = item.post.id;
@@ -78,11 +78,11 @@ fn FeedGrid(plan: FeedPlan, swap: Swap) -> impl IntoView {
                         <div class="feed-moves">
                             {before.map(|b| view! {
                                 <button type="button" class="linklike" on:click=move |_| { swap.dispatch((id, b)); }
-                                    aria-label=t_string!(i18n, feed.move_earlier_label)>{t_string!(i18n, feed.move_earlier)}</button>
+                                    aria-label=td_string!(i18n.get_locale_untracked(), feed.move_earlier_label)>{td_string!(i18n.get_locale_untracked(), feed.move_earlier)}</button>
                             })}
                             {after.map(|a| view! {
                                 <button type="button" class="linklike" on:click=move |_| { swap.dispatch((id, a)); }
-                                    aria-label=t_string!(i18n, feed.move_later_label)>{t_string!(i18n, feed.move_later)}</button>
+                                    aria-label=td_string!(i18n.get_locale_untracked(), feed.move_later_label)>{td_string!(i18n.get_locale_untracked(), feed.move_later)}</button>
                             })}
                         </div>
                     </li>
@@ -95,7 +95,7 @@ fn FeedGrid(plan: FeedPlan, swap: Swap) -> impl IntoView {
                         <div class="feed-frame feed-placeholder">
                             <span translate="no">{caption}</span>
                         </div>
-                        <span class="feed-when muted">{t_string!(i18n, feed.published)}</span>
+                        <span class="feed-when muted">{td_string!(i18n.get_locale_untracked(), feed.published)}</span>
                     </li>
                 }
             }).collect_view()}

@@ -5,7 +5,7 @@ use crate::api::connections::{list_connections, Connection, ConnectionState, Dis
 use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::title::PageTitle;
 use crate::error::AppError;
-use crate::i18n::{t_string, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 use crate::locale::number;
 
 /// What each failed connection attempt tells the creator.
@@ -26,7 +26,7 @@ pub fn connect_error_message(locale: Locale, code: &str) -> String {
 pub fn InstagramAuthPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-auth") {
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let query = use_query_map();
     let disconnect = ServerAction::<DisconnectConnection>::new();
@@ -45,10 +45,10 @@ pub fn InstagramAuthPage() -> impl IntoView {
         <PageTitle text=|l| td_string!(l, accounts.title).to_string() />
         <section class="page-head">
             <div>
-                <h1>{t_string!(i18n, accounts.title)}</h1>
-                <p class="muted">{t_string!(i18n, accounts.intro)}</p>
+                <h1>{td_string!(i18n.get_locale_untracked(), accounts.title)}</h1>
+                <p class="muted">{td_string!(i18n.get_locale_untracked(), accounts.intro)}</p>
             </div>
-            <ConnectButton class="button button-primary">{t_string!(i18n, accounts.connect)}</ConnectButton>
+            <ConnectButton class="button button-primary">{td_string!(i18n.get_locale_untracked(), accounts.connect)}</ConnectButton>
         </section>
         {move || {
             notice()
@@ -56,7 +56,7 @@ pub fn InstagramAuthPage() -> impl IntoView {
                     view! {
                         <div class=if ok { "notice notice-ok" } else { "notice notice-error" } role="status">
                             <span>{text}</span>
-                            {(!ok).then(|| view! { <ConnectButton class="button">{t_string!(i18n, accounts.try_again)}</ConnectButton> })}
+                            {(!ok).then(|| view! { <ConnectButton class="button">{td_string!(i18n.get_locale_untracked(), accounts.try_again)}</ConnectButton> })}
                             // The way on: the account's dashboard (found by its name among the
                             // creator's connections once they have loaded).
                             {connected.map(|user| view! { <DashboardLink username=user connections /> })}
@@ -64,18 +64,18 @@ pub fn InstagramAuthPage() -> impl IntoView {
                     }
                 })
         }}
-        <Suspense fallback=move || view! { <p class="muted">{t_string!(i18n, accounts.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), accounts.loading)}</p> }>
             {move || Suspend::new(async move {
                 match connections.await {
                     Err(e) => load_failed(e, "/instagram-auth"),
                     Ok(list) if list.is_empty() => view! {
                         <div class="card empty">
-                            <h2>{t_string!(i18n, accounts.empty_title)}</h2>
-                            <p class="muted">{t_string!(i18n, accounts.empty_text)}</p>
+                            <h2>{td_string!(i18n.get_locale_untracked(), accounts.empty_title)}</h2>
+                            <p class="muted">{td_string!(i18n.get_locale_untracked(), accounts.empty_text)}</p>
                         </div>
                     }.into_any(),
                     Ok(list) => view! {
-                        <ul class="connections" aria-label=t_string!(i18n, accounts.list_label)>
+                        <ul class="connections" aria-label=td_string!(i18n.get_locale_untracked(), accounts.list_label)>
                             {list.into_iter().map(|c| view! { <ConnectionRow connection=c disconnect /> }).collect_view()}
                         </ul>
                     }.into_any(),
@@ -98,7 +98,7 @@ fn DashboardLink(username: String, connections: Resource<Result<Vec<Connection>,
                     let id = connections.await.ok()?.into_iter().find(|c| c.username == username)?.id;
                     Some(view! {
                         <a class="button button-primary" href=format!("/instagram-dashboard?account={id}")>
-                            {move || t_string!(i18n, accounts.open_dashboard, username = username.clone()).to_string()}
+                            {move || td_string!(i18n.get_locale_untracked(), accounts.open_dashboard, username = username.clone()).to_string()}
                         </a>
                     })
                 })
@@ -117,9 +117,9 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
         ConnectionState::Active => "pill pill-ok",
     };
     let label = move || match state {
-        ConnectionState::NeedsReconnect | ConnectionState::Disconnected => t_string!(i18n, accounts.state_needs_reconnect),
-        ConnectionState::ExpiringSoon => t_string!(i18n, accounts.state_expiring_soon),
-        ConnectionState::Active => t_string!(i18n, accounts.state_active),
+        ConnectionState::NeedsReconnect | ConnectionState::Disconnected => td_string!(i18n.get_locale_untracked(), accounts.state_needs_reconnect),
+        ConnectionState::ExpiringSoon => td_string!(i18n.get_locale_untracked(), accounts.state_expiring_soon),
+        ConnectionState::Active => td_string!(i18n.get_locale_untracked(), accounts.state_active),
     };
     let needs_reconnect = connection.state != ConnectionState::Active;
     let expiry = connection.expires_in_days.map(|days| {
@@ -133,11 +133,11 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
     let username = connection.username.clone();
     let summary_label = {
         let username = username.clone();
-        move || t_string!(i18n, accounts.disconnect_label, username = username.clone()).to_string()
+        move || td_string!(i18n.get_locale_untracked(), accounts.disconnect_label, username = username.clone()).to_string()
     };
     let confirm = {
         let username = username.clone();
-        move || t_string!(i18n, accounts.disconnect_button, username = username.clone()).to_string()
+        move || td_string!(i18n.get_locale_untracked(), accounts.disconnect_button, username = username.clone()).to_string()
     };
     view! {
         <li class="card connection" data-testid=format!("connection-{}", connection.username)>
@@ -148,11 +148,11 @@ fn ConnectionRow(connection: Connection, disconnect: ServerAction<DisconnectConn
                 {expiry.map(|e| view! { <small class="muted">{e}</small> })}
             </div>
             <span class=class>{label}</span>
-            {needs_reconnect.then(|| view! { <ConnectButton class="button">{t_string!(i18n, accounts.reconnect)}</ConnectButton> })}
+            {needs_reconnect.then(|| view! { <ConnectButton class="button">{td_string!(i18n.get_locale_untracked(), accounts.reconnect)}</ConnectButton> })}
             // Asked first, with what it will do; a real form in a <details>, so it works before
             // the page has hydrated too.
             <details class="disconnect">
-                <summary class="button button-quiet" aria-label=summary_label>{t_string!(i18n, accounts.disconnect)}</summary>
+                <summary class="button button-quiet" aria-label=summary_label>{td_string!(i18n.get_locale_untracked(), accounts.disconnect)}</summary>
                 <div class="confirm" data-testid="disconnect-confirm">
                     <span>{disconnect_consequences(i18n.get_locale_untracked(), pending_posts)}</span>
                     <ActionForm action=disconnect attr:class="inline-form">

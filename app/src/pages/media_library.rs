@@ -8,14 +8,14 @@ use leptos::prelude::*;
 use crate::api::media::{delete_media, load_library};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::title::PageTitle;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 use crate::locale::{decimal, megabytes, number};
 
 #[component]
 pub fn MediaLibraryPage() -> impl IntoView {
     let i18n = use_i18n();
     if !signed_in_or_redirect("/instagram-media") {
-        return view! { <p class="muted">{t_string!(i18n, common.taking_you_to_sign_in)}</p> }.into_any();
+        return view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.taking_you_to_sign_in)}</p> }.into_any();
     }
     let delete = Action::new(|id: &i64| delete_media(*id));
     let library = Resource::new(move || delete.version().get(), |_| load_library());
@@ -23,9 +23,9 @@ pub fn MediaLibraryPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| td_string!(l, library.title).to_string() />
         <section class="card media-library">
-            <h1>{t_string!(i18n, library.title)}</h1>
+            <h1>{td_string!(i18n.get_locale_untracked(), library.title)}</h1>
             {move || refused().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match library.await {
                         Ok(l) => view! { <Library library=l delete /> }.into_any(),
@@ -50,7 +50,7 @@ fn Library(library: MediaLibrary, delete: Delete) -> impl IntoView {
             {td_string!(i18n.get_locale_untracked(), library.storage, used = megabytes(i18n.get_locale_untracked(), used_bytes), quota = megabytes(i18n.get_locale_untracked(), quota_bytes)).to_string()}
         </p>
         <progress max="100" value=format!("{share:.1}") aria-label=move || td_string!(i18n.get_locale(), library.storage_label).to_string()></progress>
-        {items.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, library.empty)}</p> })}
+        {items.is_empty().then(|| view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), library.empty)}</p> })}
         <ul class="library" data-testid="library">
             {items.into_iter().map(|item| view! { <LibraryRow item delete /> }).collect_view()}
         </ul>
@@ -90,15 +90,15 @@ fn LibraryRow(item: LibraryItem, delete: Delete) -> impl IntoView {
                     }}
                 </span>
                 <div class="library-actions">
-                    <a href=format!("/instagram-dashboard?media={id}#composer") rel="external">{t_string!(i18n, library.reuse)}</a>
+                    <a href=format!("/instagram-dashboard?media={id}#composer") rel="external">{td_string!(i18n.get_locale_untracked(), library.reuse)}</a>
                     {(used_in == 0).then(|| view! {
                         <Show when=move || confirming.get() fallback=move || view! {
-                            <button type="button" class="linklike danger" data-testid="delete-media" on:click=move |_| confirming.set(true)>{t_string!(i18n, library.delete)}</button>
+                            <button type="button" class="linklike danger" data-testid="delete-media" on:click=move |_| confirming.set(true)>{td_string!(i18n.get_locale_untracked(), library.delete)}</button>
                         }>
-                            <span role="alert">{t_string!(i18n, library.delete_confirm)}</span>" "
+                            <span role="alert">{td_string!(i18n.get_locale_untracked(), library.delete_confirm)}</span>" "
                             <button type="button" class="button danger" data-testid="delete-media-confirm" disabled=move || delete.pending().get()
-                                on:click=move |_| { delete.dispatch(id); }>{t_string!(i18n, library.delete_yes)}</button>" "
-                            <button type="button" class="linklike" on:click=move |_| confirming.set(false)>{t_string!(i18n, library.delete_keep)}</button>
+                                on:click=move |_| { delete.dispatch(id); }>{td_string!(i18n.get_locale_untracked(), library.delete_yes)}</button>" "
+                            <button type="button" class="linklike" on:click=move |_| confirming.set(false)>{td_string!(i18n.get_locale_untracked(), library.delete_keep)}</button>
                         </Show>
                     })}
                 </div>

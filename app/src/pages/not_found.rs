@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::title::PageTitle;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 
 /// Any unknown path. On the server it also sets the 404 status.
 #[component]
@@ -17,9 +17,9 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <PageTitle text=|l| td_string!(l, common.not_found_title).to_string() />
         <section class="card narrow">
-            <h1>{t_string!(i18n, common.not_found_heading)}</h1>
-            <p>{t_string!(i18n, common.not_found_text)}</p>
-            <A href="/" attr:class="button">{t_string!(i18n, common.not_found_back)}</A>
+            <h1>{td_string!(i18n.get_locale_untracked(), common.not_found_heading)}</h1>
+            <p>{td_string!(i18n.get_locale_untracked(), common.not_found_text)}</p>
+            <A href="/" attr:class="button">{td_string!(i18n.get_locale_untracked(), common.not_found_back)}</A>
         </section>
     }
 }

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{SignIn, SignUp};
 use crate::components::title::PageTitle;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
 use crate::locale;
 
 /// `/auth/signin`: email and password; back to `next` afterwards.
@@ -26,16 +26,16 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| td_string!(l, auth.sign_in_title).to_string() />
         <section class="auth card">
-            <h1>{t_string!(i18n, auth.sign_in_heading)}</h1>
+            <h1>{td_string!(i18n.get_locale_untracked(), auth.sign_in_heading)}</h1>
             <ActionForm action=action attr:class="form">
                 <input type="hidden" name="next" prop:value=next />
                 <Credentials new_account=false />
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                    {t_string!(i18n, auth.sign_in_button)}
+                    {td_string!(i18n.get_locale_untracked(), auth.sign_in_button)}
                 </button>
             </ActionForm>
-            <p class="muted">{t_string!(i18n, auth.new_here)}" " <A href=signup_href>{t_string!(i18n, auth.create_link)}</A></p>
+            <p class="muted">{td_string!(i18n.get_locale_untracked(), auth.new_here)}" " <A href=signup_href>{td_string!(i18n.get_locale_untracked(), auth.create_link)}</A></p>
         </section>
     }
 }
@@ -52,20 +52,20 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <PageTitle text=|l| td_string!(l, auth.sign_up_title).to_string() />
         <section class="auth card">
-            <h1>{t_string!(i18n, auth.sign_up_heading)}</h1>
+            <h1>{td_string!(i18n.get_locale_untracked(), auth.sign_up_heading)}</h1>
             <ActionForm action=action attr:class="form">
                 <input type="hidden" name="next" prop:value=next />
                 <label>
-                    <span>{t_string!(i18n, auth.your_name)}</span>
+                    <span>{td_string!(i18n.get_locale_untracked(), auth.your_name)}</span>
                     <input type="text" name="display_name" autocomplete="name" />
                 </label>
                 <Credentials new_account=true />
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                    {t_string!(i18n, auth.create_button)}
+                    {td_string!(i18n.get_locale_untracked(), auth.create_button)}
                 </button>
             </ActionForm>
-            <p class="muted">{t_string!(i18n, auth.have_account)}" " <A href="/auth/signin">{t_string!(i18n, auth.sign_in_link)}</A></p>
+            <p class="muted">{td_string!(i18n.get_locale_untracked(), auth.have_account)}" " <A href="/auth/signin">{td_string!(i18n.get_locale_untracked(), auth.sign_in_link)}</A></p>
         </section>
     }
 }
@@ -77,11 +77,11 @@ fn Credentials(new_account: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <label>
-            <span>{t_string!(i18n, auth.email)}</span>
+            <span>{td_string!(i18n.get_locale_untracked(), auth.email)}</span>
             <input type="email" name="email" autocomplete="username" required />
         </label>
         <label>
-            <span>{t_string!(i18n, auth.password)}</span>
+            <span>{td_string!(i18n.get_locale_untracked(), auth.password)}</span>
             <input
                 type="password"
                 name="password"
@@ -89,7 +89,7 @@ fn Credentials(new_account: bool) -> impl IntoView {
                 minlength=if new_account { Some("10") } else { None }
                 required
             />
-            {new_account.then(|| view! { <small class="muted">{t_string!(i18n, auth.password_hint)}</small> })}
+            {new_account.then(|| view! { <small class="muted">{td_string!(i18n.get_locale_untracked(), auth.password_hint)}</small> })}
         </label>
     }
 }
