@@ -41,7 +41,8 @@ pub fn compact(locale: Locale, n: i64) -> String {
 }
 
 /// A line (or bar) chart drawn on the server as SVG with a y-axis of round ticks and the first
-/// and last day, in the page's language (a change of language loads the page again); after hydration a day's value shows on hover, and on focus with the arrow keys.
+/// and last day, in the page's language (a change of language loads the page again); after
+/// hydration a day's value shows on hover, and on focus with the arrow keys.
 /// The axis and the value are HTML beside the plot, so they keep their size at any width.
 #[component]
 pub fn LineChart(#[prop(into)] title: String, points: Vec<Point>, #[prop(optional)] bars: bool) -> impl IntoView {
@@ -53,7 +54,7 @@ pub fn LineChart(#[prop(into)] title: String, points: Vec<Point>, #[prop(optiona
         return view! {
             <figure class="chart chart-empty" aria-label=label>
                 <figcaption>{title}</figcaption>
-                <p class="muted">{td_string!(i18n.get_locale_untracked(), dashboard.not_available)}</p>
+                <p class="muted">{td_string!(locale, dashboard.not_available)}</p>
             </figure>
         }
         .into_any();
@@ -156,10 +157,10 @@ pub fn LineChart(#[prop(into)] title: String, points: Vec<Point>, #[prop(optiona
             <div class="x-axis" aria-hidden="true"><span>{first_day}</span><span>{last_day}</span></div>
             <p class="visually-hidden" aria-live="polite">{move || hovered.get().and_then(value_of)}</p>
             <details class="chart-table">
-                <summary>{td_string!(i18n.get_locale_untracked(), dashboard.chart_table_summary)}</summary>
+                <summary>{td_string!(locale, dashboard.chart_table_summary)}</summary>
                 <table class="data-table">
                     <caption>{title}</caption>
-                    <thead><tr><th scope="col">{td_string!(i18n.get_locale_untracked(), dashboard.chart_day)}</th><th scope="col">{td_string!(i18n.get_locale_untracked(), dashboard.chart_value)}</th></tr></thead>
+                    <thead><tr><th scope="col">{td_string!(locale, dashboard.chart_day)}</th><th scope="col">{td_string!(locale, dashboard.chart_value)}</th></tr></thead>
                     <tbody>
                         {points.iter().map(|p| {
                             let value = p.value;

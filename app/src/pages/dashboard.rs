@@ -148,15 +148,15 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
                     <h1 translate="no">"@"{p.username.clone()}</h1>
                     {p.name.clone().map(|n| view! { <p class="muted" translate="no">{n}</p> })}
                     <dl class="profile-counts">
-                        <div><dt>{td_string!(i18n.get_locale_untracked(), dashboard.followers)}</dt><dd data-testid="followers">{count(p.followers)}</dd></div>
-                        <div><dt>{td_string!(i18n.get_locale_untracked(), dashboard.following)}</dt><dd>{count(p.follows)}</dd></div>
-                        <div><dt>{td_string!(i18n.get_locale_untracked(), dashboard.posts)}</dt><dd data-testid="post-count">{count(p.media_count)}</dd></div>
+                        <div><dt>{td_string!(locale, dashboard.followers)}</dt><dd data-testid="followers">{count(p.followers)}</dd></div>
+                        <div><dt>{td_string!(locale, dashboard.following)}</dt><dd>{count(p.follows)}</dd></div>
+                        <div><dt>{td_string!(locale, dashboard.posts)}</dt><dd data-testid="post-count">{count(p.media_count)}</dd></div>
                     </dl>
                 </div>
             </div>
             <div class="dash-controls">
                 {(d.accounts.len() > 1).then(|| view! {
-                    <nav class="segmented" aria-label=td_string!(i18n.get_locale_untracked(), dashboard.account_nav)>
+                    <nav class="segmented" aria-label=td_string!(locale, dashboard.account_nav)>
                         {d.accounts.clone().into_iter().map(|a| {
                             let selected = a.connection_id == current;
                             // A plain link (the router still takes the click): `A` marks every link
@@ -165,7 +165,7 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
                         }).collect_view()}
                     </nav>
                 })}
-                <nav class="segmented" aria-label=td_string!(i18n.get_locale_untracked(), dashboard.range_nav)>
+                <nav class="segmented" aria-label=td_string!(locale, dashboard.range_nav)>
                     {RANGES.iter().map(|r| {
                         let r = *r;
                         let selected = r == days;
@@ -174,7 +174,7 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
                 </nav>
                 <button type="button" class="button" data-testid="refresh" aria-busy=move || refresh.pending().get().to_string()
                     on:click=move |_| { refresh.dispatch(RefreshInsights { account: current }); } disabled=move || refresh.pending().get()>
-                    {move || if refresh.pending().get() { td_string!(i18n.get_locale_untracked(), dashboard.refreshing) } else { td_string!(i18n.get_locale_untracked(), dashboard.refresh) }}
+                    {move || if refresh.pending().get() { td_string!(locale, dashboard.refreshing) } else { td_string!(locale, dashboard.refresh) }}
                 </button>
                 <span class="muted fetched" data-testid="fetched-at">{fetched_at(locale, fetched)}</span>
             </div>
@@ -247,14 +247,14 @@ fn Insights(d: Dashboard) -> impl IntoView {
     };
     view! {
         <p class="muted range-note" data-testid="range-note">{range_note(locale, &d)}</p>
-        <section class="metrics" aria-label=td_string!(i18n.get_locale_untracked(), dashboard.metrics_label)>
+        <section class="metrics" aria-label=td_string!(locale, dashboard.metrics_label)>
             {d.metrics.iter().cloned().map(|m| view! { <MetricCard m /> }).collect_view()}
         </section>
         <section class="charts">
             <LineChart title=td_string!(locale, dashboard.chart_reach_title) points=d.reach.clone() />
             <LineChart title=td_string!(locale, dashboard.chart_followers_title) points=d.followers.clone() bars=true />
         </section>
-        <nav class="downloads" aria-label=td_string!(i18n.get_locale_untracked(), dashboard.downloads_label)>
+        <nav class="downloads" aria-label=td_string!(locale, dashboard.downloads_label)>
             {["figures.csv", "daily.csv", "posts.csv", "reach.svg", "reach.png", "followers.svg", "followers.png"]
                 .into_iter()
                 .map(|file| view! {
@@ -263,9 +263,9 @@ fn Insights(d: Dashboard) -> impl IntoView {
                 .collect_view()}
         </nav>
         <section aria-labelledby="recent-posts">
-            <h2 id="recent-posts">{td_string!(i18n.get_locale_untracked(), dashboard.recent_posts)}</h2>
+            <h2 id="recent-posts">{td_string!(locale, dashboard.recent_posts)}</h2>
             {if d.posts.is_empty() {
-                view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), dashboard.no_posts)}</p> }.into_any()
+                view! { <p class="muted">{td_string!(locale, dashboard.no_posts)}</p> }.into_any()
             } else {
                 view! { <ul class="posts">{d.posts.iter().cloned().map(|post| view! { <PostCard post /> }).collect_view()}</ul> }.into_any()
             }}
@@ -284,7 +284,7 @@ fn MetricCard(m: MetricSummary) -> impl IntoView {
             <h3>{metric_label(locale, &name).unwrap_or(fallback)}</h3>
             {match m.total {
                 Some(v) => view! { <p class="metric-value">{number(locale, v)}</p> }.into_any(),
-                None => view! { <p class="metric-value metric-missing">{td_string!(i18n.get_locale_untracked(), dashboard.not_available)}</p> }.into_any(),
+                None => view! { <p class="metric-value metric-missing">{td_string!(locale, dashboard.not_available)}</p> }.into_any(),
             }}
             {change.map(|c| {
                 let (class, arrow) = if c >= 0.0 { ("change up", "▲") } else { ("change down", "▼") };
@@ -318,7 +318,7 @@ fn PostCard(post: Post) -> impl IntoView {
                 {stat(locale, td_string!(locale, dashboard.stat_comments), post.comments.map(|v| v as i64))}
                 {stat(locale, td_string!(locale, dashboard.stat_saves), post.saves)}
             </dl>
-            {post.permalink.map(|l| view! { <a href=l class="muted" rel="external noopener" target="_blank">{td_string!(i18n.get_locale_untracked(), dashboard.open_on_instagram)}</a> })}
+            {post.permalink.map(|l| view! { <a href=l class="muted" rel="external noopener" target="_blank">{td_string!(locale, dashboard.open_on_instagram)}</a> })}
         </li>
     }
 }
