@@ -97,6 +97,8 @@ async fn main() {
     let cookie = format!("crealia_session={}", session.as_str());
     let status_url = format!("http://{addr}/api/status");
     let page_url = format!("http://{addr}/dashboard/instagram");
+    // The frame every page pays for (shell, layout, language, session): a page with nothing on it.
+    let empty_url = format!("http://{addr}/nothing-here");
     // Warm: the accounts' figures and quotas are read from the sandbox once, then cached.
     for url in [&status_url, &page_url] {
         let r = client.get(url).header("cookie", &cookie).send().await.unwrap();
@@ -104,7 +106,7 @@ async fn main() {
         let text = r.text().await.unwrap();
         assert!(url.ends_with("status") || text.contains("Queued post 1"), "the page shows the queue");
     }
-    let (mut bare_samples, mut status, mut page) = (Vec::with_capacity(N), Vec::with_capacity(N), Vec::with_capacity(N));
+    let (mut bare_samples, mut status, mut page, mut empty) = (Vec::with_capacity(N), Vec::with_capacity(N), Vec::with_capacity(N), Vec::with_capacity(N));
     let mut page_bytes = 0;
     for _ in 0..N {
         let t = Instant::now();
@@ -118,6 +120,10 @@ async fn main() {
         let t = Instant::now();
         page_bytes = client.get(&page_url).header("cookie", &cookie).send().await.unwrap().bytes().await.unwrap().len();
         page.push(t.elapsed());
+
+        let t = Instant::now();
+        client.get(&empty_url).header("cookie", &cookie).send().await.unwrap().bytes().await.unwrap();
+        empty.push(t.elapsed());
     }
     let bare = stats(bare_samples);
     println!("{ACCOUNTS} accounts, {POSTS} scheduled posts; the page is {page_bytes} bytes");
@@ -129,7 +135,9 @@ async fn main() {
     println!("| request | p50 | p99 | p50 ÷ bare | p99 ÷ bare |");
     println!("|---|---:|---:|---:|---:|");
     println!("| bare axum JSON route | {:.3} ms | {:.3} ms | 1.0 | 1.0 |", ms(bare.p50), ms(bare.p99));
-    for (name, samples) in [("GET /api/status", status), ("GET /dashboard/instagram (server render)", page)] {
+    for (name, samples) in
+        [("GET /api/status", status), ("GET /dashboard/instagram (server render)", page), ("a page with nothing on it (404: shell and layout)", empty)]
+    {
         let s = stats(samples);
         println!("| {name} (n={N}) | {:.3} ms | {:.3} ms | {:.1} | {:.1} |", ms(s.p50), ms(s.p99), ms(s.p50) / ms(bare.p50), ms(s.p99) / ms(bare.p99));
     }

@@ -1,6 +1,6 @@
 //! The composer, the creator's posts and the calendar, as server functions.
 
-use crealia_model::publishing::{BulkCheck, BulkFile, Calendar, CalendarView, MediaAsset, Place, PostKind, PostList, PostOptions, PostStatus};
+use crealia_model::publishing::{BulkCheck, BulkFile, Calendar, CalendarView, MediaAsset, Outlook, Place, PostKind, PostList, PostOptions, PostStatus};
 use crealia_model::AccountOption;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -156,12 +156,12 @@ pub const MAX_SENT: usize = 20;
 
 /// The control room's posts: the next ones, those waiting for Instagram, the failed ones.
 #[server(output = JsonAnswer)]
-pub async fn load_outlook() -> Result<PostList, AppError> {
+pub async fn load_outlook() -> Result<Outlook, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
     let time_zone = super::time_zone_of(&services, user.id).await?;
     let posts = services.publishing.outlook_items(user.id, &time_zone).await?;
-    Ok(PostList { time_zone, posts })
+    Ok(Outlook { time_zone, posts })
 }
 
 #[server(output = JsonAnswer)]

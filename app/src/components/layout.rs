@@ -17,8 +17,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     let sign_out = ServerAction::<SignOut>::new();
-    // Asked in the browser only (the server renders the signed-out links, the browser fills in
-    // the creator after hydration), again on every navigation and after signing out.
+    // Asked in the browser only (the server renders no links for it, the browser fills them in
+    // after hydration), again on every navigation and after signing out.
     let creator = LocalResource::new(move || {
         let _ = (location.pathname.get(), sign_out.version().get());
         current_creator()
@@ -42,24 +42,22 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </A>
                 <nav class="topnav" aria-label=move || t_string!(i18n, common.nav_label)>
                     <A href="/" exact=true>{move || t_string!(i18n, common.nav_home)}</A>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            match creator.await {
-                                Ok(Some(c)) => view! {
-                                    <A href="/instagram-dashboard">{t_string!(i18n, common.nav_dashboard)} {unread}</A>
-                                    <A href="/instagram-calendar">{t_string!(i18n, common.nav_calendar)}</A>
-                                    <A href="/instagram-analytics">{t_string!(i18n, common.nav_analytics)}</A>
-                                    <A href="/dashboard/instagram">{t_string!(i18n, common.nav_control_room)}</A>
-                                    <A href="/instagram-auth">{t_string!(i18n, common.nav_accounts)}</A>
-                                    <span class="whoami" data-testid="whoami" translate="no" title=c.email.clone()>{c.display_name.clone()}</span>
-                                    <ActionForm action=sign_out attr:class="inline-form">
-                                        <button type="submit" class="linklike">{t_string!(i18n, common.nav_sign_out)}</button>
-                                    </ActionForm>
-                                }.into_any(),
-                                _ => view! { <A href="/auth/signin">{t_string!(i18n, common.nav_sign_in)}</A> }.into_any(),
-                            }
-                        })}
-                    </Transition>
+                    // Nothing until the browser knows (the server never does; a LocalResource
+                    // keeps its last answer while it asks again after a navigation).
+                    {move || creator.get().map(|answer| match answer {
+                        Ok(Some(c)) => view! {
+                            <A href="/instagram-dashboard">{t_string!(i18n, common.nav_dashboard)} {unread}</A>
+                            <A href="/instagram-calendar">{t_string!(i18n, common.nav_calendar)}</A>
+                            <A href="/instagram-analytics">{t_string!(i18n, common.nav_analytics)}</A>
+                            <A href="/dashboard/instagram">{t_string!(i18n, common.nav_control_room)}</A>
+                            <A href="/instagram-auth">{t_string!(i18n, common.nav_accounts)}</A>
+                            <span class="whoami" data-testid="whoami" translate="no" title=c.email.clone()>{c.display_name.clone()}</span>
+                            <ActionForm action=sign_out attr:class="inline-form">
+                                <button type="submit" class="linklike">{t_string!(i18n, common.nav_sign_out)}</button>
+                            </ActionForm>
+                        }.into_any(),
+                        _ => view! { <A href="/auth/signin">{t_string!(i18n, common.nav_sign_in)}</A> }.into_any(),
+                    })}
                 </nav>
                 <LanguageSwitch />
                 <ThemeToggle />

@@ -8,6 +8,7 @@ pub mod layout;
 pub mod live;
 pub mod post_options;
 pub mod posts;
+pub mod settle;
 pub mod snippets;
 pub mod status_panel;
 pub mod suggestions;

@@ -1,7 +1,8 @@
 //! The creator's posts with their status, watched while any is on its way: cancel or edit a
 //! pending one, retry a failed one.
 
-use crealia_model::publishing::{PostItem, PostStatus, ScheduledPost};
+use crealia_model::post_note::PostNote;
+use crealia_model::publishing::{PostItem, PostStatus};
 use leptos::lazy;
 use leptos::prelude::*;
 
@@ -18,21 +19,21 @@ const WATCH_EVERY_MS: u64 = 1_500;
 
 /// What happened to a post (why it failed, what it waits for), in the creator's language; a
 /// post from before notes were kept shows its stored English sentence, marked as English.
-/// `with_code`: Instagram's `code/subcode`, for support.
-pub fn post_reason(post: &ScheduledPost, with_code: bool) -> impl IntoView + use<> {
-    let i18n = use_i18n();
-    let class = if post.status == PostStatus::Failed { "error" } else { "muted" };
-    let code = post.error_code.clone().filter(|_| with_code);
-    let said = match (post.note.clone(), post.last_error.clone()) {
-        (Some(note), _) => Some(view! { <span>{post_note(i18n.get_locale_untracked(), &note)}</span> }.into_any()),
-        (None, Some(text)) => Some(view! { <span lang="en">{text}</span> }.into_any()),
+/// `code`: Instagram's `code/subcode`, for support.
+pub fn post_reason(status: PostStatus, note: Option<&PostNote>, last_error: Option<&str>, code: Option<&str>) -> impl IntoView + use<> {
+    let locale = use_i18n().get_locale_untracked();
+    let class = if status == PostStatus::Failed { "error" } else { "muted" };
+    let code = code.map(|c| td_string!(locale, dashboard.posts_error_code, code = c).to_string());
+    let said = match (note, last_error) {
+        (Some(note), _) => Some(view! { <span>{post_note(locale, note)}</span> }.into_any()),
+        (None, Some(text)) => Some(view! { <span lang="en">{text.to_string()}</span> }.into_any()),
         (None, None) => None,
     };
     said.map(|said| {
         view! {
             <p class=class>
                 {said}
-                {code.map(|c| td_string!(i18n.get_locale_untracked(), dashboard.posts_error_code, code = c).to_string())}
+                {code}
             </p>
         }
     })
@@ -166,7 +167,7 @@ fn PostRow(item: PostItem, changed: RwSignal<u32>) -> impl IntoView {
                     <span class="muted">{if draft { td_string!(i18n.get_locale_untracked(), dashboard.posts_no_time_yet).to_string() } else { when }}</span>
                 </p>
                 <p class="post-caption" translate="no">{excerpt}</p>
-                {post_reason(&post, true)}
+                {post_reason(post.status, post.note.as_ref(), post.last_error.as_deref(), post.error_code.as_deref())}
                 // The form comes with its code on the first Edit (`#[lazy]`): the dashboard's first
                 // load carries no form per row. What it edits and its action stay the row's.
                 {move || editing.get().then(|| view! {

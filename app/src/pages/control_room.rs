@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crealia_model::publishing::{PostItem, PostStatus};
+use crealia_model::publishing::{PostStatus, QueuedItem};
 use crealia_model::status::{AccountStatus, Figure, Item, Level, Reason, ServiceHealth, Status};
 use crealia_model::ConnectionState;
 use leptos::prelude::*;
@@ -20,6 +20,7 @@ use crate::components::auth::signed_in_or_redirect;
 use crate::components::cancel::CancelPost;
 use crate::components::live::InboxFeed;
 use crate::components::posts::post_reason;
+use crate::components::settle::settle;
 use crate::components::title::PageTitle;
 use crate::error::AppError;
 use crate::i18n::{td_string, use_i18n, Locale};
@@ -102,7 +103,9 @@ pub fn ControlRoomPage() -> impl IntoView {
             </div>
             <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match status.await {
+                    let status = status.await;
+                        settle().await;
+                    match status {
                         Ok(s) => view! { <Overview status=s changed checked /> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any(),
                     }
@@ -110,7 +113,9 @@ pub fn ControlRoomPage() -> impl IntoView {
             </Transition>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match posts.await {
+                    let posts = posts.await;
+                    settle().await;
+                    match posts {
                         Ok(list) => view! { <PostSections posts=list.posts time_zone=list.time_zone now changed /> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any(),
                     }
@@ -217,83 +222,79 @@ fn HealthList(services: ServiceHealth) -> impl IntoView {
             </li>
         }
     }
-    let i18n = use_i18n();
-    move || {
-        let locale = i18n.get_locale();
-        let s = &services;
-        let percent = |p: Option<u32>| p.map(|p| crate::locale::per_cent(locale, number(locale, p.into()))).unwrap_or_else(|| "—".into());
-        let no_answer = || td_string!(locale, control_room.no_answer).to_string();
-        let graph = td_string!(
-            locale,
-            control_room.graph_detail,
-            latency = s.graph_api.figures.latency_ms.map(|ms| format!("{} ms", decimal(locale, ms, 0))).unwrap_or_else(no_answer),
-            app = percent(s.graph_api.figures.app_usage_percent),
-            accounts = percent(s.graph_api.figures.account_usage_percent)
-        )
-        .to_string();
-        let database = td_string!(
-            locale,
-            control_room.database_detail,
-            latency = s.database.figures.latency_ms.map(|ms| format!("{} ms", decimal(locale, ms, 1))).unwrap_or_else(no_answer),
-            in_use = number(locale, s.database.figures.pool_in_use.into()),
-            max = number(locale, s.database.figures.pool_max.into())
-        )
-        .to_string();
-        let cache = td_string!(
-            locale,
-            control_room.cache_detail,
-            state = match (s.cache.figures.redis_configured, s.cache.figures.redis_up) {
-                (false, _) => td_string!(locale, control_room.cache_memory_only),
-                (true, true) => td_string!(locale, control_room.cache_redis_up),
-                (true, false) => td_string!(locale, control_room.cache_redis_down),
-            },
-            ratio = s.cache.figures.hit_ratio.map(|r| crate::locale::per_cent(locale, decimal(locale, r * 100.0, 0))).unwrap_or_else(|| "—".into())
-        )
-        .to_string();
-        let w = &s.webhooks.figures;
-        let webhooks = td_string!(
-            locale,
-            control_room.webhooks_detail,
-            last = w
-                .last_delivery_secs_ago
-                .map(|secs| td_string!(locale, control_room.secs_ago, secs = number(locale, secs)).to_string())
-                .unwrap_or_else(|| td_string!(locale, control_room.never).to_string()),
-            deliveries = number(locale, w.deliveries_last_hour),
-            refused = number(locale, i64::try_from(w.refusals_last_hour).unwrap_or(i64::MAX)),
-            backlog = number(locale, w.backlog),
-            oldest =
-                w.backlog_oldest_secs.map(|secs| format!(" ({})", td_string!(locale, control_room.oldest, secs = number(locale, secs)))).unwrap_or_default()
-        )
-        .to_string();
-        let scheduler = td_string!(
-            locale,
-            control_room.scheduler_detail,
-            queued = number(locale, s.scheduler.figures.queued),
-            late = s
-                .scheduler
-                .figures
-                .oldest_overdue_secs
-                .map(|secs| format!(" · {}", td_string!(locale, control_room.most_late, secs = number(locale, secs))))
-                .unwrap_or_default()
-        )
-        .to_string();
-        let tokens = td_string!(
-            locale,
-            control_room.tokens_detail,
-            soon = number(locale, s.tokens.figures.expiring_soon.len() as i64),
-            reconnect = number(locale, s.tokens.figures.needs_reconnect.len() as i64)
-        )
-        .to_string();
-        view! {
-            <ul class="health-list">
-                {row(locale, "graph_api", td_string!(locale, control_room.service_graph_api).to_string(), &s.graph_api, graph)}
-                {row(locale, "database", td_string!(locale, control_room.service_database).to_string(), &s.database, database)}
-                {row(locale, "cache", td_string!(locale, control_room.service_cache).to_string(), &s.cache, cache)}
-                {row(locale, "webhooks", td_string!(locale, control_room.service_webhooks).to_string(), &s.webhooks, webhooks)}
-                {row(locale, "scheduler", td_string!(locale, control_room.service_scheduler).to_string(), &s.scheduler, scheduler)}
-                {row(locale, "tokens", td_string!(locale, control_room.service_tokens).to_string(), &s.tokens, tokens)}
-            </ul>
-        }
+    let locale = use_i18n().get_locale_untracked();
+    let s = &services;
+    let percent = |p: Option<u32>| p.map(|p| crate::locale::per_cent(locale, number(locale, p.into()))).unwrap_or_else(|| "—".into());
+    let no_answer = || td_string!(locale, control_room.no_answer).to_string();
+    let graph = td_string!(
+        locale,
+        control_room.graph_detail,
+        latency = s.graph_api.figures.latency_ms.map(|ms| format!("{} ms", decimal(locale, ms, 0))).unwrap_or_else(no_answer),
+        app = percent(s.graph_api.figures.app_usage_percent),
+        accounts = percent(s.graph_api.figures.account_usage_percent)
+    )
+    .to_string();
+    let database = td_string!(
+        locale,
+        control_room.database_detail,
+        latency = s.database.figures.latency_ms.map(|ms| format!("{} ms", decimal(locale, ms, 1))).unwrap_or_else(no_answer),
+        in_use = number(locale, s.database.figures.pool_in_use.into()),
+        max = number(locale, s.database.figures.pool_max.into())
+    )
+    .to_string();
+    let cache = td_string!(
+        locale,
+        control_room.cache_detail,
+        state = match (s.cache.figures.redis_configured, s.cache.figures.redis_up) {
+            (false, _) => td_string!(locale, control_room.cache_memory_only),
+            (true, true) => td_string!(locale, control_room.cache_redis_up),
+            (true, false) => td_string!(locale, control_room.cache_redis_down),
+        },
+        ratio = s.cache.figures.hit_ratio.map(|r| crate::locale::per_cent(locale, decimal(locale, r * 100.0, 0))).unwrap_or_else(|| "—".into())
+    )
+    .to_string();
+    let w = &s.webhooks.figures;
+    let webhooks = td_string!(
+        locale,
+        control_room.webhooks_detail,
+        last = w
+            .last_delivery_secs_ago
+            .map(|secs| td_string!(locale, control_room.secs_ago, secs = number(locale, secs)).to_string())
+            .unwrap_or_else(|| td_string!(locale, control_room.never).to_string()),
+        deliveries = number(locale, w.deliveries_last_hour),
+        refused = number(locale, i64::try_from(w.refusals_last_hour).unwrap_or(i64::MAX)),
+        backlog = number(locale, w.backlog),
+        oldest = w.backlog_oldest_secs.map(|secs| format!(" ({})", td_string!(locale, control_room.oldest, secs = number(locale, secs)))).unwrap_or_default()
+    )
+    .to_string();
+    let scheduler = td_string!(
+        locale,
+        control_room.scheduler_detail,
+        queued = number(locale, s.scheduler.figures.queued),
+        late = s
+            .scheduler
+            .figures
+            .oldest_overdue_secs
+            .map(|secs| format!(" · {}", td_string!(locale, control_room.most_late, secs = number(locale, secs))))
+            .unwrap_or_default()
+    )
+    .to_string();
+    let tokens = td_string!(
+        locale,
+        control_room.tokens_detail,
+        soon = number(locale, s.tokens.figures.expiring_soon.len() as i64),
+        reconnect = number(locale, s.tokens.figures.needs_reconnect.len() as i64)
+    )
+    .to_string();
+    view! {
+        <ul class="health-list">
+            {row(locale, "graph_api", td_string!(locale, control_room.service_graph_api).to_string(), &s.graph_api, graph)}
+            {row(locale, "database", td_string!(locale, control_room.service_database).to_string(), &s.database, database)}
+            {row(locale, "cache", td_string!(locale, control_room.service_cache).to_string(), &s.cache, cache)}
+            {row(locale, "webhooks", td_string!(locale, control_room.service_webhooks).to_string(), &s.webhooks, webhooks)}
+            {row(locale, "scheduler", td_string!(locale, control_room.service_scheduler).to_string(), &s.scheduler, scheduler)}
+            {row(locale, "tokens", td_string!(locale, control_room.service_tokens).to_string(), &s.tokens, tokens)}
+        </ul>
     }
 }
 
@@ -342,18 +343,16 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
     };
     let expires = account.token_expires_at;
     let figures = account.figures.clone();
+    // Written once, in the page's language (a change of language reloads the page).
+    let locale = i18n.get_locale_untracked();
     let quota = account.quota_used.map(|used| (used, account.quota_total));
     view! {
         <li class="account-card" data-testid="account-card" data-account=account.username.clone() data-state=account.state.as_str()>
             <p><strong translate="no">"@"{account.username.clone()}</strong> " " <span class=if needs_reconnect { "pill pill-down" } else { "pill pill-ok" }>{state_word}</span></p>
             <p class="muted">
-                {move || expires.map(|t| {
-                    let locale = i18n.get_locale();
-                    td_string!(locale, control_room.access_until, date = day_month_year(locale, t.date_naive())).to_string()
-                })}
+                {expires.map(|t| td_string!(locale, control_room.access_until, date = day_month_year(locale, t.date_naive())).to_string())}
             </p>
-            {move || figures.clone().map(|f| {
-                let locale = i18n.get_locale();
+            {figures.map(|f| {
                 let count = |v: Option<u64>| v.map(|n| number(locale, i64::try_from(n).unwrap_or(i64::MAX))).unwrap_or_else(|| "—".into());
                 let figure = |label: String, f: Figure| view! {
                     <span class="figure">
@@ -372,16 +371,13 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
             })}
             {quota.map(|(used, total)| view! {
                 <p class="muted" data-testid="quota">
-                    {move || {
-                        let locale = i18n.get_locale();
-                        td_string!(
-                            locale,
-                            control_room.quota,
-                            used = number(locale, used.into()),
-                            total = total.map(|t| number(locale, t.into())).unwrap_or_else(|| "?".into())
-                        )
-                        .to_string()
-                    }}
+                    {td_string!(
+                        locale,
+                        control_room.quota,
+                        used = number(locale, used.into()),
+                        total = total.map(|t| number(locale, t.into())).unwrap_or_else(|| "?".into())
+                    )
+                    .to_string()}
                 </p>
             })}
             <div class="account-actions">
@@ -412,19 +408,24 @@ fn AccountCard(account: AccountStatus, changed: RwSignal<u32>, checked: RwSignal
 }
 
 #[component]
-fn PostSections(posts: Vec<PostItem>, time_zone: String, now: RwSignal<i64>, changed: RwSignal<u32>) -> impl IntoView {
+fn PostSections(posts: Vec<QueuedItem>, time_zone: String, now: RwSignal<i64>, changed: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let upcoming: Vec<PostItem> = posts.iter().filter(|p| p.post.status == PostStatus::Pending && p.post.last_error.is_none()).cloned().collect();
-    let waiting: Vec<PostItem> =
-        posts.iter().filter(|p| matches!(p.post.status, PostStatus::Pending | PostStatus::Publishing) && p.post.last_error.is_some()).cloned().collect();
-    let failed: Vec<PostItem> = posts.iter().filter(|p| p.post.status == PostStatus::Failed).cloned().collect();
+    let (mut upcoming, mut waiting, mut failed) = (Vec::new(), Vec::new(), Vec::new());
+    for post in posts {
+        match (post.status, &post.last_error) {
+            (PostStatus::Pending, None) => upcoming.push(post),
+            (PostStatus::Pending | PostStatus::Publishing, Some(_)) => waiting.push(post),
+            (PostStatus::Failed, _) => failed.push(post),
+            _ => {}
+        }
+    }
     view! {
         <section class="card" aria-labelledby="next-title">
             <div class="section-head">
                 <h2 id="next-title">{td_string!(i18n.get_locale_untracked(), control_room.next_posts)}</h2>
                 <a href="/instagram-calendar" class="button">{td_string!(i18n.get_locale_untracked(), control_room.calendar)}</a>
             </div>
-            <p class="muted">{move || td_string!(i18n.get_locale_untracked(), control_room.times_in, zone = time_zone.clone()).to_string()}</p>
+            <p class="muted">{td_string!(i18n.get_locale_untracked(), control_room.times_in, zone = time_zone).to_string()}</p>
             {if upcoming.is_empty() {
                 view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), control_room.nothing_scheduled)}</p> }.into_any()
             } else {
@@ -448,25 +449,20 @@ fn PostSections(posts: Vec<PostItem>, time_zone: String, now: RwSignal<i64>, cha
 
 /// A post with its countdown, what it waits for or why it failed, and Cancel / Edit / Retry.
 #[component]
-fn QueuedPost(item: PostItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> impl IntoView {
+fn QueuedPost(item: QueuedItem, now: RwSignal<i64>, changed: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let PostItem { post, date, time, .. } = item;
-    let id = post.id;
-    let due_ms = post.scheduled_at.timestamp_millis();
-    let status = post.status;
-    let kind = post.kind;
-    let excerpt: String = post.caption.chars().take(90).collect();
+    let QueuedItem { id, username, kind, status, due_ms, date, time, excerpt, note, last_error } = item;
     view! {
         <li class="post-row" data-testid="queued-post" data-post=id.to_string() data-status=status.as_str()>
             <div class="post-row-body">
                 <p class="post-meta">
                     <span class="pill">{crate::locale::post_kind(i18n.get_locale_untracked(), kind)}</span>
-                    <span translate="no">"@"{post.username.clone()}</span>
+                    <span translate="no">"@"{username}</span>
                     <span class="muted">{post_when(i18n.get_locale_untracked(), &date, &time)}</span>
                     {(status == PostStatus::Pending).then(|| view! { <strong data-testid="countdown">{move || countdown(i18n.get_locale(), due_ms, now.get())}</strong> })}
                 </p>
                 <p class="post-caption" translate="no">{excerpt}</p>
-                {post_reason(&post, false)}
+                {post_reason(status, note.as_ref(), last_error.as_deref(), None)}
             </div>
             <div class="post-row-actions">
                 {(status == PostStatus::Pending).then(|| view! {

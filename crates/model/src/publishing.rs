@@ -363,6 +363,57 @@ pub struct PostItem {
     pub time: String,
 }
 
+/// A post as a row of the control room shows it, and nothing more: the page's server render
+/// carries this to the browser for every post it shows (a whole [`PostItem`], with its media,
+/// options and dates as text, was three times the size and most of the page's work).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedItem {
+    pub id: i64,
+    pub username: String,
+    pub kind: PostKind,
+    pub status: PostStatus,
+    /// When it is due, in milliseconds since the Unix epoch (where its countdown ends).
+    pub due_ms: i64,
+    /// Its time on the creator's wall clock: "2026-11-24" and "14:05".
+    pub date: String,
+    pub time: String,
+    /// The caption's first [`QueuedItem::EXCERPT`] characters.
+    pub excerpt: String,
+    /// Why it failed or what it waits for (see [`ScheduledPost::note`] and `last_error`).
+    pub note: Option<crate::post_note::PostNote>,
+    pub last_error: Option<String>,
+}
+
+impl QueuedItem {
+    /// How much of a caption a row shows (characters).
+    pub const EXCERPT: usize = 90;
+}
+
+impl From<PostItem> for QueuedItem {
+    fn from(item: PostItem) -> Self {
+        let PostItem { post, date, time, .. } = item;
+        QueuedItem {
+            id: post.id,
+            excerpt: post.caption.chars().take(Self::EXCERPT).collect(),
+            username: post.username,
+            kind: post.kind,
+            status: post.status,
+            due_ms: post.scheduled_at.timestamp_millis(),
+            date,
+            time,
+            note: post.note,
+            last_error: post.last_error,
+        }
+    }
+}
+
+/// The control room's posts: the next ones, those waiting for Instagram, the failed ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outlook {
+    pub time_zone: String,
+    pub posts: Vec<QueuedItem>,
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostList {

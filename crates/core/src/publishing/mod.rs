@@ -31,7 +31,7 @@ pub use calendar::item;
 pub use crealia_graph::rules::{caption_counts, MAX_ALT_TEXT_CHARS, MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
 use crealia_model::post_note::PostNote;
 use crealia_model::problem::{PostChange, PostText, Problem};
-pub use crealia_model::publishing::{FileFacts, Place, PostItem, PostKind, PostOptions, PostStatus, ScheduledPost, UNDO_SECS};
+pub use crealia_model::publishing::{FileFacts, Place, PostItem, PostKind, PostOptions, PostStatus, QueuedItem, ScheduledPost, UNDO_SECS};
 pub use scheduler::SchedulerSettings;
 
 /// Posts to come one creator may have queued (far beyond a daily quota of 100 for a year's
@@ -192,7 +192,7 @@ pub struct Publishing {
     lease: Duration,
     /// Each creator's [`Publishing::outlook_items`] of the last [`OUTLOOK_MAX_AGE`] (with the
     /// time zone its times are in), dropped at once when their live feed reports a change.
-    outlooks: CreatorMemo<(String, Vec<PostItem>)>,
+    outlooks: CreatorMemo<(String, Vec<QueuedItem>)>,
     /// What one creator may spend a minute: place searches (Graph API calls), bulk files checked.
     place_searches: std::sync::Arc<crate::per_minute::PerMinute>,
     bulk_checks: std::sync::Arc<crate::per_minute::PerMinute>,
@@ -270,8 +270,8 @@ impl Publishing {
 
     /// The [`Publishing::outlook`] with its times in `time_zone`, as the control room shows it:
     /// kept for [`OUTLOOK_MAX_AGE`] (see [`Publishing::with_live`]).
-    pub async fn outlook_items(&self, user_id: i64, time_zone: &str) -> Result<Vec<PostItem>> {
-        let read = async || Ok::<_, Error>(self.read_outlook(user_id).await?.into_iter().map(|p| item(p, time_zone)).collect::<Vec<_>>());
+    pub async fn outlook_items(&self, user_id: i64, time_zone: &str) -> Result<Vec<QueuedItem>> {
+        let read = async || Ok::<_, Error>(self.read_outlook(user_id).await?.into_iter().map(|p| item(p, time_zone).into()).collect::<Vec<_>>());
         let kept = self.outlooks.get_or_load(user_id, async || Ok::<_, Error>((time_zone.to_string(), read().await?))).await?;
         if kept.0 == time_zone {
             return Ok(kept.1.clone());
