@@ -104,7 +104,7 @@ pub fn ControlRoomPage() -> impl IntoView {
             <Transition fallback=move || view! { <p class="muted">{td_string!(i18n.get_locale_untracked(), common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let status = status.await;
-                        settle().await;
+                    settle().await;
                     match status {
                         Ok(s) => view! { <Overview status=s changed checked /> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.localized(i18n.get_locale_untracked())}</p> }.into_any(),

@@ -365,7 +365,7 @@ pub struct PostItem {
 
 /// A post as a row of the control room shows it, and nothing more: the page's server render
 /// carries this to the browser for every post it shows (a whole [`PostItem`], with its media,
-/// options and dates as text, was three times the size and most of the page's work).
+/// options and dates as text, was about three times the size).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuedItem {
     pub id: i64,
