@@ -18,6 +18,15 @@ async function signUp(page: Page, email: string) {
   await expect(page).toHaveURL(/\/instagram-auth$/);
 }
 
+/// Signs out from the accounts page a new creator lands on, once its list has loaded: signed
+/// out while the list is still being asked for, its answer is "not signed in" and takes the
+/// visitor to sign in instead of the landing page.
+async function signOutOfNewAccount(page: Page) {
+  await expect(page.getByText("No account connected yet")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
 test("sign up, sign out, sign in, connect a sandbox account and disconnect it", async ({ page }) => {
   const email = uniqueEmail();
   await signUp(page, email);
@@ -63,8 +72,7 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
   test.info().annotations.push({ type: "expected-console-error", description: "status of 401" });
   const email = uniqueEmail();
   await signUp(page, email);
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await signOutOfNewAccount(page);
   await page.goto("/auth/signin");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("not the password");
@@ -97,8 +105,7 @@ test("another site's form cannot sign a visitor into an account (login CSRF)", a
   test.info().annotations.push({ type: "expected-console-error", description: "status of 403" });
   const email = uniqueEmail();
   await signUp(page, email);
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await signOutOfNewAccount(page);
   await page.goto("/auth/signin");
   const action = await page.locator("form").filter({ has: page.getByLabel("Password") }).getAttribute("action");
   expect(action).toBeTruthy();

@@ -126,6 +126,7 @@ test("a CSV with a bad line is reported, corrected and scheduled", async ({ page
   await signUpAndConnect(page, await ownAccount(request, "bulk"), "bulk");
   await page.goto("/instagram-bulk");
   await expect(page.getByRole("heading", { name: "Schedule many posts from a CSV" })).toBeVisible();
+  await expect(page.getByTestId("bulk-form")).toHaveAttribute("data-hydrated", "true"); // the file input listens
   await page.getByTestId("bulk-media").setInputFiles(square);
   await expect(page.getByTestId("bulk-uploads")).toHaveText("1 of 1 files uploaded", { timeout: 20_000 });
   const day = iso(dayAhead());

@@ -2,6 +2,7 @@ pub mod auth;
 pub mod cancel;
 pub mod chart;
 pub mod composer;
+pub mod hydrated;
 pub mod inbox;
 pub mod language;
 pub mod layout;

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::api::publishing::{check_bulk, composer_options, schedule_bulk, BulkUpload, ComposerChoices};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
 use crate::components::composer::AccountChips;
+use crate::components::hydrated::hydrated;
 use crate::components::title::PageTitle;
 use crate::components::upload::UploadState;
 use crate::i18n::{td_string, use_i18n};
@@ -65,6 +66,7 @@ fn BulkForm(choices: ComposerChoices) -> impl IntoView {
             .collect::<Vec<_>>()
     };
     let upload = move || BulkUpload { accounts: chosen_accounts.get_untracked(), csv: csv.get_untracked(), files: untrack(uploaded) };
+    let hydrated = hydrated();
     let check = Action::new(move |bulk: &BulkUpload| check_bulk(bulk.clone()));
     let schedule = Action::new(move |bulk: &BulkUpload| schedule_bulk(bulk.clone()));
     // A new check, or a change to what was checked, makes the last answers stale.
@@ -107,7 +109,7 @@ fn BulkForm(choices: ComposerChoices) -> impl IntoView {
     let ready_to_schedule = move || checked().is_some_and(|c: BulkCheck| c.refused.is_empty() && !c.posts.is_empty());
 
     view! {
-        <form class="form" on:submit=move |ev| { ev.prevent_default(); check.dispatch(upload()); }>
+        <form class="form" data-testid="bulk-form" data-hydrated=move || hydrated.get().to_string() on:submit=move |ev| { ev.prevent_default(); check.dispatch(upload()); }>
             <fieldset class="field">
                 <legend>{td_string!(i18n.get_locale_untracked(), composer.publish_to)}</legend>
                 <AccountChips accounts=choices.accounts chosen=chosen_accounts />

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::publishing::{load_calendar, move_post};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
+use crate::components::hydrated::hydrated;
 use crate::components::title::PageTitle;
 use crate::i18n::{td_string, use_i18n, Locale};
 use crate::locale::{day_month_year, month_short, month_year, weekday_short};
@@ -75,9 +76,7 @@ fn CalendarView(c: Calendar, mover: Mover) -> impl IntoView {
     let i18n = use_i18n();
     // The post being dragged, and its time of day (kept when it lands on another day).
     let dragging = RwSignal::new(None::<(i64, String)>);
-    // Effects run in the browser only: once hydrated, the grid says so (tests wait for it).
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = hydrated();
     let view_kind = c.view;
     let anchor = c.days.iter().find(|d| d.in_range).map(|d| d.date).unwrap_or(c.prev);
     let class = if view_kind == CalendarView::Week { "calendar calendar-week" } else { "calendar calendar-month" };

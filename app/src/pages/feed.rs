@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::publishing::{load_feed, swap_posts, FeedPlan};
 use crate::components::auth::{load_failed, signed_in_or_redirect};
+use crate::components::hydrated::hydrated;
 use crate::components::title::PageTitle;
 use crate::i18n::{td_string, use_i18n};
 use crate::locale::{post_kind, post_when};
@@ -50,9 +51,7 @@ type Swap = Action<(i64, i64), Result<(), crate::error::AppError>>;
 fn FeedGrid(plan: FeedPlan, swap: Swap) -> impl IntoView {
     let i18n = use_i18n();
     let dragging = RwSignal::new(None::<i64>);
-    // Effects run in the browser only: once hydrated, the grid says so (tests wait for it).
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = hydrated();
     let ids: Vec<i64> = plan.scheduled.iter().map(|p| p.post.id).collect();
     let n = ids.len();
     view! {
