@@ -25,7 +25,7 @@ use leptos_router::{
 };
 
 use components::layout::Layout;
-use i18n::{td_string, use_i18n, Locale};
+use i18n::{td_string, use_i18n};
 use pages::not_found::NotFound;
 
 /// The Content-Security-Policy nonce the server drew for this request (a request extension):
@@ -82,11 +82,9 @@ pub fn App() -> impl IntoView {
 /// renders an empty `<script>`, which the Content-Security-Policy's nonce rule does not allow.)
 #[component]
 fn I18nProvider(children: Children) -> impl IntoView {
-    use leptos_i18n::context::{init_i18n_context_with_options, I18nContextOptions};
     use leptos_i18n::Locale as _;
     use leptos_meta::Html;
-    let options = I18nContextOptions::<Locale>::default().ssr_lang_header_getter(locale::language_source());
-    let i18n = init_i18n_context_with_options::<Locale>(options);
+    let i18n = locale::page_context();
     provide_context(i18n);
     // The children first: should they change the language, `<html lang>` says the new one.
     let children = children();

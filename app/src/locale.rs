@@ -52,6 +52,30 @@ pub fn language_source() -> leptos_use::UseLocalesOptions {
     leptos_use::UseLocalesOptions::default()
 }
 
+/// The page's i18n context (not yet provided), its language from [`language_source`].
+///
+/// On the server, leptos_i18n's context starts an isomorphic effect that would write its own
+/// language cookie (a feature Crealia leaves off): a task per request, spawned, that finds the
+/// page's language signal disposed whenever the render has finished before it runs, and panics
+/// ("Tried to access a reactive value that has already been disposed", once in 40 control-room
+/// renders under `scripts/bench-status`). Made under an owner of its own that is paused, the
+/// effect never runs there; the owner lives as long as the page's.
+pub fn page_context() -> leptos_i18n::I18nContext<Locale> {
+    use leptos_i18n::context::{init_i18n_context_with_options, I18nContextOptions};
+    let options = I18nContextOptions::<Locale>::default().ssr_lang_header_getter(language_source());
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::{Owner, StoredValue};
+        let owner = Owner::current().map_or_else(Owner::new, |page| page.child());
+        let context = owner.with(|| init_i18n_context_with_options::<Locale>(options));
+        owner.pause();
+        StoredValue::new(owner);
+        context
+    }
+    #[cfg(not(feature = "ssr"))]
+    init_i18n_context_with_options::<Locale>(options)
+}
+
 pub fn language(locale: Locale) -> Language {
     match locale {
         Locale::en => Language::English,
