@@ -226,7 +226,14 @@ impl Application {
             });
         }
         let stopping = self.stopping;
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        // Answers leave at once: without TCP_NODELAY a small response can wait in the kernel for
+        // the ACK of the previous one (Nagle), which a keep-alive client like Meta's sends late.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp: &mut tokio::net::TcpStream| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY on a connection");
+            }
+        });
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 shutdown_signal().await;
                 let _ = stopping.send(true);
