@@ -226,8 +226,8 @@ impl Application {
             });
         }
         let stopping = self.stopping;
-        // Answers leave at once: without TCP_NODELAY a small response can wait in the kernel for
-        // the ACK of the previous one (Nagle), which a keep-alive client like Meta's sends late.
+        // Answers leave at once: without TCP_NODELAY the kernel may hold a small response back
+        // until the client has acknowledged what was sent before it (Nagle's algorithm).
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp: &mut tokio::net::TcpStream| {
             if let Err(e) = tcp.set_nodelay(true) {
                 tracing::debug!(error = %e, "cannot set TCP_NODELAY on a connection");
