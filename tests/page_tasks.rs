@@ -1,7 +1,6 @@
 //! A page rendered on the server leaves no task behind that reads the page once it is gone.
 //! One test in this binary: it installs Leptos's task executor for the whole process.
 
-use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Waker};

@@ -197,5 +197,10 @@ impl Sandbox {
 
 /// Runs the sandbox on its own port until the process stops.
 pub async fn serve(listener: tokio::net::TcpListener, sandbox: Sandbox) -> std::io::Result<()> {
+    // Answers leave at once, as Meta's do: without TCP_NODELAY the kernel may hold a small
+    // response back until the client has acknowledged the one before it (Nagle's algorithm).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, sandbox.router()).await
 }

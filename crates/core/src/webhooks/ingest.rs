@@ -1,7 +1,8 @@
 //! Group commit of verified deliveries: each request hands its delivery to a writer and waits
-//! for the commit of the INSERT that holds it. A writer (`WEBHOOK_WRITERS` of them) takes
-//! whatever has queued while the previous inserts were committing (up to [`MAX_BATCH`]), so under load one commit (one WAL
-//! flush) acknowledges many deliveries, and when idle a delivery is inserted at once, alone.
+//! for the commit of the INSERT that holds it. A writer (`WEBHOOK_WRITERS` of them, on a
+//! thread of their own) takes whatever has queued while the previous inserts were committing
+//! (up to [`MAX_BATCH`]), so under load one commit (one WAL flush) acknowledges many
+//! deliveries, and when idle a delivery is inserted at once, alone.
 //! Nothing is acknowledged before its row is committed; a failed insert fails all its waiters
 //! (Meta retries them, and the body hash makes a retry of a stored one a no-op).
 //!
@@ -15,7 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::ConnectOptions;
+use tokio::sync::{mpsc, oneshot, Mutex, Notify};
 
 use super::{Ingested, CHANNEL};
 
@@ -61,20 +64,31 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// The writers get connections of their own (opened when first needed), so a flood of
-    /// deliveries never takes the pages' connections, and without the pool's ping before each
-    /// use: a connection that broke fails its batch (answered 503, retried by Meta) and is
-    /// replaced.
+    /// The writers run on a thread of their own, each with a connection of its own (opened
+    /// when first needed, without the pool's ping): a commit's answer and the next batch never
+    /// wait in the request runtime's queues behind the requests it is serving, and a flood of
+    /// deliveries never takes the pages' connections. A connection that broke fails its batch
+    /// (answered 503, retried by Meta) and is replaced by the next batch.
     pub fn start(db: sqlx::PgPool, arrivals: Arc<Arrivals>, writers: u32) -> Writer {
         let (queue, incoming) = mpsc::channel(QUEUE);
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(writers)
-            .min_connections(0)
-            .test_before_acquire(false)
-            .acquire_timeout(super::STORE_TIMEOUT)
-            .connect_lazy_with(db.connect_options().as_ref().clone());
+        let connect = db.connect_options().as_ref().clone();
         tokio::spawn(announce(db, arrivals.clone()));
-        tokio::spawn(dispatch(pool, incoming, arrivals, writers));
+        // Taken by the thread once it runs; left for the request runtime if none could start.
+        let job = Arc::new(std::sync::Mutex::new(Some(write(connect, incoming, arrivals, writers))));
+        let on_thread = job.clone();
+        let started = tokio::runtime::Builder::new_current_thread().enable_all().build().and_then(|runtime| {
+            std::thread::Builder::new().name("webhook-writers".into()).spawn(move || {
+                if let Some(write) = on_thread.lock().ok().and_then(|mut job| job.take()) {
+                    runtime.block_on(write);
+                }
+            })
+        });
+        if let Err(e) = started {
+            tracing::warn!(error = %e, "no thread for the webhook writers; they share the request threads");
+            if let Some(write) = job.lock().ok().and_then(|mut job| job.take()) {
+                tokio::spawn(write);
+            }
+        }
         Writer { queue }
     }
 
@@ -86,26 +100,28 @@ impl Writer {
     }
 }
 
-async fn dispatch(db: sqlx::PgPool, mut incoming: mpsc::Receiver<Delivery>, arrivals: Arc<Arrivals>, writers: u32) {
-    let writers = Arc::new(Semaphore::new(writers as usize));
-    loop {
-        let Ok(permit) = writers.clone().acquire_owned().await else { return };
-        let Some(first) = incoming.recv().await else { return };
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match incoming.try_recv() {
-                Ok(d) => batch.push(d),
-                Err(_) => break,
+/// `writers` writers take turns at the queue: the one waiting takes the first delivery to
+/// arrive and everything queued behind it (up to [`MAX_BATCH`]), then inserts while the next
+/// one waits. Ends when every [`Writer`] is gone.
+async fn write(connect: PgConnectOptions, incoming: mpsc::Receiver<Delivery>, arrivals: Arc<Arrivals>, writers: u32) {
+    let incoming = Arc::new(Mutex::new(incoming));
+    let writers = (0..writers.max(1)).map(|_| {
+        let (connect, incoming, arrivals) = (connect.clone(), incoming.clone(), arrivals.clone());
+        async move {
+            let mut connection: Option<PgConnection> = None;
+            let mut batch = Vec::with_capacity(MAX_BATCH);
+            loop {
+                if incoming.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                    return;
+                }
+                let taken = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
+                if insert(&mut connection, &connect, taken).await {
+                    arrivals.committed();
+                }
             }
         }
-        let (db, arrivals) = (db.clone(), arrivals.clone());
-        tokio::spawn(async move {
-            if insert(&db, batch).await {
-                arrivals.committed();
-            }
-            drop(permit);
-        });
-    }
+    });
+    futures_util::future::join_all(writers).await;
 }
 
 /// One `NOTIFY` for whatever was committed since the last one, then a pause: a few a second
@@ -121,22 +137,18 @@ async fn announce(db: sqlx::PgPool, arrivals: Arc<Arrivals>) {
     }
 }
 
-/// Inserts the batch and answers each waiter; true if it was committed.
-async fn insert(db: &sqlx::PgPool, batch: Vec<Delivery>) -> bool {
-    let digests: Vec<&[u8]> = batch.iter().map(|d| d.digest.as_slice()).collect();
-    let bodies: Vec<&[u8]> = batch.iter().map(|d| d.body.as_ref()).collect();
-    let headers: Vec<&str> = batch.iter().map(|d| d.headers.as_str()).collect();
-    let stored: Result<Vec<(i64, Vec<u8>)>, sqlx::Error> = sqlx::query_as(
-        "INSERT INTO webhook_deliveries (body_sha256, body, headers)
-         SELECT d, b, h::jsonb FROM unnest($1::bytea[], $2::bytea[], $3::text[]) AS t(d, b, h)
-         ON CONFLICT (body_sha256) DO NOTHING
-         RETURNING id, body_sha256",
-    )
-    .bind(&digests)
-    .bind(&bodies)
-    .bind(&headers)
-    .fetch_all(db)
-    .await;
+/// Inserts the batch on the writer's connection (opened first if there is none) and answers
+/// each waiter; true if it was committed. On an error the connection is dropped: the next
+/// batch opens a new one.
+async fn insert(connection: &mut Option<PgConnection>, connect: &PgConnectOptions, batch: Vec<Delivery>) -> bool {
+    let stored = match connection {
+        Some(c) => statement(c, &batch).await,
+        None => match tokio::time::timeout(super::STORE_TIMEOUT, connect.connect()).await {
+            Ok(Ok(c)) => statement(connection.insert(c), &batch).await,
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, "the database did not accept a connection in time"))),
+        },
+    };
     match stored {
         Ok(rows) => {
             let ids: HashMap<&[u8], i64> = rows.iter().map(|(id, digest)| (digest.as_slice(), *id)).collect();
@@ -151,6 +163,7 @@ async fn insert(db: &sqlx::PgPool, batch: Vec<Delivery>) -> bool {
             !rows.is_empty()
         }
         Err(e) => {
+            *connection = None;
             let e = e.to_string();
             for d in batch {
                 let _ = d.done.send(Err(e.clone()));
@@ -158,4 +171,22 @@ async fn insert(db: &sqlx::PgPool, batch: Vec<Delivery>) -> bool {
             false
         }
     }
+}
+
+/// The batch's INSERT: the rows it stored, with their digests.
+async fn statement(connection: &mut PgConnection, batch: &[Delivery]) -> Result<Vec<(i64, Vec<u8>)>, sqlx::Error> {
+    let digests: Vec<&[u8]> = batch.iter().map(|d| d.digest.as_slice()).collect();
+    let bodies: Vec<&[u8]> = batch.iter().map(|d| d.body.as_ref()).collect();
+    let headers: Vec<&str> = batch.iter().map(|d| d.headers.as_str()).collect();
+    sqlx::query_as(
+        "INSERT INTO webhook_deliveries (body_sha256, body, headers)
+         SELECT d, b, h::jsonb FROM unnest($1::bytea[], $2::bytea[], $3::text[]) AS t(d, b, h)
+         ON CONFLICT (body_sha256) DO NOTHING
+         RETURNING id, body_sha256",
+    )
+    .bind(&digests)
+    .bind(&bodies)
+    .bind(&headers)
+    .fetch_all(connection)
+    .await
 }
