@@ -109,13 +109,12 @@ async fn write(connect: PgConnectOptions, incoming: mpsc::Receiver<Delivery>, ar
         let (connect, incoming, arrivals) = (connect.clone(), incoming.clone(), arrivals.clone());
         async move {
             let mut connection: Option<PgConnection> = None;
-            let mut batch = Vec::with_capacity(MAX_BATCH);
+            let mut batch = Vec::new();
             loop {
                 if incoming.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
                     return;
                 }
-                let taken = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
-                if insert(&mut connection, &connect, taken).await {
+                if insert(&mut connection, &connect, std::mem::take(&mut batch)).await {
                     arrivals.committed();
                 }
             }
