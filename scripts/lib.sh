@@ -21,6 +21,16 @@ claim_build_outputs() {
   touch "$ROOT/src/main.rs" "$ROOT/app/src/lib.rs"
 }
 
+# Sets CREALIA_BIN to the release server: as given (an already built binary: its LTO build
+# takes ~40 minutes on 2 cores), or built now.
+release_binary() {
+  if [ -z "${CREALIA_BIN:-}" ]; then
+    claim_build_outputs
+    cargo build --release --locked --bin crealia >&2
+    CREALIA_BIN="$CARGO_TARGET_DIR/release/crealia"
+  fi
+}
+
 # Builds the server and the WASM, split per page: every page is a lazy route (app/src/pages),
 # and `--split` cuts each into its own chunk. Every build splits: a lazy route in a WASM
 # built without it has nothing to load its chunk from. Extra arguments: e.g. --release.
