@@ -31,6 +31,17 @@ release_binary() {
   fi
 }
 
+# Starts $CREALIA_BIN as the webhook benchmarks run it, in the background: its own database,
+# the background jobs off, RUST_LOG=info, the Meta app secret the deliveries were signed with
+# (anything else, such as WEBHOOK_WRITERS or METRICS_TOKEN, comes from the environment).
+# $1: database, $2: port, $3: app secret, $4: log file. Sets WEBHOOK_SERVER_PID.
+start_webhook_server() {
+  DATABASE_URL="$PG_SERVER_URL/$1" LEPTOS_SITE_ADDR="127.0.0.1:$2" JOBS_ENABLED=false RUST_LOG=info \
+    INSTAGRAM_APP_ID=bench INSTAGRAM_APP_SECRET="$3" WEBHOOK_VERIFY_TOKEN=bench-verify-token \
+    "$CREALIA_BIN" serve >"$4" 2>&1 &
+  WEBHOOK_SERVER_PID=$!
+}
+
 # Builds the server and the WASM, split per page: every page is a lazy route (app/src/pages),
 # and `--split` cuts each into its own chunk. Every build splits: a lazy route in a WASM
 # built without it has nothing to load its chunk from. Extra arguments: e.g. --release.
