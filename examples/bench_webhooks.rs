@@ -160,11 +160,11 @@ async fn shapes(db: &sqlx::PgPool, n: usize) {
     for shape in [Shape::Values, Shape::Unnest, Shape::Copy] {
         sqlx::query("DROP TABLE IF EXISTS bench_shapes").execute(db).await.unwrap();
         sqlx::query("CREATE TABLE bench_shapes (LIKE webhook_deliveries INCLUDING ALL)").execute(db).await.unwrap();
-        let rows: Arc<Vec<(Vec<u8>, Vec<u8>)>> = Arc::new(
+        let rows: Arc<Vec<Vec<u8>>> = Arc::new(
             (0..n)
                 .map(|i| {
-                    let body = format!(r#"{{"object":"instagram","entry":[{{"id":"17841400006862718","time":1785412106,"changes":[{{"field":"comments","value":{{"id":"{shape:?}{i}","text":"Sch\u00f6n! #{i}"}}}}]}}]}}{}"#, " ".repeat(200));
-                    (<sha2::Sha256 as sha2::Digest>::digest(body.as_bytes()).to_vec(), body.into_bytes())
+                    format!(r#"{{"object":"instagram","entry":[{{"id":"17841400006862718","time":1785412106,"changes":[{{"field":"comments","value":{{"id":"{shape:?}{i}","text":"Sch\u00f6n! #{i}"}}}}]}}]}}{}"#, " ".repeat(200))
+                        .into_bytes()
                 })
                 .collect(),
         );
@@ -204,34 +204,26 @@ async fn shapes(db: &sqlx::PgPool, n: usize) {
         println!("{name:<34} {:>12.0} {:>10.2} {:>10.2}", n as f64 / elapsed.as_secs_f64(), ms(percentile(&all, 0.5)), ms(percentile(&all, 0.99)));
     }
     sqlx::query("DROP TABLE bench_shapes").execute(db).await.unwrap();
-    println!("(COPY cannot skip a body stored before, as the callback's ON CONFLICT does for Meta's retries.)");
 }
 
-async fn write(db: &sqlx::PgPool, shape: Shape, batch: &[(Vec<u8>, Vec<u8>)], headers: &str) {
+async fn write(db: &sqlx::PgPool, shape: Shape, batch: &[Vec<u8>], headers: &str) {
     match shape {
         Shape::Values => {
-            let mut q = sqlx::QueryBuilder::new("INSERT INTO bench_shapes (body_sha256, body, headers) ");
-            q.push_values(batch, |mut row, (digest, body)| {
-                row.push_bind(digest).push_bind(body).push_bind(headers).push_unseparated("::jsonb");
+            let mut q = sqlx::QueryBuilder::new("INSERT INTO bench_shapes (body, headers) ");
+            q.push_values(batch, |mut row, body| {
+                row.push_bind(body).push_bind(headers).push_unseparated("::jsonb");
             });
-            q.push(" ON CONFLICT (body_sha256) DO NOTHING");
             q.build().execute(db).await.unwrap();
         }
         Shape::Unnest => {
-            let digests: Vec<&[u8]> = batch.iter().map(|(d, _)| d.as_slice()).collect();
-            let bodies: Vec<&[u8]> = batch.iter().map(|(_, b)| b.as_slice()).collect();
+            let bodies: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
             let headers = vec![headers; batch.len()];
-            sqlx::query(
-                "INSERT INTO bench_shapes (body_sha256, body, headers)
-                 SELECT d, b, h::jsonb FROM unnest($1::bytea[], $2::bytea[], $3::text[]) AS t(d, b, h)
-                 ON CONFLICT (body_sha256) DO NOTHING",
-            )
-            .bind(&digests)
-            .bind(&bodies)
-            .bind(&headers)
-            .execute(db)
-            .await
-            .unwrap();
+            sqlx::query("INSERT INTO bench_shapes (body, headers) SELECT b, h::jsonb FROM unnest($1::bytea[], $2::text[]) AS t(b, h)")
+                .bind(&bodies)
+                .bind(&headers)
+                .execute(db)
+                .await
+                .unwrap();
         }
         Shape::Copy => {
             // PostgreSQL's binary COPY: a signature, then per row its field count and each field
@@ -239,19 +231,17 @@ async fn write(db: &sqlx::PgPool, shape: Shape, batch: &[(Vec<u8>, Vec<u8>)], he
             let mut data = Vec::with_capacity(batch.len() * 700);
             data.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
             data.extend_from_slice(&[0; 8]);
-            for (digest, body) in batch {
-                data.extend_from_slice(&3i16.to_be_bytes());
-                for field in [digest.as_slice(), body.as_slice()] {
-                    data.extend_from_slice(&(field.len() as i32).to_be_bytes());
-                    data.extend_from_slice(field);
-                }
+            for body in batch {
+                data.extend_from_slice(&2i16.to_be_bytes());
+                data.extend_from_slice(&(body.len() as i32).to_be_bytes());
+                data.extend_from_slice(body);
                 data.extend_from_slice(&(headers.len() as i32 + 1).to_be_bytes());
                 data.push(1);
                 data.extend_from_slice(headers.as_bytes());
             }
             data.extend_from_slice(&(-1i16).to_be_bytes());
             let mut conn = db.acquire().await.unwrap();
-            let mut copy = conn.copy_in_raw("COPY bench_shapes (body_sha256, body, headers) FROM STDIN (FORMAT binary)").await.unwrap();
+            let mut copy = conn.copy_in_raw("COPY bench_shapes (body, headers) FROM STDIN (FORMAT binary)").await.unwrap();
             copy.send(data).await.unwrap();
             copy.finish().await.unwrap();
         }

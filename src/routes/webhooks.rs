@@ -21,8 +21,9 @@ use crate::config::Secret;
 #[derive(Clone)]
 pub struct VerifyToken(pub Secret);
 
-/// Headers never stored with a delivery.
-const PRIVATE_HEADERS: &[&str] = &["authorization", "cookie", "proxy-authorization"];
+/// Headers never stored with a delivery: credentials, and the signature (with the body, it
+/// would let whoever reads the table send the delivery again).
+const PRIVATE_HEADERS: &[&str] = &["authorization", "cookie", "proxy-authorization", "x-hub-signature-256", "x-hub-signature"];
 
 pub async fn handshake(axum::Extension(VerifyToken(token)): axum::Extension<VerifyToken>, Query(q): Query<HashMap<String, String>>) -> Response {
     let mode = q.get("hub.mode").map(String::as_str);
@@ -43,12 +44,12 @@ pub async fn deliver(State(services): State<Services>, headers: HeaderMap, body:
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
     let bytes = body.len();
     match services.webhooks.receive(signature, kept_headers(&headers), body).await {
-        Ok(Ingested::Stored(id)) => {
-            tracing::debug!(delivery_id = id, bytes, "webhook delivery stored");
+        Ok(Ingested::Stored) => {
+            tracing::debug!(bytes, "webhook delivery stored");
             StatusCode::OK.into_response()
         }
-        Ok(Ingested::Duplicate) => {
-            tracing::debug!(bytes, "webhook delivery already stored (a retry)");
+        Ok(Ingested::Repeated) => {
+            tracing::debug!(bytes, "webhook delivery stored before (a retry)");
             StatusCode::OK.into_response()
         }
         Err(IngestError::Signature(e)) => {

@@ -6,6 +6,7 @@
 
 mod ingest;
 mod processor;
+mod recent_bodies;
 pub mod signature;
 
 use std::time::Duration;
@@ -14,16 +15,24 @@ use sha2::{Digest, Sha256};
 
 pub use ingest::{Arrivals, ANNOUNCE_EVERY};
 pub use processor::{ProcessReport, ProcessorSettings};
+pub use recent_bodies::RECENT_BODIES;
 pub use signature::SignatureError;
 
 /// The channel new deliveries are announced on to the other servers (a few times a second at
 /// most; see [`ANNOUNCE_EVERY`]).
 pub const CHANNEL: &str = "crealia_webhooks";
-/// How long processed deliveries (and rejected bodies) are kept. Meta retries for 36 hours,
-/// so a retry always finds its first copy; the items made from them stay.
+/// How long processed deliveries (and rejected bodies) are kept; the items made from them stay.
 pub const KEEP_DELIVERIES: chrono::Duration = chrono::Duration::days(30);
 /// The longest a delivery waits for the database before Meta is told to come back.
 const STORE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What happened to an accepted delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingested {
+    Stored,
+    /// The same bytes were stored by this process recently (see [`RECENT_BODIES`]).
+    Repeated,
+}
 
 /// Why a delivery was not accepted; the web edge maps each to its status.
 #[derive(Debug, thiserror::Error)]
@@ -35,17 +44,10 @@ pub enum IngestError {
     /// no entries, ids that are not ids). The body is kept in `webhook_rejects`.
     #[error("the body is not a webhook delivery: {0}")]
     Malformed(String),
-    /// 503: nothing was stored; Meta retries.
+    /// 503: not stored in time (a delivery that timed out may still be committed later); Meta
+    /// retries, and a second copy adds no inbox item twice.
     #[error("the delivery could not be stored: {0}")]
     Unavailable(String),
-}
-
-/// What happened to an accepted delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ingested {
-    Stored(i64),
-    /// The same bytes were stored before (one of Meta's retries).
-    Duplicate,
 }
 
 /// How many deliveries wait, and what went wrong, for the health page and `crealia webhooks`.
@@ -71,6 +73,8 @@ pub struct Webhooks {
     arrivals: std::sync::Arc<Arrivals>,
     /// Connections inserting deliveries at the same time.
     writers: u32,
+    /// Bodies stored here lately: a repeat is answered without a row.
+    recent: std::sync::Arc<recent_bodies::RecentBodies>,
     /// Deliveries refused by this process in the last hour (bad signature, unreadable body).
     refused: std::sync::Arc<crate::recent::Recent>,
     /// When this process last refused one (Unix milliseconds; 0: never).
@@ -85,6 +89,7 @@ impl Webhooks {
             writer: Default::default(),
             arrivals: Default::default(),
             writers: writers.max(1),
+            recent: std::sync::Arc::new(recent_bodies::RecentBodies::new(RECENT_BODIES)),
             refused: std::sync::Arc::new(crate::recent::Recent::new(Duration::from_secs(3600), 60)),
             last_refused_ms: Default::default(),
         }
@@ -96,8 +101,8 @@ impl Webhooks {
     pub async fn receive(&self, signature: Option<&str>, headers: String, body: bytes::Bytes) -> Result<Ingested, IngestError> {
         let result = self.check_and_store(signature, headers, body).await;
         let outcome = match &result {
-            Ok(Ingested::Stored(_)) => "stored",
-            Ok(Ingested::Duplicate) => "duplicate",
+            Ok(Ingested::Stored) => "stored",
+            Ok(Ingested::Repeated) => "repeated",
             Err(IngestError::Signature(_)) => "refused_signature",
             Err(IngestError::Malformed(_)) => "refused_malformed",
             Err(IngestError::Unavailable(_)) => "unavailable",
@@ -131,11 +136,17 @@ impl Webhooks {
             return Err(IngestError::Malformed(e.to_string()));
         }
         let digest: [u8; 32] = Sha256::digest(&body).into();
+        if self.recent.contains(&digest) {
+            return Ok(Ingested::Repeated);
+        }
         // Committed before this returns: alone when idle, with whatever else arrived meanwhile
         // under load (one WAL flush for many deliveries).
         let writer = self.writer.get_or_init(|| ingest::Writer::start(self.db.clone(), self.arrivals.clone(), self.writers));
-        match tokio::time::timeout(STORE_TIMEOUT, writer.store(digest, body, headers)).await {
-            Ok(Ok(outcome)) => Ok(outcome),
+        match tokio::time::timeout(STORE_TIMEOUT, writer.store(body, headers)).await {
+            Ok(Ok(())) => {
+                self.recent.remember(digest);
+                Ok(Ingested::Stored)
+            }
             Ok(Err(e)) => Err(IngestError::Unavailable(e)),
             Err(_) => Err(IngestError::Unavailable("the database took too long".into())),
         }
