@@ -74,7 +74,7 @@ pub struct Webhooks {
     /// Connections inserting deliveries at the same time.
     writers: u32,
     /// Bodies stored here lately: a repeat is answered without a row.
-    recent: std::sync::Arc<recent_bodies::RecentBodies>,
+    recent_bodies: std::sync::Arc<recent_bodies::RecentBodies>,
     /// Deliveries refused by this process in the last hour (bad signature, unreadable body).
     refused: std::sync::Arc<crate::recent::Recent>,
     /// When this process last refused one (Unix milliseconds; 0: never).
@@ -89,7 +89,7 @@ impl Webhooks {
             writer: Default::default(),
             arrivals: Default::default(),
             writers: writers.max(1),
-            recent: std::sync::Arc::new(recent_bodies::RecentBodies::new(RECENT_BODIES)),
+            recent_bodies: std::sync::Arc::new(recent_bodies::RecentBodies::new(RECENT_BODIES)),
             refused: std::sync::Arc::new(crate::recent::Recent::new(Duration::from_secs(3600), 60)),
             last_refused_ms: Default::default(),
         }
@@ -136,7 +136,7 @@ impl Webhooks {
             return Err(IngestError::Malformed(e.to_string()));
         }
         let digest: [u8; 32] = Sha256::digest(&body).into();
-        if self.recent.contains(&digest) {
+        if self.recent_bodies.contains(&digest) {
             return Ok(Ingested::Repeated);
         }
         // Committed before this returns: alone when idle, with whatever else arrived meanwhile
@@ -144,7 +144,7 @@ impl Webhooks {
         let writer = self.writer.get_or_init(|| ingest::Writer::start(self.db.clone(), self.arrivals.clone(), self.writers));
         match tokio::time::timeout(STORE_TIMEOUT, writer.store(body, headers)).await {
             Ok(Ok(())) => {
-                self.recent.remember(digest);
+                self.recent_bodies.remember(digest);
                 Ok(Ingested::Stored)
             }
             Ok(Err(e)) => Err(IngestError::Unavailable(e)),

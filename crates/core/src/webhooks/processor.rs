@@ -2,8 +2,9 @@
 //! transaction, so several processes share the work and a process killed half-way leaves its
 //! claim to the next (its transaction never committed). Each delivery runs in a savepoint: one
 //! that cannot be stored is retried a few times, then set aside with its error, without
-//! holding up the others. Items are unique per account, kind and id, so Meta's retries (each
-//! stored as it came, see [`super::ingest`]) and a delivery processed twice add nothing.
+//! holding up the others. Items are unique per account, kind and id, so a copy of a delivery
+//! that was stored again (by another server, or after this one forgot it: see
+//! [`super::recent_bodies`]) and a delivery processed twice add nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
