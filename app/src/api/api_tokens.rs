@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 use super::json::JsonAnswer;
 use crate::error::AppError;
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenView>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -22,7 +22,7 @@ pub async fn create_api_token(name: String, scopes: Vec<Scope>) -> Result<NewApi
     Ok(services.api_tokens.create(user.id, &name, &scopes).await?)
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;

@@ -3,6 +3,7 @@
 
 use crealia_model::language::Language;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::json::JsonAnswer;
@@ -121,7 +122,7 @@ pub async fn sign_up(email: String, password: String, display_name: String, next
 
 /// Remembers the language the creator switched to, for every browser they sign in from.
 /// Signed out, the browser's cookie alone remembers it.
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn set_language(language: Language) -> Result<(), AppError> {
     if let Some(user) = session().user {
         super::services()?.accounts.set_language(user.id, language).await?;
@@ -152,7 +153,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// The signed-in creator, or `None`.
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn current_creator() -> Result<Option<Creator>, AppError> {
     Ok(session().user.map(|u| Creator { email: u.email, display_name: u.display_name }))
 }

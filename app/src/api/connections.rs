@@ -2,6 +2,7 @@
 //! (`/api/auth/instagram/start`), not a server function.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::json::JsonAnswer;
@@ -21,7 +22,7 @@ pub struct Connection {
     pub pending_posts: i64,
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn list_connections() -> Result<Vec<Connection>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;

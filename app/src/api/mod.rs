@@ -1,5 +1,10 @@
 //! Server functions. Each one is thin: it takes the services from context, checks the caller,
 //! calls one service and maps its error into [`AppError`](crate::error::AppError).
+//!
+//! Arguments travel as JSON (`input = Json`) and answers as [`json::JsonAnswer`]. Only the
+//! functions behind a `<form>` take the form's encoding: signing in and up, signing out and
+//! disconnecting an account (they work without the WASM too). The dashboard's WASM then carries
+//! no form encoder (`serde_qs`, ~12 KB of code; issue 15, point 8).
 
 pub mod analytics;
 pub mod api_tokens;

@@ -56,7 +56,7 @@ fn wall_clock(date: &str, time: &str, time_zone: &str) -> Result<chrono::DateTim
     Ok(crealia_core::time_zones::local_time(date, time, time_zone)?)
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn composer_options() -> Result<ComposerChoices, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -104,7 +104,7 @@ pub async fn create_posts(post: Compose) -> Result<Vec<i64>, AppError> {
 
 /// Places (Pages with a location) whose name matches `query`, searched with one of the
 /// creator's accounts: what a post's place is chosen from.
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn search_places(account: i64, query: String) -> Result<Vec<Place>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -139,7 +139,7 @@ pub async fn schedule_bulk(bulk: BulkUpload) -> Result<usize, AppError> {
 }
 
 /// Where the creator's posts just sent stand (the composer's message follows them).
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn post_states(ids: Vec<i64>) -> Result<Vec<PostStatus>, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -155,7 +155,7 @@ pub async fn post_states(ids: Vec<i64>) -> Result<Vec<PostStatus>, AppError> {
 pub const MAX_SENT: usize = 20;
 
 /// The control room's posts: the next ones, those waiting for Instagram, the failed ones.
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn load_outlook() -> Result<Outlook, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -164,7 +164,7 @@ pub async fn load_outlook() -> Result<Outlook, AppError> {
     Ok(Outlook { time_zone, posts })
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn list_posts() -> Result<PostList, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -173,7 +173,7 @@ pub async fn list_posts() -> Result<PostList, AppError> {
     Ok(PostList { time_zone, posts })
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn cancel_post(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     super::services()?.publishing.cancel(user.id, id).await?;
@@ -181,14 +181,14 @@ pub async fn cancel_post(id: i64) -> Result<(), AppError> {
 }
 
 /// Undoes the creator's cancel of a post, within a few seconds of it.
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn restore_post(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     super::services()?.publishing.restore(user.id, id).await?;
     Ok(())
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn retry_post(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     super::services()?.publishing.retry(user.id, id).await?;
@@ -196,7 +196,7 @@ pub async fn retry_post(id: i64) -> Result<(), AppError> {
 }
 
 /// Changes the caption and the time of a post that has not gone out (in the creator's zone).
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn edit_post(id: i64, caption: String, date: String, time: String) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -208,7 +208,7 @@ pub async fn edit_post(id: i64, caption: String, date: String, time: String) -> 
 
 /// Moves a post that has not gone out to another date and time on the creator's wall clock
 /// (the calendar's drag and drop, and its keys).
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn move_post(id: i64, date: String, time: String) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -228,7 +228,7 @@ pub struct FeedPlan {
     pub published: Vec<crealia_model::Post>,
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn load_feed(account: Option<i64>) -> Result<FeedPlan, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;
@@ -248,7 +248,7 @@ pub async fn load_feed(account: Option<i64>) -> Result<FeedPlan, AppError> {
 }
 
 /// Swaps the times of two posts to come (the feed preview's reorder).
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn swap_posts(a: i64, b: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     super::services()?.publishing.swap_times(user.id, a, b).await?;
@@ -256,7 +256,7 @@ pub async fn swap_posts(a: i64, b: i64) -> Result<(), AppError> {
 }
 
 /// Keeps a draft's new caption, without giving it a time.
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn save_draft(id: i64, caption: String) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     let edit = crealia_core::publishing::PostEdit { caption: Some(caption), ..Default::default() };
@@ -265,14 +265,14 @@ pub async fn save_draft(id: i64, caption: String) -> Result<(), AppError> {
 }
 
 /// A new draft from one of the creator's posts.
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn duplicate_post(id: i64) -> Result<i64, AppError> {
     let user = super::auth::require_user()?;
     Ok(super::services()?.publishing.duplicate(user.id, id).await?.id)
 }
 
 /// Pads or crops one of the creator's images to `frame` ("4:5", "1:1", "1.91:1").
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn reframe_media(id: i64, frame: String, crop: bool) -> Result<MediaAsset, AppError> {
     use crealia_core::media::Reframe;
     let user = super::auth::require_user()?;
@@ -281,7 +281,7 @@ pub async fn reframe_media(id: i64, frame: String, crop: bool) -> Result<MediaAs
 }
 
 /// The week or month around `date` ("YYYY-MM-DD"; today when absent).
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn load_calendar(view: CalendarView, date: Option<String>) -> Result<Calendar, AppError> {
     let user = super::auth::require_user()?;
     let services = super::services()?;

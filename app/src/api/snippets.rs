@@ -20,7 +20,7 @@ pub async fn save_snippet(kind: SnippetKind, name: String, body: String) -> Resu
     Ok(super::services()?.snippets.save(user.id, kind, &name, &body).await?)
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn delete_snippet(id: i64) -> Result<(), AppError> {
     let user = super::auth::require_user()?;
     Ok(super::services()?.snippets.delete(user.id, id).await?)

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::json::JsonAnswer;
@@ -18,7 +19,7 @@ pub struct SystemHealth {
     pub webhooks_pending: Option<i64>,
 }
 
-#[server(output = JsonAnswer)]
+#[server(input = Json, output = JsonAnswer)]
 pub async fn system_status() -> Result<SystemHealth, AppError> {
     let services = super::services()?;
     let report = services.health.report().await;

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
@@ -16,11 +17,11 @@ use crate::i18n::{t_string, use_i18n};
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
-    let sign_out = ServerAction::<SignOut>::new();
     // Asked in the browser only (the server renders no links for it, the browser fills them in
-    // after hydration), again on every navigation and after signing out.
+    // after hydration), again on every navigation. Signing out is a plain form: the server
+    // answers with the landing page, loaded anew (and the WASM carries no form-encoding code).
     let creator = LocalResource::new(move || {
-        let _ = (location.pathname.get(), sign_out.version().get());
+        let _ = location.pathname.get();
         current_creator()
     });
     // One live inbox stream per tab while someone is signed in: the unread count below, and
@@ -52,9 +53,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                             <A href="/dashboard/instagram">{t_string!(i18n, common.nav_control_room)}</A>
                             <A href="/instagram-auth">{t_string!(i18n, common.nav_accounts)}</A>
                             <span class="whoami" data-testid="whoami" translate="no" title=c.email.clone()>{c.display_name.clone()}</span>
-                            <ActionForm action=sign_out attr:class="inline-form">
+                            <form method="post" action=SignOut::PATH class="inline-form">
                                 <button type="submit" class="linklike">{t_string!(i18n, common.nav_sign_out)}</button>
-                            </ActionForm>
+                            </form>
                         }.into_any(),
                         _ => view! { <A href="/auth/signin">{t_string!(i18n, common.nav_sign_in)}</A> }.into_any(),
                     })}

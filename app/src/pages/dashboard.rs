@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::insights::{dashboard_account, load_dashboard, RefreshInsights};
+use crate::api::insights::{dashboard_account, load_dashboard, refresh_insights};
 use crate::components::auth::{redirect_to_sign_in, signed_in_or_redirect};
 use crate::components::chart::LineChart;
 use crate::components::composer::ComposerSlot;
@@ -55,7 +55,9 @@ fn AccountDashboard(account: Option<i64>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let days = move || query.read().get("days").and_then(|d| d.parse::<u32>().ok()).filter(|d| RANGES.contains(d)).unwrap_or(7);
-    let refresh = ServerAction::<RefreshInsights>::new();
+    // A plain action, not a `ServerAction`: that one also reads a no-JS form's error from the
+    // address (a base64 decoder in the WASM), and Refresh is a button, never a form.
+    let refresh: Refresh = Action::new(|account: &i64| refresh_insights(*account));
     let shown = Resource::new(|| (), move |_| dashboard_account(account));
     // Also after every change the live feed reports (a post published, here or by the
     // scheduler): the post count and the recent posts follow without a reload.
@@ -100,9 +102,11 @@ fn not_shown(i18n: I18n, e: AppError) -> impl IntoView {
 }
 
 type DashboardData = Resource<Result<Dashboard, AppError>>;
+/// Reads an account's insights again from Instagram.
+type Refresh = Action<i64, Result<(), AppError>>;
 
 #[component]
-fn DashboardView(current: i64, account: Option<i64>, data: DashboardData, refresh: ServerAction<RefreshInsights>) -> impl IntoView {
+fn DashboardView(current: i64, account: Option<i64>, data: DashboardData, refresh: Refresh) -> impl IntoView {
     let i18n = use_i18n();
     let refresh_error = move || refresh.value().get().and_then(Result::err).map(|e| e.localized(i18n.get_locale()));
     let posted = RwSignal::new(0u32);
@@ -130,7 +134,7 @@ fn DashboardView(current: i64, account: Option<i64>, data: DashboardData, refres
 /// `account` is the URL's: the range links keep it as it is, so choosing a range never looks
 /// like choosing another account (which would build the page again).
 #[component]
-fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<RefreshInsights>) -> impl IntoView {
+fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: Refresh) -> impl IntoView {
     let current = d.insights.connection_id;
     let days = d.insights.range_days;
     let p = d.insights.profile.clone();
@@ -173,7 +177,7 @@ fn ProfileHead(d: Dashboard, account: Option<i64>, refresh: ServerAction<Refresh
                     }).collect_view()}
                 </nav>
                 <button type="button" class="button" data-testid="refresh" aria-busy=move || refresh.pending().get().to_string()
-                    on:click=move |_| { refresh.dispatch(RefreshInsights { account: current }); } disabled=move || refresh.pending().get()>
+                    on:click=move |_| { refresh.dispatch(current); } disabled=move || refresh.pending().get()>
                     {move || if refresh.pending().get() { td_string!(locale, dashboard.refreshing) } else { td_string!(locale, dashboard.refresh) }}
                 </button>
                 <span class="muted fetched" data-testid="fetched-at">{fetched_at(locale, fetched)}</span>

@@ -50,6 +50,59 @@ pub fn iso_date_and_clock(at: chrono::NaiveDateTime) -> (String, String) {
     (format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day()), format!("{:02}:{:02}", at.hour(), at.minute()))
 }
 
+/// An RFC 3339 time as chrono writes it ("2026-12-03T21:55:00Z", with a fraction of a second or
+/// an offset such as "+02:00"), read by hand: chrono's parser, behind its `Deserialize`, was
+/// ~12 KB of the browser's WASM for the two times of a post (issue 15, point 8).
+pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
+    let digits =
+        |from: usize, to: usize| -> Option<u32> { text.get(from..to)?.bytes().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))) };
+    let at = |i: usize| text.as_bytes().get(i).copied();
+    if at(4) != Some(b'-') || at(7) != Some(b'-') || !matches!(at(10), Some(b'T' | b't' | b' ')) || at(13) != Some(b':') || at(16) != Some(b':') {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(digits(0, 4)? as i32, digits(5, 7)?, digits(8, 10)?)?;
+    let mut rest = text.get(19..)?;
+    let mut nanos = 0;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let count = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if count == 0 {
+            return None;
+        }
+        nanos = fraction.bytes().take(9).take_while(u8::is_ascii_digit).fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+        nanos *= 10u32.pow(9 - count.min(9) as u32);
+        rest = &fraction[count..];
+    }
+    let east_seconds = match rest.as_bytes() {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let minutes = i64::from(rest[1..3].parse::<u32>().ok()? * 60 + rest[4..6].parse::<u32>().ok()?);
+            if *sign == b'-' {
+                -minutes * 60
+            } else {
+                minutes * 60
+            }
+        }
+        _ => return None,
+    };
+    let local = date.and_hms_nano_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?, nanos)?;
+    Some(local.checked_sub_signed(chrono::TimeDelta::seconds(east_seconds))?.and_utc())
+}
+
+/// `#[serde(deserialize_with = "dates::rfc3339")]`: a time through [`parse_rfc3339`]; chrono
+/// still writes it.
+pub fn rfc3339<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    parse_rfc3339(&text).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {text:?}")))
+}
+
+/// [`rfc3339`] for a time that may be missing (`null`).
+pub fn rfc3339_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    match <Option<String> as serde::Deserialize>::deserialize(d)? {
+        Some(text) => parse_rfc3339(&text).map(Some).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {text:?}"))),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +130,42 @@ mod tests {
         for bad in ["7:05", "25:00", "07:5", "0705"] {
             assert_eq!(parse_clock(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn rfc3339_times_read_as_chrono_reads_them() {
+        let times = [
+            Utc.with_ymd_and_hms(2026, 12, 3, 21, 55, 0).unwrap(),
+            Utc.with_ymd_and_hms(1999, 1, 1, 0, 0, 1).unwrap() + chrono::TimeDelta::nanoseconds(123_456_789),
+            Utc.with_ymd_and_hms(2028, 2, 29, 23, 59, 59).unwrap() + chrono::TimeDelta::microseconds(500),
+            Utc.with_ymd_and_hms(2026, 6, 30, 12, 0, 0).unwrap() + chrono::TimeDelta::milliseconds(7),
+        ];
+        for t in times {
+            // As the server writes it, in the JSON of a post.
+            let json = serde_json::to_string(&t).unwrap();
+            let text: String = serde_json::from_str(&json).unwrap();
+            assert_eq!(parse_rfc3339(&text), Some(t), "{text}");
+            assert_eq!(rfc3339(&mut serde_json::Deserializer::from_str(&json)).unwrap(), t);
+        }
+        for text in ["2026-12-03T23:55:00+02:00", "2026-12-03t16:25:00.5-05:30", "2026-12-03 21:55:00z", "2026-12-03T21:55:00.1234567891Z"] {
+            let chrono: DateTime<Utc> = serde_json::from_value(serde_json::Value::String(text.into())).unwrap();
+            assert_eq!(parse_rfc3339(text), Some(chrono), "{text}");
+        }
+        for bad in [
+            "",
+            "2026-12-03",
+            "2026-12-03T21:55:00",
+            "2026-13-03T21:55:00Z",
+            "2026-12-03T21:55:00.Z",
+            "2026-12-03T21:55:00+0200",
+            "2026-12-03T24:00:00Z",
+            "2026-12-03T21:55:00Zx",
+            "２０２６-12-03T21:55:00Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        let missing: Option<DateTime<Utc>> = rfc3339_or_none(&mut serde_json::Deserializer::from_str("null")).unwrap();
+        assert_eq!(missing, None);
+        assert!(rfc3339(&mut serde_json::Deserializer::from_str("\"yesterday\"")).is_err());
     }
 }

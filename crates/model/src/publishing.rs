@@ -103,10 +103,12 @@ pub struct ScheduledPost {
     pub alt_text: Option<String>,
     pub first_comment: Option<String>,
     pub media_urls: Vec<String>,
+    #[serde(deserialize_with = "crate::dates::rfc3339")]
     pub scheduled_at: DateTime<Utc>,
     pub status: PostStatus,
     /// Instagram's id once published (unknown when a crash hid it; the post is still published).
     pub media_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::rfc3339_or_none")]
     pub published_at: Option<DateTime<Utc>>,
     /// What went wrong or why it waits, in words a creator understands.
     pub last_error: Option<String>,
