@@ -15,9 +15,18 @@ fn server_fn_path(name: &str) -> String {
         .unwrap_or_else(|| panic!("server function {name} is registered"))
 }
 
-/// Calls a server function as the browser's fetch does (no `Accept: text/html`).
-async fn call(app: &TestApp, cookie: Option<&str>, name: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value, Vec<String>) {
-    let mut req = app.client.post(app.url(&server_fn_path(name))).form(form);
+/// The server functions behind a `<form>`: they take the form's encoding, every other one JSON.
+const FORM_FUNCTIONS: [&str; 4] = ["sign_in", "sign_up", "sign_out", "disconnect_connection"];
+
+/// Calls a server function as the browser's fetch does (no `Accept: text/html`), with its
+/// arguments encoded as the function takes them.
+async fn call(app: &TestApp, cookie: Option<&str>, name: &str, args: &[(&str, &str)]) -> (u16, serde_json::Value, Vec<String>) {
+    let req = app.client.post(app.url(&server_fn_path(name)));
+    let mut req = if FORM_FUNCTIONS.contains(&name) {
+        req.form(args)
+    } else {
+        req.json(&args.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>())
+    };
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
