@@ -91,16 +91,16 @@ pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
 /// `#[serde(deserialize_with = "dates::rfc3339")]`: a time through [`parse_rfc3339`]; chrono
 /// still writes it.
 pub fn rfc3339<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-    let text = <String as serde::Deserialize>::deserialize(d)?;
-    parse_rfc3339(&text).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {text:?}")))
+    read_rfc3339(&<String as serde::Deserialize>::deserialize(d)?)
 }
 
 /// [`rfc3339`] for a time that may be missing (`null`).
 pub fn rfc3339_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-    match <Option<String> as serde::Deserialize>::deserialize(d)? {
-        Some(text) => parse_rfc3339(&text).map(Some).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {text:?}"))),
-        None => Ok(None),
-    }
+    <Option<String> as serde::Deserialize>::deserialize(d)?.map(|text| read_rfc3339(&text)).transpose()
+}
+
+fn read_rfc3339<E: serde::de::Error>(text: &str) -> Result<DateTime<Utc>, E> {
+    parse_rfc3339(text).ok_or_else(|| E::custom(format!("not an RFC 3339 time: {text:?}")))
 }
 
 #[cfg(test)]
