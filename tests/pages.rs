@@ -73,7 +73,7 @@ async fn the_status_server_function_answers_from_the_services(pool: PgPool) {
     // the browser suite. Here we call the service through its registered path.
     let paths: Vec<_> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
     let path = paths.iter().find(|p| p.contains("system_status")).expect("system_status is registered");
-    let response = app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    let response = app.client.post(app.url(path)).json(&serde_json::json!({})).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["database"], "ok");
