@@ -54,8 +54,7 @@ pub fn iso_date_and_clock(at: chrono::NaiveDateTime) -> (String, String) {
 /// an offset such as "+02:00"), read by hand: chrono's parser, behind its `Deserialize`, was
 /// ~12 KB of the browser's WASM for the two times of a post (issue 15, point 8).
 pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
-    let digits =
-        |from: usize, to: usize| -> Option<u32> { text.get(from..to)?.bytes().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))) };
+    let digits = |from: usize, to: usize| text.get(from..to).and_then(ascii_number);
     let at = |i: usize| text.as_bytes().get(i).copied();
     if at(4) != Some(b'-') || at(7) != Some(b'-') || !matches!(at(10), Some(b'T' | b't' | b' ')) || at(13) != Some(b':') || at(16) != Some(b':') {
         return None;
@@ -64,28 +63,34 @@ pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
     let mut rest = text.get(19..)?;
     let mut nanos = 0;
     if let Some(fraction) = rest.strip_prefix('.') {
+        // Nanoseconds: the first nine digits; more are dropped, as chrono does.
         let count = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if count == 0 {
-            return None;
-        }
-        nanos = fraction.bytes().take(9).take_while(u8::is_ascii_digit).fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
-        nanos *= 10u32.pow(9 - count.min(9) as u32);
+        let kept = count.min(9);
+        nanos = ascii_number(&fraction[..kept])? * 10u32.pow(9 - kept as u32);
         rest = &fraction[count..];
     }
     let east_seconds = match rest.as_bytes() {
         [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let minutes = i64::from(rest[1..3].parse::<u32>().ok()? * 60 + rest[4..6].parse::<u32>().ok()?);
+            let seconds = i64::from(ascii_number(rest.get(1..3)?)? * 3600 + ascii_number(rest.get(4..6)?)? * 60);
             if *sign == b'-' {
-                -minutes * 60
+                -seconds
             } else {
-                minutes * 60
+                seconds
             }
         }
         _ => return None,
     };
     let local = date.and_hms_nano_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?, nanos)?;
     Some(local.checked_sub_signed(chrono::TimeDelta::seconds(east_seconds))?.and_utc())
+}
+
+/// The number written by `text` (one to nine ASCII digits, no sign or space), or None.
+fn ascii_number(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 9 {
+        return None;
+    }
+    text.bytes().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
 /// `#[serde(deserialize_with = "dates::rfc3339")]`: a time through [`parse_rfc3339`]; chrono
@@ -160,6 +165,8 @@ mod tests {
             "2026-12-03T21:55:00+0200",
             "2026-12-03T24:00:00Z",
             "2026-12-03T21:55:00Zx",
+            "2026-12-03T21:55:00++1:00",
+            "2026-12-03T21:55:00+ 1:00",
             "２０２６-12-03T21:55:00Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
